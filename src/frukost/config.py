@@ -1,0 +1,48 @@
+"""Reading configuration from the environment.
+
+Every setting is an environment variable named FRUKOST_…; secrets may instead be given as
+FRUKOST_…_FILE pointing at a file (Docker/systemd credentials). docs/configuration.md lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """The value of NAME, or the contents of the file named by NAME_FILE, or default."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    value = env(name, default) or ""
+    return [item.strip() for item in value.split(",") if item.strip()]

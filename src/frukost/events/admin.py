@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from frukost.events.models import Event, Organisation
+from frukost.registrations.enums import Status
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "colour"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "city", "status", "seats", "waiting", "public_link"]
+    list_filter = ["status", "organisation", "city", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "host_name", "venue_name", "city", "contact_name"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["organisation", "status", "title", "slug"]}),
+        (_("Content"), {"fields": ["host_name", "host_role", "lead", "body", "questions", "gift"]}),
+        (_("Time"), {"fields": ["starts_at", "ends_at", "doors_at"]}),
+        (_("Place"), {"fields": ["venue_name", "street_address", "postal_code", "city", "online", "online_url"]}),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    "registration_deadline",
+                    "registration_deadline_time",
+                    "capacity",
+                    "few_seats_threshold",
+                    "max_colleagues",
+                    "colleague_hold_hours",
+                    "custom_question",
+                ]
+            },
+        ),
+        (_("Contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("organisation")
+        queryset = queryset.annotate(
+            seats_taken=Count("registrations", filter=Q(registrations__status=Status.REGISTERED)),
+            waiting_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+        )
+        if not request.user.is_superuser:
+            queryset = queryset.filter(organisation__members=request.user)
+        return queryset
+
+    @admin.display(description=_("seats taken"))
+    def seats(self, event):
+        return f"{event.seats_taken} / {event.capacity}"
+
+    @admin.display(description=_("waiting list"))
+    def waiting(self, event):
+        return event.waiting_count
+
+    @admin.display(description=_("page"))
+    def public_link(self, event):
+        return format_html('<a href="{}">{}</a>', event.get_absolute_url(), _("open"))
+
+    def save_model(self, request, obj, form, change):
+        # Calendar clients only take an update when SEQUENCE grows (RFC 5545 3.8.7.4).
+        if change and form.changed_data:
+            obj.ical_sequence += 1
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from frukost.core.tokens import new_code
+from frukost.events.enums import EventStatus
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #rrggbb, for example #6a1b4d."))
+
+
+class Organisation(models.Model):
+    """A union, association or network that invites people. Everything else hangs off one."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
+    colour = models.CharField(_("brand colour"), max_length=7, default="#6a1b4d", validators=[hex_colour])
+    website = models.URLField(_("website"), blank=True)
+    membership_question = models.CharField(
+        _("membership question"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty for “Are you a member of <organisation>?”."),
+    )
+    privacy_contact = models.EmailField(_("privacy contact e-mail"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organisations", verbose_name=_("organisers")
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """One occasion people register for: a breakfast seminar at a place and time."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="events", verbose_name=_("organisation")
+    )
+    slug = models.SlugField(_("address"), max_length=120)
+    status = models.CharField(_("status"), max_length=12, choices=EventStatus, default=EventStatus.DRAFT)
+
+    title = models.CharField(_("title"), max_length=200)
+    host_name = models.CharField(_("host"), max_length=200, blank=True, help_text=_("Who leads the conversation."))
+    host_role = models.CharField(_("host's role"), max_length=300, blank=True)
+    lead = models.TextField(_("lead"), blank=True, help_text=_("The opening paragraph. Markdown."))
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown: paragraphs, lists, links."))
+    questions = models.TextField(
+        _("questions to reflect on"), blank=True, help_text=_("One question per line.")
+    )
+    gift = models.CharField(
+        _("every attendee receives"), max_length=300, blank=True, help_text=_("For example the book Leda med tillit.")
+    )
+
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    doors_at = models.DateTimeField(_("breakfast served from"), null=True, blank=True)
+
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    online = models.BooleanField(_("online event"), default=False)
+    online_url = models.URLField(_("link to the online meeting"), blank=True)
+
+    registration_deadline = models.DateField(
+        _("last day to register"), null=True, blank=True, help_text=_("Registration is open all of that day.")
+    )
+    registration_deadline_time = models.TimeField(
+        _("deadline time"), null=True, blank=True, help_text=_("Leave empty to close at midnight.")
+    )
+    capacity = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    max_colleagues = models.PositiveSmallIntegerField(
+        _("colleagues per registration"), default=1, validators=[MaxValueValidator(10)]
+    )
+    colleague_hold_hours = models.PositiveIntegerField(
+        _("hours a colleague's seat is held"),
+        null=True,
+        blank=True,
+        help_text=_("Until the colleague confirms. Empty: the site default. Never past the deadline."),
+    )
+    custom_question = models.CharField(
+        _("own question"), max_length=300, blank=True, help_text=_("An optional question, e.g. “Vad vill du ta upp?”")
+    )
+    few_seats_threshold = models.PositiveIntegerField(_("show “few seats left” from"), default=10)
+
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    # For calendar files: a stable UID and a SEQUENCE raised whenever the facts change.
+    ical_uid = models.CharField(max_length=64, unique=True, default=new_code, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="event_slug_unique_per_organisation"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at.astimezone(STOCKHOLM):%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:event", kwargs={"organisation": self.organisation.slug, "event": self.slug})
+
+    @property
+    def registration_closes_at(self) -> dt.datetime:
+        """The first moment registration is closed (deadline day inclusive, Stockholm time)."""
+        if self.registration_deadline is None:
+            return self.starts_at
+        if self.registration_deadline_time is not None:
+            local = dt.datetime.combine(self.registration_deadline, self.registration_deadline_time)
+        else:
+            local = dt.datetime.combine(self.registration_deadline + dt.timedelta(days=1), dt.time(0, 0))
+        return local.replace(tzinfo=STOCKHOLM)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def questions_list(self) -> list[str]:
+        return [line.strip(" -•*\t") for line in self.questions.splitlines() if line.strip(" -•*\t")]
+
+    @property
+    def address_line(self) -> str:
+        place = " ".join(part for part in (self.postal_code, self.city) if part)
+        return ", ".join(part for part in (self.street_address, place) if part)
+
+    @property
+    def map_url(self) -> str:
+        query = ", ".join(part for part in (self.venue_name, self.address_line) if part)
+        return f"https://www.openstreetmap.org/search?query={quote_plus(query)}" if query else ""

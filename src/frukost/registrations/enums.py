@@ -1,0 +1,45 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Has a seat")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+    RELEASED = "released", _("Seat released (colleague never confirmed)")
+
+
+# A person has at most one registration per event in these states (enforced by the database).
+ACTIVE_STATUSES = (Status.REGISTERED, Status.WAITLISTED)
+
+
+class Membership(models.TextChoices):
+    MEMBER = "member", _("Yes, I am a member")
+    NOT_MEMBER = "not_member", _("No, I am not a member")
+    UNDISCLOSED = "undisclosed", _("I prefer not to say")
+
+
+class Diet(models.TextChoices):
+    """The 14 allergens EU regulation 1169/2011 requires caterers to declare, plus two diets."""
+
+    VEGETARIAN = "vegetarian", _("Vegetarian")
+    VEGAN = "vegan", _("Vegan")
+    GLUTEN = "gluten", _("Gluten")
+    MILK = "milk", _("Milk protein")
+    EGG = "egg", _("Egg")
+    FISH = "fish", _("Fish")
+    CRUSTACEANS = "crustaceans", _("Crustaceans")
+    MOLLUSCS = "molluscs", _("Molluscs")
+    PEANUTS = "peanuts", _("Peanuts")
+    NUTS = "nuts", _("Tree nuts")
+    SOY = "soy", _("Soybeans")
+    CELERY = "celery", _("Celery")
+    MUSTARD = "mustard", _("Mustard")
+    SESAME = "sesame", _("Sesame seeds")
+    LUPIN = "lupin", _("Lupin")
+    SULPHITES = "sulphites", _("Sulphur dioxide and sulphites")
+
+
+class Language(models.TextChoices):
+    SWEDISH = "sv", "Svenska"
+    ENGLISH = "en", "English"

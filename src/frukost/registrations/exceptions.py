@@ -1,0 +1,26 @@
+class RegistrationError(Exception):
+    """Base for what a person can be told when a registration change is refused."""
+
+
+class RegistrationClosed(RegistrationError):
+    """The deadline has passed (or the event has started)."""
+
+
+class EventNotOpen(RegistrationError):
+    """The event is a draft or cancelled."""
+
+
+class ColleagueLimitReached(RegistrationError):
+    """The registration already brings as many colleagues as the event allows."""
+
+
+class ColleagueNotAllowed(RegistrationError):
+    """The colleague's address is the registrant's own, or appears twice."""
+
+
+class SeatReleased(RegistrationError):
+    """A colleague tried to confirm after their held seat was released."""
+
+
+class NotActive(RegistrationError):
+    """The registration is cancelled or released and cannot be changed."""

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from frukost.events.models import Event
+from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, Membership, Status
+
+
+class Registration(models.Model):
+    """One person's place (or place in the queue) at one event.
+
+    A colleague someone brings is a registration of their own, with `invited_by` set; until
+    they confirm (`confirmed_at` empty) their seat is only held. Membership, diet and needs
+    are special-category data (GDPR art. 9): never e-mailed, never exported with names to a
+    caterer, and erased on the retention schedule.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.REGISTERED)
+    invited_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="colleagues",
+        verbose_name=_("registered by"),
+    )
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    # Stored lower-cased so the database can enforce one active registration per address.
+    email = models.EmailField(_("e-mail"), max_length=254)
+    workplace = models.CharField(_("workplace"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.SWEDISH)
+
+    # Special-category data (GDPR art. 9).
+    membership = models.CharField(_("member"), max_length=12, choices=Membership, blank=True)
+    diets = models.JSONField(_("dietary needs"), default=list, blank=True)
+    diet_other = models.CharField(_("other dietary needs"), max_length=300, blank=True)
+    other_needs = models.TextField(_("other needs"), max_length=1000, blank=True)
+
+    answer = models.TextField(_("answer to the event's question"), max_length=1000, blank=True)
+    wants_future_invitations = models.BooleanField(_("wants future invitations"), default=False)
+
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("joined the waiting list"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("got a seat from the waiting list"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    hold_expires_at = models.DateTimeField(_("seat held until"), null=True, blank=True)
+    remind_after = models.DateTimeField(_("remind colleague after"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="one_active_registration_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(diets__isnull=False), name="registration_diets_not_null"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "created_at"], name="registration_event_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def diet_labels(self) -> list[str]:
+        return [str(Diet(code).label) for code in self.diets if code in Diet.values]
+
+
+class PersonalLink(models.Model):
+    """A secret link to one registration. Only the SHA-256 of the token is stored.
+
+    Each e-mail that carries a link mints a new one (the raw token exists only in that
+    e-mail), so an earlier e-mail's link keeps working.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal link")
+        verbose_name_plural = _("personal links")
+
+    def __str__(self) -> str:
+        return f"link to registration {self.registration_id}"

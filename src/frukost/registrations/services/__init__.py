@@ -1,0 +1,27 @@
+"""The one place each change to a registration happens. Views, commands and the API call these."""
+
+from frukost.registrations.services.cancel import cancel_registration
+from frukost.registrations.services.colleagues import (
+    add_colleague,
+    confirm_colleague,
+    release_expired_holds,
+    remind_unconfirmed_colleagues,
+)
+from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
+from frukost.registrations.services.register import register, update_answers
+from frukost.registrations.services.waitlist import promote_from_waiting_list
+
+__all__ = [
+    "Answers",
+    "ColleagueData",
+    "PersonData",
+    "RegistrationResult",
+    "add_colleague",
+    "cancel_registration",
+    "confirm_colleague",
+    "promote_from_waiting_list",
+    "register",
+    "release_expired_holds",
+    "remind_unconfirmed_colleagues",
+    "update_answers",
+]

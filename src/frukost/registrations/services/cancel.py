@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from frukost.core.models import audit
+from frukost.registrations import notifications
+from frukost.registrations.enums import Status
+from frukost.registrations.exceptions import NotActive
+from frukost.registrations.models import Registration
+from frukost.registrations.services.seats import lock_event
+from frukost.registrations.services.waitlist import promote_from_waiting_list
+
+
+def cancel_registration(*, registration: Registration, actor=None) -> Registration:
+    """Cancel a registration, free its seat and move the waiting list up.
+
+    Colleagues the person brought keep their own registrations. The person gets a receipt.
+    """
+    with transaction.atomic():
+        event = lock_event(registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise NotActive
+        had_seat = registration.status == Status.REGISTERED
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.hold_expires_at = None
+        registration.remind_after = None
+        registration.save()
+        audit("registration.cancelled", event_id=event.pk, registration_id=registration.pk, actor=actor)
+        notifications.send_cancellation_receipt(registration)
+        if had_seat:
+            promote_from_waiting_list(event=event)
+    return registration

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from frukost.core.models import audit
+from frukost.registrations import notifications
+from frukost.registrations.enums import Status
+from frukost.registrations.exceptions import NotActive, SeatReleased
+from frukost.registrations.models import Registration
+from frukost.registrations.services.data import Answers
+from frukost.registrations.services.register import _apply_answers, add_colleague
+from frukost.registrations.services.seats import lock_event
+from frukost.registrations.services.waitlist import promote_from_waiting_list
+
+__all__ = ["add_colleague", "confirm_colleague", "release_expired_holds", "remind_unconfirmed_colleagues"]
+
+
+def confirm_colleague(*, registration: Registration, answers: Answers, language: str | None = None) -> Registration:
+    """A colleague confirms their own registration and answers their own questions.
+
+    Their held seat becomes theirs for good (or they keep their place in the queue).
+    Raises SeatReleased if the hold ran out first, NotActive if they cancelled.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Status.RELEASED:
+            raise SeatReleased
+        if not registration.is_active:
+            raise NotActive
+        if registration.is_confirmed:
+            return registration
+        _apply_answers(registration, answers)
+        if language:
+            registration.language = language
+        registration.confirmed_at = timezone.now()
+        registration.hold_expires_at = None
+        registration.remind_after = None
+        registration.save()
+        audit("registration.confirmed", event_id=registration.event_id, registration_id=registration.pk)
+        notifications.send_registration_receipt(registration)
+    return registration
+
+
+def remind_unconfirmed_colleagues(*, now: dt.datetime | None = None) -> int:
+    """Remind each colleague with a held seat, once, half-way through the hold."""
+    now = now or timezone.now()
+    due = Registration.objects.filter(
+        status=Status.REGISTERED,
+        confirmed_at__isnull=True,
+        reminded_at__isnull=True,
+        remind_after__lte=now,
+        hold_expires_at__gt=now,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            # Re-check under lock: two workers must not both remind.
+            registration = (
+                Registration.objects.select_for_update()
+                .filter(pk=pk, reminded_at__isnull=True, confirmed_at__isnull=True, status=Status.REGISTERED)
+                .first()
+            )
+            if registration is None:
+                continue
+            registration.reminded_at = now
+            registration.save(update_fields=["reminded_at"])
+            notifications.send_colleague_reminder(registration)
+            count += 1
+    return count
+
+
+def release_expired_holds(*, now: dt.datetime | None = None) -> int:
+    """Release seats held for colleagues who did not confirm in time; the queue moves up."""
+    now = now or timezone.now()
+    expired = Registration.objects.filter(
+        status=Status.REGISTERED, confirmed_at__isnull=True, hold_expires_at__lte=now
+    ).values_list("pk", "event_id")
+    count = 0
+    for pk, event_id in list(expired):
+        with transaction.atomic():
+            event = lock_event(event_id)
+            registration = (
+                Registration.objects.select_for_update()
+                .filter(pk=pk, status=Status.REGISTERED, confirmed_at__isnull=True)
+                .first()
+            )
+            if registration is None:
+                continue
+            registration.status = Status.RELEASED
+            registration.hold_expires_at = None
+            registration.remind_after = None
+            registration.save()
+            audit("registration.released", event_id=event_id, registration_id=pk)
+            notifications.send_seat_released(registration)
+            promote_from_waiting_list(event=event)
+            count += 1
+    return count
+
+

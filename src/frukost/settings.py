@@ -1,0 +1,208 @@
+"""Django settings, all read from the environment (see docs/configuration.md).
+
+Defaults are the safe production ones: DEBUG is off unless FRUKOST_DEBUG=1, and without
+DEBUG a FRUKOST_SECRET_KEY must be given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from frukost.config import ConfigurationError, env, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env("FRUKOST_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("FRUKOST_DEBUG", False)
+TESTING = env_bool("FRUKOST_TESTING", False)
+
+SECRET_KEY = env("FRUKOST_SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ConfigurationError(
+            "FRUKOST_SECRET_KEY is required when FRUKOST_DEBUG is off (see docs/configuration.md)"
+        )
+    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+
+# The public address of the site, used for links in e-mails and calendar files.
+BASE_URL = (env("FRUKOST_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+
+ALLOWED_HOSTS = env_list("FRUKOST_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
+CSRF_TRUSTED_ORIGINS = env_list("FRUKOST_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "frukost.core",
+    "frukost.events",
+    "frukost.registrations",
+    "frukost.mail",
+    "frukost.importer",
+    "frukost.public",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "frukost.urls"
+WSGI_APPLICATION = "frukost.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite by default, tuned for concurrent writers: IMMEDIATE transactions take the write lock
+# at BEGIN, so the busy timeout applies (with Django's default DEFERRED mode a read transaction
+# that upgrades to a write fails at once with "database is locked"). WAL lets readers go on
+# while one request writes.
+SQLITE_PATH = DATA_DIR / "frukost.sqlite3"
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRUKOST_DB_CONN_MAX_AGE", 60))}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                ),
+            },
+            # Tests that race real requests need a database file that several connections share.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Language and time ----------------------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Stockholm"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "frukost_language"
+LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static files and uploads ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "uploads"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- E-mail ---------------------------------------------------------------------------------
+# Every message goes through the outbox (frukost.mail); the worker hands it to this backend.
+# Development writes one .eml file per message into $FRUKOST_DATA_DIR/mail.
+MAIL_DIR = DATA_DIR / "mail"
+EMAIL_BACKEND = env(
+    "FRUKOST_EMAIL_BACKEND",
+    "frukost.mail.backends.EmlDirectoryBackend" if DEBUG or TESTING or not env("FRUKOST_SMTP_HOST") else
+    "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("FRUKOST_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("FRUKOST_SMTP_PORT", 587)
+EMAIL_HOST_USER = env("FRUKOST_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env("FRUKOST_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("FRUKOST_SMTP_STARTTLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("FRUKOST_SMTP_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env_int("FRUKOST_SMTP_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("FRUKOST_FROM_EMAIL", "frukost <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Outbox worker: how often to poll, how many attempts before giving up, when "sending" is stuck.
+FRUKOST_MAIL_MAX_ATTEMPTS = env_int("FRUKOST_MAIL_MAX_ATTEMPTS", 8)
+FRUKOST_MAIL_RETRY_BASE_SECONDS = env_int("FRUKOST_MAIL_RETRY_BASE_SECONDS", 30)
+FRUKOST_MAIL_STUCK_AFTER_SECONDS = env_int("FRUKOST_MAIL_STUCK_AFTER_SECONDS", 600)
+FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
+
+# How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
+FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)
+
+# --- Security -------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRUKOST_BEHIND_PROXY") else None
+SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("FRUKOST_SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = env_int("FRUKOST_HSTS_SECONDS", 0)
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+CSRF_FAILURE_VIEW = "frukost.public.views.csrf_failure"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("FRUKOST_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
