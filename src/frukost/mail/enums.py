@@ -14,7 +14,6 @@ class MailKind(models.TextChoices):
     WAITLISTED = "waitlisted", _("On the waiting list")
     COLLEAGUE_INVITATION = "colleague_invitation", _("Colleague asked to confirm")
     COLLEAGUE_REMINDER = "colleague_reminder", _("Colleague reminded to confirm")
-    COLLEAGUE_CONFIRMED = "colleague_confirmed", _("Colleague confirmed")
     PROMOTED = "promoted", _("Moved up from the waiting list")
     CANCELLATION = "cancellation", _("Cancellation receipt")
     SEAT_RELEASED = "seat_released", _("Held seat released")

@@ -1,0 +1,82 @@
+"""Calendar files (RFC 5545) for events.
+
+One stable UID per event and a SEQUENCE raised whenever its facts change, so a calendar
+client updates the entry it already has instead of adding another. Times carry
+TZID=Europe/Stockholm with a VTIMEZONE written with yearly rules (valid for every year,
+unlike a list of dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Event as CalendarEvent
+
+from frukost.core.formats import STOCKHOLM
+
+PRODID = "-//frukost//frukost event registration//SV"
+
+
+def _stockholm_vtimezone() -> Timezone:
+    zone = Timezone()
+    zone.add("tzid", "Europe/Stockholm")
+    summer = TimezoneDaylight()
+    summer.add("tzname", "CEST")
+    summer.add("dtstart", dt.datetime(1970, 3, 29, 2, 0, 0))
+    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+    summer.add("tzoffsetfrom", dt.timedelta(hours=1))
+    summer.add("tzoffsetto", dt.timedelta(hours=2))
+    winter = TimezoneStandard()
+    winter.add("tzname", "CET")
+    winter.add("dtstart", dt.datetime(1970, 10, 25, 3, 0, 0))
+    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+    winter.add("tzoffsetfrom", dt.timedelta(hours=2))
+    winter.add("tzoffsetto", dt.timedelta(hours=1))
+    zone.add_component(summer)
+    zone.add_component(winter)
+    return zone
+
+
+def event_uid(event) -> str:
+    host = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "frukost"
+    return f"{event.ical_uid}@{host}"
+
+
+def event_calendar(event, *, cancelled: bool = False, personal_url: str = "") -> bytes:
+    """The .ics file for one event; `cancelled` for a person's own cancellation receipt."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_stockholm_vtimezone())
+
+    entry = CalendarEvent()
+    entry.add("uid", event_uid(event))
+    entry.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    entry.add("last-modified", event.updated_at.astimezone(dt.UTC))
+    # A cancellation must outrank the confirmation the client already holds.
+    entry.add("sequence", event.ical_sequence + (1 if cancelled else 0))
+    entry.add("dtstart", event.starts_at.astimezone(STOCKHOLM))
+    entry.add("dtend", event.ends_at.astimezone(STOCKHOLM))
+    entry.add("summary", event.title)
+    location = "Online" if event.online else ", ".join(p for p in (event.venue_name, event.address_line) if p)
+    if location:
+        entry.add("location", location)
+    public_url = settings.BASE_URL + event.get_absolute_url()
+    entry.add("url", public_url)
+    lines = []
+    if event.doors_at:
+        lines.append(f"Frukost från kl. {event.doors_at.astimezone(STOCKHOLM):%H.%M}")
+    if event.host_name:
+        lines.append(" – ".join(p for p in (event.host_name, event.host_role) if p))
+    lines.append(personal_url or public_url)
+    entry.add("description", "\n".join(lines))
+    is_cancelled = cancelled or event.is_cancelled
+    entry.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    entry.add("transp", "TRANSPARENT" if is_cancelled else "OPAQUE")
+    calendar.add_component(entry)
+    return calendar.to_ical()

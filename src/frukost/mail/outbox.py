@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from frukost.mail.models import OutboxMessage
+
+
+def enqueue(
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    ics: bytes | str = b"",
+    reply_to: str = "",
+    registration=None,
+) -> OutboxMessage:
+    """Write a message to the outbox; the worker sends it once the transaction commits.
+
+    Must be called inside the transaction of the change the message is about, so that a
+    change that rolls back never e-mails anyone and one that commits always does.
+    """
+    assert transaction.get_connection().in_atomic_block, "enqueue mail inside the transaction that causes it"
+    if isinstance(ics, bytes):
+        ics = ics.decode("utf-8")
+    return OutboxMessage.objects.create(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        ics=ics,
+        reply_to=reply_to,
+        registration=registration,
+    )

@@ -1,0 +1,146 @@
+"""Delivering the outbox: claim, send, retry with backoff, recover from crashed workers.
+
+Claiming is one conditional UPDATE (queued -> sending), which only one worker can win, so
+two workers never send the same message. A message left in "sending" by a worker that died
+is queued again after FRUKOST_MAIL_STUCK_AFTER_SECONDS: delivery is at least once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import smtplib
+import socket
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from frukost.mail.enums import MessageStatus
+from frukost.mail.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 3600
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (a 5xx answer): retrying cannot help."""
+
+
+def requeue_stuck(*, now: dt.datetime | None = None) -> int:
+    """Queue again the messages a crashed worker left in "sending"."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
+    count = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit).update(
+        status=MessageStatus.QUEUED, next_attempt_at=now, last_error="worker stopped while sending"
+    )
+    if count:
+        logger.warning("re-queued %d message(s) stuck in sending", count)
+    return count
+
+
+def claim(message_id: int, *, now: dt.datetime) -> bool:
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
+    """Send up to `limit` messages whose time has come; returns how many were sent."""
+    now = now or timezone.now()
+    due = list(
+        OutboxMessage.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return 0
+    sent = 0
+    connection = get_connection()
+    try:
+        for message_id in due:
+            if not claim(message_id, now=timezone.now()):
+                continue  # another worker got it
+            message = OutboxMessage.objects.get(pk=message_id)
+            sent += deliver(message, connection=connection)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection must not hide the real error
+            logger.debug("closing the mail connection failed", exc_info=True)
+    return sent
+
+
+def deliver(message: OutboxMessage, *, connection=None) -> bool:
+    """Hand one claimed message to the mail backend and record the outcome."""
+    try:
+        _send(message, connection)
+    except PermanentFailure as exc:
+        _fail(message, str(exc))
+        return False
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        _retry_later(message, f"{type(exc).__name__}: {exc}")
+        return False
+    message.status = MessageStatus.SENT
+    message.sent_at = timezone.now()
+    message.last_error = ""
+    # The bodies carry personal links; once delivered they need not stay in the database.
+    message.body_text = message.body_html = message.ics = ""
+    message.save(update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "ics"])
+    return True
+
+
+def _send(message: OutboxMessage, connection) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        connection=connection,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.ics:
+        email.attach("inbjudan.ics", message.ics, "text/calendar; charset=utf-8; method=PUBLISH")
+    try:
+        email.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _text in exc.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+        raise
+    except smtplib.SMTPResponseException as exc:
+        if 500 <= exc.smtp_code < 600:
+            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        raise
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: 30 s, 1 min, 2 min, … capped at an hour."""
+    base = settings.FRUKOST_MAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return min(base, MAX_BACKOFF_SECONDS) * random.uniform(0.8, 1.2)
+
+
+def _retry_later(message: OutboxMessage, error: str) -> None:
+    if message.attempts >= settings.FRUKOST_MAIL_MAX_ATTEMPTS:
+        _fail(message, f"gave up after {message.attempts} attempts: {error}")
+        return
+    logger.warning("mail %s to be retried: %s", message.pk, error)
+    message.status = MessageStatus.QUEUED
+    message.last_error = error[:2000]
+    message.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(message.attempts))
+    message.save(update_fields=["status", "last_error", "next_attempt_at"])
+
+
+def _fail(message: OutboxMessage, error: str) -> None:
+    logger.error("mail %s failed for good: %s", message.pk, error)
+    message.status = MessageStatus.FAILED
+    message.last_error = error[:2000]
+    message.save(update_fields=["status", "last_error"])

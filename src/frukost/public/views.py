@@ -1,0 +1,299 @@
+"""Pages attendees see: the event list, the event with its form, and the personal link."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from frukost.events.enums import EventStatus, RegistrationState
+from frukost.events.models import Event
+from frukost.mail.ical import event_calendar
+from frukost.registrations import queries
+from frukost.registrations.enums import ACTIVE_STATUSES, Status
+from frukost.registrations.exceptions import (
+    ColleagueLimitReached,
+    ColleagueNotAllowed,
+    EventNotOpen,
+    NotActive,
+    RegistrationClosed,
+    SeatReleased,
+)
+from frukost.registrations.forms import AnswersForm, ColleagueForm, RegistrationForm
+from frukost.registrations.links import registration_for_token
+from frukost.registrations.models import Registration
+from frukost.registrations.services import (
+    add_colleague,
+    cancel_registration,
+    confirm_colleague,
+    register,
+    update_answers,
+)
+
+DONE_COOKIE = "frukost_done"
+
+
+def private(view):
+    """For pages reached by a secret link: never cached, never indexed, no referrer leaks."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, private"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
+def _published_event(organisation: str, event: str) -> Event:
+    return get_object_or_404(
+        Event.objects.select_related("organisation").exclude(status=EventStatus.DRAFT),
+        organisation__slug=organisation,
+        slug=event,
+    )
+
+
+@require_GET
+def index(request):
+    events = list(queries.upcoming_public_events())
+    for event in events:
+        event.state = queries.registration_state(event, seats_taken=event.seats_taken)
+        event.seats_left = queries.seats_left(event, event.seats_taken)
+    return render(request, "public/event_list.html", {"events": events})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_detail(request, organisation, event):
+    event = _published_event(organisation, event)
+    taken = Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    state = queries.registration_state(event, seats_taken=taken)
+    form = None
+    if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
+        form = RegistrationForm(request.POST or None, event=event)
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            status = 409
+        elif form.is_valid():
+            try:
+                result = register(
+                    event=event, person=form.person(translation.get_language()), colleagues=form.colleagues()
+                )
+            except (RegistrationClosed, EventNotOpen):
+                form = None
+                state = RegistrationState.CLOSED
+                status = 409
+            except (ColleagueLimitReached, ColleagueNotAllowed):
+                form.add_error(None, _("Check the colleagues' e-mail addresses: each needs an address of their "
+                                       "own, different from yours."))
+                status = 400
+            else:
+                response = redirect("public:registered", organisation=event.organisation.slug, event=event.slug)
+                response.set_signed_cookie(
+                    DONE_COOKIE,
+                    signing.dumps(
+                        {
+                            "status": result.status,
+                            "email": form.cleaned_data["email"],
+                            "colleagues": [c.first_name + " " + c.last_name for c in form.colleagues()],
+                        }
+                    ),
+                    salt=DONE_COOKIE,
+                    max_age=3600,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                    path=request.path,
+                )
+                return response
+        else:
+            status = 400
+    context = {
+        "event": event,
+        "organisation": event.organisation,
+        "state": state,
+        "states": RegistrationState,
+        "seats_left": queries.seats_left(event, taken),
+        "form": form,
+    }
+    return TemplateResponse(request, "public/event_detail.html", context, status=status)
+
+
+@require_GET
+def registered(request, organisation, event):
+    event = _published_event(organisation, event)
+    try:
+        done = signing.loads(
+            request.get_signed_cookie(DONE_COOKIE, salt=DONE_COOKIE, max_age=3600, path=event.get_absolute_url())
+        )
+    except (KeyError, signing.BadSignature):
+        return redirect(event)
+    return private(
+        lambda r: render(
+            r,
+            "public/registration_done.html",
+            {
+                "event": event,
+                "organisation": event.organisation,
+                "waitlisted": done.get("status") == Status.WAITLISTED,
+                "email": done.get("email", ""),
+                "colleagues": done.get("colleagues", []),
+            },
+        )
+    )(request)
+
+
+@require_GET
+def event_ics(request, organisation, event):
+    event = _published_event(organisation, event)
+    response = HttpResponse(event_calendar(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = registration_for_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@private
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_detail(request, token):
+    """The personal link: see, confirm (colleagues), change, add a colleague, cancel."""
+    registration = _registration_or_404(token)
+    event = registration.event
+    action = request.POST.get("action") if request.method == "POST" else None
+    initial = {
+        "workplace": registration.workplace,
+        "job_title": registration.job_title,
+        "membership": registration.membership,
+        "diets": registration.diets,
+        "diet_other": registration.diet_other,
+        "other_needs": registration.other_needs,
+        "answer": registration.answer,
+        "wants_future_invitations": registration.wants_future_invitations,
+    }
+    answers_form = AnswersForm(request.POST if action == "answers" else None, event=event, initial=initial)
+    colleague_form = ColleagueForm(request.POST if action == "colleague" else None)
+    taken = Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    state = queries.registration_state(event, seats_taken=taken)
+    error = ""
+    status = 200
+    if action == "answers" and answers_form.is_valid():
+        try:
+            if registration.is_confirmed:
+                update_answers(registration=registration, answers=answers_form.answers())
+                notice = "saved"
+            else:
+                confirm_colleague(
+                    registration=registration, answers=answers_form.answers(), language=translation.get_language()
+                )
+                notice = "confirmed"
+        except SeatReleased:
+            error = _("The seat held for you has been released because it was not confirmed in time.")
+        except NotActive:
+            error = _("This registration is cancelled and can no longer be changed.")
+        else:
+            return redirect(reverse("public:registration", kwargs={"token": token}) + f"?done={notice}")
+    elif action == "colleague" and colleague_form.is_valid():
+        try:
+            add_colleague(registration=registration, colleague=colleague_form.colleague())
+        except (RegistrationClosed, EventNotOpen):
+            error = _("Registration is closed, so no more colleagues can be added.")
+        except ColleagueLimitReached:
+            error = _("You have already registered as many colleagues as this event allows.")
+        except ColleagueNotAllowed:
+            colleague_form.add_error("email", _("Your colleague needs an e-mail address of their own."))
+        except NotActive:
+            error = _("This registration is cancelled and can no longer be changed.")
+        else:
+            return redirect(reverse("public:registration", kwargs={"token": token}) + "?done=colleague")
+    elif action:
+        status = 400
+    if error:
+        status = 409
+    colleagues = list(registration.colleagues.filter(status__in=ACTIVE_STATUSES))
+    context = {
+        "registration": registration,
+        "event": event,
+        "organisation": event.organisation,
+        "answers_form": answers_form,
+        "colleague_form": colleague_form,
+        "colleagues": colleagues,
+        "can_add_colleague": (
+            registration.is_active
+            and state not in (RegistrationState.CLOSED, RegistrationState.CANCELLED)
+            and len(colleagues) < event.max_colleagues
+        ),
+        "error": error,
+        "done": request.GET.get("done", ""),
+        "token": token,
+    }
+    return TemplateResponse(request, "public/registration_detail.html", context, status=status)
+
+
+@private
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_cancel(request, token):
+    registration = _registration_or_404(token)
+    if request.method == "POST" and registration.is_active:
+        try:
+            cancel_registration(registration=registration)
+        except NotActive:
+            pass
+        return redirect("public:registration-cancel", token=token)
+    return render(
+        request,
+        "public/registration_cancel.html",
+        {"registration": registration, "event": registration.event, "organisation": registration.event.organisation},
+    )
+
+
+@private
+@require_GET
+def registration_ics(request, token):
+    registration = _registration_or_404(token)
+    response = HttpResponse(
+        event_calendar(registration.event, cancelled=not registration.is_active),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    return response
+
+
+@require_GET
+def privacy(request):
+    return render(request, "public/privacy.html")
+
+
+@require_GET
+def accessibility(request):
+    return render(request, "public/accessibility.html")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "public/csrf_failure.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+

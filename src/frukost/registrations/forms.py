@@ -1,0 +1,225 @@
+"""Forms for what attendees fill in. Every field is validated on the server."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from frukost.registrations.enums import Diet, Membership
+from frukost.registrations.services import Answers, ColleagueData, PersonData
+
+
+def _reject_control_characters(value: str, *, multiline: bool = False) -> str:
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+    for character in value:
+        if character in allowed:
+            continue
+        if unicodedata.category(character) in {"Cc", "Cf", "Cs", "Co", "Cn"} and character not in {"\u200d"}:
+            raise ValidationError(
+                _("Remove the invisible or control characters from this field."), code="control_character"
+            )
+    return value
+
+
+class CleanCharField(forms.CharField):
+    """A text field that refuses control characters (and, on one line, line breaks)."""
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value:
+            value = unicodedata.normalize("NFC", value)
+            _reject_control_characters(value, multiline=self.multiline)
+        return value
+
+
+class NameField(CleanCharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and any(c in value for c in "<>@\"\\;:"):
+            raise ValidationError(_("Write the name with letters only, for example Anna Svensson."), code="name")
+        return value
+
+
+class StrictEmailField(forms.EmailField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "error_messages", {"invalid": _("Write the e-mail address like this: namn@exempel.se")}
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value and any(c in value for c in "\r\n\x00,;<>"):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        value = super().clean(value)
+        return value.lower() if value else value
+
+
+class AnswersForm(forms.Form):
+    """What every person answers for themselves: the registrant and, later, each colleague."""
+
+    workplace = CleanCharField(label=_("Workplace"), max_length=200, required=False)
+    job_title = CleanCharField(label=_("Job title"), max_length=200, required=False)
+    membership = forms.ChoiceField(
+        label=_("Are you a member?"),
+        choices=Membership.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the answers (you may choose “I prefer not to say”).")},
+    )
+    diets = forms.MultipleChoiceField(
+        label=_("Special diet or allergies"),
+        choices=Diet.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    diet_other = CleanCharField(label=_("Other dietary needs"), max_length=300, required=False)
+    other_needs = CleanCharField(
+        label=_("Special needs or other information for the organiser"),
+        help_text=_("For example a hearing loop or sign language interpreting."),
+        max_length=1000,
+        required=False,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    answer = CleanCharField(
+        max_length=1000, required=False, multiline=True, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    wants_future_invitations = forms.BooleanField(
+        label=_("Yes, send me invitations to future events"), required=False
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        organisation = event.organisation
+        self.fields["membership"].label = organisation.membership_question or _(
+            "Are you a member of %(organisation)s?"
+        ) % {"organisation": organisation.name}
+        if event.custom_question:
+            self.fields["answer"].label = event.custom_question
+        else:
+            del self.fields["answer"]
+
+    def answers(self) -> Answers:
+        data = self.cleaned_data
+        return Answers(
+            workplace=data.get("workplace", ""),
+            job_title=data.get("job_title", ""),
+            membership=data.get("membership", ""),
+            diets=tuple(data.get("diets", ())),
+            diet_other=data.get("diet_other", ""),
+            other_needs=data.get("other_needs", ""),
+            answer=data.get("answer", ""),
+            wants_future_invitations=data.get("wants_future_invitations", False),
+        )
+
+
+class RegistrationForm(AnswersForm):
+    first_name = NameField(label=_("First name"), widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = NameField(label=_("Last name"), widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = StrictEmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # A field people never see; bots fill it in.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    field_order = ["first_name", "last_name", "email", "workplace", "job_title"]
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        self.fields["workplace"].widget.attrs["autocomplete"] = "organization"
+        self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
+        self.colleague_prefixes = [f"colleague{n}" for n in range(1, event.max_colleagues + 1)]
+        for number, prefix in enumerate(self.colleague_prefixes, start=1):
+            self.fields[f"{prefix}_first_name"] = NameField(
+                label=_("Colleague %(n)s: first name") % {"n": number} if event.max_colleagues > 1
+                else _("Colleague's first name"), required=False
+            )
+            self.fields[f"{prefix}_last_name"] = NameField(
+                label=_("Colleague %(n)s: last name") % {"n": number} if event.max_colleagues > 1
+                else _("Colleague's last name"), required=False
+            )
+            self.fields[f"{prefix}_email"] = StrictEmailField(
+                label=_("Colleague %(n)s: e-mail") % {"n": number} if event.max_colleagues > 1
+                else _("Colleague's e-mail"), required=False
+            )
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(
+                _("This form could not be sent. Leave the field “Leave this field empty” empty and try again."),
+                code="honeypot",
+            )
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        own = data.get("email")
+        seen = set()
+        for prefix in self.colleague_prefixes:
+            names = [f"{prefix}_first_name", f"{prefix}_last_name", f"{prefix}_email"]
+            values = [data.get(name) for name in names]
+            if not any(values) and not any(self.errors.get(name) for name in names):
+                continue
+            for name, value in zip(names, values, strict=True):
+                if not value and name not in self.errors:
+                    self.add_error(name, _("Fill in the colleague's first name, last name and e-mail, or leave "
+                                           "all three empty."))
+            email = data.get(f"{prefix}_email")
+            if email and own and email == own:
+                self.add_error(f"{prefix}_email", _("Your colleague needs an e-mail address of their own."))
+            elif email and email in seen:
+                self.add_error(f"{prefix}_email", _("You have given this address for another colleague."))
+            if email:
+                seen.add(email)
+        return data
+
+    def person(self, language: str) -> PersonData:
+        data = self.cleaned_data
+        return PersonData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            answers=self.answers(),
+            language=language,
+        )
+
+    def colleagues(self) -> list[ColleagueData]:
+        data = self.cleaned_data
+        return [
+            ColleagueData(
+                first_name=data[f"{prefix}_first_name"],
+                last_name=data[f"{prefix}_last_name"],
+                email=data[f"{prefix}_email"],
+            )
+            for prefix in self.colleague_prefixes
+            if data.get(f"{prefix}_email")
+        ]
+
+    def colleague_rows(self):
+        """Bound fields grouped per colleague, for the template."""
+        return [
+            [self[f"{prefix}_first_name"], self[f"{prefix}_last_name"], self[f"{prefix}_email"]]
+            for prefix in self.colleague_prefixes
+        ]
+
+    def person_fields(self):
+        return [self[name] for name in ("first_name", "last_name", "email", "workplace", "job_title")]
+
+
+class ColleagueForm(forms.Form):
+    first_name = NameField(label=_("Colleague's first name"))
+    last_name = NameField(label=_("Colleague's last name"))
+    email = StrictEmailField(label=_("Colleague's e-mail"))
+
+    def colleague(self) -> ColleagueData:
+        return ColleagueData(**self.cleaned_data)

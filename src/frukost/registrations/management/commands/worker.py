@@ -1,0 +1,68 @@
+"""The background worker: sends the outbox and runs the registration housekeeping."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from frukost.mail.worker import requeue_stuck, send_due
+from frukost.registrations.services import release_expired_holds, remind_unconfirmed_colleagues
+
+logger = logging.getLogger("frukost.worker")
+HOUSEKEEPING_EVERY_SECONDS = 60
+
+
+def run_once() -> dict[str, int]:
+    """One round: recover stuck mail, release expired holds, remind, send what is due."""
+    return {
+        "requeued": requeue_stuck(),
+        "released": release_expired_holds(),
+        "reminded": remind_unconfirmed_colleagues(),
+        "sent": send_due(),
+    }
+
+
+class Command(BaseCommand):
+    help = "Send queued e-mail and run scheduled housekeeping until stopped (Ctrl-C or SIGTERM)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Run one round and exit (for cron or tests).")
+
+    def handle(self, *args, once=False, **options):
+        if once:
+            self.stdout.write(str(run_once()))
+            return
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        logger.info("worker started; polling every %ss", settings.FRUKOST_WORKER_POLL_SECONDS)
+        last_housekeeping = 0.0
+        while not stopping:
+            close_old_connections()
+            try:
+                if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
+                    requeue_stuck()
+                    release_expired_holds()
+                    remind_unconfirmed_colleagues()
+                    last_housekeeping = time.monotonic()
+                sent = send_due()
+            except Exception:
+                # A database hiccup must not kill the worker; the next round tries again.
+                logger.exception("worker round failed")
+                sent = 0
+            if not sent:
+                for _ in range(settings.FRUKOST_WORKER_POLL_SECONDS * 10):
+                    if stopping:
+                        break
+                    time.sleep(0.1)
+        logger.info("worker stopped")

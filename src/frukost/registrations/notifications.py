@@ -1,0 +1,239 @@
+"""One function per e-mail a registration causes. Each writes to the outbox (frukost.mail).
+
+Messages are rendered in the registrant's language with the event's facts, a calendar file
+and a fresh personal link. They never contain membership, diet or needs: special-category
+data does not travel by e-mail (IMY's guidance on sensitive data over open networks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from frukost.core import formats
+from frukost.mail.enums import MailKind
+from frukost.mail.ical import event_calendar
+from frukost.mail.outbox import enqueue
+from frukost.registrations.enums import Status
+from frukost.registrations.links import issue_link
+from frukost.registrations.models import Registration
+
+
+@dataclass
+class _Content:
+    subject: str
+    paragraphs: list[str]
+    button: str
+    show_status: bool = True
+    cancelled: bool = False
+    extra: list[str] = field(default_factory=list)
+
+
+def send_registration_receipt(registration: Registration) -> None:
+    """Confirmation, or the waiting-list notice, for a person who answered for themselves."""
+    event = registration.event
+    colleagues = [c.full_name for c in registration.colleagues.all()]
+    with translation.override(registration.language):
+        if registration.status == Status.WAITLISTED:
+            content = _Content(
+                subject=_("You are on the waiting list: %(title)s") % {"title": event.title},
+                paragraphs=[
+                    _("Thank you for your registration. The event is full right now, so you are on the waiting "
+                      "list. If a seat becomes free, it goes to the first person in the queue and we e-mail you "
+                      "at once."),
+                ],
+                button=_("See or cancel your registration"),
+            )
+        else:
+            content = _Content(
+                subject=_("You are registered: %(title)s") % {"title": event.title},
+                paragraphs=[_("Thank you for your registration. A warm welcome!")],
+                button=_("Change or cancel your registration"),
+            )
+        if colleagues:
+            content.paragraphs.append(
+                _("You also registered %(names)s. We have e-mailed them so that they can confirm for "
+                  "themselves.") % {"names": _join(colleagues)}
+            )
+        content.paragraphs.append(
+            _("Through your personal link you can change your details, add a colleague or cancel. "
+              "Please keep this e-mail.")
+        )
+        _send(registration, MailKind.WAITLISTED if registration.status == Status.WAITLISTED else
+              MailKind.CONFIRMATION, content)
+
+
+def send_colleague_invitation(registration: Registration) -> None:
+    """Tell a colleague they were registered, by whom, and ask them to confirm (GDPR art. 14)."""
+    event = registration.event
+    inviter = registration.invited_by
+    with translation.override(registration.language):
+        first = _("%(inviter)s has registered you for %(title)s.") % {
+            "inviter": inviter.full_name if inviter else _("A colleague"),
+            "title": event.title,
+        }
+        if registration.status == Status.REGISTERED:
+            second = _("A seat is held for you until %(when)s. Please confirm through the link below; there you "
+                       "also tell us about any dietary or other needs. If you do not confirm in time, the seat "
+                       "goes to someone on the waiting list.") % {"when": _moment(registration.hold_expires_at)}
+        else:
+            second = _("The event is full right now, so you are on the waiting list. Please confirm through "
+                       "the link below; if a seat becomes free we e-mail you.")
+        content = _Content(
+            subject=_("%(inviter)s has registered you: %(title)s") % {
+                "inviter": inviter.full_name if inviter else _("A colleague"),
+                "title": event.title,
+            },
+            paragraphs=[first, second, _privacy_sentence(inviter)],
+            button=_("Confirm your seat"),
+        )
+        _send(registration, MailKind.COLLEAGUE_INVITATION, content)
+
+
+def send_colleague_reminder(registration: Registration) -> None:
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Reminder: confirm your seat at %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("%(inviter)s registered you for %(title)s, and your seat is still held for you.") % {
+                    "inviter": registration.invited_by.full_name if registration.invited_by else _("A colleague"),
+                    "title": event.title,
+                },
+                _("Please confirm by %(when)s, or the seat goes to someone on the waiting list.") % {
+                    "when": _moment(registration.hold_expires_at)
+                },
+            ],
+            button=_("Confirm your seat"),
+        )
+        _send(registration, MailKind.COLLEAGUE_REMINDER, content)
+
+
+def send_promotion(registration: Registration) -> None:
+    event = registration.event
+    with translation.override(registration.language):
+        paragraphs = [_("Good news: a seat has become free and it is yours.")]
+        if not registration.is_confirmed:
+            paragraphs.append(
+                _("Please confirm by %(when)s, or the seat goes to the next person in the queue.") % {
+                    "when": _moment(registration.hold_expires_at)
+                }
+            )
+        paragraphs.append(_("If you cannot come after all, please cancel so that someone else can have the seat."))
+        content = _Content(
+            subject=_("You have a seat: %(title)s") % {"title": event.title},
+            paragraphs=paragraphs,
+            button=_("Confirm your seat") if not registration.is_confirmed else _("See your registration"),
+        )
+        _send(registration, MailKind.PROMOTED, content)
+
+
+def send_cancellation_receipt(registration: Registration) -> None:
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Cancellation confirmed: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("Your registration for %(title)s is cancelled. Thank you for letting us know; your seat can "
+                  "now go to someone else.") % {"title": event.title},
+                _("Changed your mind? Register again on the event page while registration is open."),
+            ],
+            button=_("Open the event page"),
+            show_status=False,
+            cancelled=True,
+        )
+        _send(registration, MailKind.CANCELLATION, content, link_to_event=True)
+
+
+def send_seat_released(registration: Registration) -> None:
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Your held seat has been released: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("The seat held for you at %(title)s was not confirmed in time and has gone to someone "
+                  "else.") % {"title": event.title},
+                _("You are welcome to register again on the event page if there is room."),
+            ],
+            button=_("Open the event page"),
+            show_status=False,
+            cancelled=True,
+        )
+        _send(registration, MailKind.SEAT_RELEASED, content, link_to_event=True)
+
+
+def send_personal_link(registration: Registration) -> None:
+    """For someone who registers again: their existing registration's link, nothing new."""
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Your registration: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("Someone (probably you) registered this address for %(title)s again. You are already "
+                  "registered, so nothing has changed. Here is your personal link.") % {"title": event.title},
+            ],
+            button=_("See your registration"),
+        )
+        _send(registration, MailKind.PERSONAL_LINK, content)
+
+
+def _send(registration: Registration, kind: MailKind, content: _Content, *, link_to_event: bool = False) -> None:
+    event = registration.event
+    event_url = settings.BASE_URL + event.get_absolute_url()
+    link = event_url if link_to_event else issue_link(registration)
+    context = {
+        "registration": registration,
+        "event": event,
+        "organisation": event.organisation,
+        "content": content,
+        "link": link,
+        "event_url": event_url,
+        "privacy_url": settings.BASE_URL + reverse("public:privacy"),
+        "language": registration.language,
+        "status_line": _status_line(registration) if content.show_status else "",
+        "date": formats.long_date(event.starts_at, registration.language),
+        "times": formats.time_range(event.starts_at, event.ends_at, registration.language),
+        "doors": formats.clock(event.doors_at, registration.language) if event.doors_at else "",
+    }
+    enqueue(
+        kind=kind,
+        to=registration.email,
+        subject=content.subject,
+        body_text=render_to_string("mail/message.txt", context),
+        body_html=render_to_string("mail/message.html", context),
+        ics=event_calendar(event, cancelled=content.cancelled, personal_url="" if link_to_event else link),
+        reply_to=event.contact_email,
+        registration=registration,
+    )
+
+
+def _status_line(registration: Registration) -> str:
+    if registration.status == Status.WAITLISTED:
+        return _("You are on the waiting list.")
+    if not registration.is_confirmed:
+        return _("A seat is held for you; please confirm.")
+    return _("You have a seat.")
+
+
+def _moment(value) -> str:
+    language = translation.get_language()
+    date = formats.long_date(value, language)
+    return _("%(date)s at %(time)s") % {"date": date, "time": formats.clock(value, language)}
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _privacy_sentence(inviter: Registration | None) -> str:
+    return _("We got your name and e-mail address from %(inviter)s. They are used only for this event; our "
+             "privacy notice (linked below) says how long we keep them and what your rights are.") % {
+        "inviter": inviter.full_name if inviter else _("a colleague"),
+    }

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from frukost.public import views
+
+admin.site.site_header = "frukost"
+admin.site.site_title = "frukost"
+
+public_patterns = (
+    [
+        path("", views.index, name="index"),
+        path("integritet/", views.privacy, name="privacy"),
+        path("tillganglighet/", views.accessibility, name="accessibility"),
+        path("r/<str:token>/", views.registration_detail, name="registration"),
+        path("r/<str:token>/avanmal/", views.registration_cancel, name="registration-cancel"),
+        path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
+        path("<slug:organisation>/<slug:event>/", views.event_detail, name="event"),
+        path("<slug:organisation>/<slug:event>/tack/", views.registered, name="registered"),
+        path("<slug:organisation>/<slug:event>/kalender.ics", views.event_ics, name="event-ics"),
+    ],
+    "public",
+)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include(public_patterns)),
+]
+
+handler404 = "frukost.public.views.not_found"
+handler500 = "frukost.public.views.server_error"

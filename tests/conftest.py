@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+import email
+import itertools
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from frukost.events.enums import EventStatus
+from frukost.events.models import STOCKHOLM, Event, Organisation
+from frukost.mail.models import OutboxMessage
+from frukost.registrations.services import Answers, ColleagueData, PersonData
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _mail_dir(tmp_path, settings):
+    """Each test gets its own mail directory for the .eml backend."""
+    settings.MAIL_DIR = tmp_path / "mail"
+    return settings.MAIL_DIR
+
+
+@pytest.fixture
+def mail_dir(_mail_dir) -> Path:
+    return _mail_dir
+
+
+@pytest.fixture
+def organisation(db) -> Organisation:
+    return Organisation.objects.create(name="Akademikerförbundet SSR", slug="akademikerforbundet-ssr")
+
+
+def stockholm(year, month, day, hour=0, minute=0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def event_factory(organisation):
+    def make(**overrides) -> Event:
+        number = next(_numbers)
+        fields = {
+            "organisation": organisation,
+            "slug": f"chefsfrukost-{number}",
+            "status": EventStatus.PUBLISHED,
+            "title": "Chefsfrukost: Leda med tillit",
+            "host_name": "Hanna Broberg",
+            "host_role": "chefsstrateg på Akademikerförbundet SSR",
+            "lead": "Allt fler pratar om tillit.",
+            "starts_at": stockholm(2029, 5, 16, 8, 0),
+            "ends_at": stockholm(2029, 5, 16, 9, 30),
+            "doors_at": stockholm(2029, 5, 16, 7, 30),
+            "venue_name": "Scandic Sundsvall City",
+            "street_address": "Trädgårdsgatan 31-33",
+            "city": "Sundsvall",
+            "registration_deadline": dt.date(2029, 5, 1),
+            "capacity": 60,
+            "max_colleagues": 1,
+            "gift": "boken Leda med tillit",
+            "contact_name": "Julia Wålbrink",
+            "contact_email": "julia.walbrink@akademssr.se",
+        }
+        fields.update(overrides)
+        return Event.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def event(event_factory) -> Event:
+    return event_factory()
+
+
+def make_person(address: str, *, first_name="Anna", last_name="Svensson", language="sv", **answers) -> PersonData:
+    answers.setdefault("membership", "member")
+    return PersonData(
+        first_name=first_name, last_name=last_name, email=address, language=language, answers=Answers(**answers)
+    )
+
+
+@pytest.fixture
+def person():
+    return make_person
+
+
+@pytest.fixture
+def colleague():
+    def make(address: str, first_name="Bo", last_name="Ek") -> ColleagueData:
+        return ColleagueData(first_name=first_name, last_name=last_name, email=address)
+
+    return make
+
+
+def outbox_for(address: str) -> list[OutboxMessage]:
+    return list(OutboxMessage.objects.filter(to=address).order_by("created_at", "id"))
+
+
+def read_eml_files(directory: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(directory.glob("*.eml"))
+    ]
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """Move the clock to a Stockholm wall-clock time: frozen("2029-05-01 23:59")."""
+
+    def travel(when: str):
+        moment = dt.datetime.fromisoformat(when).replace(tzinfo=STOCKHOLM)
+        time_machine.move_to(moment, tick=False)
+        return moment
+
+    return travel
+
+
