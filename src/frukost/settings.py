@@ -132,6 +132,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {

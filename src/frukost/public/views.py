@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from django.core import signing
@@ -102,7 +103,7 @@ def event_detail(request, organisation, event):
                 response = redirect("public:registered", organisation=event.organisation.slug, event=event.slug)
                 response.set_signed_cookie(
                     DONE_COOKIE,
-                    signing.dumps(
+                    json.dumps(
                         {
                             "status": result.status,
                             "email": form.cleaned_data["email"],
@@ -114,7 +115,7 @@ def event_detail(request, organisation, event):
                     httponly=True,
                     samesite="Lax",
                     secure=request.is_secure(),
-                    path=request.path,
+                    path=event.get_absolute_url(),
                 )
                 return response
         else:
@@ -134,10 +135,8 @@ def event_detail(request, organisation, event):
 def registered(request, organisation, event):
     event = _published_event(organisation, event)
     try:
-        done = signing.loads(
-            request.get_signed_cookie(DONE_COOKIE, salt=DONE_COOKIE, max_age=3600, path=event.get_absolute_url())
-        )
-    except (KeyError, signing.BadSignature):
+        done = json.loads(request.get_signed_cookie(DONE_COOKIE, salt=DONE_COOKIE, max_age=3600))
+    except (KeyError, signing.BadSignature, ValueError):
         return redirect(event)
     return private(
         lambda r: render(
