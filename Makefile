@@ -36,10 +36,12 @@ format: setup
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-# Refresh the translation catalogue after changing strings (needs GNU gettext).
+# Refresh the Swedish catalogue after changing strings (needs GNU gettext), translate the new
+# entries in src/frukost/locale/sv/LC_MESSAGES/django.po, then run `make messages` again to compile.
+# The msgids are the English text, so English needs no catalogue. Commit both django.po and django.mo.
 messages: setup
-	cd src/frukost && ../../$(BIN)/frukost makemessages -l sv -l en --no-obsolete
-	cd src/frukost && ../../$(BIN)/frukost compilemessages
+	cd src/frukost && FRUKOST_DEBUG=1 ../../$(BIN)/frukost makemessages -l sv --no-obsolete
+	cd src/frukost && FRUKOST_DEBUG=1 ../../$(BIN)/frukost compilemessages -l sv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
