@@ -129,17 +129,18 @@ def latest_occurrence(month: int, day: int, *, not_after: dt.date) -> dt.date | 
 # --- Clock times ------------------------------------------------------------------------------
 
 _AMPM = r"(?P<{n}>[ap]\.?\s?m\b\.?)"
-_CLOCK = r"(?<![\d.:,/])(?P<{h}>[012]?\d)(?:[.:](?P<{mi}>[0-5]\d))?(?![\d/])(?:\s?" + _AMPM + r")?"
+_CLOCK = r"(?<![\d:,/])(?<!\d\.)(?P<{h}>[012]?\d)(?:[.:](?P<{mi}>[0-5]\d))?(?![\d/])(?:\s?" + _AMPM + r")?"
 _KL = r"(?P<{k}>\b(?:kl|klockan|klo|at|from|från|fr\.\s?o\.\s?m\.?|between|mellan|time|tid)\b\.?:?\s*)?"
 TIME_RE = re.compile(
     _KL.format(k="kl")
     + _CLOCK.format(h="h1", mi="m1", n="ap1")
-    + r"(?:\s*(?:-|till|to|until|och|and)\s*(?:kl\.?\s*)?"
+    + r"(?:\s*(?P<sep>-|till|to|until|och|and)\s*(?:kl\.?\s*)?"
     + _CLOCK.format(h="h2", mi="m2", n="ap2")
     + r")?(?!\s*(?:kr\b|sek\b|%|:-|€|\$|procent|percent|personer|people|deltagare|min\b|minuter|minutes"
     r"|timmar|hours|tim\b|år\b|years|st\b|platser|seats|dagar|days|veckor|weeks))",
     re.IGNORECASE,
 )
+_STRONG_WORDS = {"kl", "klockan", "klo", "tid", "time"}
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,7 @@ def _hour(hour: int, ampm: str | None) -> int | None:
     if ampm:
         if not 1 <= hour <= 12:
             return None
-        is_pm = ampm.lower().startswith("p")
-        return (hour % 12) + (12 if is_pm else 0)
+        return (hour % 12) + (12 if ampm.lower().startswith("p") else 0)
     return hour if hour <= 23 else None
 
 
@@ -169,38 +169,31 @@ def find_times(clause: str, *, lenient: bool = False) -> list[TimeMention]:
     found = []
     for match in TIME_RE.finditer(clause):
         g = match.groupdict()
+        word = (g["kl"] or "").strip(" .:").lower()
         has_second = g["h2"] is not None
+        if has_second and g["sep"].lower() in {"och", "and"}:
+            # "och" joins a range only after "mellan": "kl. 8 och 10 personer" is no range.
+            after_between = re.search(r"(?:mellan|between)\s*$", clause[: match.start()], re.IGNORECASE)
+            has_second = word in {"mellan", "between"} or after_between is not None
         ap1, ap2 = g["ap1"], g["ap2"]
         if has_second and not ap1 and ap2:
-            ap1 = _shared_ampm(int(g["h1"]), int(g["m1"] or 0), int(g["h2"]), int(g["m2"] or 0), ap2)
-        strong = bool(g["m1"] or g["m2"] or ap1 or ap2 or lenient)
-        joiner = match.group(0).lower()
-        if g["kl"]:
-            word = g["kl"].strip(" .:").lower()
-            strong = strong or word in {"kl", "klockan", "klo"}
-            if word in {"between", "mellan"} and not has_second:
-                continue
-        if has_second and re.search(r"\d\s*(?:och|and)\s", joiner) and not (g["kl"] or "").strip().lower() in {
-            "between",
-            "mellan",
-        }:
-            has_second = False  # "8.00 och 10 personer": "och" joins a range only after "mellan"
+            ap1 = _shared_ampm(int(g["h1"]), int(g["m1"] or 0), int(g["h2"]), ap2, int(g["m2"] or 0))
+        strong = bool(g["m1"] or g["m2"] or ap1 or ap2 or lenient or word in _STRONG_WORDS)
         if not strong:
             continue
         first_hour = _hour(int(g["h1"]), ap1)
         if first_hour is None:
             continue
-        start = dt.time(first_hour, int(g["m1"] or 0))
         end = None
         if has_second:
             second_hour = _hour(int(g["h2"]), ap2)
             if second_hour is not None:
                 end = dt.time(second_hour, int(g["m2"] or 0))
-        found.append(TimeMention(start=start, end=end, position=match.start()))
+        found.append(TimeMention(start=dt.time(first_hour, int(g["m1"] or 0)), end=end, position=match.start()))
     return found
 
 
-def _shared_ampm(h1: int, m1: int, h2: int, m2: int, ap2: str) -> str | None:
+def _shared_ampm(h1: int, m1: int, h2: int, ap2: str, m2: int) -> str | None:
     """In "11–1 pm" or "8:00-9:30 am", which half of the day the unmarked start belongs to."""
     end = _hour(h2, ap2)
     same = _hour(h1, ap2)
