@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -57,11 +58,18 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("seats taken"))
     def seats(self, event):
-        return f"{event.seats_taken} / {event.capacity}"
+        url = reverse("admin:registrations_registration_changelist") + f"?event__id__exact={event.pk}"
+        return format_html('<a href="{}">{} / {}</a>', url, event.seats_taken, event.capacity)
 
     @admin.display(description=_("waiting list"))
     def waiting(self, event):
-        return event.waiting_count
+        url = reverse("admin:registrations_registration_changelist") + f"?event__id__exact={event.pk}"
+        return format_html('<a href="{}">{}</a>', url, event.waiting_count)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation" and not request.user.is_superuser:
+            kwargs["queryset"] = Organisation.objects.filter(members=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("page"))
     def public_link(self, event):

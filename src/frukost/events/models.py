@@ -5,6 +5,7 @@ from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -19,11 +20,20 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #rrggbb, for example #6a1b4d."))
 
 
+# Organisation slugs are the first part of public URLs; these paths belong to the site itself.
+RESERVED_SLUGS = {"admin", "r", "i18n", "static", "media", "integritet", "tillganglighet", "api", "feed"}
+
+
+def not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is used by the site itself; choose another."), params={"slug": value})
+
+
 class Organisation(models.Model):
     """A union, association or network that invites people. Everything else hangs off one."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True, validators=[not_reserved])
     colour = models.CharField(_("brand colour"), max_length=7, default="#6a1b4d", validators=[hex_colour])
     website = models.URLField(_("website"), blank=True)
     membership_question = models.CharField(
