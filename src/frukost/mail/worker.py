@@ -11,10 +11,10 @@ import datetime as dt
 import logging
 import random
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEText
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ from frukost.mail.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
+ICS_FILENAME = "kalender.ics"
+STOPPED_WHILE_SENDING = "worker stopped while sending"
 
 
 class PermanentFailure(Exception):
@@ -34,9 +36,15 @@ def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     """Queue again the messages a crashed worker left in "sending"."""
     now = now or timezone.now()
     limit = now - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
-    count = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit).update(
-        status=MessageStatus.QUEUED, next_attempt_at=now, last_error="worker stopped while sending"
+    stuck = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit)
+    # A message that keeps killing its worker (or always hangs) must not come back forever.
+    given_up = stuck.filter(attempts__gte=settings.FRUKOST_MAIL_MAX_ATTEMPTS).update(
+        status=MessageStatus.FAILED,
+        last_error=f"gave up after {settings.FRUKOST_MAIL_MAX_ATTEMPTS} attempts: {STOPPED_WHILE_SENDING}",
     )
+    if given_up:
+        logger.error("gave up on %d message(s) stuck in sending", given_up)
+    count = stuck.update(status=MessageStatus.QUEUED, next_attempt_at=now, last_error=STOPPED_WHILE_SENDING)
     if count:
         logger.warning("re-queued %d message(s) stuck in sending", count)
     return count
@@ -83,7 +91,14 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     except PermanentFailure as exc:
         _fail(message, str(exc))
         return False
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (smtplib.SMTPException, OSError) as exc:  # OSError covers refused connections and timeouts
+        _retry_later(message, f"{type(exc).__name__}: {exc}")
+        return False
+    except Exception as exc:
+        # Anything else (a backend bug, a header the backend rejects) must not leave the message
+        # in "sending" or stop the round: the rest of the queue still goes out, and this one is
+        # retried until it reaches the maximum number of attempts.
+        logger.exception("mail %s raised an unexpected error", message.pk)
         _retry_later(message, f"{type(exc).__name__}: {exc}")
         return False
     message.status = MessageStatus.SENT
@@ -108,7 +123,7 @@ def _send(message: OutboxMessage, connection) -> None:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     if message.ics:
-        email.attach("inbjudan.ics", message.ics, "text/calendar; charset=utf-8; method=PUBLISH")
+        email.attach(_calendar_part(message.ics))
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as exc:
@@ -120,6 +135,15 @@ def _send(message: OutboxMessage, connection) -> None:
         if 500 <= exc.smtp_code < 600:
             raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         raise
+
+
+def _calendar_part(ics: str) -> SafeMIMEText:
+    # Built by hand: given "text/calendar; charset=utf-8; method=PUBLISH" as a mimetype, Django
+    # adds its own charset and the header carries the parameter twice.
+    part = SafeMIMEText(ics, "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
+    return part
 
 
 def backoff_seconds(attempts: int) -> float:
