@@ -105,7 +105,9 @@ def make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def next_occurrence(month: int, day: int, *, on_or_after: dt.date, weekday: int | None = None) -> dt.date | None:
+def next_occurrence(
+    month: int, day: int, *, on_or_after: dt.date, weekday: int | None = None
+) -> dt.date | None:
     """The first date with this month and day on or after a date (and this weekday, if given)."""
     # Weekdays repeat every 28 years (400 for 29 February); 60 years covers both with room.
     for year in range(on_or_after.year, on_or_after.year + 60):
@@ -189,7 +191,9 @@ def find_times(clause: str, *, lenient: bool = False) -> list[TimeMention]:
             second_hour = _hour(int(g["h2"]), ap2)
             if second_hour is not None:
                 end = dt.time(second_hour, int(g["m2"] or 0))
-        found.append(TimeMention(start=dt.time(first_hour, int(g["m1"] or 0)), end=end, position=match.start()))
+        found.append(
+            TimeMention(start=dt.time(first_hour, int(g["m1"] or 0)), end=end, position=match.start())
+        )
     return found
 
 

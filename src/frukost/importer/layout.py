@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+OPENER = "opener"
 WHEN, PLACE, WHEN_PLACE, REGISTRATION, CONTACT, HOST, CLOSING = (
     "when",
     "place",
@@ -52,7 +53,7 @@ _KINDS = [
 ]
 _KIND_RES = [(kind, re.compile(rf"(?:{pattern})", re.IGNORECASE)) for kind, pattern in _KINDS]
 _CLOSING_RE = re.compile(
-    r"^(?:(?:varmt|hjärtligt|mycket)\s+)?välkomna?(?:\s+\w+){0,3}\s*[!.]?$|^welcome\s*[!.]?$|^(?:med\s+)?vänliga"
+    r"^(?:(?:varmt|hjärtligt|mycket)\s+)?välkom(?:men|na)\s*[!.]?$|^welcome\s*[!.]?$|^(?:med\s+)?vänliga"
     r"\s+hälsningar|^hälsningar|^(?:best|kind|warm)\s+(?:regards|wishes)|^regards|^vi\s+ses|^see\s+you|^hoppas\s+vi\s+ses",
     re.IGNORECASE,
 )
@@ -63,7 +64,9 @@ _GENERIC_TITLE = re.compile(
     re.IGNORECASE,
 )
 _FIX_SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\t": " "})
-_FIX_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-"})
+_FIX_DASHES = str.maketrans(
+    {"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-"}
+)
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _OBFUSCATED_AT_RE = re.compile(r"\s?[(\[]\s?(?:at|snabel-a)\s?[)\]]\s?", re.IGNORECASE)
 _MARKDOWN_HEADING_RE = re.compile(r"^\s*#{1,6}\s+|^\*\*(?=.*\*\*$)|\*\*$")
@@ -129,6 +132,9 @@ def classify(lines: list[Line], *, has_fact) -> None:
         if kind is not None:
             line.heading, line.section, section = True, kind, kind
             continue
+        if index < 3 and _GENERIC_TITLE.match(bare):
+            line.section = OPENER
+            continue
         if _CLOSING_RE.match(bare):
             line.section = section = CLOSING
             continue
@@ -138,7 +144,7 @@ def classify(lines: list[Line], *, has_fact) -> None:
             if label_kind is not None:
                 line.label, line.value = label_kind, label.group("value").strip()
         starts_paragraph = index == 0 or lines[index - 1].paragraph != line.paragraph
-        if section not in (None, CLOSING) and starts_paragraph:
+        if section is not None and starts_paragraph:
             paragraph = " ".join(other.text for other in lines if other.paragraph == line.paragraph)
             if len(paragraph) > 150 and not has_fact(paragraph):
                 section = None

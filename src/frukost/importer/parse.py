@@ -20,7 +20,7 @@ from frukost.importer.dates import (
     next_occurrence,
 )
 from frukost.importer.draft import EventDraft
-from frukost.importer.layout import CLOSING, CONTACT, HOST, PLACE, REGISTRATION, WHEN, WHEN_PLACE, Line
+from frukost.importer.layout import CLOSING, CONTACT, PLACE, REGISTRATION, WHEN, WHEN_PLACE, Line
 from frukost.importer.people import (
     EMAIL_RE,
     NAME_LINE_RE,
@@ -41,6 +41,7 @@ from frukost.importer.places import (
     find_meeting_url,
     find_place_in_prose,
     parse_place,
+    town_in,
 )
 from frukost.importer.questions import find_gift, find_questions
 
@@ -54,7 +55,9 @@ _DEADLINE_RE = re.compile(
     re.IGNORECASE,
 )
 _WEAK_DEADLINE_RE = re.compile(r"\b(?:by|före|innan|before|until|till|fram\s+till)\b", re.IGNORECASE)
-_REGISTER_WORD_RE = re.compile(r"\b(?:anmäl\w*|regist\w*|sign\s+up|book\w*|osa|rsvp|biljett\w*)\b", re.IGNORECASE)
+_REGISTER_WORD_RE = re.compile(
+    r"\b(?:anmäl\w*|regist\w*|sign\s+up|book\w*|osa|rsvp|biljett\w*)\b", re.IGNORECASE
+)
 _EXCLUSIVE_RE = re.compile(r"\b(?:före|innan|before)\s+(?:den\s+|the\s+)?$", re.IGNORECASE)
 _OPENS_RE = re.compile(r"\b(?:öppnar|öppnas|opens?)\b", re.IGNORECASE)
 _DAYS_BEFORE_RE = re.compile(
@@ -62,8 +65,10 @@ _DAYS_BEFORE_RE = re.compile(
     r"(?P<unit>dagen|dagar|dag|days?|veckan|veckor|vecka|weeks?)\s+(?:innan|före|before)\b",
     re.IGNORECASE,
 )
-_NUMBERS = {"en": 1, "ett": 1, "one": 1, "the": 1, "dagen": 1, "day": 1, "två": 2, "two": 2, "tre": 3,
-            "three": 3, "fyra": 4, "four": 4, "fem": 5, "five": 5, "sex": 6, "six": 6, "sju": 7, "seven": 7}  # fmt: skip
+_NUMBERS = dict.fromkeys(("en", "ett", "one", "the", "dagen", "day"), 1) | {
+    "två": 2, "two": 2, "tre": 3, "three": 3, "fyra": 4, "four": 4, "fem": 5, "five": 5,
+    "sex": 6, "six": 6, "sju": 7, "seven": 7,
+}  # fmt: skip
 _DOORS_RE = re.compile(
     r"\b(?:frukost(?:en)?|breakfast|(?:lätt\s+)?lunch(?:en)?|kaffe(?:t)?|coffee|fika(?:t)?|morgonfika|smörgås\w*"
     r"|mingel|mingle|dörrarna|doors|insläpp|registrering(?:en)?|incheckning(?:en)?|check-in|servering(?:en)?"
@@ -99,6 +104,14 @@ def _has_fact(text: str) -> bool:
         or EMAIL_RE.search(text)
         or URL_RE.search(text)
         or STREET_WORD_RE.search(text)
+        or phone_spans(text)
+    )
+
+
+def _is_fact_line(line: Line) -> bool:
+    """A short line that only states a fact or gives an instruction about registering."""
+    return len(line.text) <= 120 and bool(
+        _has_fact(line.text) or _DEADLINE_RE.search(line.text) or ONLINE_STRONG_RE.search(line.text)
     )
 
 
@@ -245,12 +258,16 @@ def _resolve_event_date(mention: DateMention, today: dt.date, draft: EventDraft)
     return date
 
 
-def _resolve_deadline(deadline: _Deadline, event_date: dt.date | None, today: dt.date, draft: EventDraft) -> None:
+def _resolve_deadline(
+    deadline: _Deadline, event_date: dt.date | None, today: dt.date, draft: EventDraft
+) -> None:
     if deadline.found is None:
         if deadline.days_before is not None and event_date is not None:
             draft.registration_deadline = event_date - dt.timedelta(days=deadline.days_before)
         elif deadline.days_before is not None:
-            draft.warnings.append(_("The registration deadline is given relative to the event, whose date is missing."))
+            draft.warnings.append(
+                _("The registration deadline is given relative to the event, whose date is missing.")
+            )
         return
     mention = deadline.found.mention
     if mention.year is not None:
@@ -282,7 +299,8 @@ def _read_times(
         if line.section == REGISTRATION or line.label == REGISTRATION:
             continue
         near_event = event_line is not None and (
-            index == event_line or (index == event_line + 1 and lines[index].paragraph == lines[event_line].paragraph)
+            index == event_line
+            or (index == event_line + 1 and lines[index].paragraph == lines[event_line].paragraph)
         )
         in_when = line.section in (WHEN, WHEN_PLACE) or line.label in (WHEN, WHEN_PLACE)
         rank = 0 if (near_event or in_when) else 1
@@ -362,7 +380,11 @@ def _place_block(lines: list[Line]) -> str | None:
                 break
             if labelled and not (STREET_RE.match(following.text) or POSTAL_RE.match(following.text)):
                 break
-            if _is_when_line(following.text) or EMAIL_RE.search(following.text) or URL_RE.search(following.text):
+            if (
+                _is_when_line(following.text)
+                or EMAIL_RE.search(following.text)
+                or URL_RE.search(following.text)
+            ):
                 break
             block.append(following.text)
         return "\n".join(block)
@@ -387,6 +409,9 @@ def _read_place(lines: list[Line], title_index: int | None, draft: EventDraft) -
     whole = "\n".join(line.text for line in lines)
     if not place.online and not place.street_address and not place.venue_name:
         place.online = bool(ONLINE_STRONG_RE.search(whole))
+    if place.city is None and place.venue_name and (town := town_in(place.venue_name)):
+        place.city = town
+        draft.warnings.append(_("The city %(city)s was read from the venue's name.") % {"city": town})
     draft.venue_name = place.venue_name
     draft.street_address = place.street_address
     draft.postal_code = place.postal_code
@@ -454,7 +479,7 @@ def _read_text(lines: list[Line], title_index: int | None, draft: EventDraft) ->
     for group in paragraphs.values():
         text = " ".join(line.text for line in group)
         # A short paragraph of facts only ("Onsdag 16 maj, kl. 8–9.30") is not running text.
-        if all(len(line.text) <= 120 and _has_fact(line.text) for line in group) and len(text) < 300:
+        if all(_is_fact_line(line) for line in group) and len(text) < 300:
             continue
         kept.append(layout.to_markdown(group))
     if kept:
@@ -494,8 +519,11 @@ def _final_warnings(draft: EventDraft, today: dt.date) -> None:
             % {"deadline": deadline.isoformat(), "event": event_day.isoformat()}
         )
     if event_day and event_day < today:
-        draft.warnings.append(_("The event date %(date)s has already passed.") % {"date": event_day.isoformat()})
+        draft.warnings.append(
+            _("The event date %(date)s has already passed.") % {"date": event_day.isoformat()}
+        )
     elif deadline and deadline < today:
         draft.warnings.append(
-            _("The registration deadline %(deadline)s has already passed.") % {"deadline": deadline.isoformat()}
+            _("The registration deadline %(deadline)s has already passed.")
+            % {"deadline": deadline.isoformat()}
         )

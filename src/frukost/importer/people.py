@@ -26,7 +26,7 @@ _NOT_NAME_WORDS = {
     "frukostmöte", "frukost", "breakfast", "sista", "tid", "time", "program", "dear", "hej", "kära", "mejla",
     "maila", "ring", "call", "email", "e-post", "tel", "telefon", "phone", "vid", "för", "om", "med", "och",
     "the", "our", "vår", "moderator", "föreläsare", "talare", "speaker", "host", "arrangör", "organiser",
-    "please", "välkomna", "anmäl", "register", "sign", "universitet", "university", "kommun", "region",
+    "please", "anmäl", "register", "sign", "universitet", "university", "kommun", "region",
 }  # fmt: skip
 
 
@@ -50,15 +50,23 @@ _HOST_LED_BY = re.compile(
     rf"(?i:\b(?:leds|modereras|hålls|ges|presenteras|inleds|led|hosted|moderated|presented|given|facilitated"
     rf"|held|delivered)\s+(?:av|by)(?:\s+(?:vår|our))?)\s+(?:[a-zåäö]+\s){{0,3}}(?P<name>{NAME})"
 )
-_HOST_MEET = re.compile(rf"(?i:\b(?:möt|meet|lyssna på|listen to|träffa|gäst är|guest is)\s+)(?P<name>{NAME})")
+_HOST_WITH = re.compile(
+    rf"(?i:\b(?:samtal|frukostsamtal|conversation|talk|lecture|föreläsning|seminari?um|seminar|breakfast|frukost)"
+    rf"\s+(?:med|with)\s+(?:(?:dr|professor|prof|docent|forskaren|researcher)\.?\s+)?)(?P<name>{NAME})"
+)
+_HOST_MEET = re.compile(
+    rf"(?i:\b(?:möt|meet|lyssna på|listen to|träffa|gäst är|guest is)\s+)(?P<name>{NAME})"
+)
 _HOST_VERB = re.compile(
     rf"(?P<name>{NAME})\s+(?i:berättar|delar|föreläser|pratar|talar|samtalar|leder|inleder|presenterar"
-    rf"|guidar|resonerar|shares|talks|speaks|presents|discusses|explains|leads|reflects|will\s+(?:talk|share"
+    rf"|guidar|resonerar|går\s+igenom|visar|ger|tipsar|shares|talks|speaks|presents|discusses|explains|leads|reflects|will\s+(?:talk|share"
     rf"|speak|present|discuss|lead))\b"
 )
 _ROLE_AFTER = [
     re.compile(r"^\s*,\s*(?!och\b|and\b)(?P<role>[^,.;:!?\n()@]{3,150})"),
-    re.compile(r"^\s+som\s+(?:är|arbetar som|jobbar som)\s+(?P<role>[^,.;:!?\n]{3,150}?)(?=\s+och\s|[,.;:!?\n]|$)"),
+    re.compile(
+        r"^\s+som\s+(?:är|arbetar som|jobbar som)\s+(?P<role>[^,.;:!?\n]{3,150}?)(?=\s+och\s|[,.;:!?\n]|$)"
+    ),
     re.compile(r"^\s*,?\s+who\s+is\s+(?P<role>[^,.;:!?\n]{3,150}?)(?=\s+and\s|[,.;:!?\n]|$)"),
     re.compile(r"^\s*\((?P<role>[^)\n@]{3,150})\)"),
     re.compile(r"^\s+-\s+(?P<role>[^,.;:!?\n]{3,150})"),
@@ -78,10 +86,12 @@ def role_after(text: str) -> str | None:
 
 
 def _role_before(sentence_start: str) -> str | None:
-    """"Organisational psychologist Mikael Strand shares": the words before the name, if few."""
+    """ "Organisational psychologist Mikael Strand shares": the words before the name, if few."""
     words = sentence_start.split()
+    while words and words[0].lower() in {"vår", "vårt", "våra", "our", "förbundets", "the"}:
+        words.pop(0)
     if 1 <= len(words) <= 5 and not re.search(r"[,:;]", sentence_start):
-        return sentence_start.strip()
+        return " ".join(words)
     return None
 
 
@@ -98,7 +108,7 @@ def find_host(text: str, name_line: str | None) -> tuple[str | None, str | None]
                     if role:
                         break
             return name, role.strip() if role else None
-    for pattern in (_HOST_LABEL, _HOST_LED_BY, _HOST_MEET, _HOST_VERB):
+    for pattern in (_HOST_LABEL, _HOST_LED_BY, _HOST_WITH, _HOST_MEET, _HOST_VERB):
         for match in pattern.finditer(text):
             name = clean_name(match.group("name"))
             if not name:

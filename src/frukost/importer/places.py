@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from frukost.importer.people import URL_RE
 
 POSTAL_RE = re.compile(r"^(?:SE-?\s?)?(?P<a>\d{3})\s?(?P<b>\d{2})(?:\s+(?P<city>[^\d,]{2,60}))?$")
-POSTAL_IN_TEXT_RE = re.compile(r"(?<![\d-])(?:SE-?\s?)?(?P<a>\d{3})\s(?P<b>\d{2})\s+(?P<city>[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)?)")
+POSTAL_IN_TEXT_RE = re.compile(
+    r"(?<![\d-])(?:SE-?\s?)?(?P<a>\d{3})\s(?P<b>\d{2})\s+(?P<city>[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)?)"
+)
 _NOT_STREET = r"(?:plan|våning|vån|floor|rum|room|sal|salen|hus|house|lokal|box|kl|klockan|tid|pris|kostnad)"
 # In a place line: any words followed by a house number ("Storgatan 40", "Trädgårdsgatan 31-33").
 STREET_RE = re.compile(
@@ -16,10 +18,13 @@ STREET_RE = re.compile(
     re.IGNORECASE,
 )
 # In running text only a recognisable street word counts.
+_STREET_SUFFIX = (
+    r"(?:gatan|gata|vägen|väg|torget|torg|gränd|gränden|backe|backen|plan|allén|allé|leden|stigen|platsen|kajen"
+    r"|bron|hamnen|parken|esplanaden|street|road|avenue|square|lane)"
+)
 STREET_WORD_RE = re.compile(
-    r"\b(?P<street>[A-ZÅÄÖ][\wåäöé-]*(?:gatan|gata|vägen|väg|torget|torg|gränd|gränden|backe|backen|plan|allén"
-    r"|allé|leden|stigen|platsen|kajen|bron|hamnen|parken|esplanaden|street|road|avenue|square|lane)"
-    r"\s\d{1,4}\s?[A-Za-z]?(?:\s?-\s?\d{1,4}[A-Za-z]?)?)(?![\d/.:])"
+    rf"(?<![\w-])(?P<street>(?:(?:[A-ZÅÄÖ][\wåäöé:-]*\s){{1,2}}(?=[a-zåäö])[\wåäöé-]*?|[A-ZÅÄÖ][\wåäöé:-]*?)"
+    rf"{_STREET_SUFFIX}\s\d{{1,4}}\s?[A-Za-z]?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?)(?![\d/.:])"
 )
 ONLINE_RE = re.compile(
     r"\b(?:digital(?:t|a)?|online|webbinari\w*|webinar\w*|teams|zoom|google meet|webex|distans|virtuell\w*"
@@ -38,6 +43,101 @@ MEETING_URL_RE = re.compile(
     r"(?:teams\.microsoft|teams\.live|zoom\.us|meet\.google|webex\.com|whereby\.com|meet\.jit\.si)",
     re.IGNORECASE,
 )
+
+
+# Towns a venue's name often carries ("Scandic Sundsvall City"): the larger Swedish towns.
+TOWNS = frozenset(
+    [
+        "Stockholm",
+        "Göteborg",
+        "Malmö",
+        "Uppsala",
+        "Västerås",
+        "Örebro",
+        "Linköping",
+        "Helsingborg",
+        "Jönköping",
+        "Norrköping",
+        "Lund",
+        "Umeå",
+        "Gävle",
+        "Borås",
+        "Södertälje",
+        "Eskilstuna",
+        "Halmstad",
+        "Växjö",
+        "Karlstad",
+        "Sundsvall",
+        "Östersund",
+        "Trollhättan",
+        "Luleå",
+        "Borlänge",
+        "Falun",
+        "Kalmar",
+        "Skövde",
+        "Kristianstad",
+        "Karlskrona",
+        "Skellefteå",
+        "Uddevalla",
+        "Varberg",
+        "Örnsköldsvik",
+        "Nyköping",
+        "Motala",
+        "Trelleborg",
+        "Landskrona",
+        "Visby",
+        "Kiruna",
+        "Piteå",
+        "Hudiksvall",
+        "Sandviken",
+        "Enköping",
+        "Ängelholm",
+        "Lidköping",
+        "Härnösand",
+        "Kungsbacka",
+        "Alingsås",
+        "Katrineholm",
+        "Västervik",
+        "Mora",
+        "Ystad",
+        "Arvika",
+        "Norrtälje",
+        "Sollentuna",
+        "Solna",
+        "Nacka",
+        "Huddinge",
+        "Täby",
+        "Lidingö",
+        "Märsta",
+        "Kramfors",
+        "Gällivare",
+        "Haparanda",
+        "Åre",
+        "Ludvika",
+        "Vänersborg",
+        "Oskarshamn",
+        "Hässleholm",
+        "Värnamo",
+        "Mariestad",
+        "Köping",
+        "Strängnäs",
+        "Sala",
+        "Avesta",
+        "Bollnäs",
+        "Söderhamn",
+        "Ljusdal",
+        "Sollefteå",
+        "Lycksele",
+        "Boden",
+        "Kalix",
+    ]
+)
+
+
+def town_in(name: str) -> str | None:
+    """A town named as a word in a venue's name, if exactly one is."""
+    towns = {word for word in re.findall(r"[\wåäöÅÄÖ]+", name) if word in TOWNS}
+    return towns.pop() if len(towns) == 1 else None
 
 
 @dataclass

@@ -28,7 +28,7 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]*[^\s.!?\n][^.!?\n]*[.!?]*")
 
 
 def find_gift(text: str) -> str | None:
-    """"Vid frukostmötet får du också boken Leda med tillit, där …" -> "boken Leda med tillit"."""
+    """ "Vid frukostmötet får du också boken Leda med tillit, där …" -> "boken Leda med tillit"."""
     for match in _GIFT_RE.finditer(text):
         gift = match.group("gift").strip()
         gift = re.split(r"\s+(?:där|som|och\s+får|which|where|that|written|skriven)\b", gift)[0].strip()
