@@ -12,9 +12,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar import Event as CalendarEvent
 
+from frukost.core import formats
 from frukost.core.formats import STOCKHOLM
 
 PRODID = "-//frukost//frukost event registration//SV"
@@ -70,7 +72,8 @@ def event_calendar(event, *, cancelled: bool = False, personal_url: str = "") ->
     entry.add("url", public_url)
     lines = []
     if event.doors_at:
-        lines.append(f"Frukost från kl. {event.doors_at.astimezone(STOCKHOLM):%H.%M}")
+        # In the active language (the registrant's, for e-mail): the same sentence as the mail body.
+        lines.append(_("Breakfast is served from %(doors)s.") % {"doors": formats.clock(event.doors_at)})
     if event.host_name:
         lines.append(" – ".join(p for p in (event.host_name, event.host_role) if p))
     lines.append(personal_url or public_url)
