@@ -16,10 +16,12 @@ $(BIN)/frukost: pyproject.toml
 setup: $(BIN)/frukost
 
 # Development server with the e-mail worker beside it; Ctrl-C stops both.
+run: export FRUKOST_DEBUG = 1
+run: export FRUKOST_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(BIN)/frukost migrate --no-input
 	$(BIN)/frukost seed_demo
-	FRUKOST_DEBUG=1 $(BIN)/frukost dev --port $(PORT)
+	$(BIN)/frukost dev --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

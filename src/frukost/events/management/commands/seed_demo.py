@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         organisation.members.add(user)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Organiser login (shown once): http://127.0.0.1:8000/admin/  user {ORGANISER_USERNAME}  "
+                f"Organiser login (shown once): {settings.BASE_URL}/admin/  user {ORGANISER_USERNAME}  "
                 f"password {password}\n(change it with: frukost changepassword {ORGANISER_USERNAME})"
             )
         )
