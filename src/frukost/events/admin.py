@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event, Organisation
+from frukost.importer.views import import_invitation_view
 from frukost.registrations.enums import Status
 
 
@@ -24,6 +25,8 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     save_on_top = True
+    # Adds the "New event from invitation" button (frukost.importer).
+    change_list_template = "admin/events/event/change_list.html"
     fieldsets = [
         (None, {"fields": ["organisation", "status", "title", "slug"]}),
         (_("Content"), {"fields": ["host_name", "host_role", "lead", "body", "questions", "gift"]}),
@@ -45,6 +48,12 @@ class EventAdmin(admin.ModelAdmin):
         ),
         (_("Contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
     ]
+
+    def get_urls(self):
+        urls = [
+            path("import/", self.admin_site.admin_view(import_invitation_view), name="events_event_import"),
+        ]
+        return urls + super().get_urls()
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("organisation")

@@ -24,7 +24,7 @@ _STREET_SUFFIX = (
 )
 STREET_WORD_RE = re.compile(
     rf"(?<![\w-])(?P<street>(?:(?:[A-ZÅÄÖ][\wåäöé:-]*\s){{1,2}}(?=[a-zåäö])[\wåäöé-]*?|[A-ZÅÄÖ][\wåäöé:-]*?)"
-    rf"{_STREET_SUFFIX}\s\d{{1,4}}\s?[A-Za-z]?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?)(?![\d/.:])"
+    rf"{_STREET_SUFFIX}\s\d{{1,4}}(?:\s?[A-Z]|[a-z])?(?:\s?-\s?\d{{1,4}}[A-Za-z]?)?)(?![\w/.:])"
 )
 ONLINE_RE = re.compile(
     r"\b(?:digital(?:t|a)?|online|webbinari\w*|webinar\w*|teams|zoom|google meet|webex|distans|virtuell\w*"
@@ -200,7 +200,7 @@ def find_place_in_prose(line: str) -> Place | None:
         return None
     place = Place(street_address=match.group("street"))
     head = line[: match.start()].rstrip(" ,")
-    head = re.split(r"[.!?:]\s+|\b(?:på|at|hos|i|in)\s+(?=[A-ZÅÄÖ])", head)[-1].strip(" ,")
+    head = re.split(r"[.!?:]\s+|\b(?:på|at|hos|i|in|till|to)\s+(?=[A-ZÅÄÖ])", head)[-1].strip(" ,")
     if head and head[0].isupper() and len(head) <= 80:
         place.venue_name = head
     tail = line[match.end() :]

@@ -93,3 +93,12 @@ def create_event_from_draft(
         event.save()
         audit("event.imported", event_id=event.pk, actor=actor, warnings=len(draft.warnings))
     return event
+
+
+def save_checked_event(*, event: Event, actor=None) -> Event:
+    """Save an event an organiser has checked and corrected on the import page (validated by
+    its form) and record who created it."""
+    with transaction.atomic():
+        event.save()
+        audit("event.imported", event_id=event.pk, actor=actor)
+    return event

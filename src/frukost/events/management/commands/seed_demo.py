@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from frukost.events.enums import EventStatus
+from frukost import importer
 from frukost.events.models import STOCKHOLM, Event, Organisation
+from frukost.importer.parse import parse_invitation
+from frukost.importer.services import create_event_from_draft
 
-DEMO_ORGANISATION = {"slug": "akademikerforbundet-ssr", "name": "Akademikerförbundet SSR", "colour": "#6a1b4d"}
+DEMO_ORGANISATION = {
+    "slug": "akademikerforbundet-ssr",
+    "name": "Akademikerförbundet SSR",
+    "colour": "#6a1b4d",
+}
 ORGANISER_USERNAME = "arrangor"
-
-
-def next_wednesday_16_may(today: dt.date) -> dt.date:
-    year = today.year
-    while True:
-        candidate = dt.date(year, 5, 16)
-        if candidate >= today and candidate.weekday() == 2:
-            return candidate
-        year += 1
+SEED_INVITATION = Path(importer.__file__).parent / "data" / "chefsfrukost-leda-med-tillit.txt"
 
 
 class Command(BaseCommand):
@@ -38,7 +37,9 @@ class Command(BaseCommand):
             self._organiser(organisation)
             if not organisation.events.exists():
                 event = self._event(organisation)
-                self.stdout.write(f"Demo event: {event.title}, {event.starts_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}")
+                self.stdout.write(
+                    f"Demo event: {event.title}, {event.starts_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
+                )
 
     def _organiser(self, organisation: Organisation) -> None:
         User = get_user_model()  # noqa: N806
@@ -55,28 +56,6 @@ class Command(BaseCommand):
         )
 
     def _event(self, organisation: Organisation) -> Event:
-        day = next_wednesday_16_may(dt.date.today())
-
-        def at(hour: int, minute: int) -> dt.datetime:
-            return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=STOCKHOLM)
-
-        return Event.objects.create(
-            organisation=organisation,
-            slug="chefsfrukost-leda-med-tillit",
-            status=EventStatus.PUBLISHED,
-            title="Chefsfrukost: Leda med tillit",
-            host_name="Hanna Broberg",
-            host_role="chefsstrateg på Akademikerförbundet SSR",
-            starts_at=at(8, 0),
-            ends_at=at(9, 30),
-            doors_at=at(7, 30),
-            venue_name="Scandic Sundsvall City",
-            street_address="Trädgårdsgatan 31-33",
-            city="Sundsvall",
-            registration_deadline=day.replace(day=1),
-            capacity=60,
-            max_colleagues=1,
-            gift="boken Leda med tillit",
-            contact_name="Julia Wålbrink",
-            contact_email="julia.walbrink@akademssr.se",
-        )
+        # The demo event is made the way an organiser makes one: by pasting its invitation.
+        draft = parse_invitation(SEED_INVITATION.read_text(encoding="utf-8"), today=timezone.localdate())
+        return create_event_from_draft(draft=draft, organisation=organisation, capacity=60, publish=True)

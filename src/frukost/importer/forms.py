@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from frukost.events.models import Event, Organisation
+
+MAX_INVITATION_CHARS = 100_000
+
+
+def organisations_for(user):
+    """The organisations a user may create events for: their own, or all for a superuser."""
+    return Organisation.objects.all() if user.is_superuser else Organisation.objects.filter(members=user)
+
+
+class InvitationTextForm(forms.Form):
+    text = forms.CharField(
+        label=_("Invitation text"),
+        max_length=MAX_INVITATION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 90}),
+        help_text=_(
+            "Paste the whole invitation: title, text, date and time, place, registration and contact."
+        ),
+    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, initial=60)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_for(user)
+
+
+class ImportedEventForm(forms.ModelForm):
+    """The event as read from the invitation, for the organiser to check and correct."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "organisation",
+            "status",
+            "title",
+            "slug",
+            "host_name",
+            "host_role",
+            "lead",
+            "body",
+            "questions",
+            "gift",
+            "starts_at",
+            "ends_at",
+            "doors_at",
+            "venue_name",
+            "street_address",
+            "postal_code",
+            "city",
+            "online",
+            "online_url",
+            "registration_deadline",
+            "capacity",
+            "max_colleagues",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "doors_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "registration_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "lead": forms.Textarea(attrs={"rows": 4, "cols": 90}),
+            "body": forms.Textarea(attrs={"rows": 12, "cols": 90}),
+            "questions": forms.Textarea(attrs={"rows": 5, "cols": 90}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_for(user)
