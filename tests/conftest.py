@@ -73,10 +73,16 @@ def event(event_factory) -> Event:
     return event_factory()
 
 
-def make_person(address: str, *, first_name="Anna", last_name="Svensson", language="sv", **answers) -> PersonData:
+def make_person(
+    address: str, *, first_name="Anna", last_name="Svensson", language="sv", **answers
+) -> PersonData:
     answers.setdefault("membership", "member")
     return PersonData(
-        first_name=first_name, last_name=last_name, email=address, language=language, answers=Answers(**answers)
+        first_name=first_name,
+        last_name=last_name,
+        email=address,
+        language=language,
+        answers=Answers(**answers),
     )
 
 
@@ -114,5 +120,3 @@ def frozen(time_machine):
         return moment
 
     return travel
-
-

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
-
 from csp.constants import NONCE
+from django.utils.translation import gettext_lazy as _
 
 from frukost.config import ConfigurationError, env, env_bool, env_int, env_list
 
@@ -91,7 +90,9 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "frukost.sqlite3"
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRUKOST_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRUKOST_DB_CONN_MAX_AGE", 60))
+    }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
@@ -153,8 +154,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MAIL_DIR = DATA_DIR / "mail"
 EMAIL_BACKEND = env(
     "FRUKOST_EMAIL_BACKEND",
-    "frukost.mail.backends.EmlDirectoryBackend" if DEBUG or TESTING or not env("FRUKOST_SMTP_HOST") else
-    "django.core.mail.backends.smtp.EmailBackend",
+    "frukost.mail.backends.EmlDirectoryBackend"
+    if DEBUG or TESTING or not env("FRUKOST_SMTP_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("FRUKOST_SMTP_HOST", "localhost")
 EMAIL_PORT = env_int("FRUKOST_SMTP_PORT", 587)

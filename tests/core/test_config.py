@@ -11,7 +11,11 @@ def _settings_in_subprocess(environment: dict[str, str]) -> subprocess.Completed
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FRUKOST_") and k != "DATABASE_URL"}
     clean.update(environment)
     return subprocess.run(
-        [sys.executable, "-c", "import frukost.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.ALLOWED_HOSTS)"],
+        [
+            sys.executable,
+            "-c",
+            "import frukost.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.ALLOWED_HOSTS)",
+        ],
         env=clean,
         capture_output=True,
         text=True,

@@ -16,7 +16,13 @@ def organiser(organisation):
 
     user.user_permissions.set(
         Permission.objects.filter(
-            codename__in=["view_event", "change_event", "add_event", "view_registration", "change_registration"]
+            codename__in=[
+                "view_event",
+                "change_event",
+                "add_event",
+                "view_registration",
+                "change_registration",
+            ]
         )
     )
     organisation.members.add(user)
@@ -80,7 +86,11 @@ def test_registration_changelist_query_count_is_flat(client, organiser, event, p
     register(event=event, person=person("p0@example.se"), colleagues=[colleague("c0@example.se")])
     one = _queries(client, "/admin/registrations/registration/")
     for number in (1, 2):
-        register(event=event, person=person(f"p{number}@example.se"), colleagues=[colleague(f"c{number}@example.se")])
+        register(
+            event=event,
+            person=person(f"p{number}@example.se"),
+            colleagues=[colleague(f"c{number}@example.se")],
+        )
 
     assert _queries(client, "/admin/registrations/registration/") == one
 

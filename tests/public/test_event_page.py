@@ -1,7 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from frukost.events.enums import EventStatus
 from frukost.registrations.services import register

@@ -72,12 +72,22 @@ def test_colleague_confirms_with_their_own_answers(client, anna):
 def test_registrant_changes_their_details(client, anna):
     path = link_in_last_mail("anna@example.se")
 
-    client.post(path, {"action": "answers", "membership": "member", "workplace": "Region Västernorrland",
-                       "job_title": "Avdelningschef", "other_needs": "Teckentolkning"})
+    client.post(
+        path,
+        {
+            "action": "answers",
+            "membership": "member",
+            "workplace": "Region Västernorrland",
+            "job_title": "Avdelningschef",
+            "other_needs": "Teckentolkning",
+        },
+    )
 
     anna.refresh_from_db()
     assert (anna.workplace, anna.job_title, anna.other_needs) == (
-        "Region Västernorrland", "Avdelningschef", "Teckentolkning"
+        "Region Västernorrland",
+        "Avdelningschef",
+        "Teckentolkning",
     )
 
 
@@ -103,8 +113,9 @@ def test_registrant_adds_a_colleague_later(client, event, person):
     register(event=event, person=person("anna@example.se"))
     path = link_in_last_mail("anna@example.se")
 
-    response = client.post(path, {"action": "colleague", "first_name": "Bo", "last_name": "Ek",
-                                  "email": "bo@example.se"})
+    response = client.post(
+        path, {"action": "colleague", "first_name": "Bo", "last_name": "Ek", "email": "bo@example.se"}
+    )
 
     assert response.status_code == 302
     assert Registration.objects.get(email="bo@example.se").invited_by.email == "anna@example.se"
@@ -114,8 +125,9 @@ def test_registrant_cannot_add_more_colleagues_than_allowed(client, anna):
     path = link_in_last_mail("anna@example.se")
     client.cookies.load({"frukost_language": "en"})
 
-    response = client.post(path, {"action": "colleague", "first_name": "Cilla", "last_name": "Ek",
-                                  "email": "cilla@example.se"})
+    response = client.post(
+        path, {"action": "colleague", "first_name": "Cilla", "last_name": "Ek", "email": "cilla@example.se"}
+    )
 
     assert response.status_code == 409
     assert "as many colleagues" in response.content.decode()

@@ -29,8 +29,9 @@ def post(client, event, **changes):
 
 
 def test_form_registers_and_shows_the_thank_you_page(client, event):
-    response = post(client, event, colleague1_first_name="Bo", colleague1_last_name="Ek",
-                    colleague1_email="bo@example.se")
+    response = post(
+        client, event, colleague1_first_name="Bo", colleague1_last_name="Ek", colleague1_email="bo@example.se"
+    )
 
     assert response.status_code == 302
     page = client.get(response["Location"])
@@ -43,7 +44,12 @@ def test_form_registers_and_shows_the_thank_you_page(client, event):
         "bo@example.se": Status.REGISTERED,
     }
     anna = Registration.objects.get(email="anna@example.se")
-    assert (anna.membership, anna.diets, anna.other_needs, anna.language) == ("member", ["gluten"], "Teleslinga", "sv")
+    assert (anna.membership, anna.diets, anna.other_needs, anna.language) == (
+        "member",
+        ["gluten"],
+        "Teleslinga",
+        "sv",
+    )
 
 
 def test_form_when_full_says_waiting_list_on_screen(client, event_factory):
@@ -64,7 +70,7 @@ def test_form_registering_an_address_again_shows_the_same_page(event):
 
     again = second_client.get(post(second_client, event)["Location"]).content.decode()
 
-    assert first.replace(first_client.cookies["csrftoken"].value, "") .count("anna@example.se") == again.count(
+    assert first.replace(first_client.cookies["csrftoken"].value, "").count("anna@example.se") == again.count(
         "anna@example.se"
     )
     assert _main(first) == _main(again)
@@ -112,7 +118,9 @@ def test_form_keeps_the_values_after_an_error(client, event):
 
     page = response.content.decode()
     assert 'value="Sundsvalls kommun"' in page
-    assert 'value="gluten" id="id_diets_2" checked' in page or ('value="gluten"' in page and "checked" in page)
+    assert 'value="gluten" id="id_diets_2" checked' in page or (
+        'value="gluten"' in page and "checked" in page
+    )
 
 
 def test_form_needs_all_of_a_colleagues_details(client, event):
@@ -126,8 +134,9 @@ def test_form_needs_all_of_a_colleagues_details(client, event):
 
 
 def test_form_refuses_my_own_address_as_colleague(client, event):
-    response = post(client, event, colleague1_first_name="A", colleague1_last_name="S",
-                    colleague1_email="ANNA@example.se")
+    response = post(
+        client, event, colleague1_first_name="A", colleague1_last_name="S", colleague1_email="ANNA@example.se"
+    )
 
     assert response.status_code == 400
     assert Registration.objects.count() == 0

@@ -78,7 +78,9 @@ def test_confirm_colleague_records_their_own_answers(event, person, colleague):
     bo = Registration.objects.get(email="bo@example.se")
 
     confirm_colleague(
-        registration=bo, answers=Answers(membership="not_member", diets=["vegan"], workplace="Kommunen"), language="en"
+        registration=bo,
+        answers=Answers(membership="not_member", diets=["vegan"], workplace="Kommunen"),
+        language="en",
     )
 
     bo.refresh_from_db()

@@ -64,10 +64,10 @@ def test_negative_control_without_the_lock_the_race_overbooks(live_server, event
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers at BEGIN IMMEDIATE; the lock cannot be removed there")
+    import importlib
     import time
 
     from frukost.events.models import Event
-    import importlib
 
     register_module = importlib.import_module("frukost.registrations.services.register")
     seats = importlib.import_module("frukost.registrations.services.seats")

@@ -28,7 +28,9 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
-def audit(action: str, *, event_id: int | None = None, registration_id: int | None = None, actor=None, **data):
+def audit(
+    action: str, *, event_id: int | None = None, registration_id: int | None = None, actor=None, **data
+):
     """Record an audit entry (call inside the transaction of the change it describes)."""
     return AuditLog.objects.create(
         action=action, event_id=event_id, registration_id=registration_id, actor=actor, data=data

@@ -31,7 +31,10 @@ class EventAdmin(admin.ModelAdmin):
         (None, {"fields": ["organisation", "status", "title", "slug"]}),
         (_("Content"), {"fields": ["host_name", "host_role", "lead", "body", "questions", "gift"]}),
         (_("Time"), {"fields": ["starts_at", "ends_at", "doors_at"]}),
-        (_("Place"), {"fields": ["venue_name", "street_address", "postal_code", "city", "online", "online_url"]}),
+        (
+            _("Place"),
+            {"fields": ["venue_name", "street_address", "postal_code", "city", "online", "online_url"]},
+        ),
         (
             _("Registration"),
             {

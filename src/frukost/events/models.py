@@ -26,14 +26,18 @@ RESERVED_SLUGS = {"admin", "r", "i18n", "static", "media", "integritet", "tillga
 
 def not_reserved(value: str) -> None:
     if value in RESERVED_SLUGS:
-        raise ValidationError(_("“%(slug)s” is used by the site itself; choose another."), params={"slug": value})
+        raise ValidationError(
+            _("“%(slug)s” is used by the site itself; choose another."), params={"slug": value}
+        )
 
 
 class Organisation(models.Model):
     """A union, association or network that invites people. Everything else hangs off one."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True, validators=[not_reserved])
+    slug = models.SlugField(
+        _("short name in addresses"), max_length=60, unique=True, validators=[not_reserved]
+    )
     colour = models.CharField(_("brand colour"), max_length=7, default="#6a1b4d", validators=[hex_colour])
     website = models.URLField(_("website"), blank=True)
     membership_question = models.CharField(
@@ -66,7 +70,9 @@ class Event(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=EventStatus, default=EventStatus.DRAFT)
 
     title = models.CharField(_("title"), max_length=200)
-    host_name = models.CharField(_("host"), max_length=200, blank=True, help_text=_("Who leads the conversation."))
+    host_name = models.CharField(
+        _("host"), max_length=200, blank=True, help_text=_("Who leads the conversation.")
+    )
     host_role = models.CharField(_("host's role"), max_length=300, blank=True)
     lead = models.TextField(_("lead"), blank=True, help_text=_("The opening paragraph. Markdown."))
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown: paragraphs, lists, links."))
@@ -74,7 +80,10 @@ class Event(models.Model):
         _("questions to reflect on"), blank=True, help_text=_("One question per line.")
     )
     gift = models.CharField(
-        _("every attendee receives"), max_length=300, blank=True, help_text=_("For example the book Leda med tillit.")
+        _("every attendee receives"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example the book Leda med tillit."),
     )
 
     starts_at = models.DateTimeField(_("starts"))
@@ -105,7 +114,10 @@ class Event(models.Model):
         help_text=_("Until the colleague confirms. Empty: the site default. Never past the deadline."),
     )
     custom_question = models.CharField(
-        _("own question"), max_length=300, blank=True, help_text=_("An optional question, e.g. “Vad vill du ta upp?”")
+        _("own question"),
+        max_length=300,
+        blank=True,
+        help_text=_("An optional question, e.g. “Vad vill du ta upp?”"),
     )
     few_seats_threshold = models.PositiveIntegerField(_("show “few seats left” from"), default=10)
 
@@ -125,8 +137,12 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["starts_at"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="event_slug_unique_per_organisation"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="event_slug_unique_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from functools import wraps
 
@@ -96,11 +97,18 @@ def event_detail(request, organisation, event):
                 state = RegistrationState.CLOSED
                 status = 409
             except (ColleagueLimitReached, ColleagueNotAllowed):
-                form.add_error(None, _("Check the colleagues' e-mail addresses: each needs an address of their "
-                                       "own, different from yours."))
+                form.add_error(
+                    None,
+                    _(
+                        "Check the colleagues' e-mail addresses: each needs an address of their "
+                        "own, different from yours."
+                    ),
+                )
                 status = 400
             else:
-                response = redirect("public:registered", organisation=event.organisation.slug, event=event.slug)
+                response = redirect(
+                    "public:registered", organisation=event.organisation.slug, event=event.slug
+                )
                 response.set_signed_cookie(
                     DONE_COOKIE,
                     json.dumps(
@@ -198,7 +206,9 @@ def registration_detail(request, token):
                 notice = "saved"
             else:
                 confirm_colleague(
-                    registration=registration, answers=answers_form.answers(), language=translation.get_language()
+                    registration=registration,
+                    answers=answers_form.answers(),
+                    language=translation.get_language(),
                 )
                 notice = "confirmed"
         except SeatReleased:
@@ -249,15 +259,18 @@ def registration_detail(request, token):
 def registration_cancel(request, token):
     registration = _registration_or_404(token)
     if request.method == "POST" and registration.is_active:
-        try:
+        # Two quick clicks: the second finds it cancelled already, which is what they wanted.
+        with contextlib.suppress(NotActive):
             cancel_registration(registration=registration)
-        except NotActive:
-            pass
         return redirect("public:registration-cancel", token=token)
     return render(
         request,
         "public/registration_cancel.html",
-        {"registration": registration, "event": registration.event, "organisation": registration.event.organisation},
+        {
+            "registration": registration,
+            "event": registration.event,
+            "organisation": registration.event.organisation,
+        },
     )
 
 
@@ -293,6 +306,3 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
-
-
-

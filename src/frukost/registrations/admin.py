@@ -23,8 +23,17 @@ class RegistrationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["cancel_selected"]
     readonly_fields = [
-        "event", "status", "invited_by", "created_at", "confirmed_at", "waitlisted_at", "promoted_at",
-        "cancelled_at", "hold_expires_at", "reminded_at", "language",
+        "event",
+        "status",
+        "invited_by",
+        "created_at",
+        "confirmed_at",
+        "waitlisted_at",
+        "promoted_at",
+        "cancelled_at",
+        "hold_expires_at",
+        "reminded_at",
+        "language",
     ]
     exclude = ["remind_after"]
 

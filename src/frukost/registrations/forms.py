@@ -46,8 +46,10 @@ class NameField(CleanCharField):
 
     def clean(self, value):
         value = super().clean(value)
-        if value and any(c in value for c in "<>@\"\\;:"):
-            raise ValidationError(_("Write the name with letters only, for example Anna Svensson."), code="name")
+        if value and any(c in value for c in '<>@"\\;:'):
+            raise ValidationError(
+                _("Write the name with letters only, for example Anna Svensson."), code="name"
+            )
         return value
 
 
@@ -126,7 +128,9 @@ class AnswersForm(forms.Form):
 
 
 class RegistrationForm(AnswersForm):
-    first_name = NameField(label=_("First name"), widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    first_name = NameField(
+        label=_("First name"), widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
     last_name = NameField(label=_("Last name"), widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = StrictEmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     # A field people never see; bots fill it in.
@@ -141,22 +145,28 @@ class RegistrationForm(AnswersForm):
         self.colleague_prefixes = [f"colleague{n}" for n in range(1, event.max_colleagues + 1)]
         for number, prefix in enumerate(self.colleague_prefixes, start=1):
             self.fields[f"{prefix}_first_name"] = NameField(
-                label=_("Colleague %(n)s: first name") % {"n": number} if event.max_colleagues > 1
-                else _("Colleague's first name"), required=False
+                label=_("Colleague %(n)s: first name") % {"n": number}
+                if event.max_colleagues > 1
+                else _("Colleague's first name"),
+                required=False,
             )
             self.fields[f"{prefix}_last_name"] = NameField(
-                label=_("Colleague %(n)s: last name") % {"n": number} if event.max_colleagues > 1
-                else _("Colleague's last name"), required=False
+                label=_("Colleague %(n)s: last name") % {"n": number}
+                if event.max_colleagues > 1
+                else _("Colleague's last name"),
+                required=False,
             )
             self.fields[f"{prefix}_email"] = StrictEmailField(
-                label=_("Colleague %(n)s: e-mail") % {"n": number} if event.max_colleagues > 1
-                else _("Colleague's e-mail"), required=False
+                label=_("Colleague %(n)s: e-mail") % {"n": number}
+                if event.max_colleagues > 1
+                else _("Colleague's e-mail"),
+                required=False,
             )
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
             raise ValidationError(
-                _("This form could not be sent. Leave the field “Leave this field empty” empty and try again."),
+                _("This form could not be sent. Leave the last field empty and try again."),
                 code="honeypot",
             )
         return ""
@@ -172,8 +182,13 @@ class RegistrationForm(AnswersForm):
                 continue
             for name, value in zip(names, values, strict=True):
                 if not value and name not in self.errors:
-                    self.add_error(name, _("Fill in the colleague's first name, last name and e-mail, or leave "
-                                           "all three empty."))
+                    self.add_error(
+                        name,
+                        _(
+                            "Fill in the colleague's first name, last name and e-mail, or leave "
+                            "all three empty."
+                        ),
+                    )
             email = data.get(f"{prefix}_email")
             if email and own and email == own:
                 self.add_error(f"{prefix}_email", _("Your colleague needs an e-mail address of their own."))

@@ -17,7 +17,9 @@ class Registration(models.Model):
     caterer, and erased on the retention schedule.
     """
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.REGISTERED)
     invited_by = models.ForeignKey(
         "self",
@@ -64,9 +66,7 @@ class Registration(models.Model):
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="one_active_registration_per_email",
             ),
-            models.CheckConstraint(
-                condition=Q(diets__isnull=False), name="registration_diets_not_null"
-            ),
+            models.CheckConstraint(condition=Q(diets__isnull=False), name="registration_diets_not_null"),
         ]
         indexes = [
             models.Index(fields=["event", "status", "created_at"], name="registration_event_status"),

@@ -29,7 +29,9 @@ def upcoming_public_events() -> QuerySet[Event]:
     ).order_by("starts_at", "id")
 
 
-def registration_state(event: Event, *, seats_taken: int, now: dt.datetime | None = None) -> RegistrationState:
+def registration_state(
+    event: Event, *, seats_taken: int, now: dt.datetime | None = None
+) -> RegistrationState:
     now = now or timezone.now()
     if event.status == EventStatus.CANCELLED:
         return RegistrationState.CANCELLED

@@ -2,13 +2,13 @@
 
 import django.core.validators
 import django.db.models.deletion
-import frukost.core.tokens
 from django.conf import settings
 from django.db import migrations, models
 
+import frukost.core.tokens
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,67 +17,227 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='short name in addresses')),
-                ('colour', models.CharField(default='#6a1b4d', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Give the colour as #rrggbb, for example #6a1b4d.')], verbose_name='brand colour')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('membership_question', models.CharField(blank=True, help_text='Leave empty for “Are you a member of <organisation>?”.', max_length=200, verbose_name='membership question')),
-                ('privacy_contact', models.EmailField(blank=True, max_length=254, verbose_name='privacy contact e-mail')),
-                ('members', models.ManyToManyField(blank=True, related_name='organisations', to=settings.AUTH_USER_MODEL, verbose_name='organisers')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(max_length=60, unique=True, verbose_name="short name in addresses"),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#6a1b4d",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Give the colour as #rrggbb, for example #6a1b4d."
+                            )
+                        ],
+                        verbose_name="brand colour",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "membership_question",
+                    models.CharField(
+                        blank=True,
+                        help_text="Leave empty for “Are you a member of <organisation>?”.",
+                        max_length=200,
+                        verbose_name="membership question",
+                    ),
+                ),
+                (
+                    "privacy_contact",
+                    models.EmailField(blank=True, max_length=254, verbose_name="privacy contact e-mail"),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organisations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="organisers",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, verbose_name='address')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('cancelled', 'Cancelled')], default='draft', max_length=12, verbose_name='status')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('host_name', models.CharField(blank=True, help_text='Who leads the conversation.', max_length=200, verbose_name='host')),
-                ('host_role', models.CharField(blank=True, max_length=300, verbose_name="host's role")),
-                ('lead', models.TextField(blank=True, help_text='The opening paragraph. Markdown.', verbose_name='lead')),
-                ('body', models.TextField(blank=True, help_text='Markdown: paragraphs, lists, links.', verbose_name='body')),
-                ('questions', models.TextField(blank=True, help_text='One question per line.', verbose_name='questions to reflect on')),
-                ('gift', models.CharField(blank=True, help_text='For example the book Leda med tillit.', max_length=300, verbose_name='every attendee receives')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('doors_at', models.DateTimeField(blank=True, null=True, verbose_name='breakfast served from')),
-                ('venue_name', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('street_address', models.CharField(blank=True, max_length=200, verbose_name='street address')),
-                ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='postal code')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('online', models.BooleanField(default=False, verbose_name='online event')),
-                ('online_url', models.URLField(blank=True, verbose_name='link to the online meeting')),
-                ('registration_deadline', models.DateField(blank=True, help_text='Registration is open all of that day.', null=True, verbose_name='last day to register')),
-                ('registration_deadline_time', models.TimeField(blank=True, help_text='Leave empty to close at midnight.', null=True, verbose_name='deadline time')),
-                ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='seats')),
-                ('max_colleagues', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(10)], verbose_name='colleagues per registration')),
-                ('colleague_hold_hours', models.PositiveIntegerField(blank=True, help_text='Until the colleague confirms. Empty: the site default. Never past the deadline.', null=True, verbose_name="hours a colleague's seat is held")),
-                ('custom_question', models.CharField(blank=True, help_text='An optional question, e.g. “Vad vill du ta upp?”', max_length=300, verbose_name='own question')),
-                ('few_seats_threshold', models.PositiveIntegerField(default=10, verbose_name='show “few seats left” from')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('ical_uid', models.CharField(default=frukost.core.tokens.new_code, editable=False, max_length=64, unique=True)),
-                ('ical_sequence', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='events.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, verbose_name="address")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("cancelled", "Cancelled")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "host_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who leads the conversation.",
+                        max_length=200,
+                        verbose_name="host",
+                    ),
+                ),
+                ("host_role", models.CharField(blank=True, max_length=300, verbose_name="host's role")),
+                (
+                    "lead",
+                    models.TextField(
+                        blank=True, help_text="The opening paragraph. Markdown.", verbose_name="lead"
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="Markdown: paragraphs, lists, links.", verbose_name="body"
+                    ),
+                ),
+                (
+                    "questions",
+                    models.TextField(
+                        blank=True, help_text="One question per line.", verbose_name="questions to reflect on"
+                    ),
+                ),
+                (
+                    "gift",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example the book Leda med tillit.",
+                        max_length=300,
+                        verbose_name="every attendee receives",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                (
+                    "doors_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="breakfast served from"),
+                ),
+                ("venue_name", models.CharField(blank=True, max_length=200, verbose_name="venue")),
+                (
+                    "street_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="street address"),
+                ),
+                ("postal_code", models.CharField(blank=True, max_length=10, verbose_name="postal code")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("online", models.BooleanField(default=False, verbose_name="online event")),
+                ("online_url", models.URLField(blank=True, verbose_name="link to the online meeting")),
+                (
+                    "registration_deadline",
+                    models.DateField(
+                        blank=True,
+                        help_text="Registration is open all of that day.",
+                        null=True,
+                        verbose_name="last day to register",
+                    ),
+                ),
+                (
+                    "registration_deadline_time",
+                    models.TimeField(
+                        blank=True,
+                        help_text="Leave empty to close at midnight.",
+                        null=True,
+                        verbose_name="deadline time",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="seats"
+                    ),
+                ),
+                (
+                    "max_colleagues",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                        verbose_name="colleagues per registration",
+                    ),
+                ),
+                (
+                    "colleague_hold_hours",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Until the colleague confirms. Empty: the site default. Never past the deadline.",
+                        null=True,
+                        verbose_name="hours a colleague's seat is held",
+                    ),
+                ),
+                (
+                    "custom_question",
+                    models.CharField(
+                        blank=True,
+                        help_text="An optional question, e.g. “Vad vill du ta upp?”",
+                        max_length=300,
+                        verbose_name="own question",
+                    ),
+                ),
+                (
+                    "few_seats_threshold",
+                    models.PositiveIntegerField(default=10, verbose_name="show “few seats left” from"),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=200, verbose_name="contact person")),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                ("contact_phone", models.CharField(blank=True, max_length=40, verbose_name="contact phone")),
+                (
+                    "ical_uid",
+                    models.CharField(
+                        default=frukost.core.tokens.new_code, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                ("ical_sequence", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="events.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['starts_at'],
-                'indexes': [models.Index(fields=['status', 'starts_at'], name='event_status_starts')],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'slug'), name='event_slug_unique_per_organisation'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start')],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["starts_at"],
+                "indexes": [models.Index(fields=["status", "starts_at"], name="event_status_starts")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "slug"), name="event_slug_unique_per_organisation"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="event_ends_after_start",
+                    ),
+                ],
             },
         ),
     ]

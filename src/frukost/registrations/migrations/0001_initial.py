@@ -5,71 +5,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0001_initial'),
+        ("events", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('registered', 'Has a seat'), ('waitlisted', 'On the waiting list'), ('cancelled', 'Cancelled'), ('released', 'Seat released (colleague never confirmed)')], default='registered', max_length=12, verbose_name='status')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('workplace', models.CharField(blank=True, max_length=200, verbose_name='workplace')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('language', models.CharField(choices=[('sv', 'Svenska'), ('en', 'English')], default='sv', max_length=2, verbose_name='language')),
-                ('membership', models.CharField(blank=True, choices=[('member', 'Yes, I am a member'), ('not_member', 'No, I am not a member'), ('undisclosed', 'I prefer not to say')], max_length=12, verbose_name='member')),
-                ('diets', models.JSONField(blank=True, default=list, verbose_name='dietary needs')),
-                ('diet_other', models.CharField(blank=True, max_length=300, verbose_name='other dietary needs')),
-                ('other_needs', models.TextField(blank=True, max_length=1000, verbose_name='other needs')),
-                ('answer', models.TextField(blank=True, max_length=1000, verbose_name="answer to the event's question")),
-                ('wants_future_invitations', models.BooleanField(default=False, verbose_name='wants future invitations')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='registered')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
-                ('waitlisted_at', models.DateTimeField(blank=True, null=True, verbose_name='joined the waiting list')),
-                ('promoted_at', models.DateTimeField(blank=True, null=True, verbose_name='got a seat from the waiting list')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('hold_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='seat held until')),
-                ('remind_after', models.DateTimeField(blank=True, null=True, verbose_name='remind colleague after')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='reminder sent')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='events.event', verbose_name='event')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='colleagues', to='registrations.registration', verbose_name='registered by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Has a seat"),
+                            ("waitlisted", "On the waiting list"),
+                            ("cancelled", "Cancelled"),
+                            ("released", "Seat released (colleague never confirmed)"),
+                        ],
+                        default="registered",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("workplace", models.CharField(blank=True, max_length=200, verbose_name="workplace")),
+                ("job_title", models.CharField(blank=True, max_length=200, verbose_name="job title")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("sv", "Svenska"), ("en", "English")],
+                        default="sv",
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("member", "Yes, I am a member"),
+                            ("not_member", "No, I am not a member"),
+                            ("undisclosed", "I prefer not to say"),
+                        ],
+                        max_length=12,
+                        verbose_name="member",
+                    ),
+                ),
+                ("diets", models.JSONField(blank=True, default=list, verbose_name="dietary needs")),
+                (
+                    "diet_other",
+                    models.CharField(blank=True, max_length=300, verbose_name="other dietary needs"),
+                ),
+                ("other_needs", models.TextField(blank=True, max_length=1000, verbose_name="other needs")),
+                (
+                    "answer",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="answer to the event's question"
+                    ),
+                ),
+                (
+                    "wants_future_invitations",
+                    models.BooleanField(default=False, verbose_name="wants future invitations"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="registered")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="confirmed")),
+                (
+                    "waitlisted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="joined the waiting list"),
+                ),
+                (
+                    "promoted_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="got a seat from the waiting list"
+                    ),
+                ),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled")),
+                (
+                    "hold_expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="seat held until"),
+                ),
+                (
+                    "remind_after",
+                    models.DateTimeField(blank=True, null=True, verbose_name="remind colleague after"),
+                ),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="reminder sent")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="events.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="colleagues",
+                        to="registrations.registration",
+                        verbose_name="registered by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registration',
-                'verbose_name_plural': 'registrations',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PersonalLink',
+            name="PersonalLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='registrations.registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="registrations.registration",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal link',
-                'verbose_name_plural': 'personal links',
+                "verbose_name": "personal link",
+                "verbose_name_plural": "personal links",
             },
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['event', 'status', 'created_at'], name='registration_event_status'),
+            model_name="registration",
+            index=models.Index(fields=["event", "status", "created_at"], name="registration_event_status"),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('registered', 'waitlisted'))), fields=('event', 'email'), name='one_active_registration_per_email'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("registered", "waitlisted"))),
+                fields=("event", "email"),
+                name="one_active_registration_per_email",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('diets__isnull', False)), name='registration_diets_not_null'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("diets__isnull", False)), name="registration_diets_not_null"
+            ),
         ),
     ]

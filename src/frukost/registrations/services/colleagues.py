@@ -18,7 +18,9 @@ from frukost.registrations.services.waitlist import promote_from_waiting_list
 __all__ = ["add_colleague", "confirm_colleague", "release_expired_holds", "remind_unconfirmed_colleagues"]
 
 
-def confirm_colleague(*, registration: Registration, answers: Answers, language: str | None = None) -> Registration:
+def confirm_colleague(
+    *, registration: Registration, answers: Answers, language: str | None = None
+) -> Registration:
     """A colleague confirms their own registration and answers their own questions.
 
     Their held seat becomes theirs for good (or they keep their place in the queue).
@@ -98,5 +100,3 @@ def release_expired_holds(*, now: dt.datetime | None = None) -> int:
             promote_from_waiting_list(event=event)
             count += 1
     return count
-
-

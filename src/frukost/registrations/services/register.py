@@ -57,7 +57,9 @@ def register(
         if existing is not None:
             notifications.send_personal_link(existing)
             audit("registration.repeated", event_id=event.pk, registration_id=existing.pk)
-            return RegistrationResult(status=status_for_newcomer, registration=existing, already_registered=True)
+            return RegistrationResult(
+                status=status_for_newcomer, registration=existing, already_registered=True
+            )
 
         registration = _create(
             event=event,
