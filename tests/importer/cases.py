@@ -246,7 +246,8 @@ Venue: Scandic Sundsvall City, Trädgårdsgatan 31-33, 852 30 Sundsvall
         },
     ),
     "en-us-date-order": (
-        "Leadership breakfast\n\nWhen: Wednesday, May 16, 2029, 8:00-9:30 am\nWhere: Hotel Kramer, Stortorget 7, Malmö\n",
+        "Leadership breakfast\n\nWhen: Wednesday, May 16, 2029, 8:00-9:30 am\n"
+        "Where: Hotel Kramer, Stortorget 7, Malmö\n",
         {"starts_at": "2029-05-16T08:00:00+02:00", "ends_at": "2029-05-16T09:30:00+02:00", "city": "Malmö"},
     ),
     "en-register-by-yearless": (
@@ -383,7 +384,8 @@ Program
         {"starts_at": "2027-04-07T08:00:00+02:00", "ends_at": None},
     ),
     "markdown-heading-crlf-and-nbsp": (
-        "# Chefsfrukost: Modigt ledarskap\r\n\r\nOnsdag\u00a017\u00a0mars\u00a02027, kl.\u00a08.00\u201309.30\r\n"
+        "# Chefsfrukost: Modigt ledarskap\r\n\r\n"
+        "Onsdag\u00a017\u00a0mars\u00a02027, kl.\u00a08.00\u201309.30\r\n"
         "Plats: Scandic Grand, Kungsgatan 70, 111\u00a022 Stockholm\r\n",
         {
             "title": "Chefsfrukost: Modigt ledarskap",

@@ -33,6 +33,10 @@ class InvitationTextForm(forms.Form):
 class ImportedEventForm(forms.ModelForm):
     """The event as read from the invitation, for the organiser to check and correct."""
 
+    online_url = forms.URLField(
+        label=Event._meta.get_field("online_url").verbose_name, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Event
         fields = [
