@@ -54,7 +54,12 @@ def test_boolean_settings_refuse_nonsense(monkeypatch):
 def test_frukost_command_runs_django_commands(tmp_path):
     result = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "frukost"), "check"],
-        env={**os.environ, "FRUKOST_DEBUG": "1", "FRUKOST_DATA_DIR": str(tmp_path)},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "frukost.settings",
+            "FRUKOST_DEBUG": "1",
+            "FRUKOST_DATA_DIR": str(tmp_path),
+        },
         capture_output=True,
         text=True,
         timeout=120,
