@@ -179,3 +179,22 @@ def test_event_calendar_description_in_active_language(event, language, doors):
         f"{doors}\nHanna Broberg – chefsstrateg på Akademikerförbundet SSR\n"
         f"http://testserver{event.get_absolute_url()}"
     )
+
+
+def test_calendar_after_registering_again_outranks_earlier_cancellation(event, person):
+    register(event=event, person=person("anna@example.se"))
+    cancel_registration(registration=Registration.objects.get(email="anna@example.se"))
+    register(event=event, person=person("anna@example.se"))
+    again = Registration.objects.get(email="anna@example.se", cancelled_at__isnull=True)
+    cancel_registration(registration=again)
+
+    sequence = [(m.kind, int(_parse(m.ics)[1]["SEQUENCE"])) for m in messages(to="anna@example.se")]
+
+    # The same UID throughout, so each file must carry a higher SEQUENCE than the one before,
+    # or the calendar keeps showing the entry as cancelled.
+    assert sequence == [
+        (MailKind.CONFIRMATION, 0),
+        (MailKind.CANCELLATION, 1),
+        (MailKind.CONFIRMATION, 2),
+        (MailKind.CANCELLATION, 3),
+    ]

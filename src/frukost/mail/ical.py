@@ -47,8 +47,15 @@ def event_uid(event) -> str:
     return f"{event.ical_uid}@{host}"
 
 
-def event_calendar(event, *, cancelled: bool = False, personal_url: str = "") -> bytes:
-    """The .ics file for one event; `cancelled` for a person's own cancellation receipt."""
+def event_calendar(
+    event, *, cancelled: bool = False, personal_url: str = "", earlier_registrations: int = 0
+) -> bytes:
+    """The .ics file for one event; `cancelled` for a person's own cancellation receipt.
+
+    `earlier_registrations` counts the recipient's earlier, ended registrations for this event:
+    someone who cancels and registers again already holds a cancelled entry with this UID, and
+    only a higher SEQUENCE makes their calendar take the new one.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -61,7 +68,7 @@ def event_calendar(event, *, cancelled: bool = False, personal_url: str = "") ->
     entry.add("dtstamp", timezone.now().astimezone(dt.UTC))
     entry.add("last-modified", event.updated_at.astimezone(dt.UTC))
     # A cancellation must outrank the confirmation the client already holds.
-    entry.add("sequence", event.ical_sequence + (1 if cancelled else 0))
+    entry.add("sequence", event.ical_sequence + 2 * earlier_registrations + (1 if cancelled else 0))
     entry.add("dtstart", event.starts_at.astimezone(STOCKHOLM))
     entry.add("dtend", event.ends_at.astimezone(STOCKHOLM))
     entry.add("summary", event.title)

@@ -14,9 +14,7 @@ class OutboxMessage(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=32, choices=MailKind)
-    status = models.CharField(
-        _("status"), max_length=10, choices=MessageStatus, default=MessageStatus.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus, default=MessageStatus.QUEUED)
     registration = models.ForeignKey(
         "registrations.Registration",
         null=True,

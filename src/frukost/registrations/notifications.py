@@ -19,7 +19,7 @@ from frukost.core import formats
 from frukost.mail.enums import MailKind
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue
-from frukost.registrations.enums import Status
+from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import issue_link
 from frukost.registrations.models import Registration
 
@@ -43,9 +43,11 @@ def send_registration_receipt(registration: Registration) -> None:
             content = _Content(
                 subject=_("You are on the waiting list: %(title)s") % {"title": event.title},
                 paragraphs=[
-                    _("Thank you for your registration. The event is full right now, so you are on the waiting "
-                      "list. If a seat becomes free, it goes to the first person in the queue and we e-mail you "
-                      "at once."),
+                    _(
+                        "Thank you for your registration. The event is full right now, so you are on the "
+                        "waiting list. If a seat becomes free, it goes to the first person in the queue and "
+                        "we e-mail you at once."
+                    ),
                 ],
                 button=_("See or cancel your registration"),
             )
@@ -57,15 +59,23 @@ def send_registration_receipt(registration: Registration) -> None:
             )
         if colleagues:
             content.paragraphs.append(
-                _("You also registered %(names)s. We have e-mailed them so that they can confirm for "
-                  "themselves.") % {"names": _join(colleagues)}
+                _(
+                    "You also registered %(names)s. We have e-mailed them so that they can confirm for "
+                    "themselves."
+                )
+                % {"names": _join(colleagues)}
             )
         content.paragraphs.append(
-            _("Through your personal link you can change your details, add a colleague or cancel. "
-              "Please keep this e-mail.")
+            _(
+                "Through your personal link you can change your details, add a colleague or cancel. "
+                "Please keep this e-mail."
+            )
         )
-        _send(registration, MailKind.WAITLISTED if registration.status == Status.WAITLISTED else
-              MailKind.CONFIRMATION, content)
+        _send(
+            registration,
+            MailKind.WAITLISTED if registration.status == Status.WAITLISTED else MailKind.CONFIRMATION,
+            content,
+        )
 
 
 def send_colleague_invitation(registration: Registration) -> None:
@@ -78,14 +88,19 @@ def send_colleague_invitation(registration: Registration) -> None:
             "title": event.title,
         }
         if registration.status == Status.REGISTERED:
-            second = _("A seat is held for you until %(when)s. Please confirm through the link below; there you "
-                       "also tell us about any dietary or other needs. If you do not confirm in time, the seat "
-                       "goes to someone on the waiting list.") % {"when": _moment(registration.hold_expires_at)}
+            second = _(
+                "A seat is held for you until %(when)s. Please confirm through the link below; there you "
+                "also tell us about any dietary or other needs. If you do not confirm in time, the seat "
+                "goes to someone on the waiting list."
+            ) % {"when": _moment(registration.hold_expires_at)}
         else:
-            second = _("The event is full right now, so you are on the waiting list. Please confirm through "
-                       "the link below; if a seat becomes free we e-mail you.")
+            second = _(
+                "The event is full right now, so you are on the waiting list. Please confirm through "
+                "the link below; if a seat becomes free we e-mail you."
+            )
         content = _Content(
-            subject=_("%(inviter)s has registered you: %(title)s") % {
+            subject=_("%(inviter)s has registered you: %(title)s")
+            % {
                 "inviter": inviter.full_name if inviter else _("A colleague"),
                 "title": event.title,
             },
@@ -101,13 +116,15 @@ def send_colleague_reminder(registration: Registration) -> None:
         content = _Content(
             subject=_("Reminder: confirm your seat at %(title)s") % {"title": event.title},
             paragraphs=[
-                _("%(inviter)s registered you for %(title)s, and your seat is still held for you.") % {
-                    "inviter": registration.invited_by.full_name if registration.invited_by else _("A colleague"),
+                _("%(inviter)s registered you for %(title)s, and your seat is still held for you.")
+                % {
+                    "inviter": registration.invited_by.full_name
+                    if registration.invited_by
+                    else _("A colleague"),
                     "title": event.title,
                 },
-                _("Please confirm by %(when)s, or the seat goes to someone on the waiting list.") % {
-                    "when": _moment(registration.hold_expires_at)
-                },
+                _("Please confirm by %(when)s, or the seat goes to someone on the waiting list.")
+                % {"when": _moment(registration.hold_expires_at)},
             ],
             button=_("Confirm your seat"),
         )
@@ -120,11 +137,12 @@ def send_promotion(registration: Registration) -> None:
         paragraphs = [_("Good news: a seat has become free and it is yours.")]
         if not registration.is_confirmed:
             paragraphs.append(
-                _("Please confirm by %(when)s, or the seat goes to the next person in the queue.") % {
-                    "when": _moment(registration.hold_expires_at)
-                }
+                _("Please confirm by %(when)s, or the seat goes to the next person in the queue.")
+                % {"when": _moment(registration.hold_expires_at)}
             )
-        paragraphs.append(_("If you cannot come after all, please cancel so that someone else can have the seat."))
+        paragraphs.append(
+            _("If you cannot come after all, please cancel so that someone else can have the seat.")
+        )
         content = _Content(
             subject=_("You have a seat: %(title)s") % {"title": event.title},
             paragraphs=paragraphs,
@@ -139,8 +157,11 @@ def send_cancellation_receipt(registration: Registration) -> None:
         content = _Content(
             subject=_("Cancellation confirmed: %(title)s") % {"title": event.title},
             paragraphs=[
-                _("Your registration for %(title)s is cancelled. Thank you for letting us know; your seat can "
-                  "now go to someone else.") % {"title": event.title},
+                _(
+                    "Your registration for %(title)s is cancelled. Thank you for letting us know; your seat "
+                    "can now go to someone else."
+                )
+                % {"title": event.title},
                 _("Changed your mind? Register again on the event page while registration is open."),
             ],
             button=_("Open the event page"),
@@ -156,8 +177,11 @@ def send_seat_released(registration: Registration) -> None:
         content = _Content(
             subject=_("Your held seat has been released: %(title)s") % {"title": event.title},
             paragraphs=[
-                _("The seat held for you at %(title)s was not confirmed in time and has gone to someone "
-                  "else.") % {"title": event.title},
+                _(
+                    "The seat held for you at %(title)s was not confirmed in time and has gone to someone "
+                    "else."
+                )
+                % {"title": event.title},
                 _("You are welcome to register again on the event page if there is room."),
             ],
             button=_("Open the event page"),
@@ -174,15 +198,20 @@ def send_personal_link(registration: Registration) -> None:
         content = _Content(
             subject=_("Your registration: %(title)s") % {"title": event.title},
             paragraphs=[
-                _("Someone (probably you) registered this address for %(title)s again. You are already "
-                  "registered, so nothing has changed. Here is your personal link.") % {"title": event.title},
+                _(
+                    "Someone (probably you) registered this address for %(title)s again. You are already "
+                    "registered, so nothing has changed. Here is your personal link."
+                )
+                % {"title": event.title},
             ],
             button=_("See your registration"),
         )
         _send(registration, MailKind.PERSONAL_LINK, content)
 
 
-def _send(registration: Registration, kind: MailKind, content: _Content, *, link_to_event: bool = False) -> None:
+def _send(
+    registration: Registration, kind: MailKind, content: _Content, *, link_to_event: bool = False
+) -> None:
     event = registration.event
     event_url = settings.BASE_URL + event.get_absolute_url()
     link = event_url if link_to_event else issue_link(registration)
@@ -206,9 +235,24 @@ def _send(registration: Registration, kind: MailKind, content: _Content, *, link
         subject=content.subject,
         body_text=render_to_string("mail/message.txt", context),
         body_html=render_to_string("mail/message.html", context),
-        ics=event_calendar(event, cancelled=content.cancelled, personal_url="" if link_to_event else link),
+        ics=event_calendar(
+            event,
+            cancelled=content.cancelled,
+            personal_url="" if link_to_event else link,
+            earlier_registrations=_earlier_registrations(registration),
+        ),
         reply_to=event.contact_email,
         registration=registration,
+    )
+
+
+def _earlier_registrations(registration: Registration) -> int:
+    """How many registrations this address had for the event before this one (see event_calendar)."""
+    return (
+        Registration.objects.filter(event_id=registration.event_id, email=registration.email)
+        .filter(pk__lt=registration.pk)
+        .exclude(status__in=ACTIVE_STATUSES)
+        .count()
     )
 
 
@@ -233,7 +277,9 @@ def _join(names: list[str]) -> str:
 
 
 def _privacy_sentence(inviter: Registration | None) -> str:
-    return _("We got your name and e-mail address from %(inviter)s. They are used only for this event; our "
-             "privacy notice (linked below) says how long we keep them and what your rights are.") % {
+    return _(
+        "We got your name and e-mail address from %(inviter)s. They are used only for this event; our "
+        "privacy notice (linked below) says how long we keep them and what your rights are."
+    ) % {
         "inviter": inviter.full_name if inviter else _("a colleague"),
     }
