@@ -126,6 +126,9 @@ def classify(lines: list[Line], *, has_fact) -> None:
     of running text with no fact in it (the body can follow the facts).
     """
     section: str | None = None
+    paragraphs: dict[int, list[str]] = {}
+    for line in lines:
+        paragraphs.setdefault(line.paragraph, []).append(line.text)
     for index, line in enumerate(lines):
         bare = line.text.strip("#* ")
         kind = heading_kind(bare)
@@ -145,7 +148,7 @@ def classify(lines: list[Line], *, has_fact) -> None:
                 line.label, line.value = label_kind, label.group("value").strip()
         starts_paragraph = index == 0 or lines[index - 1].paragraph != line.paragraph
         if section is not None and starts_paragraph:
-            paragraph = " ".join(other.text for other in lines if other.paragraph == line.paragraph)
+            paragraph = " ".join(paragraphs[line.paragraph])
             if len(paragraph) > 150 and not has_fact(paragraph):
                 section = None
         line.section = section

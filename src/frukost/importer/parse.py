@@ -168,6 +168,9 @@ def _find_deadline(lines: list[Line], dates: list[_Found]) -> tuple[_Deadline, s
     registration rather than to the event."""
     deadline = _Deadline()
     used: set[int] = set()
+    by_line: dict[int, list[_Found]] = {}
+    for found in dates:
+        by_line.setdefault(found.line, []).append(found)
     for index, line in enumerate(lines):
         in_registration = line.section == REGISTRATION or line.label == REGISTRATION
         offset = 0
@@ -180,7 +183,7 @@ def _find_deadline(lines: list[Line], dates: list[_Found]) -> tuple[_Deadline, s
             if keyword is None and (not in_registration or _OPENS_RE.search(sentence)):
                 continue
             after = start + (keyword.end() if keyword else 0)
-            in_sentence = [f for f in dates if f.line == index and start <= f.mention.start < offset]
+            in_sentence = [f for f in by_line.get(index, []) if start <= f.mention.start < offset]
             used.update(id(found) for found in in_sentence)
             if deadline.found is not None or deadline.days_before is not None:
                 continue
@@ -215,11 +218,8 @@ def _pick_event_date(lines: list[Line], candidates: list[_Found]) -> _Found | No
             points -= 3
         return points
 
-    best = None
-    for found in candidates:
-        if best is None or score(found) > score(best):
-            best = found
-    return best
+    # max() keeps the first of equals: on a tie the earliest date wins.
+    return max(candidates, key=score, default=None)
 
 
 def _weekday_name(number: int) -> str:
@@ -439,7 +439,9 @@ def _read_people(lines: list[Line], title_index: int | None, draft: EventDraft) 
     if chosen is not None:
         index, match = chosen
         draft.contact_email = match.group(0)
-        previous = [line.text for line in lines[:index] if line.paragraph == lines[index].paragraph]
+        previous = [
+            line.text for line in lines[max(0, index - 3) : index] if line.paragraph == lines[index].paragraph
+        ]
         draft.contact_name = name_near_email(lines[index].text, match.start(), previous)
     if draft.contact_name is None:
         draft.contact_name = contact_name_by_keyword([line.text for line in contact_lines])
