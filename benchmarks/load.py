@@ -1,0 +1,432 @@
+"""Load test frukost as it runs in production: gunicorn, DEBUG off, on 127.0.0.1.
+
+    taskset -c 1 .venv/bin/python benchmarks/load.py --db sqlite --db postgres
+
+For each database it creates a scratch data directory (and, for PostgreSQL, a scratch
+database), migrates, seeds the demo event and raises its capacity, starts
+`frukost serve --workers N` pinned to core 0 (and `frukost worker` beside it, also on core 0,
+unless --no-mail-worker), then from core 1 measures
+
+  (a) complete registrations: GET the event page, POST the form, GET the thank-you page;
+  (b) the event page alone,
+
+at --clients concurrent clients, and reads the server's own CPU time and peak memory from
+/proc. It stops by itself after the given number of iterations and cleans up after itself.
+Never part of `make test`; see benchmarks/README.md for figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import loadgen
+import procstats
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+FRUKOST = str(BIN / "frukost")
+SERVER_CORE, GENERATOR_CORE = 0, 1
+POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
+BASELINE_PATH = "/tillganglighet/"  # the accessibility statement: base template, no form, no query
+SET_UP_EVENT = """
+from frukost.events.models import Event
+event = Event.objects.get(slug="chefsfrukost-leda-med-tillit")
+event.capacity = 10**6
+event.save(update_fields=["capacity"])
+print(event.get_absolute_url())
+"""
+COUNT_REGISTRATIONS = """
+from frukost.registrations.models import Registration
+from frukost.mail.models import OutboxMessage
+print(Registration.objects.count(), OutboxMessage.objects.count())
+"""
+
+
+@dataclass
+class Phase:
+    name: str
+    results: loadgen.Results
+    server_cpu_seconds: float
+    mail_worker_cpu_seconds: float
+    postgres_cpu_seconds: float | None
+    workers_seen: list[int] = field(default_factory=list)
+
+
+def pin_self_to_generator_core() -> None:
+    if os.sched_getaffinity(0) != {GENERATOR_CORE}:
+        os.execvp("taskset", ["taskset", "-c", str(GENERATOR_CORE), sys.executable, *sys.argv])  # noqa: S606
+
+
+def server_environment(data_dir: Path, port: int, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRUKOST_") and k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="frukost.settings",
+        FRUKOST_DATA_DIR=str(data_dir),
+        FRUKOST_SECRET_KEY=secrets.token_urlsafe(50),
+        FRUKOST_ALLOWED_HOSTS="127.0.0.1",
+        FRUKOST_BASE_URL=f"http://127.0.0.1:{port}",
+        # Plain http on loopback: cookies marked Secure would never come back from a browser.
+        FRUKOST_SECURE_COOKIES="0",
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [FRUKOST, *args], env=env, cwd=env["FRUKOST_DATA_DIR"], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        sys.exit(f"frukost {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", POSTGRES_ADMIN_URL + "/postgres", "-q", "-c", sql], check=True)
+
+
+def wait_until_serving(port: int, path: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit("the server exited during start-up; see its log")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("the server did not answer within a minute")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every process named postgres on the machine (our backends, but others' too)."""
+    total = 0.0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                comm = Path(f"/proc/{name}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm == "postgres":
+                total += procstats.cpu_seconds(int(name), include_reaped_children=True)
+    return total
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, peaks: procstats.PeakMemory, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.peaks, self.every, self.stopping = peaks, every, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.every):
+            self.peaks.sample()
+
+
+def start_profiler(args, master: int, name: str) -> subprocess.Popen | None:
+    """py-spy on every gunicorn process, writing collapsed stacks (for profiling runs only)."""
+    if not args.py_spy:
+        return None
+    args.profile_dir.mkdir(parents=True, exist_ok=True)
+    out = args.profile_dir / f"{args.current_db}-{name.replace(' ', '-')}.txt"
+    return subprocess.Popen(
+        ["taskset", "-c", str(GENERATOR_CORE), args.py_spy, "record", "--subprocesses", "--nonblocking",
+         "--format", "raw", "--rate", "250", "-p", str(master), "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def measure(name, total, clients, task, master, mail_worker, peaks, with_postgres, args) -> Phase:
+    profiler = start_profiler(args, master, name)
+    peaks.sample()
+    before_workers = set(peaks.worker_pids)
+    server0 = procstats.tree_cpu_seconds(master)
+    mail0 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
+    pg0 = postgres_cpu_seconds() if with_postgres else None
+    results = asyncio.run(loadgen.run(total, clients, task))
+    server1 = procstats.tree_cpu_seconds(master)
+    mail1 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
+    pg1 = postgres_cpu_seconds() if with_postgres else None
+    peaks.sample()
+    if profiler:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(timeout=60)
+    return Phase(
+        name=name,
+        results=results,
+        server_cpu_seconds=server1 - server0,
+        mail_worker_cpu_seconds=mail1 - mail0,
+        postgres_cpu_seconds=(pg1 - pg0) if with_postgres else None,
+        workers_seen=sorted(set(peaks.worker_pids) - before_workers),
+    )
+
+
+def wait_for_mail(mail_dir: Path, expected: int, timeout: float) -> tuple[int, float]:
+    start = time.monotonic()
+    count = 0
+    while time.monotonic() - start < timeout:
+        count = sum(1 for _ in mail_dir.glob("*.eml")) if mail_dir.exists() else 0
+        if count >= expected:
+            break
+        time.sleep(0.5)
+    return count, time.monotonic() - start
+
+
+def bench(database: str, args) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"frukost-bench-{database}-"))
+    database_url = None
+    if database == "postgres":
+        database_url = f"{POSTGRES_ADMIN_URL}/{args.pg_database}"
+        psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
+        psql(f"CREATE DATABASE {args.pg_database}")
+    env = server_environment(data_dir, args.port, database_url)
+    server = mail_worker = None
+    try:
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "seed_demo")
+        event_path = manage(env, "shell", "-c", SET_UP_EVENT).strip().splitlines()[-1]
+        log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed with the process
+        server = subprocess.Popen(
+            ["taskset", "-c", str(SERVER_CORE), FRUKOST, "serve", "--workers", str(args.workers),
+             "--port", str(args.port)],
+            env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_until_serving(args.port, event_path, server)
+        if args.mail_worker:
+            mail_worker = subprocess.Popen(
+                ["taskset", "-c", str(SERVER_CORE), FRUKOST, "worker"],
+                env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        master = server.pid  # taskset and `frukost serve` exec, so this is gunicorn's master
+        peaks = procstats.PeakMemory(master)
+        sampler = MemorySampler(peaks)
+        sampler.start()
+        run_id = secrets.token_hex(3)
+
+        def registration(prefix):
+            async def task(i, results):
+                email = f"{prefix}-{run_id}-{i}@example.se"
+                await loadgen.complete_registration(args.port, event_path, email, results)
+
+            return task
+
+        async def page(i, results):
+            await loadgen.event_page(args.port, event_path, results)
+
+        # Warm up: templates compiled, connections open, caches filled; not measured.
+        asyncio.run(loadgen.run(args.warmup, args.clients, registration("warmup")))
+        asyncio.run(loadgen.run(args.warmup, args.clients, page))
+        with_pg = database == "postgres"
+        phases = [
+            measure(
+                "complete registration",
+                args.registrations,
+                args.clients,
+                registration("bench"),
+                master,
+                mail_worker,
+                peaks,
+                with_pg,
+                args,
+            ),
+            measure("event page", args.pages, args.clients, page, master, mail_worker, peaks, with_pg, args),
+        ]
+        if args.baseline_pages:
+            # A page with no form and no queries: what any request costs in this stack.
+            async def baseline(i, results):
+                await loadgen.simple_page(args.port, BASELINE_PATH, results)
+
+            phases.append(
+                measure("baseline page", args.baseline_pages, args.clients, baseline,
+                        master, mail_worker, peaks, with_pg, args)
+            )  # fmt: skip  # fmt: skip
+        mail_sent, mail_wait = (0, 0.0)
+        mail_cpu = None
+        if mail_worker:
+            expected = args.warmup + args.registrations
+            mail_cpu0 = procstats.cpu_seconds(mail_worker.pid)
+            mail_sent, mail_wait = wait_for_mail(data_dir / "mail", expected, timeout=300)
+            mail_cpu = (
+                sum(p.mail_worker_cpu_seconds for p in phases)
+                + procstats.cpu_seconds(mail_worker.pid)
+                - mail_cpu0
+            )
+        sampler.stopping.set()
+        sampler.join()
+        worker_rss = {pid: kib / 1024 for pid, kib in peaks.peaks_kib.items()}
+        master_mib = peaks.master_mib
+    finally:
+        for process in (mail_worker, server):
+            if process and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    registrations, outbox = map(int, manage(env, "shell", "-c", COUNT_REGISTRATIONS).splitlines()[-1].split())
+    if database == "postgres":
+        psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
+    if args.keep:
+        print(f"kept {data_dir}")
+    else:
+        shutil.rmtree(data_dir)
+    return {
+        "database": database,
+        "phases": phases,
+        "worker_peak_rss_mib": worker_rss,
+        "master_peak_rss_mib": master_mib,
+        "registrations_in_database": registrations,
+        "outbox_messages": outbox,
+        "expected_registrations": args.warmup + args.registrations,
+        "mail_files": mail_sent,
+        "mail_drain_seconds": mail_wait,
+        "mail_worker_cpu_seconds": mail_cpu,
+    }
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def report(outcome: dict, args) -> str:
+    lines = [
+        f"### {outcome['database']} — {args.workers} gunicorn workers, {args.clients} clients",
+        "",
+        "| phase | step | n | p50 ms | p90 ms | p99 ms | max ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for phase in outcome["phases"]:
+        for step, values in phase.results.latencies.items():
+            lines.append(
+                f"| {phase.name} | {step} | {len(values)} | {ms(loadgen.percentile(values, 0.5))} | "
+                f"{ms(loadgen.percentile(values, 0.9))} | {ms(loadgen.percentile(values, 0.99))} | "
+                f"{ms(max(values))} |"
+            )
+    lines += [
+        "",
+        "| phase | completed | errors | wall s | per second | server CPU ms each | server CPU % of core 0 "
+        "| mail worker CPU s | PostgreSQL CPU ms each | generator CPU % of core 1 | new workers |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for phase in outcome["phases"]:
+        r = phase.results
+        pg = (
+            "–"
+            if phase.postgres_cpu_seconds is None
+            else ms(phase.postgres_cpu_seconds / max(r.completed, 1))
+        )
+        lines.append(
+            f"| {phase.name} | {r.completed} | {sum(r.errors.values())} | {r.wall_seconds:.1f} | "
+            f"{r.completed / r.wall_seconds:.1f} | {ms(phase.server_cpu_seconds / max(r.completed, 1))} | "
+            f"{100 * phase.server_cpu_seconds / r.wall_seconds:.0f} | "
+            f"{phase.mail_worker_cpu_seconds:.1f} | {pg} | "
+            f"{100 * r.generator_cpu_seconds / r.wall_seconds:.0f} | {len(phase.workers_seen)} |"
+        )
+    rss = outcome["worker_peak_rss_mib"]
+    lines += [
+        "",
+        f"- Peak RSS (VmHWM) per gunicorn worker: {', '.join(f'{v:.1f}' for v in rss.values())} MiB "
+        f"(max {max(rss.values(), default=0):.1f} MiB); master {outcome['master_peak_rss_mib']:.1f} MiB.",
+        f"- Registrations in the database afterwards: {outcome['registrations_in_database']} "
+        f"(expected {outcome['expected_registrations']}); outbox messages: {outcome['outbox_messages']}.",
+    ]
+    if outcome["mail_worker_cpu_seconds"] is not None:
+        lines.append(
+            f"- Mail worker: {outcome['mail_files']} .eml files, "
+            f"drained {outcome['mail_drain_seconds']:.1f} s "
+            f"after the load ended; its CPU over the run {outcome['mail_worker_cpu_seconds']:.1f} s "
+            f"= {ms(outcome['mail_worker_cpu_seconds'] / max(outcome['mail_files'], 1))} ms per message."
+        )
+    for phase in outcome["phases"]:
+        for error, count in phase.results.errors.items():
+            lines.append(f"- {phase.name} error ×{count}: {error}")
+    return "\n".join(lines)
+
+
+def serialisable(outcome: dict) -> dict:
+    out = dict(outcome)
+    out["phases"] = []
+    for phase in outcome["phases"]:
+        r = phase.results
+        out["phases"].append(
+            {
+                "name": phase.name,
+                "completed": r.completed,
+                "errors": dict(r.errors),
+                "wall_seconds": r.wall_seconds,
+                "generator_cpu_seconds": r.generator_cpu_seconds,
+                "server_cpu_seconds": phase.server_cpu_seconds,
+                "mail_worker_cpu_seconds": phase.mail_worker_cpu_seconds,
+                "postgres_cpu_seconds": phase.postgres_cpu_seconds,
+                "new_workers": len(phase.workers_seen),
+                "latency_ms": {
+                    step: {
+                        q: loadgen.percentile(v, f) * 1000
+                        for q, f in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
+                    }
+                    for step, v in r.latencies.items()
+                },
+            }
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--db", action="append", choices=["sqlite", "postgres"], help="repeatable; default both"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
+    parser.add_argument("--registrations", type=int, default=3000, help="complete registrations to measure")
+    parser.add_argument("--pages", type=int, default=5000, help="event page requests to measure")
+    parser.add_argument("--warmup", type=int, default=100, help="unmeasured registrations and pages first")
+    parser.add_argument(
+        "--baseline-pages", type=int, default=2000, help="requests for a static page (0: skip)"
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--pg-database", default="frukost_bench", help="scratch database, created and dropped"
+    )
+    parser.add_argument("--no-mail-worker", dest="mail_worker", action="store_false")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--py-spy", help="path to py-spy: profile the server during each phase")
+    parser.add_argument("--profile-dir", type=Path, default=Path("benchmarks/profiles"))
+    parser.add_argument("--keep", action="store_true", help="keep the scratch data directory")
+    args = parser.parse_args()
+    pin_self_to_generator_core()
+    print(
+        f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"server on core {SERVER_CORE}, generator on core {GENERATOR_CORE}\n",
+        flush=True,
+    )
+    outcomes = []
+    for database in args.db or ["sqlite", "postgres"]:
+        args.current_db = database
+        outcome = bench(database, args)
+        outcomes.append(outcome)
+        print(report(outcome, args) + "\n", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps([serialisable(o) for o in outcomes], indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
