@@ -279,7 +279,11 @@ def registration_cancel(request, token):
 def registration_ics(request, token):
     registration = _registration_or_404(token)
     response = HttpResponse(
-        event_calendar(registration.event, cancelled=not registration.is_active),
+        event_calendar(
+            registration.event,
+            cancelled=not registration.is_active,
+            earlier_registrations=queries.earlier_registrations(registration),
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'

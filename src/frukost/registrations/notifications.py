@@ -19,9 +19,10 @@ from frukost.core import formats
 from frukost.mail.enums import MailKind
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue
-from frukost.registrations.enums import ACTIVE_STATUSES, Status
+from frukost.registrations.enums import Status
 from frukost.registrations.links import issue_link
 from frukost.registrations.models import Registration
+from frukost.registrations.queries import earlier_registrations
 
 
 @dataclass
@@ -239,20 +240,10 @@ def _send(
             event,
             cancelled=content.cancelled,
             personal_url="" if link_to_event else link,
-            earlier_registrations=_earlier_registrations(registration),
+            earlier_registrations=earlier_registrations(registration),
         ),
         reply_to=event.contact_email,
         registration=registration,
-    )
-
-
-def _earlier_registrations(registration: Registration) -> int:
-    """How many registrations this address had for the event before this one (see event_calendar)."""
-    return (
-        Registration.objects.filter(event_id=registration.event_id, email=registration.email)
-        .filter(pk__lt=registration.pk)
-        .exclude(status__in=ACTIVE_STATUSES)
-        .count()
     )
 
 

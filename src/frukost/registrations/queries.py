@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
-from frukost.registrations.enums import Status
+from frukost.registrations.enums import ACTIVE_STATUSES, Status
+from frukost.registrations.models import Registration
 
 
 def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
@@ -49,3 +50,17 @@ def registration_state(
 
 def seats_left(event: Event, seats_taken: int) -> int:
     return max(event.capacity - seats_taken, 0)
+
+
+def earlier_registrations(registration: Registration) -> int:
+    """How many ended registrations this address had for the event before this one.
+
+    Calendar files use it to raise SEQUENCE past an earlier cancellation (see mail.ical).
+    """
+    return (
+        Registration.objects.filter(
+            event_id=registration.event_id, email=registration.email, pk__lt=registration.pk
+        )
+        .exclude(status__in=ACTIVE_STATUSES)
+        .count()
+    )
