@@ -395,6 +395,146 @@ Program
             "city": "Stockholm",
         },
     ),
+    "sv-opener-line-then-topic": (
+        """Välkommen på chefsfrukost!
+
+Tema: Stress och återhämtning
+
+Hur skapar du hållbara arbetsplatser där både du och dina medarbetare mår bra?
+Föreläsare är Anna Berglund, leg. psykolog och författare till boken "Återhämtning på riktigt".
+
+När: Tisdag 9 februari kl. 07.30–09.00
+Var: Quality Hotel Grand, Kungsgatan 10, Borås
+
+Frukost serveras från kl. 07.00.
+
+Anmäl dig senast 2 februari via länken nedan.
+https://example.se/anmalan
+
+Frågor? Mejla info@vision.example.se
+
+Välkomna!
+Vision Borås
+""",
+        {
+            "title": "Stress och återhämtning",
+            "host_name": "Anna Berglund",
+            "host_role": 'leg. psykolog och författare till boken "Återhämtning på riktigt"',
+            "starts_at": "2027-02-09T07:30:00+01:00",
+            "ends_at": "2027-02-09T09:00:00+01:00",
+            "doors_at": "2027-02-09T07:00:00+01:00",
+            "venue_name": "Quality Hotel Grand",
+            "street_address": "Kungsgatan 10",
+            "city": "Borås",
+            "registration_deadline": "2027-02-02",
+            "contact_name": None,
+            "contact_email": "info@vision.example.se",
+        },
+    ),
+    "sv-capitals-opener-and-phone-on-deadline-line": (
+        """INBJUDAN TILL FRUKOSTSEMINARIUM
+
+Ledarskap i förändring – vad säger forskningen?
+
+Torsdag den 22 april 2027
+Kl. 08.00–09.30 (frukost från 07.30)
+Lokal: Aulan, Västra Hamngatan 25, 411 17 Göteborg
+
+Medverkande: professor Lars Holm, Göteborgs universitet
+
+Seminariet är kostnadsfritt för medlemmar. Antalet platser är begränsat.
+
+Anmälan senast 15 april till Petra Nilsson, petra.nilsson@example.se, 031-123 45 67.
+""",
+        {
+            "title": "Ledarskap i förändring – vad säger forskningen?",
+            "host_name": "Lars Holm",
+            "starts_at": "2027-04-22T08:00:00+02:00",
+            "doors_at": "2027-04-22T07:30:00+02:00",
+            "venue_name": "Aulan",
+            "street_address": "Västra Hamngatan 25",
+            "postal_code": "411 17",
+            "city": "Göteborg",
+            "registration_deadline": "2027-04-15",
+            "contact_name": "Petra Nilsson",
+            "contact_email": "petra.nilsson@example.se",
+            "contact_phone": "031-123 45 67",
+        },
+    ),
+    "en-online-teams-speaker": (
+        """Breakfast webinar: Managing hybrid teams
+
+Date: Thursday 3 June 2027
+Time: 8.30–9.15 a.m.
+Where: Online (Microsoft Teams). You'll receive the link by e-mail.
+
+Our speaker Emma Carlsson, HR director at Northvolt, shares lessons from three years of hybrid work.
+
+Sign up by 1 June. Questions: emma.support@example.com
+""",
+        {
+            "host_name": "Emma Carlsson",
+            "host_role": "HR director at Northvolt",
+            "online": True,
+            "starts_at": "2027-06-03T08:30:00+02:00",
+            "ends_at": "2027-06-03T09:15:00+02:00",
+            "registration_deadline": "2027-06-01",
+            "contact_email": "emma.support@example.com",
+        },
+    ),
+    "sv-everything-in-running-text": (
+        """Frukostmöte: Nya regler för visselblåsare
+
+Välkommen till ett frukostmöte den 12 oktober kl 7.45-9.00 på Elite Hotel Knaust, Storgatan 13 i Sundsvall.
+Förbundsjurist Maja Ek berättar om vad den nya lagen innebär för dig som chef.
+
+Vi bjuder på frukost från kl 7.15.
+
+OSA senast 5 oktober till Kalle Nyström, kalle.nystrom@example.se eller 060-55 44 33.
+""",
+        {
+            "host_name": "Maja Ek",
+            "host_role": "Förbundsjurist",
+            "starts_at": "2027-10-12T07:45:00+02:00",
+            "ends_at": "2027-10-12T09:00:00+02:00",
+            "doors_at": "2027-10-12T07:15:00+02:00",
+            "venue_name": "Elite Hotel Knaust",
+            "street_address": "Storgatan 13",
+            "city": "Sundsvall",
+            "registration_deadline": "2027-10-05",
+            "contact_name": "Kalle Nyström",
+            "contact_phone": "060-55 44 33",
+        },
+    ),
+    "sv-network-speaker-label-phone-only": (
+        """Chefsnätverket Norr bjuder in till frukostträff
+
+Datum: Fredagen den 14 maj 2027
+Tid: 07:30-09:00
+Plats: Stadshotellet, Storgatan 2, 931 31 Skellefteå
+Talare: Karin Lund, vd Skellefteå Kraft
+
+Program:
+• Frukost och mingel
+• Karin Lund om ledarskap i en växande stad
+• Frågor
+
+Sista dag för anmälan: 7 maj
+Kontakt: Olof Berg, 070-111 22 33
+""",
+        {
+            "host_name": "Karin Lund",
+            "host_role": "vd Skellefteå Kraft",
+            "starts_at": "2027-05-14T07:30:00+02:00",
+            "ends_at": "2027-05-14T09:00:00+02:00",
+            "postal_code": "931 31",
+            "city": "Skellefteå",
+            "registration_deadline": "2027-05-07",
+            "contact_name": "Olof Berg",
+            "contact_email": None,
+            "contact_phone": "070-111 22 33",
+        },
+    ),
     "nothing-to-find": (
         "Hej!\n\nTack för senast.\n",
         {

@@ -110,13 +110,46 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+_OPENER_LINE = re.compile(
+    r"^(?:inbjudan|välkommen|välkomna|welcome|invitation|you(?:'re| are) invited|du är inbjuden"
+    r"|save the date)\b",
+    re.IGNORECASE,
+)
+_TOPIC_LABEL = re.compile(r"^(?:tema|ämne|rubrik|theme|topic|title)\s*:\s*", re.IGNORECASE)
+
+
 def find_title(lines: list[Line]) -> int | None:
-    """Index of the title line: the first line that is not a generic opener ("Inbjudan")."""
+    """Index of the title line: the first line that is not a generic opener ("Inbjudan"). After
+    an opener line ("Välkommen på chefsfrukost!", "INBJUDAN TILL FRUKOSTSEMINARIUM") a short
+    topic line that follows is the title ("Tema: Stress och återhämtning")."""
     for index, line in enumerate(lines[:4]):
-        if _GENERIC_TITLE.match(line.text.strip("#* ")):
+        bare = line.text.strip("#* ")
+        if _GENERIC_TITLE.match(bare):
             continue
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        is_opener = _OPENER_LINE.match(bare) and (bare.endswith(("!", ":")) or bare.isupper())
+        if is_opener and following is not None and _could_be_title(following.text):
+            return index + 1
         return index
     return None
+
+
+def _could_be_title(text: str) -> bool:
+    from frukost.importer.dates import find_dates
+    from frukost.importer.people import NAME_LINE_RE
+
+    bare = text.strip("#* ")
+    return (
+        8 <= len(bare) <= 150
+        and heading_kind(bare) is None
+        and not find_dates(bare)
+        and not (NAME_LINE_RE.match(bare) and not _TOPIC_LABEL.match(bare))
+        and not bare.endswith(".")
+    )
+
+
+def title_text(line: Line) -> str:
+    return _TOPIC_LABEL.sub("", line.raw.strip("#* ")).strip()
 
 
 def classify(lines: list[Line], *, has_fact) -> None:

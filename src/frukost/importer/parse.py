@@ -140,12 +140,14 @@ def parse_invitation(text: str, *, today: dt.date) -> EventDraft:
     lines = layout.split_lines(text)
     title_index = layout.find_title(lines)
     if title_index is not None:
-        title = lines[title_index].raw.strip("#* ").strip()
+        title = layout.title_text(lines[title_index])
         if len(title) <= 200:
             draft.title = title
     layout.classify(lines, has_fact=_has_fact)
     if title_index is not None:
         lines[title_index].section = "title"
+        for line in lines[:title_index]:
+            line.section = layout.OPENER
 
     dates = [_Found(i, m) for i, line in enumerate(lines) for m in find_dates(line.text)]
     deadline, deadline_ids = _find_deadline(lines, dates)
@@ -447,7 +449,8 @@ def _read_people(lines: list[Line], title_index: int | None, draft: EventDraft) 
         draft.contact_name = contact_name_by_keyword([line.text for line in contact_lines])
     if draft.contact_name and draft.contact_name == draft.host_name and chosen is None:
         draft.contact_name = None
-    phone_lines = [line.text for line in contact_lines]
+    phone_lines = [lines[chosen[0]].text] if chosen is not None else []
+    phone_lines += [line.text for line in contact_lines]
     phone_lines += [line.text for line in lines if PHONE_LABEL_RE.search(line.text)]
     draft.contact_phone = find_phone(phone_lines)
 
@@ -484,9 +487,17 @@ def _read_text(lines: list[Line], title_index: int | None, draft: EventDraft) ->
         if all(_is_fact_line(line) for line in group) and len(text) < 300:
             continue
         kept.append(layout.to_markdown(group))
-    if kept:
-        draft.lead = kept[0]
-        draft.body = "\n\n".join(kept[1:])
+    # The lead is the first paragraph of prose; a programme list or a subheading stays in the body.
+    prose = [
+        i
+        for i, text in enumerate(kept)
+        if len(text) >= 60 and not text.startswith("- ") and "\n- " not in text
+    ]
+    if prose:
+        draft.lead = kept[prose[0]]
+        draft.body = "\n\n".join(text for i, text in enumerate(kept) if i != prose[0])
+    else:
+        draft.body = "\n\n".join(kept)
     draft.questions = find_questions(kept)
     draft.gift = find_gift(" ".join(line.text for line in lines))
 

@@ -30,11 +30,20 @@ _NOT_NAME_WORDS = {
 }  # fmt: skip
 
 
+# A capitalised first word that is a title, not a first name ("Förbundsjurist Maja Ek berättar").
+ROLE_WORD_RE = re.compile(
+    r"^(?:[\wåäö]*(?:jurist|chef|ordförande|strateg|forskare|psykolog|konsult|ombudsman|ansvarig|direktör|ekonom"
+    r"|handläggare|förhandlare|sekreterare|expert|rådgivare|ledare|författare|journalist|professor|docent|läkare"
+    r"|coach|specialist)|vd|professor|docent|dr|doktor|psychologist|researcher|director|manager|lawyer)$",
+    re.IGNORECASE,
+)
+
+
 def clean_name(candidate: str) -> str | None:
     """Drop leading non-name words ("Kontakta Ida Berglund" -> "Ida Berglund"); None if no name
     of at least two words is left."""
     words = candidate.split()
-    while words and words[0].lower() in _NOT_NAME_WORDS:
+    while words and (words[0].lower() in _NOT_NAME_WORDS or ROLE_WORD_RE.match(words[0])):
         words.pop(0)
     if len(words) < 2 or any(word.lower() in _NOT_NAME_WORDS for word in words):
         return None
@@ -43,7 +52,7 @@ def clean_name(candidate: str) -> str | None:
 
 _HOST_LABEL = re.compile(
     rf"^(?i:föreläsare|talare|moderator|samtalsledare|medverkande|inledare|gäst|värd|speaker|host|presenter"
-    rf"|guest|keynote|moderated by)\s*:\s*(?P<name>{NAME})",
+    rf"|guest|keynote|moderated by)\s*:\s*(?:[a-zåäö]+\.?\s){{0,2}}(?P<name>{NAME})",
     re.MULTILINE,
 )
 _HOST_LED_BY = re.compile(
@@ -54,6 +63,10 @@ _HOST_WITH = re.compile(
     rf"(?i:\b(?:samtal|frukostsamtal|conversation|talk|lecture|föreläsning|seminari?um|seminar|breakfast|frukost)"
     rf"\s+(?:med|with)\s+(?:(?:dr|professor|prof|docent|forskaren|researcher)\.?\s+)?)(?P<name>{NAME})"
 )
+_HOST_NAMED = re.compile(
+    rf"(?i:\b(?:föreläsare|talare|moderator|samtalsledare|inledare|gäst|speaker|host|presenter|guest)"
+    rf"(?:\s+(?:är|is|blir|will\s+be|idag|today))?\s+)(?:[a-zåäö]+\.?\s){{0,2}}(?P<name>{NAME})"
+)
 _HOST_MEET = re.compile(
     rf"(?i:\b(?:möt|meet|lyssna på|listen to|träffa|gäst är|guest is)\s+)(?P<name>{NAME})"
 )
@@ -63,7 +76,8 @@ _HOST_VERB = re.compile(
     rf"|speak|present|discuss|lead))\b"
 )
 _ROLE_AFTER = [
-    re.compile(r"^\s*,\s*(?!och\b|and\b)(?P<role>[^,.;:!?\n()@]{3,150})"),
+    # "leg. psykolog", "fil. dr": a full stop before a lower-case word is an abbreviation.
+    re.compile(r"^\s*,\s*(?!och\b|and\b)(?P<role>(?:[^,.;:!?\n()@]|\.(?=\s?[a-zåäö])){3,150})"),
     re.compile(
         r"^\s+som\s+(?:är|arbetar som|jobbar som)\s+(?P<role>[^,.;:!?\n]{3,150}?)(?=\s+och\s|[,.;:!?\n]|$)"
     ),
@@ -108,14 +122,15 @@ def find_host(text: str, name_line: str | None) -> tuple[str | None, str | None]
                     if role:
                         break
             return name, role.strip() if role else None
-    for pattern in (_HOST_LABEL, _HOST_LED_BY, _HOST_WITH, _HOST_MEET, _HOST_VERB):
+    for pattern in (_HOST_LABEL, _HOST_LED_BY, _HOST_NAMED, _HOST_WITH, _HOST_MEET, _HOST_VERB):
         for match in pattern.finditer(text):
             name = clean_name(match.group("name"))
             if not name:
                 continue
             role = role_after(text[match.end("name") : match.end("name") + 200])
             if role is None and pattern is _HOST_VERB:
-                sentence_start = re.split(r"[.!?\n]\s*", text[: match.start("name")])[-1]
+                name_start = match.start("name") + match.group("name").index(name)
+                sentence_start = re.split(r"[.!?\n]\s*", text[:name_start])[-1]
                 role = _role_before(sentence_start)
             return name, role
     return None, None
