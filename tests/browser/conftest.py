@@ -58,7 +58,9 @@ def new_context(browser, site) -> Iterator:
     contexts: list[BrowserContext] = []
 
     def make(**options) -> BrowserContext:
-        context = browser.new_context(base_url=site, locale="sv-SE", **options)
+        # Reduced motion: no smooth scrolling, so positions are settled when a test reads them.
+        options = {"locale": "sv-SE", "reduced_motion": "reduce", **options}
+        context = browser.new_context(base_url=site, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
@@ -70,10 +72,23 @@ def new_context(browser, site) -> Iterator:
 
 @pytest.fixture
 def page(new_context) -> Iterator[Page]:
-    """A page that fails the test on any console error, such as a CSP violation."""
+    """A page that fails the test on a console error (a CSP violation, a script error) or a missing file.
+
+    A form answered with 400 is how the server says "please correct": not an error here.
+    """
     page = new_context().new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     assert errors == []

@@ -3,8 +3,12 @@
   "use strict";
   var summary = document.getElementById("error-summary");
   if (!summary) return;
-  // After a failed submit, start at the list of errors (screen readers read it out).
-  summary.focus();
+  // After a failed submit, start at the list of errors (screen readers read it out). The form
+  // posts to #error-summary, which focuses it without JavaScript in most browsers; this covers
+  // the rest, after the browser has finished scrolling to the fragment.
+  window.addEventListener("load", function () {
+    if (document.activeElement !== summary) summary.focus();
+  });
   // A link in the summary moves focus into the field itself, with its label and error in view.
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
