@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event, Organisation
@@ -22,8 +23,13 @@ class InvitationTextForm(forms.Form):
             "Paste the whole invitation: title, text, date and time, place, registration and contact."
         ),
     )
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, initial=60)
+    organisation = forms.ModelChoiceField(
+        label=capfirst(Event._meta.get_field("organisation").verbose_name),
+        queryset=Organisation.objects.none(),
+    )
+    capacity = forms.IntegerField(
+        label=capfirst(Event._meta.get_field("capacity").verbose_name), min_value=1, initial=60
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
