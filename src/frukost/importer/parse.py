@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from frukost.importer import layout
+from frukost.importer.content import read_people, read_place, read_text
 from frukost.importer.dates import (
     DateMention,
     TimeMention,
@@ -20,40 +21,10 @@ from frukost.importer.dates import (
     next_occurrence,
 )
 from frukost.importer.draft import EventDraft
-from frukost.importer.layout import CLOSING, CONTACT, PLACE, REGISTRATION, WHEN, WHEN_PLACE, Line
-from frukost.importer.people import (
-    EMAIL_RE,
-    NAME_LINE_RE,
-    PHONE_LABEL_RE,
-    URL_RE,
-    contact_name_by_keyword,
-    find_host,
-    find_phone,
-    name_near_email,
-    phone_spans,
-)
-from frukost.importer.places import (
-    ONLINE_STRONG_RE,
-    POSTAL_RE,
-    STREET_RE,
-    STREET_WORD_RE,
-    Place,
-    find_meeting_url,
-    find_place_in_prose,
-    parse_place,
-    town_in,
-)
-from frukost.importer.questions import find_gift, find_questions
+from frukost.importer.facts import DEADLINE_RE, blank, has_fact
+from frukost.importer.layout import REGISTRATION, WHEN, WHEN_PLACE, Line
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-_DEADLINE_RE = re.compile(
-    r"\b(?:senast|sista\s+anmälningsdag(?:en)?|sista\s+anmälningsdatum|sista\s+dag(?:en)?\s+(?:för|att)\s+\w+"
-    r"|anmälan\s+stänger|anmälningen\s+stänger|osa|o\.s\.a\b\.?|rsvp|r\.s\.v\.p\b\.?|deadline|no\s+later\s+than"
-    r"|at\s+the\s+latest|register\s+by|registration\s+closes|sign\s+up\s+by|book\s+by|respond\s+by"
-    r"|reply\s+by|anmäl\s+dig\s+(?:före|innan)|anmälan\s+(?:före|innan)|register\s+before|sign\s+up\s+before)\b",
-    re.IGNORECASE,
-)
 _WEAK_DEADLINE_RE = re.compile(r"\b(?:by|före|innan|before|until|till|fram\s+till)\b", re.IGNORECASE)
 _REGISTER_WORD_RE = re.compile(
     r"\b(?:anmäl\w*|regist\w*|sign\s+up|book\w*|osa|rsvp|biljett\w*)\b", re.IGNORECASE
@@ -76,9 +47,6 @@ _DOORS_RE = re.compile(
     re.IGNORECASE,
 )
 _END_RE = re.compile(r"\b(?:slut|avslut\w*|slutar|ends?|ending|closes?|closing|finish\w*)\b", re.IGNORECASE)
-_CONTACT_WORD_RE = re.compile(
-    r"\b(?:kontakt\w*|frågor|questions?|contact\w*|upplysningar|vänd\s+dig|reach\s+out)\b", re.IGNORECASE
-)
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
 _CLAUSE_SPLIT_RE = re.compile(r"[(),;]|(?<=[.!?])\s+(?=[A-ZÅÄÖ])|\s-\s(?=[^\d\s])")
 _WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -97,38 +65,6 @@ class _Deadline:
     exclusive: bool = False  # "före den 3 mars": the last day is 2 March
 
 
-def _has_fact(text: str) -> bool:
-    return bool(
-        find_dates(text)
-        or find_times(_blank(text))
-        or EMAIL_RE.search(text)
-        or URL_RE.search(text)
-        or STREET_WORD_RE.search(text)
-        or phone_spans(text)
-    )
-
-
-def _is_fact_line(line: Line) -> bool:
-    """A short line that only states a fact or gives an instruction about registering."""
-    return len(line.text) <= 120 and bool(
-        _has_fact(line.text) or _DEADLINE_RE.search(line.text) or ONLINE_STRONG_RE.search(line.text)
-    )
-
-
-def _blank(text: str, spans: list[tuple[int, int]] | None = None) -> str:
-    """The text with dates, e-mail addresses, links and phone numbers replaced by spaces, so
-    that their digits are never read as clock times."""
-    chars = list(text)
-    ranges = list(spans or [])
-    for pattern in (EMAIL_RE, URL_RE):
-        ranges += [m.span() for m in pattern.finditer(text)]
-    ranges += phone_spans(text)
-    ranges += [(m.start, m.end) for m in find_dates(text)]
-    for start, end in ranges:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
 def parse_invitation(text: str, *, today: dt.date) -> EventDraft:
     """Read an invitation (Swedish or English) into an EventDraft.
 
@@ -143,7 +79,7 @@ def parse_invitation(text: str, *, today: dt.date) -> EventDraft:
         title = layout.title_text(lines[title_index])
         if len(title) <= 200:
             draft.title = title
-    layout.classify(lines, has_fact=_has_fact)
+    layout.classify(lines, has_fact=has_fact)
     if title_index is not None:
         lines[title_index].section = "title"
         for line in lines[:title_index]:
@@ -155,9 +91,9 @@ def parse_invitation(text: str, *, today: dt.date) -> EventDraft:
     event_date = _resolve_event_date(event_found.mention, today, draft) if event_found else None
     _read_times(lines, event_found, event_date, deadline_ids, dates, draft)
     _resolve_deadline(deadline, event_date, today, draft)
-    _read_place(lines, title_index, draft)
-    _read_people(lines, title_index, draft)
-    _read_text(lines, title_index, draft)
+    read_place(lines, title_index, draft)
+    read_people(lines, title_index, draft)
+    read_text(lines, title_index, draft)
     _final_warnings(draft, today)
     return draft
 
@@ -179,7 +115,7 @@ def _find_deadline(lines: list[Line], dates: list[_Found]) -> tuple[_Deadline, s
         for sentence in _SENTENCE_SPLIT_RE.split(line.text):
             start = line.text.find(sentence, offset)
             offset = start + len(sentence)
-            keyword = _DEADLINE_RE.search(sentence)
+            keyword = DEADLINE_RE.search(sentence)
             if keyword is None and _REGISTER_WORD_RE.search(sentence):
                 keyword = _WEAK_DEADLINE_RE.search(sentence)
             if keyword is None and (not in_registration or _OPENS_RE.search(sentence)):
@@ -214,7 +150,7 @@ def _pick_event_date(lines: list[Line], candidates: list[_Found]) -> _Found | No
         if found.mention.year is not None:
             points += 1
         nearby = [line.text] + [other.text for other in lines[found.line + 1 : found.line + 2]]
-        if any(find_times(_blank(text)) for text in nearby):
+        if any(find_times(blank(text)) for text in nearby):
             points += 2
         if len(line.text) > 160:
             points -= 3
@@ -307,11 +243,11 @@ def _read_times(
         in_when = line.section in (WHEN, WHEN_PLACE) or line.label in (WHEN, WHEN_PLACE)
         rank = 0 if (near_event or in_when) else 1
         for sentence in _SENTENCE_SPLIT_RE.split(line.text):
-            if _DEADLINE_RE.search(sentence) or (
+            if DEADLINE_RE.search(sentence) or (
                 _REGISTER_WORD_RE.search(sentence) and _WEAK_DEADLINE_RE.search(sentence)
             ):
                 continue
-            for clause in _CLAUSE_SPLIT_RE.split(_blank(sentence)):
+            for clause in _CLAUSE_SPLIT_RE.split(blank(sentence)):
                 lenient = line.label == WHEN or (in_when and len(clause.strip()) <= 20)
                 for mention in find_times(clause, lenient=lenient):
                     is_doors = bool(_DOORS_RE.search(clause))
@@ -361,145 +297,6 @@ def _read_times(
                 _("Breakfast is served from %(doors)s, after the start at %(start)s. Check the times.")
                 % {"doors": doors_time.strftime("%H:%M"), "start": start.strftime("%H:%M")}
             )
-
-
-# --- Place, people, text ---------------------------------------------------------------------
-
-
-def _place_block(lines: list[Line]) -> str | None:
-    """The lines that say where: a "Plats: …" label (with the address lines under it) or the
-    lines under a "Plats" heading, up to the next blank line."""
-    for index, line in enumerate(lines):
-        labelled = line.label in (PLACE, WHEN_PLACE) and line.value
-        under_heading = not line.heading and line.label is None and line.section in (PLACE, WHEN_PLACE)
-        if not (labelled or under_heading):
-            continue
-        if under_heading and line.section == WHEN_PLACE and _is_when_line(line.text):
-            continue
-        block = [line.value if labelled else line.text]
-        for following in lines[index + 1 : index + 4]:
-            if following.paragraph != line.paragraph or following.heading or following.label:
-                break
-            if labelled and not (STREET_RE.match(following.text) or POSTAL_RE.match(following.text)):
-                break
-            if (
-                _is_when_line(following.text)
-                or EMAIL_RE.search(following.text)
-                or URL_RE.search(following.text)
-            ):
-                break
-            block.append(following.text)
-        return "\n".join(block)
-    return None
-
-
-def _is_when_line(text: str) -> bool:
-    return bool(find_dates(text) or find_times(_blank(text)))
-
-
-def _read_place(lines: list[Line], title_index: int | None, draft: EventDraft) -> None:
-    block = _place_block(lines)
-    place = parse_place(block) if block else None
-    if place is None or not (place.venue_name or place.street_address or place.online):
-        prose = None
-        for index, line in enumerate(lines):
-            if index != title_index and line.section not in (CONTACT, CLOSING):
-                prose = find_place_in_prose(line.text)
-                if prose:
-                    break
-        place = prose or place or Place()
-    whole = "\n".join(line.text for line in lines)
-    if not place.online and not place.street_address and not place.venue_name:
-        place.online = bool(ONLINE_STRONG_RE.search(whole))
-    if place.city is None and place.venue_name and (town := town_in(place.venue_name)):
-        place.city = town
-        draft.warnings.append(_("The city %(city)s was read from the venue's name.") % {"city": town})
-    draft.venue_name = place.venue_name
-    draft.street_address = place.street_address
-    draft.postal_code = place.postal_code
-    draft.city = place.city
-    draft.online = place.online
-    if place.online:
-        draft.online_url = find_meeting_url(whole)
-
-
-def _read_people(lines: list[Line], title_index: int | None, draft: EventDraft) -> None:
-    name_line = _host_name_line(lines, title_index)
-    whole = "\n".join(line.text for index, line in enumerate(lines) if index != title_index)
-    draft.host_name, draft.host_role = find_host(whole, name_line.text if name_line else None)
-
-    def is_contact(line: Line) -> bool:
-        return (
-            line.section in (CONTACT, CLOSING)
-            or line.label == CONTACT
-            or bool(_CONTACT_WORD_RE.search(line.text))
-        )
-
-    contact_lines = [line for line in lines if is_contact(line)]
-    emails = [(i, m) for i, line in enumerate(lines) for m in EMAIL_RE.finditer(line.text)]
-    chosen = next(((i, m) for i, m in emails if is_contact(lines[i])), emails[0] if emails else None)
-    if chosen is not None:
-        index, match = chosen
-        draft.contact_email = match.group(0)
-        previous = [
-            line.text for line in lines[max(0, index - 3) : index] if line.paragraph == lines[index].paragraph
-        ]
-        draft.contact_name = name_near_email(lines[index].text, match.start(), previous)
-    if draft.contact_name is None:
-        draft.contact_name = contact_name_by_keyword([line.text for line in contact_lines])
-    if draft.contact_name and draft.contact_name == draft.host_name and chosen is None:
-        draft.contact_name = None
-    phone_lines = [lines[chosen[0]].text] if chosen is not None else []
-    phone_lines += [line.text for line in contact_lines]
-    phone_lines += [line.text for line in lines if PHONE_LABEL_RE.search(line.text)]
-    draft.contact_phone = find_phone(phone_lines)
-
-
-def _host_name_line(lines: list[Line], title_index: int | None) -> Line | None:
-    """A line with only a name right under the title: the seed's "Hanna Broberg"."""
-    if title_index is None:
-        return None
-    for line in lines[title_index + 1 : title_index + 3]:
-        if line.heading or line.label:
-            return None
-        if NAME_LINE_RE.match(line.text) and not _has_fact(line.text):
-            return line
-        if line.paragraph != lines[title_index].paragraph:
-            return None
-    return None
-
-
-def _is_body(line: Line) -> bool:
-    return line.section is None and not line.heading and line.label is None
-
-
-def _read_text(lines: list[Line], title_index: int | None, draft: EventDraft) -> None:
-    name_line = _host_name_line(lines, title_index)
-    paragraphs: dict[int, list[Line]] = {}
-    for index, line in enumerate(lines):
-        if index == title_index or line is name_line or not _is_body(line):
-            continue
-        paragraphs.setdefault(line.paragraph, []).append(line)
-    kept = []
-    for group in paragraphs.values():
-        text = " ".join(line.text for line in group)
-        # A short paragraph of facts only ("Onsdag 16 maj, kl. 8–9.30") is not running text.
-        if all(_is_fact_line(line) for line in group) and len(text) < 300:
-            continue
-        kept.append(layout.to_markdown(group))
-    # The lead is the first paragraph of prose; a programme list or a subheading stays in the body.
-    prose = [
-        i
-        for i, text in enumerate(kept)
-        if len(text) >= 60 and not text.startswith("- ") and "\n- " not in text
-    ]
-    if prose:
-        draft.lead = kept[prose[0]]
-        draft.body = "\n\n".join(text for i, text in enumerate(kept) if i != prose[0])
-    else:
-        draft.body = "\n\n".join(kept)
-    draft.questions = find_questions(kept)
-    draft.gift = find_gift(" ".join(line.text for line in lines))
 
 
 def _final_warnings(draft: EventDraft, today: dt.date) -> None:
