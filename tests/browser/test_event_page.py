@@ -48,5 +48,7 @@ def test_event_page_shows_every_fact_of_the_invitation_on_a_phone(new_context, e
         page.get_by_role("link", name="Lägg till i kalendern (.ics)").click()
     assert download.value.suggested_filename == f"{event.slug}.ics"
     assert "BEGIN:VEVENT" in download.value.path().read_text()
-    # Nothing runs off the side of a phone screen.
+    # Nothing runs off the side of a phone screen, nor at 320 CSS pixels (WCAG 1.4.10, reflow).
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
