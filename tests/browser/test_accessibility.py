@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What assistive technology reads as a control's description: its own aria-describedby, or
 # that of the fieldset it sits in (radio groups carry their error on the fieldset).
 DESCRIPTION = """element => {
-    const holder = element.hasAttribute("aria-describedby") ? element : element.closest("fieldset[aria-describedby]");
+    const holder = element.hasAttribute("aria-describedby")
+        ? element : element.closest("fieldset[aria-describedby]");
     if (!holder) return "";
     return holder.getAttribute("aria-describedby").split(" ")
         .map(id => document.getElementById(id)?.textContent.trim() ?? `missing #${id}`).join(" ");
@@ -58,5 +59,5 @@ def test_keyboard_focus_is_visible(page, event):
 
     last_name = page.get_by_label(TEXTS["sv"]["last_name"], exact=True)
     expect(last_name).to_be_focused()
-    outline = last_name.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }")
+    outline = last_name.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]")
     assert outline[0] != "none" and float(outline[1].removesuffix("px")) >= 2, outline

@@ -39,7 +39,8 @@ def test_event_page_shows_every_fact_of_the_invitation_on_a_phone(new_context, e
         expect(page.get_by_text(text, exact=False).first).to_be_visible()
     expect(page.get_by_role("heading", name="Frågor att fundera på")).to_be_visible()
     expect(page.get_by_role("link", name="Visa på karta")).to_have_attribute(
-        "href", "https://www.openstreetmap.org/search?query=Scandic+Sundsvall+City%2C+Tr%C3%A4dg%C3%A5rdsgatan+31-33%2C+852+30+Sundsvall"
+        "href",
+        "https://www.openstreetmap.org/search?query=Scandic+Sundsvall+City%2C+Tr%C3%A4dg%C3%A5rdsgatan+31-33%2C+852+30+Sundsvall",
     )
     expect(page.get_by_role("link", name="julia.walbrink@akademssr.se")).to_have_attribute(
         "href", "mailto:julia.walbrink@akademssr.se"

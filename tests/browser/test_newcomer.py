@@ -47,8 +47,14 @@ def test_newcomer_registers_colleague_confirms_newcomer_cancels_and_waiting_list
     choose_language(page, language)
     page.get_by_role("link", name=event.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
-    fill_registration(page, texts, first="Anna", last="Svensson", email="anna@example.se",
-                      colleague=("Bo", "Ek", "bo@example.se"))
+    fill_registration(
+        page,
+        texts,
+        first="Anna",
+        last="Svensson",
+        email="anna@example.se",
+        colleague=("Bo", "Ek", "bo@example.se"),
+    )
     page.get_by_role("button", name=texts["register"], exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(texts["thank_you"])
@@ -88,7 +94,7 @@ def test_newcomer_registers_colleague_confirms_newcomer_cancels_and_waiting_list
         "cilla@example.se": Status.REGISTERED,
     }
     assert Registration.objects.get(email="bo@example.se").is_confirmed
-    later = deliver_mail(mail_dir)[len(messages):]
+    later = deliver_mail(mail_dir)[len(messages) :]
     with translation.override(language):
         moved_up = gettext("You have a seat: %(title)s") % {"title": event.title}
     # Folded non-ASCII subjects parse with a leading space; mail clients strip it too.
