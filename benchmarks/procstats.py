@@ -94,3 +94,16 @@ class PeakMemory:
     @property
     def master_mib(self) -> float:
         return memory_kib(self.master).get("VmHWM", 0) / 1024
+
+
+def core_busy_seconds() -> dict[int, float]:
+    """Busy (non-idle, non-iowait) CPU seconds per core since boot, from /proc/stat."""
+    busy = {}
+    with open("/proc/stat", encoding="ascii") as handle:
+        for line in handle:
+            name, *values = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                ticks = [int(v) for v in values]
+                # user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
+                busy[int(name[3:])] = (sum(ticks[:8]) - ticks[3] - ticks[4]) / CLOCK_TICKS
+    return busy
