@@ -244,6 +244,7 @@ def registration_detail(request, token):
         "colleagues": colleagues,
         "can_add_colleague": (
             registration.is_active
+            and registration.is_confirmed
             and state not in (RegistrationState.CLOSED, RegistrationState.CANCELLED)
             and len(colleagues) < event.max_colleagues
         ),
