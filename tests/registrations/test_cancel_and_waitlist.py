@@ -159,3 +159,15 @@ def test_add_colleague_later_while_registration_is_open(event, person, colleague
 
     assert guest.invited_by == anna
     assert [m.kind for m in outbox_for("bo@example.se")] == ["colleague_invitation"]
+
+
+def test_unconfirmed_colleague_cannot_bring_colleagues(event_factory, person, colleague):
+    from frukost.registrations.exceptions import ColleagueNotAllowed
+
+    event = event_factory(max_colleagues=2)
+    register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
+    bo = Registration.objects.get(email="bo@example.se")
+
+    with pytest.raises(ColleagueNotAllowed):
+        add_colleague(registration=bo, colleague=colleague("cilla@example.se"))
+    assert not Registration.objects.filter(email="cilla@example.se").exists()

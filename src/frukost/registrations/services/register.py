@@ -114,7 +114,8 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
         if not registration.is_active:
             raise NotActive
         ensure_open(event, timezone.now())
-        if email == registration.email:
+        if email == registration.email or not registration.is_confirmed:
+            # A colleague who has not confirmed yet cannot bring colleagues of their own.
             raise ColleagueNotAllowed
         if registration.colleagues.filter(status__in=ACTIVE_STATUSES).count() >= event.max_colleagues:
             raise ColleagueLimitReached
