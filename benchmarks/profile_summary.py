@@ -1,6 +1,6 @@
 """Summarise py-spy's collapsed stacks (load.py --py-spy): where the server's time goes.
 
-    .venv/bin/python benchmarks/profile_summary.py benchmarks/profiles/sqlite-event-page.txt
+    .venv/bin/python benchmarks/profile_summary.py benchmarks/results/profiles/sqlite-event-page.txt
 
 Prints the functions with the most inclusive time (time with the function on the stack) and
 the most self time, counting only samples taken inside a request (idle workers waiting in
