@@ -1,7 +1,9 @@
 """CPU per request type, in one process, without HTTP: where load.py's figures come from.
 
     .venv/bin/python benchmarks/request_costs.py            # scratch SQLite database
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/frukost_bench .venv/bin/python benchmarks/request_costs.py
+    createdb -h 127.0.0.1 -U postgres frukost_costs
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/frukost_costs .venv/bin/python benchmarks/request_costs.py
+    dropdb -h 127.0.0.1 -U postgres frukost_costs
 
 Drives the WSGI application with Django's test Client (settings as in production, DEBUG
 off) and reports the median CPU time per request of each step of a registration, plus a few
@@ -34,7 +36,8 @@ def cpu_ms(function, rounds: int = ROUNDS) -> float:
 
 
 def main() -> None:
-    os.environ.setdefault("FRUKOST_DATA_DIR", tempfile.mkdtemp(prefix="frukost-costs-"))
+    scratch = tempfile.TemporaryDirectory(prefix="frukost-costs-")  # removed when the process ends
+    os.environ["FRUKOST_DATA_DIR"] = scratch.name
     os.environ.setdefault("FRUKOST_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["FRUKOST_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     os.environ["FRUKOST_SECURE_COOKIES"] = "0"
@@ -140,6 +143,7 @@ def main() -> None:
         pass
 
     width = max(map(len, results))
+    connection.close()
     print(f"database: {connection.vendor}; Python {sys.version.split()[0]}; median CPU ms of {ROUNDS} rounds")
     for name, value in results.items():
         print(f"{name:<{width}}  {value:6.2f}")
