@@ -23,6 +23,14 @@ def _mail_dir(tmp_path, settings):
     return settings.MAIL_DIR
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached page fragments must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def mail_dir(_mail_dir) -> Path:
     return _mail_dir

@@ -150,3 +150,15 @@ def test_pages_are_swedish_unless_the_visitor_chose_english(event):
     browser.post("/i18n/setlang/", {"language": "en", "next": event.get_absolute_url()})
 
     assert '<html lang="en">' in browser.get(event.get_absolute_url()).content.decode()
+
+
+def test_event_page_shows_a_changed_question_at_once(client, event_factory):
+    event = event_factory(custom_question="Vad vill du ta upp?")
+    assert "Vad vill du ta upp?" in client.get(event.get_absolute_url()).content.decode()
+
+    event.custom_question = "Vilken fråga har du till Hanna?"
+    event.save()
+
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "Vilken fråga har du till Hanna?" in page
+    assert "Vad vill du ta upp?" not in page

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from functools import wraps
 
 from django.core import signing
@@ -109,16 +108,17 @@ def event_detail(request, organisation, event):
                 response = redirect(
                     "public:registered", organisation=event.organisation.slug, event=event.slug
                 )
-                response.set_signed_cookie(
+                # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
+                response.set_cookie(
                     DONE_COOKIE,
-                    json.dumps(
+                    signing.dumps(
                         {
                             "status": result.status,
                             "email": form.cleaned_data["email"],
                             "colleagues": [c.first_name + " " + c.last_name for c in form.colleagues()],
-                        }
+                        },
+                        salt=DONE_COOKIE,
                     ),
-                    salt=DONE_COOKIE,
                     max_age=3600,
                     httponly=True,
                     samesite="Lax",
@@ -143,8 +143,8 @@ def event_detail(request, organisation, event):
 def registered(request, organisation, event):
     event = _published_event(organisation, event)
     try:
-        done = json.loads(request.get_signed_cookie(DONE_COOKIE, salt=DONE_COOKIE, max_age=3600))
-    except (KeyError, signing.BadSignature, ValueError):
+        done = signing.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
+    except (KeyError, signing.BadSignature):
         return redirect(event)
     return private(
         lambda r: render(
