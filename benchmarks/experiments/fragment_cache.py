@@ -10,7 +10,8 @@ public/event_detail.html in which the unbound registration form, the event's tex
 and its facts box are wrapped in {% cache %} fragments keyed by event, its updated_at, the
 language and the registration state; the CSRF token and the seats left stay outside. A
 prototype for measuring, not a finished change (see benchmarks/README.md for what a real one
-must also key on).
+must also key on). Written against 29f5320; e56697a put persistent connections and a cached
+form into src/, so on a newer tree the script stops.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def cached_template(source: str) -> str:
 
 
 def main() -> None:
+    if "{% cache" in TEMPLATE.read_text():
+        sys.exit(
+            "event_detail.html already caches the form (e56697a): this experiment was written for the "
+            "tree at 29f5320; its figures are in benchmarks/measurements/2026-11-27-experiments.md."
+        )
     out = Path(sys.argv[1]).resolve()
     (out / "templates/public").mkdir(parents=True, exist_ok=True)
     (out / "persistent_sqlite.py").write_text(PERSISTENT_SQLITE)
