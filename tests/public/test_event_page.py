@@ -162,3 +162,17 @@ def test_event_page_shows_a_changed_question_at_once(client, event_factory):
     page = client.get(event.get_absolute_url()).content.decode()
     assert "Vilken fråga har du till Hanna?" in page
     assert "Vad vill du ta upp?" not in page
+
+
+def test_error_page_answers_even_when_its_own_template_fails(rf, monkeypatch):
+    from frukost.public import views
+
+    def broken_render(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry for 'frukost/site.css'")
+
+    monkeypatch.setattr(views, "render", broken_render)
+
+    response = views.server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Något gick fel" in response.content.decode()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from functools import wraps
 
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -40,6 +41,7 @@ from frukost.registrations.services import (
 )
 
 DONE_COOKIE = "frukost_done"
+logger = logging.getLogger(__name__)
 
 
 def private(view):
@@ -310,4 +312,16 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """The error page must never fail itself (e.g. a missing static manifest in a broken deploy)."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # noqa: BLE001 - the last resort must answer whatever went wrong
+        logger.exception("rendering the error page failed")
+        return HttpResponseServerError(FALLBACK_ERROR_PAGE, content_type="text/html; charset=utf-8")
+
+
+FALLBACK_ERROR_PAGE = (
+    '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Något gick fel</title></head>'
+    "<body><h1>Något gick fel</h1><p>Ett fel uppstod hos oss. Försök igen om en stund.</p>"
+    '<p lang="en">Something went wrong on our side. Please try again in a moment.</p></body></html>'
+)
