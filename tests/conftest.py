@@ -11,6 +11,7 @@ import pytest
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event, Organisation
 from frukost.mail.models import OutboxMessage
+from frukost.mail.renderers import render_pending
 from frukost.registrations.services import Answers, ColleagueData, PersonData
 
 _numbers = itertools.count(1)
@@ -107,8 +108,16 @@ def colleague():
     return make
 
 
+def rendered(messages) -> list[OutboxMessage]:
+    """Compose queued messages as the worker does just before sending, so tests can read them."""
+    messages = list(messages)
+    for message in messages:
+        render_pending(message)
+    return messages
+
+
 def outbox_for(address: str) -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(to=address).order_by("created_at", "id"))
+    return rendered(OutboxMessage.objects.filter(to=address).order_by("created_at", "id"))
 
 
 def read_eml_files(directory: Path) -> list[email.message.EmailMessage]:

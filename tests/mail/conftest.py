@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from frukost.mail.models import OutboxMessage
+from tests.conftest import rendered
 
 
 @dataclass
@@ -123,7 +124,8 @@ def personal_link(text: str) -> str:
 
 
 def messages(**filters) -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(**filters).order_by("created_at", "id"))
+    """Queued messages, composed as the worker composes them just before sending."""
+    return rendered(OutboxMessage.objects.filter(**filters).order_by("created_at", "id"))
 
 
 def parts(message: EmailMessage) -> dict[str, str]:

@@ -140,13 +140,13 @@ def test_event_calendar_uid_is_stable_across_mails_and_differs_between_events(
 
 def test_event_calendar_sequence_grows_when_event_changes(event, person):
     register(event=event, person=person("anna@example.se"))
+    [before] = messages(to="anna@example.se")  # composed (as the worker would) before the change
     # What the admin does on every change (events/admin.py): a calendar only takes a higher SEQUENCE.
     event.venue_name = "Hotell Knaust"
     event.ical_sequence += 1
     event.save()
     register(event=event, person=person("bo@example.se"))
 
-    [before] = messages(to="anna@example.se")
     [after] = messages(to="bo@example.se")
     assert int(_parse(before.ics)[1]["SEQUENCE"]) == 0
     assert int(_parse(after.ics)[1]["SEQUENCE"]) == 1

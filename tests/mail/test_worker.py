@@ -179,3 +179,29 @@ def test_worker_once_sends_reminder_then_releases_hold_and_moves_queue_up(
         "bo@example.se": Status.RELEASED,
         "cilla@example.se": Status.REGISTERED,
     }
+
+
+def test_message_whose_registration_was_deleted_fails_instead_of_retrying(event, person):
+    register(event=event, person=person("anna@example.se"))
+    Registration.objects.all().delete()
+
+    send_due()
+
+    [message] = OutboxMessage.objects.all()
+    assert (message.status, message.last_error) == (
+        MessageStatus.FAILED,
+        "the registration was deleted before the message was sent",
+    )
+
+
+def test_registration_request_only_queues_mail_and_the_worker_composes_it(event, person):
+    register(event=event, person=person("anna@example.se"))
+
+    [queued] = OutboxMessage.objects.all()
+    assert (queued.rendered_at, queued.subject, queued.body_text) == (None, "", "")
+
+    send_due()
+
+    sent = OutboxMessage.objects.get()
+    assert sent.status == MessageStatus.SENT
+    assert sent.subject == "Du är anmäld: Chefsfrukost: Leda med tillit"

@@ -7,12 +7,13 @@ from frukost.mail.models import OutboxMessage
 from frukost.registrations.enums import Status
 from frukost.registrations.models import PersonalLink, Registration
 from frukost.registrations.services import register
+from tests.conftest import rendered
 
 pytestmark = pytest.mark.django_db
 
 
 def link_in_last_mail(address: str) -> str:
-    message = OutboxMessage.objects.filter(to=address).latest("id")
+    message = rendered([OutboxMessage.objects.filter(to=address).latest("id")])[0]
     return re.search(r"http://testserver(/r/[\w-]+/)", message.body_text).group(1)
 
 

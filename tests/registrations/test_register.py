@@ -205,3 +205,11 @@ def test_database_allows_registering_again_after_cancelling(event, person):
 
     assert not again.already_registered
     assert Registration.objects.filter(email="anna@example.se").count() == 2
+
+
+def test_confirmation_names_the_colleagues_the_registrant_brought(event, person, colleague):
+    register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
+
+    [confirmation] = outbox_for("anna@example.se")
+
+    assert "Bo Ek" in confirmation.body_text

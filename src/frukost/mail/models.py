@@ -25,12 +25,14 @@ class OutboxMessage(models.Model):
     )
     to = models.EmailField(_("to"), max_length=254)
     reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     ics = models.TextField(blank=True)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # Empty until the worker has composed subject and bodies (see mail.renderers).
+    rendered_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

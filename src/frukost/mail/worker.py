@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from frukost.mail.enums import MessageStatus
 from frukost.mail.models import OutboxMessage
+from frukost.mail.renderers import NothingToRender, render_pending
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,11 @@ def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
 def deliver(message: OutboxMessage, *, connection=None) -> bool:
     """Hand one claimed message to the mail backend and record the outcome."""
     try:
+        render_pending(message)
         _send(message, connection)
+    except NothingToRender as exc:
+        _fail(message, str(exc))
+        return False
     except PermanentFailure as exc:
         _fail(message, str(exc))
         return False

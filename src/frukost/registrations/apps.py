@@ -6,3 +6,10 @@ class RegistrationsConfig(AppConfig):
     name = "frukost.registrations"
     label = "registrations"
     verbose_name = _("Registrations")
+
+    def ready(self) -> None:
+        from frukost.mail.enums import MailKind
+        from frukost.mail.renderers import register_renderer
+        from frukost.registrations.notifications import render_message
+
+        register_renderer(list(MailKind), render_message)

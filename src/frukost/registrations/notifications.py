@@ -1,8 +1,10 @@
 """One function per e-mail a registration causes. Each writes to the outbox (frukost.mail).
 
-Messages are rendered in the registrant's language with the event's facts, a calendar file
-and a fresh personal link. They never contain membership, diet or needs: special-category
-data does not travel by e-mail (IMY's guidance on sensitive data over open networks).
+The outbox row is written in the caller's transaction; the worker composes the message just
+before sending (render_message). Messages are rendered in the registrant's language with the
+event's facts, a calendar file and a fresh personal link. They never contain membership, diet
+or needs: special-category data does not travel by e-mail (IMY's guidance on sensitive data
+over open networks).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from frukost.core import formats
 from frukost.mail.enums import MailKind
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue
+from frukost.mail.renderers import NothingToRender, Rendered
 from frukost.registrations.enums import Status
 from frukost.registrations.links import issue_link
 from frukost.registrations.models import Registration
@@ -35,12 +38,12 @@ class _Content:
     extra: list[str] = field(default_factory=list)
 
 
-def send_registration_receipt(registration: Registration) -> None:
+def _receipt(registration: Registration, kind: MailKind) -> Rendered:
     """Confirmation, or the waiting-list notice, for a person who answered for themselves."""
     event = registration.event
     colleagues = [c.full_name for c in registration.colleagues.all()]
     with translation.override(registration.language):
-        if registration.status == Status.WAITLISTED:
+        if kind == MailKind.WAITLISTED:
             content = _Content(
                 subject=_("You are on the waiting list: %(title)s") % {"title": event.title},
                 paragraphs=[
@@ -72,14 +75,10 @@ def send_registration_receipt(registration: Registration) -> None:
                 "Please keep this e-mail."
             )
         )
-        _send(
-            registration,
-            MailKind.WAITLISTED if registration.status == Status.WAITLISTED else MailKind.CONFIRMATION,
-            content,
-        )
+        return _render(registration, content)
 
 
-def send_colleague_invitation(registration: Registration) -> None:
+def _colleague_invitation(registration: Registration, kind: MailKind) -> Rendered:
     """Tell a colleague they were registered, by whom, and ask them to confirm (GDPR art. 14)."""
     event = registration.event
     inviter = registration.invited_by
@@ -88,12 +87,15 @@ def send_colleague_invitation(registration: Registration) -> None:
             "inviter": inviter.full_name if inviter else _("A colleague"),
             "title": event.title,
         }
-        if registration.status == Status.REGISTERED:
+        # Composed just before sending: the colleague may have confirmed in the meantime.
+        if registration.status == Status.REGISTERED and registration.hold_expires_at:
             second = _(
                 "A seat is held for you until %(when)s. Please confirm through the link below; there you "
                 "also tell us about any dietary or other needs. If you do not confirm in time, the seat "
                 "goes to someone on the waiting list."
             ) % {"when": _moment(registration.hold_expires_at)}
+        elif registration.status == Status.REGISTERED:
+            second = _status_line(registration)
         else:
             second = _(
                 "The event is full right now, so you are on the waiting list. Please confirm through "
@@ -108,10 +110,10 @@ def send_colleague_invitation(registration: Registration) -> None:
             paragraphs=[first, second, _privacy_sentence(inviter)],
             button=_("Confirm your seat"),
         )
-        _send(registration, MailKind.COLLEAGUE_INVITATION, content)
+        return _render(registration, content)
 
 
-def send_colleague_reminder(registration: Registration) -> None:
+def _colleague_reminder(registration: Registration, kind: MailKind) -> Rendered:
     event = registration.event
     with translation.override(registration.language):
         content = _Content(
@@ -125,18 +127,20 @@ def send_colleague_reminder(registration: Registration) -> None:
                     "title": event.title,
                 },
                 _("Please confirm by %(when)s, or the seat goes to someone on the waiting list.")
-                % {"when": _moment(registration.hold_expires_at)},
+                % {"when": _moment(registration.hold_expires_at)}
+                if registration.hold_expires_at
+                else _status_line(registration),
             ],
             button=_("Confirm your seat"),
         )
-        _send(registration, MailKind.COLLEAGUE_REMINDER, content)
+        return _render(registration, content)
 
 
-def send_promotion(registration: Registration) -> None:
+def _promotion(registration: Registration, kind: MailKind) -> Rendered:
     event = registration.event
     with translation.override(registration.language):
         paragraphs = [_("Good news: a seat has become free and it is yours.")]
-        if not registration.is_confirmed:
+        if not registration.is_confirmed and registration.hold_expires_at:
             paragraphs.append(
                 _("Please confirm by %(when)s, or the seat goes to the next person in the queue.")
                 % {"when": _moment(registration.hold_expires_at)}
@@ -149,10 +153,10 @@ def send_promotion(registration: Registration) -> None:
             paragraphs=paragraphs,
             button=_("Confirm your seat") if not registration.is_confirmed else _("See your registration"),
         )
-        _send(registration, MailKind.PROMOTED, content)
+        return _render(registration, content)
 
 
-def send_cancellation_receipt(registration: Registration) -> None:
+def _cancellation_receipt(registration: Registration, kind: MailKind) -> Rendered:
     event = registration.event
     with translation.override(registration.language):
         content = _Content(
@@ -169,10 +173,10 @@ def send_cancellation_receipt(registration: Registration) -> None:
             show_status=False,
             cancelled=True,
         )
-        _send(registration, MailKind.CANCELLATION, content, link_to_event=True)
+        return _render(registration, content, link_to_event=True)
 
 
-def send_seat_released(registration: Registration) -> None:
+def _seat_released(registration: Registration, kind: MailKind) -> Rendered:
     event = registration.event
     with translation.override(registration.language):
         content = _Content(
@@ -189,10 +193,10 @@ def send_seat_released(registration: Registration) -> None:
             show_status=False,
             cancelled=True,
         )
-        _send(registration, MailKind.SEAT_RELEASED, content, link_to_event=True)
+        return _render(registration, content, link_to_event=True)
 
 
-def send_personal_link(registration: Registration) -> None:
+def _personal_link(registration: Registration, kind: MailKind) -> Rendered:
     """For someone who registers again: their existing registration's link, nothing new."""
     event = registration.event
     with translation.override(registration.language):
@@ -207,12 +211,10 @@ def send_personal_link(registration: Registration) -> None:
             ],
             button=_("See your registration"),
         )
-        _send(registration, MailKind.PERSONAL_LINK, content)
+        return _render(registration, content)
 
 
-def _send(
-    registration: Registration, kind: MailKind, content: _Content, *, link_to_event: bool = False
-) -> None:
+def _render(registration: Registration, content: _Content, *, link_to_event: bool = False) -> Rendered:
     event = registration.event
     event_url = settings.BASE_URL + event.get_absolute_url()
     link = event_url if link_to_event else issue_link(registration)
@@ -230,9 +232,7 @@ def _send(
         "times": formats.time_range(event.starts_at, event.ends_at, registration.language),
         "doors": formats.clock(event.doors_at, registration.language) if event.doors_at else "",
     }
-    enqueue(
-        kind=kind,
-        to=registration.email,
+    return Rendered(
         subject=content.subject,
         body_text=render_to_string("mail/message.txt", context),
         body_html=render_to_string("mail/message.html", context),
@@ -241,9 +241,7 @@ def _send(
             cancelled=content.cancelled,
             personal_url="" if link_to_event else link,
             earlier_registrations=earlier_registrations(registration),
-        ),
-        reply_to=event.contact_email,
-        registration=registration,
+        ).decode("utf-8"),
     )
 
 
@@ -274,3 +272,71 @@ def _privacy_sentence(inviter: Registration | None) -> str:
     ) % {
         "inviter": inviter.full_name if inviter else _("a colleague"),
     }
+
+
+# --- What the services call: queue a message inside their transaction -----------------------
+# The message is composed by the worker just before it is sent (render_message below), so the
+# request that registers someone does not spend its time (and its database write lock) on
+# templates and calendar files; the outbox row itself is written in the same transaction.
+
+
+def send_registration_receipt(registration: Registration) -> None:
+    _queue(
+        registration,
+        MailKind.WAITLISTED if registration.status == Status.WAITLISTED else MailKind.CONFIRMATION,
+    )
+
+
+def send_colleague_invitation(registration: Registration) -> None:
+    _queue(registration, MailKind.COLLEAGUE_INVITATION)
+
+
+def send_colleague_reminder(registration: Registration) -> None:
+    _queue(registration, MailKind.COLLEAGUE_REMINDER)
+
+
+def send_promotion(registration: Registration) -> None:
+    _queue(registration, MailKind.PROMOTED)
+
+
+def send_cancellation_receipt(registration: Registration) -> None:
+    _queue(registration, MailKind.CANCELLATION)
+
+
+def send_seat_released(registration: Registration) -> None:
+    _queue(registration, MailKind.SEAT_RELEASED)
+
+
+def send_personal_link(registration: Registration) -> None:
+    """For someone who registers again: their existing registration's link, nothing new."""
+    _queue(registration, MailKind.PERSONAL_LINK)
+
+
+def _queue(registration: Registration, kind: MailKind) -> None:
+    enqueue(
+        kind=kind, to=registration.email, reply_to=registration.event.contact_email, registration=registration
+    )
+
+
+_COMPOSERS = {
+    MailKind.CONFIRMATION: _receipt,
+    MailKind.WAITLISTED: _receipt,
+    MailKind.COLLEAGUE_INVITATION: _colleague_invitation,
+    MailKind.COLLEAGUE_REMINDER: _colleague_reminder,
+    MailKind.PROMOTED: _promotion,
+    MailKind.CANCELLATION: _cancellation_receipt,
+    MailKind.SEAT_RELEASED: _seat_released,
+    MailKind.PERSONAL_LINK: _personal_link,
+}
+
+
+def render_message(message) -> Rendered:
+    """Compose a queued message about a registration (called by the mail worker)."""
+    registration = (
+        Registration.objects.select_related("event__organisation", "invited_by")
+        .filter(pk=message.registration_id)
+        .first()
+    )
+    if registration is None:
+        raise NothingToRender("the registration was deleted before the message was sent")
+    return _COMPOSERS[MailKind(message.kind)](registration, MailKind(message.kind))
