@@ -141,6 +141,7 @@ def event_detail(request, organisation, event):
     return TemplateResponse(request, "public/event_detail.html", context, status=status)
 
 
+@private
 @require_GET
 def registered(request, organisation, event):
     event = _published_event(organisation, event)
@@ -148,19 +149,14 @@ def registered(request, organisation, event):
         done = signing.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
     except (KeyError, signing.BadSignature):
         return redirect(event)
-    return private(
-        lambda r: render(
-            r,
-            "public/registration_done.html",
-            {
-                "event": event,
-                "organisation": event.organisation,
-                "waitlisted": done.get("status") == Status.WAITLISTED,
-                "email": done.get("email", ""),
-                "colleagues": done.get("colleagues", []),
-            },
-        )
-    )(request)
+    context = {
+        "event": event,
+        "organisation": event.organisation,
+        "waitlisted": done.get("status") == Status.WAITLISTED,
+        "email": done.get("email", ""),
+        "colleagues": done.get("colleagues", []),
+    }
+    return render(request, "public/registration_done.html", context)
 
 
 @require_GET

@@ -9,7 +9,7 @@ over open networks).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -35,7 +35,6 @@ class _Content:
     button: str
     show_status: bool = True
     cancelled: bool = False
-    extra: list[str] = field(default_factory=list)
 
 
 def _receipt(registration: Registration, kind: MailKind) -> Rendered:

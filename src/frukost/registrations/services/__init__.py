@@ -2,13 +2,12 @@
 
 from frukost.registrations.services.cancel import cancel_registration
 from frukost.registrations.services.colleagues import (
-    add_colleague,
     confirm_colleague,
     release_expired_holds,
     remind_unconfirmed_colleagues,
 )
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
-from frukost.registrations.services.register import register, update_answers
+from frukost.registrations.services.register import add_colleague, register, update_answers
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
 __all__ = [

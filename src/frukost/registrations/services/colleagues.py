@@ -11,11 +11,9 @@ from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import NotActive, SeatReleased
 from frukost.registrations.models import Registration
 from frukost.registrations.services.data import Answers
-from frukost.registrations.services.register import _apply_answers, add_colleague
+from frukost.registrations.services.register import _apply_answers
 from frukost.registrations.services.seats import lock_event
 from frukost.registrations.services.waitlist import promote_from_waiting_list
-
-__all__ = ["add_colleague", "confirm_colleague", "release_expired_holds", "remind_unconfirmed_colleagues"]
 
 
 def confirm_colleague(

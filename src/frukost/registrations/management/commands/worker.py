@@ -17,14 +17,18 @@ logger = logging.getLogger("frukost.worker")
 HOUSEKEEPING_EVERY_SECONDS = 60
 
 
-def run_once() -> dict[str, int]:
-    """One round: recover stuck mail, release expired holds, remind, send what is due."""
+def housekeeping() -> dict[str, int]:
+    """Recover mail a crashed worker left, release expired colleague holds, send reminders."""
     return {
         "requeued": requeue_stuck(),
         "released": release_expired_holds(),
         "reminded": remind_unconfirmed_colleagues(),
-        "sent": send_due(),
     }
+
+
+def run_once() -> dict[str, int]:
+    """One round: housekeeping, then send what is due."""
+    return {**housekeeping(), "sent": send_due()}
 
 
 class Command(BaseCommand):
@@ -51,9 +55,7 @@ class Command(BaseCommand):
             close_old_connections()
             try:
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
-                    requeue_stuck()
-                    release_expired_holds()
-                    remind_unconfirmed_colleagues()
+                    housekeeping()
                     last_housekeeping = time.monotonic()
                 sent = send_due()
             except Exception:
