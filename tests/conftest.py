@@ -137,3 +137,37 @@ def frozen(time_machine):
         return moment
 
     return travel
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # base32; fixed so a browser test can compute the codes
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The current six-digit code an authenticator app would show for the secret."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture
+def staff_factory(db, organisation):
+    """A back-office person with a role in an organisation (the test's own by default).
+
+    Owners and organisers get a TOTP authenticator unless `two_factor=False`, as the back office
+    requires; door staff get none unless asked. The password is "ett-langt-losenord".
+    """
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from frukost.accounts.services import add_member, create_person
+
+    def make(role="organiser", email=None, *, of=None, two_factor=None, events=()):
+        email = email or f"{role}-{next(_numbers)}@example.se"
+        user = create_person(email=email, password="ett-langt-losenord")
+        member = add_member(organisation=of or organisation, user=user, role=role)
+        member.events.set(events)
+        if two_factor if two_factor is not None else role in ("owner", "organiser"):
+            TOTP.activate(user, TOTP_SECRET)
+        return user
+
+    return make

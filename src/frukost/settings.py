@@ -42,12 +42,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before allauth: its templates (sign-in, two-factor) are shown in the back office's frame.
+    "frukost.backoffice",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "frukost.core",
     "frukost.events",
+    "frukost.accounts",
     "frukost.registrations",
     "frukost.mail",
     "frukost.importer",
     "frukost.public",
+    "frukost.demo",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "frukost.backoffice.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,6 +125,47 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Sign-in (django-allauth: e-mail and password, TOTP two-factor, recovery codes) -----------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the operators' admin (username)
+    "allauth.account.auth_backends.AuthenticationBackend",  # the back office (e-mail)
+]
+# Argon2id first (OWASP's recommendation); the others only verify hashes made before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "backoffice:home"
+ACCOUNT_ADAPTER = "frukost.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+# People join by an owner's invitation, which proves the address; nobody signs up on their own.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Throttling: after repeated failures the form refuses further tries for a while (per address and IP).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env("FRUKOST_LOGIN_FAILED_LIMIT", "5/5m/ip,5/15m/key"),
+    "reset_password": "20/m/ip,5/m/key",
+}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("FRUKOST_REAUTHENTICATION_SECONDS", 300)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("FRUKOST_TOTP_ISSUER", "frukost")
+MFA_RECOVERY_CODE_COUNT = 10
+
+# Back-office sessions end after an idle period and after a maximum age, whatever happens.
+SESSION_COOKIE_AGE = env_int("FRUKOST_SESSION_MAX_AGE_SECONDS", 12 * 3600)
+FRUKOST_SESSION_IDLE_SECONDS = env_int("FRUKOST_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_NAME = "frukost_session"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

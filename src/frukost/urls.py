@@ -7,6 +7,14 @@ from frukost.public import views
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
 
+
+def _operators_only(request) -> bool:
+    # The Django admin is for the site's operators; organisers work in the back office.
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _operators_only
+
 public_patterns = (
     [
         path("", views.index, name="index"),
@@ -24,6 +32,8 @@ public_patterns = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("backoffice/", include("frukost.backoffice.urls")),
+    path("konto/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(public_patterns)),
 ]

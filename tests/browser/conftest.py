@@ -110,3 +110,16 @@ def personal_link(message: EmailMessage, site: str) -> str:
     links = set(re.findall(re.escape(site) + r"/r/[^/\s]+/", text))
     assert len(links) == 1, text
     return links.pop()
+
+
+def sign_in(page, email: str, password: str = "ett-langt-losenord", *, two_factor: bool = True) -> None:
+    """Sign in to the back office as a person does: address, password, then the authenticator's code."""
+    from tests.conftest import totp_code
+
+    page.goto("/backoffice/")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    if two_factor:
+        page.get_by_label("Kod").fill(totp_code())
+        page.get_by_role("button", name="Logga in").click()

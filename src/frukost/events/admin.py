@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event, Organisation
-from frukost.importer.views import import_invitation_view
 from frukost.registrations.enums import Status
 
 
@@ -14,7 +13,6 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "colour"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["members"]
 
 
 @admin.register(Event)
@@ -25,8 +23,6 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
     save_on_top = True
-    # Adds the "New event from invitation" button (frukost.importer).
-    change_list_template = "admin/events/event/change_list.html"
     fieldsets = [
         (None, {"fields": ["organisation", "status", "title", "slug"]}),
         (_("Content"), {"fields": ["host_name", "host_role", "lead", "body", "questions", "gift"]}),
@@ -52,20 +48,12 @@ class EventAdmin(admin.ModelAdmin):
         (_("Contact"), {"fields": ["contact_name", "contact_email", "contact_phone"]}),
     ]
 
-    def get_urls(self):
-        urls = [
-            path("import/", self.admin_site.admin_view(import_invitation_view), name="events_event_import"),
-        ]
-        return urls + super().get_urls()
-
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("organisation")
         queryset = queryset.annotate(
             seats_taken=Count("registrations", filter=Q(registrations__status=Status.REGISTERED)),
             waiting_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
         )
-        if not request.user.is_superuser:
-            queryset = queryset.filter(organisation__members=request.user)
         return queryset
 
     @admin.display(description=_("seats taken"))
@@ -77,11 +65,6 @@ class EventAdmin(admin.ModelAdmin):
     def waiting(self, event):
         url = reverse("admin:registrations_registration_changelist") + f"?event__id__exact={event.pk}"
         return format_html('<a href="{}">{}</a>', url, event.waiting_count)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not request.user.is_superuser:
-            kwargs["queryset"] = Organisation.objects.filter(members=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("page"))
     def public_link(self, event):

@@ -4,7 +4,6 @@ import datetime as dt
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -21,7 +20,19 @@ hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #rrggbb,
 
 
 # Organisation slugs are the first part of public URLs; these paths belong to the site itself.
-RESERVED_SLUGS = {"admin", "r", "i18n", "static", "media", "integritet", "tillganglighet", "api", "feed"}
+RESERVED_SLUGS = {
+    "admin",
+    "backoffice",
+    "konto",
+    "r",
+    "i18n",
+    "static",
+    "media",
+    "integritet",
+    "tillganglighet",
+    "api",
+    "feed",
+}
 
 
 def not_reserved(value: str) -> None:
@@ -47,9 +58,6 @@ class Organisation(models.Model):
         help_text=_("Leave empty for “Are you a member of <organisation>?”."),
     )
     privacy_contact = models.EmailField(_("privacy contact e-mail"), blank=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="organisations", verbose_name=_("organisers")
-    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -4,14 +4,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from frukost.events.models import Event, Organisation
+from frukost.events.models import Event
 
 MAX_INVITATION_CHARS = 100_000
-
-
-def organisations_for(user):
-    """The organisations a user may create events for: their own, or all for a superuser."""
-    return Organisation.objects.all() if user.is_superuser else Organisation.objects.filter(members=user)
 
 
 class InvitationTextForm(forms.Form):
@@ -23,21 +18,16 @@ class InvitationTextForm(forms.Form):
             "Paste the whole invitation: title, text, date and time, place, registration and contact."
         ),
     )
-    organisation = forms.ModelChoiceField(
-        label=capfirst(Event._meta.get_field("organisation").verbose_name),
-        queryset=Organisation.objects.none(),
-    )
     capacity = forms.IntegerField(
         label=capfirst(Event._meta.get_field("capacity").verbose_name), min_value=1, initial=60
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_for(user)
-
 
 class ImportedEventForm(forms.ModelForm):
-    """The event as read from the invitation, for the organiser to check and correct."""
+    """The event as read from the invitation, for the organiser to check and correct.
+
+    The organisation is the one the organiser works in (set on the instance by the view).
+    """
 
     online_url = forms.URLField(
         label=Event._meta.get_field("online_url").verbose_name, required=False, assume_scheme="https"
@@ -46,7 +36,6 @@ class ImportedEventForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = [
-            "organisation",
             "status",
             "title",
             "slug",
@@ -82,6 +71,9 @@ class ImportedEventForm(forms.ModelForm):
             "questions": forms.Textarea(attrs={"rows": 5, "cols": 90}),
         }
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_for(user)
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        taken = Event.objects.filter(organisation=self.instance.organisation, slug=slug)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another event of yours already has this address; choose another."))
+        return slug

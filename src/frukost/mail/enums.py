@@ -18,3 +18,5 @@ class MailKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation receipt")
     SEAT_RELEASED = "seat_released", _("Held seat released")
     PERSONAL_LINK = "personal_link", _("Personal link sent again")
+    # Sign-in mail for organisers (password reset, invitations to join): composed when queued.
+    ACCOUNT = "account", _("Sign-in and access")

@@ -37,12 +37,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     exclude = ["remind_after"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if not request.user.is_superuser:
-            queryset = queryset.filter(event__organisation__members=request.user)
-        return queryset
-
     def has_add_permission(self, request):
         # Registrations are made through the registration service (seats, waiting list, mail).
         return False

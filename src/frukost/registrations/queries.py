@@ -64,3 +64,14 @@ def earlier_registrations(registration: Registration) -> int:
         .exclude(status__in=ACTIVE_STATUSES)
         .count()
     )
+
+
+def events_at_a_glance(events: QuerySet[Event]) -> QuerySet[Event]:
+    """The back office's event list: seats taken, waiting list and unconfirmed colleagues per event
+    in one query, soonest first (past events last)."""
+    return with_seat_counts(events).annotate(
+        unconfirmed=Count(
+            "registrations",
+            filter=Q(registrations__status=Status.REGISTERED, registrations__confirmed_at__isnull=True),
+        )
+    )

@@ -1,4 +1,4 @@
-"""Create the demo organisation, its organiser and the seed's breakfast, if they are absent."""
+"""Create the demo organisation, its owner and the seed's breakfast, if they are absent."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from frukost import importer
+from frukost.accounts.enums import Role
+from frukost.accounts.services import add_member, create_person
 from frukost.events.models import STOCKHOLM, Event, Organisation
 from frukost.importer.parse import parse_invitation
 from frukost.importer.services import create_event_from_draft
@@ -21,12 +23,12 @@ DEMO_ORGANISATION = {
     "name": "Akademikerförbundet SSR",
     "colour": "#6a1b4d",
 }
-ORGANISER_USERNAME = "arrangor"
+OWNER_EMAIL = "arrangor@example.se"
 SEED_INVITATION = Path(importer.__file__).parent / "data" / "chefsfrukost-leda-med-tillit.txt"
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisation, organiser login and the Chefsfrukost event if absent."
+    help = "Create the demo organisation, its owner's login and the Chefsfrukost event if absent."
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -34,24 +36,29 @@ class Command(BaseCommand):
                 slug=DEMO_ORGANISATION["slug"],
                 defaults={"name": DEMO_ORGANISATION["name"], "colour": DEMO_ORGANISATION["colour"]},
             )
-            self._organiser(organisation)
+            self._owner(organisation)
             if not organisation.events.exists():
                 event = self._event(organisation)
                 self.stdout.write(
                     f"Demo event: {event.title}, {event.starts_at.astimezone(STOCKHOLM):%Y-%m-%d %H:%M}"
                 )
 
-    def _organiser(self, organisation: Organisation) -> None:
+    def _owner(self, organisation: Organisation) -> None:
         User = get_user_model()  # noqa: N806
-        if User.objects.filter(username=ORGANISER_USERNAME).exists():
+        existing = User.objects.filter(email=OWNER_EMAIL).first()
+        if existing is not None:
+            # A database seeded before roles existed: its organiser becomes the owner.
+            if not organisation.memberships.filter(user=existing).exists():
+                add_member(organisation=organisation, user=existing, role=Role.OWNER)
             return
         password = secrets.token_urlsafe(12)
-        user = User.objects.create_superuser(ORGANISER_USERNAME, "arrangor@example.se", password)
-        organisation.members.add(user)
+        user = create_person(email=OWNER_EMAIL, password=password)
+        add_member(organisation=organisation, user=user, role=Role.OWNER)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Organiser login (shown once): {settings.BASE_URL}/admin/  user {ORGANISER_USERNAME}  "
-                f"password {password}\n(change it with: frukost changepassword {ORGANISER_USERNAME})"
+                f"Back-office login (shown once): {settings.BASE_URL}/backoffice/  e-mail {OWNER_EMAIL}  "
+                f"password {password}\n(you set up two-factor authentication at the first sign-in; "
+                f"forgot the password? use “Forgot your password?” on the sign-in page)"
             )
         )
 

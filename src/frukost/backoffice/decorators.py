@@ -1,0 +1,80 @@
+"""Access to back-office views: signed in, a member of the organisation in the URL, the right role.
+
+Every back-office view takes the organisation's slug as its first URL argument and is wrapped
+in `member_required(permission)`. A person who is not a member of that organisation gets a 404
+(the organisation's existence is not revealed); a member whose role lacks the permission gets a
+403. Owners and organisers see union membership, so they must have set up two-factor
+authentication before any page opens (they are sent to set it up).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import add_never_cache_headers
+
+from frukost.accounts import access
+from frukost.accounts.enums import Permission
+from frukost.accounts.models import OrganisationMember
+from frukost.events.models import Event
+
+
+def _no_store(response):
+    # Back-office pages hold personal data: never kept by a browser or a proxy.
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def signed_in(view):
+    """Only for a signed-in person; the others are sent to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return _no_store(view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def member_required(permission: Permission):
+    """Decorate a view `view(request, organisation, …)`; it runs with `request.member` set."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, organisation, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            member = (
+                OrganisationMember.objects.select_related("organisation", "user")
+                .filter(user=request.user, organisation__slug=organisation)
+                .first()
+            )
+            if member is None:
+                raise Http404
+            if member.role in access.ROLES_REQUIRING_TWO_FACTOR and not is_mfa_enabled(request.user):
+                return redirect("backoffice:two-factor-required")
+            if not access.has_permission(member, permission):
+                raise PermissionDenied
+            request.member = member
+            request.organisation = member.organisation
+            return _no_store(view(request, *args, **kwargs))
+
+        wrapper.permission = permission
+        return wrapper
+
+    return decorate
+
+
+def event_for(request, event_id: int, permission: Permission) -> Event:
+    """The event, if it belongs to the member's organisation and they may act on it; else 404."""
+    return get_object_or_404(
+        access.events_for(request.member, permission).select_related("organisation"), pk=event_id
+    )

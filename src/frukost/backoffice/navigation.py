@@ -1,0 +1,63 @@
+"""The back office's menus: one place that lists the pages, each with the permission it needs.
+
+Templates render only the entries the member's role allows, so a door volunteer never sees a
+link to a page that would answer 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from frukost.accounts import access
+from frukost.accounts.enums import Permission
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    permission: Permission
+
+
+ORGANISATION_MENU = [
+    Entry(_("Events"), "backoffice:events", Permission.MANAGE_EVENTS),
+    Entry(_("Series"), "backoffice:series-list", Permission.MANAGE_EVENTS),
+    Entry(_("Members"), "backoffice:members", Permission.MANAGE_MEMBERS),
+    Entry(_("Settings"), "backoffice:organisation-settings", Permission.MANAGE_ORGANISATION),
+    Entry(_("Audit log"), "backoffice:audit-log", Permission.VIEW_AUDIT_LOG),
+]
+
+EVENT_MENU = [
+    Entry(_("Overview"), "backoffice:event", Permission.MANAGE_EVENTS),
+    Entry(_("Registrations"), "backoffice:event-registrations", Permission.VIEW_REGISTRATIONS),
+    Entry(_("Waiting list"), "backoffice:event-waiting-list", Permission.VIEW_REGISTRATIONS),
+    Entry(_("Catering"), "backoffice:event-catering", Permission.VIEW_REGISTRATIONS),
+    Entry(_("Statistics"), "backoffice:event-statistics", Permission.VIEW_REGISTRATIONS),
+    Entry(_("Messages"), "backoffice:event-messages", Permission.SEND_MESSAGES),
+    Entry(_("Export"), "backoffice:event-export", Permission.EXPORT),
+    Entry(_("Door list"), "backoffice:event-door", Permission.CHECK_IN),
+]
+
+
+def _items(entries, member, current: str, args) -> list[dict]:
+    items = []
+    for entry in entries:
+        if not access.has_permission(member, entry.permission):
+            continue
+        try:
+            url = reverse(entry.url_name, args=args)
+        except NoReverseMatch:
+            continue  # a page this installation does not have (yet)
+        items.append({"label": entry.label, "url": url, "current": entry.url_name == current})
+    return items
+
+
+def organisation_menu(member, current: str = "") -> list[dict]:
+    return _items(ORGANISATION_MENU, member, current, [member.organisation.slug])
+
+
+def event_menu(member, event, current: str = "") -> list[dict]:
+    return _items(EVENT_MENU, member, current, [member.organisation.slug, event.pk])
