@@ -18,5 +18,11 @@ class MailKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation receipt")
     SEAT_RELEASED = "seat_released", _("Held seat released")
     PERSONAL_LINK = "personal_link", _("Personal link sent again")
-    # Sign-in mail for organisers (password reset, invitations to join): composed when queued.
+    EVENT_CHANGED = "event_changed", _("Event changed (time or place)")
+    EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
+    ANNOUNCEMENT = "announcement", _("Message from the organiser")
+    # To the venue: headcount and diets, never names (frukost.catering).
+    CATERING = "catering", _("Catering figures to the venue")
+    # Sign-in mail for organisers (password reset): composed when queued.
     ACCOUNT = "account", _("Sign-in and access")
+    MEMBER_INVITATION = "member_invitation", _("Invitation to join an organisation")
