@@ -19,6 +19,8 @@ from frukost.events.enums import EventStatus
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 DEFAULT_COLOUR = "#6a1b4d"
+# A colleague's seat is held for at most 30 days (and never past the deadline or the start).
+MAX_COLLEAGUE_HOLD_HOURS = 30 * 24
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", _("Give the colour as #rrggbb, for example #6a1b4d."))
 
 
@@ -138,6 +140,13 @@ class Event(models.Model):
         _("hours a colleague's seat is held"),
         null=True,
         blank=True,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(
+                MAX_COLLEAGUE_HOLD_HOURS,
+                _("A seat can be held for at most %(limit_value)s hours (30 days)."),
+            ),
+        ],
         help_text=_("Until the colleague confirms. Empty: the site default. Never past the deadline."),
     )
     custom_question = models.CharField(
@@ -169,6 +178,11 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(colleague_hold_hours__isnull=True)
+                | Q(colleague_hold_hours__gte=1, colleague_hold_hours__lte=MAX_COLLEAGUE_HOLD_HOURS),
+                name="event_colleague_hold_hours_bounded",
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
