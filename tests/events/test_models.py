@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -10,6 +12,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from frukost.events.models import Organisation, hex_colour
+from tests.conftest import stockholm
 
 HOSTILE_COLOUR = "#000;}</style><script>alert(1)</script>"
 
@@ -78,3 +81,20 @@ def test_mail_template_escapes_organisation_colour_anyway():
 
     assert 'onmouseover="' not in html
     assert html.count("background:#000;&quot; onmouseover=&quot;alert(1);") == 2
+
+
+@pytest.mark.parametrize(
+    ("deadline", "closes_at_utc"),
+    [
+        (dt.date(2029, 5, 1), dt.datetime(2029, 5, 1, 22, 0, tzinfo=dt.UTC)),  # summer time, UTC+2
+        (dt.date(2029, 1, 10), dt.datetime(2029, 1, 10, 23, 0, tzinfo=dt.UTC)),  # winter time, UTC+1
+    ],
+)
+def test_registration_closes_at_stockholm_midnight_in_summer_and_winter(
+    event_factory, deadline, closes_at_utc
+):
+    event = event_factory(
+        starts_at=stockholm(2029, 5, 16, 8), ends_at=stockholm(2029, 5, 16, 9), registration_deadline=deadline
+    )
+
+    assert event.registration_closes_at == closes_at_utc
