@@ -11,14 +11,25 @@ from pathlib import Path
 
 
 class ConfigurationError(RuntimeError):
-    pass
+    """A setting is missing or malformed; the message says which and what to set."""
+
+
+# Set by the `frukost` command (cli.py) for commands that serve no requests and sign nothing:
+# settings then make up a throwaway secret key instead of refusing to start without one. A flag
+# in this process, not an environment variable, so no deployment can set it by accident and no
+# child process (gunicorn) inherits it.
+signs_nothing = False
 
 
 def env(name: str, default: str | None = None) -> str | None:
     """The value of NAME, or the contents of the file named by NAME_FILE, or default."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
-        return Path(file_name).read_text(encoding="utf-8").strip()
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ConfigurationError(f"{name}_FILE: cannot read {file_name}: {reason}") from exc
     return os.environ.get(name, default)
 
 

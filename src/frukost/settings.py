@@ -6,28 +6,38 @@ DEBUG a FRUKOST_SECRET_KEY must be given.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
+from frukost import config
 from frukost.config import ConfigurationError, env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("FRUKOST_DATA_DIR", str(Path.cwd() / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise ConfigurationError(f"FRUKOST_DATA_DIR: cannot create {DATA_DIR}: {exc.strerror}") from exc
 
 DEBUG = env_bool("FRUKOST_DEBUG", False)
 TESTING = env_bool("FRUKOST_TESTING", False)
 
 SECRET_KEY = env("FRUKOST_SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if DEBUG or TESTING:
+        SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+    elif config.signs_nothing:
+        # `frukost import-invitation`, `frukost help` …: nothing this process signs outlives it.
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
         raise ConfigurationError(
-            "FRUKOST_SECRET_KEY is required when FRUKOST_DEBUG is off (see docs/configuration.md)"
+            "FRUKOST_SECRET_KEY is required when FRUKOST_DEBUG is off: set it (or FRUKOST_SECRET_KEY_FILE) "
+            "to a long random string (see docs/configuration.md)"
         )
-    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
 # The public address of the site, used for links in e-mails and calendar files.
 BASE_URL = (env("FRUKOST_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")

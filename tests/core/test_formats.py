@@ -35,11 +35,6 @@ def test_time_range_uses_local_time_and_an_en_dash(start, end, language, expecte
     assert formats.time_range(start, end, language) == expected
 
 
-def test_utc_offsets_follow_daylight_saving():
-    assert stockholm(2029, 5, 16, 8).utcoffset() == dt.timedelta(hours=2)
-    assert stockholm(2029, 1, 16, 8).utcoffset() == dt.timedelta(hours=1)
-
-
 @pytest.mark.parametrize(
     "dangerous",
     [

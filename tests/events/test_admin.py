@@ -83,5 +83,7 @@ def test_admin_registration_changelist_query_count_is_flat(client, operator, eve
 def test_reserved_organisation_slug_is_refused(slug):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as raised:
         Organisation(name="Admin", slug=slug).full_clean()
+
+    assert raised.value.message_dict == {"slug": [f"”{slug}” används redan av webbplatsen. Välj ett annat."]}

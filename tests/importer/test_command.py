@@ -97,7 +97,7 @@ def test_import_invitation_uses_the_only_organisation_when_none_named(organisati
         (b"  \n\n \t", "empty"),
         (b"Chefsfrukost\x00\x01\x02", "not text"),
         ("Chefsfrukost på Hotell Tornet".encode("latin-1"), "not UTF-8"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not text"),
         (b"Chefsfrukost " * 10_000, "larger than 100 kB"),
     ],
 )
@@ -129,8 +129,11 @@ def test_import_invitation_needs_capacity_to_create(organisation):
 def test_import_invitation_needs_organisation_when_several(organisation):
     Organisation.objects.create(name="Vision", slug="vision")
 
-    with pytest.raises(CommandError, match="--organisation"):
+    with pytest.raises(CommandError, match="--organisation") as raised:
         run(str(SEED), "--capacity", "60")
+
+    assert raised.value.returncode == 2
+    assert Event.objects.count() == 0
 
 
 def test_import_invitation_refuses_draft_without_date(organisation, tmp_path):

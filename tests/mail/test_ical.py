@@ -138,10 +138,11 @@ def test_event_calendar_uid_is_stable_across_mails_and_differs_between_events(
     assert event.ical_uid != other.ical_uid
 
 
-def test_event_calendar_sequence_grows_when_event_changes(event, person):
+def test_event_calendar_carries_the_events_current_sequence_and_facts(event, person):
+    # That a change raises the event's SEQUENCE is the event service's to show; this shows that
+    # each calendar file carries the sequence and facts at the moment it is composed.
     register(event=event, person=person("anna@example.se"))
     [before] = messages(to="anna@example.se")  # composed (as the worker would) before the change
-    # What the admin does on every change (events/admin.py): a calendar only takes a higher SEQUENCE.
     event.venue_name = "Hotell Knaust"
     event.ical_sequence += 1
     event.save()

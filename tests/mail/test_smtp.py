@@ -1,4 +1,5 @@
-"""Delivery through a real SMTP server on loopback (aiosmtpd): success, server down, 4xx, 5xx."""
+"""Delivery through a real SMTP server on loopback (aiosmtpd): success, server down, 4xx, 5xx,
+messages that can never be sent."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import datetime as dt
 import re
 
 import icalendar
+import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from frukost.mail.enums import MailKind, MessageStatus
+from frukost.mail.models import OutboxMessage
+from frukost.mail.outbox import enqueue
 from frukost.mail.worker import send_due
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
@@ -176,3 +181,49 @@ def test_send_due_gives_up_after_max_attempts(smtp_server, event, person, settin
     assert message.last_error.startswith("gave up after 3 attempts: SMTPDataError: (451")
     assert smtp_server.handler.data_attempts == 3
     assert message.kind == MailKind.CONFIRMATION
+
+
+def _queue_composed(**fields) -> OutboxMessage:
+    with transaction.atomic():
+        return enqueue(kind=MailKind.CONFIRMATION, body_text="hej", **fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        (
+            {"to": "anna@example.se", "subject": "Hej\nBcc: alla@example.se"},
+            "the Subject header contains a newline",
+        ),
+        ({"to": "anna@", "subject": "Hej"}, "invalid To address"),
+        ({"to": "anna@example.se\nBcc: alla@example.se", "subject": "Hej"}, "invalid To address"),
+        ({"to": "anna@example.se", "subject": "Hej", "reply_to": "julia@"}, "invalid Reply-To address"),
+    ],
+    ids=["newline-in-subject", "invalid-to", "newline-in-to", "invalid-reply-to"],
+)
+def test_send_due_fails_message_that_cannot_be_built_after_one_attempt(
+    smtp_server, db, time_machine, fields, error
+):
+    time_machine.move_to(dt.datetime(2029, 4, 2, 9, 0, tzinfo=dt.UTC), tick=False)
+    message = _queue_composed(**fields)
+
+    send_due()
+    time_machine.move_to(dt.datetime(2029, 4, 3, 9, 0, tzinfo=dt.UTC), tick=False)
+    send_due()
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (MessageStatus.FAILED, 1, error)
+    assert smtp_server.received == []
+    assert smtp_server.handler.data_attempts == 0
+
+
+def test_send_due_with_a_bad_message_still_sends_the_rest(smtp_server, db):
+    bad = _queue_composed(to="anna@example.se", subject="Hej\nDå")
+    good = _queue_composed(to="bo@example.se", subject="Hej")
+
+    sent = send_due()
+
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (sent, bad.status, good.status) == (1, MessageStatus.FAILED, MessageStatus.SENT)
+    assert [r.rcpt_tos for r in smtp_server.received] == [["bo@example.se"]]

@@ -56,7 +56,7 @@ def test_event_page_says_how_few_seats_remain(client, event_factory, person):
 
     page = client.get(event.get_absolute_url()).content.decode()
 
-    assert "2 seats left" in page or "2 platser kvar" in page
+    assert "2 platser kvar" in page
 
 
 def test_event_page_offers_the_waiting_list_when_full(client, event_factory, person):
@@ -132,15 +132,19 @@ def test_index_query_count_does_not_grow_with_events(client, event_factory, pers
     assert queries_for_index() == one == 1
 
 
-def test_event_page_query_count_is_small(client, event_factory, person):
+def test_event_page_query_count_does_not_grow_with_registrations(client, event_factory, person):
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(event.get_absolute_url()).status_code == 200
+        return len(queries)
+
     event = event_factory()
-    for number in range(3):
+    register(event=event, person=person("person0@example.se"))
+    one = queries_for_page()
+    for number in (1, 2):
         register(event=event, person=person(f"person{number}@example.se"))
 
-    with CaptureQueriesContext(connection) as queries:
-        client.get(event.get_absolute_url())
-
-    assert len(queries) <= 3
+    assert queries_for_page() == one <= 3
 
 
 def test_pages_are_swedish_unless_the_visitor_chose_english(event):

@@ -12,7 +12,7 @@ from frukost.registrations.services import (
     release_expired_holds,
     remind_unconfirmed_colleagues,
 )
-from tests.conftest import outbox_for
+from tests.conftest import outbox_for, stockholm
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,12 @@ def test_cancel_from_the_waiting_list_moves_nobody(event_factory, person):
 
     cancel_registration(registration=bo)
 
-    assert Registration.objects.get(email="cilla@example.se").status == Status.WAITLISTED
+    assert dict(Registration.objects.values_list("email", "status")) == {
+        "anna@example.se": Status.REGISTERED,
+        "bo@example.se": Status.CANCELLED,
+        "cilla@example.se": Status.WAITLISTED,
+    }
+    assert [m.kind for m in outbox_for("cilla@example.se")] == ["waitlisted"]
 
 
 def test_cancel_twice_is_refused(event, person):
@@ -149,7 +154,12 @@ def test_promoted_unconfirmed_colleague_gets_a_new_hold(event_factory, person, c
 
     bo = Registration.objects.get(email="bo@example.se")
     assert bo.status == Status.REGISTERED
-    assert bo.hold_expires_at is not None and bo.hold_expires_at > bo.promoted_at
+    # 72 hours from the promotion (the site default), not the hold of 1 April, long expired.
+    assert (bo.promoted_at, bo.hold_expires_at, bo.remind_after) == (
+        stockholm(2029, 4, 10, 10, 0),
+        stockholm(2029, 4, 13, 10, 0),
+        stockholm(2029, 4, 11, 22, 0),
+    )
 
 
 def test_add_colleague_later_while_registration_is_open(event, person, colleague):

@@ -129,6 +129,9 @@ def test_register_refuses_the_registrants_own_address_as_colleague(event, person
     with pytest.raises(ColleagueNotAllowed):
         register(event=event, person=person("anna@example.se"), colleagues=[colleague("Anna@example.se")])
 
+    assert Registration.objects.count() == 0
+    assert outbox_for("anna@example.se") == []
+
 
 @pytest.mark.parametrize("status", [EventStatus.DRAFT, EventStatus.CANCELLED])
 def test_register_refuses_events_that_are_not_published(event_factory, person, status):
@@ -136,6 +139,8 @@ def test_register_refuses_events_that_are_not_published(event_factory, person, s
 
     with pytest.raises(EventNotOpen):
         register(event=event, person=person("anna@example.se"))
+
+    assert Registration.objects.count() == 0
 
 
 def test_register_is_open_all_of_the_deadline_day_in_stockholm(event, person, frozen):

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length, Lower, Substr
+from django.db.models.lookups import Exact, In
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,21 @@ from frukost.events.enums import EventStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #rrggbb, for example #6a1b4d."))
+DEFAULT_COLOUR = "#6a1b4d"
+# A colleague's seat is held for at most 30 days (and never past the deadline or the start).
+MAX_COLLEAGUE_HOLD_HOURS = 30 * 24
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", _("Give the colour as #rrggbb, for example #6a1b4d."))
+
+
+def _is_hex_colour(field: str) -> Q:
+    """#rrggbb, checked by the database: the colour is written into <style> and e-mails.
+
+    Spelt with LENGTH, SUBSTR and LOWER rather than a regular expression: SQLite has no REGEXP
+    of its own (Django adds one to its connections only), so a regex CHECK would break every
+    write made by another SQLite client.
+    """
+    digits = [In(Lower(Substr(field, position, 1)), list("0123456789abcdef")) for position in range(2, 8)]
+    return Q(Exact(Length(field), 7), Exact(Substr(field, 1, 1), "#"), *digits)
 
 
 # Organisation slugs are the first part of public URLs; these paths belong to the site itself.
@@ -49,7 +65,9 @@ class Organisation(models.Model):
     slug = models.SlugField(
         _("short name in addresses"), max_length=60, unique=True, validators=[not_reserved]
     )
-    colour = models.CharField(_("brand colour"), max_length=7, default="#6a1b4d", validators=[hex_colour])
+    colour = models.CharField(
+        _("brand colour"), max_length=7, default=DEFAULT_COLOUR, validators=[hex_colour]
+    )
     website = models.URLField(_("website"), blank=True)
     membership_question = models.CharField(
         _("membership question"),
@@ -63,6 +81,9 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=_is_hex_colour("colour"), name="organisation_colour_hex")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -119,6 +140,13 @@ class Event(models.Model):
         _("hours a colleague's seat is held"),
         null=True,
         blank=True,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(
+                MAX_COLLEAGUE_HOLD_HOURS,
+                _("A seat can be held for at most %(limit_value)s hours (30 days)."),
+            ),
+        ],
         help_text=_("Until the colleague confirms. Empty: the site default. Never past the deadline."),
     )
     custom_question = models.CharField(
@@ -150,6 +178,11 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(colleague_hold_hours__isnull=True)
+                | Q(colleague_hold_hours__gte=1, colleague_hold_hours__lte=MAX_COLLEAGUE_HOLD_HOURS),
+                name="event_colleague_hold_hours_bounded",
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]

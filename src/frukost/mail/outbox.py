@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from frukost.mail.exceptions import NotInTransaction
 from frukost.mail.models import OutboxMessage
 
 
@@ -23,9 +24,11 @@ def enqueue(
     registered for its kind (see mail.renderers).
 
     Must be called inside the transaction of the change the message is about, so that a
-    change that rolls back never e-mails anyone and one that commits always does.
+    change that rolls back never e-mails anyone and one that commits always does. Raises
+    NotInTransaction otherwise (a real check, not an assert: it holds under `python -O` too).
     """
-    assert transaction.get_connection().in_atomic_block, "enqueue mail inside the transaction that causes it"
+    if not transaction.get_connection().in_atomic_block:
+        raise NotInTransaction("enqueue mail inside the transaction that causes it")
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     return OutboxMessage.objects.create(

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.exceptions import ValidationError
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEText
+from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,7 +33,8 @@ STOPPED_WHILE_SENDING = "worker stopped while sending"
 
 
 class PermanentFailure(Exception):
-    """The server refused the message for good (a 5xx answer): retrying cannot help."""
+    """Retrying cannot help: the server refused the message for good (a 5xx answer), or the
+    message itself cannot be sent (an invalid address, a header with a newline)."""
 
 
 def requeue_stuck(*, now: dt.datetime | None = None) -> int:
@@ -115,7 +119,28 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     return True
 
 
+def _check_addresses(message: OutboxMessage) -> None:
+    # The SMTP backend would refuse these too, but the file backends would not; and the address
+    # itself stays out of the error, which is logged.
+    for header, address in (("To", message.to), ("Reply-To", message.reply_to)):
+        if header == "Reply-To" and not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise PermanentFailure(f"invalid {header} address") from None
+
+
+def _unsendable(exc: ValueError) -> PermanentFailure:
+    """Describe a message Django cannot build (without repeating the header's value)."""
+    if isinstance(exc, BadHeaderError):
+        header = re.search(r"for header '([^']*)'", str(exc))
+        return PermanentFailure(f"the {header.group(1) if header else 'a'} header contains a newline")
+    return PermanentFailure(f"cannot build the message: {type(exc).__name__}: {exc}")
+
+
 def _send(message: OutboxMessage, connection) -> None:
+    _check_addresses(message)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -131,6 +156,8 @@ def _send(message: OutboxMessage, connection) -> None:
         email.attach(_calendar_part(message.ics))
     try:
         email.send()
+    except ValueError as exc:  # BadHeaderError, UnicodeError, an address Django cannot encode
+        raise _unsendable(exc) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _text in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):

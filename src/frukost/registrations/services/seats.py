@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from frukost.events.enums import EventStatus
-from frukost.events.models import Event
+from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import EventNotOpen, RegistrationClosed
 from frukost.registrations.models import Registration
@@ -37,8 +37,15 @@ def ensure_open(event: Event, now: dt.datetime) -> None:
 
 
 def hold_until(event: Event, now: dt.datetime) -> dt.datetime:
-    """How long a seat is held for an unconfirmed colleague: never past the deadline or the start."""
-    hours = event.colleague_hold_hours or settings.FRUKOST_COLLEAGUE_HOLD_HOURS
+    """How long a seat is held for an unconfirmed colleague: never past the deadline or the start.
+
+    Whatever number of hours is stored or configured, the hold is between one hour and
+    MAX_COLLEAGUE_HOLD_HOURS (a huge number must not overflow the date into a 500).
+    """
+    hours = event.colleague_hold_hours
+    if hours is None:
+        hours = settings.FRUKOST_COLLEAGUE_HOLD_HOURS
+    hours = min(max(hours, 1), MAX_COLLEAGUE_HOLD_HOURS)
     until = now + dt.timedelta(hours=hours)
     if now < event.registration_closes_at:
         until = min(until, event.registration_closes_at)
