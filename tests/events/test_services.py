@@ -99,9 +99,7 @@ def competitor_takes_the_slug(organisation, monkeypatch):
     return raced
 
 
-def test_save_new_event_survives_a_concurrent_save_with_the_same_slug(
-    organisation, competitor_takes_the_slug
-):
+def test_save_new_event_survives_a_concurrent_save_of_the_slug(organisation, competitor_takes_the_slug):
     event = save_new_event(new_event(organisation))
 
     assert competitor_takes_the_slug == ["chefsfrukost"]

@@ -138,7 +138,7 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return f"{formats.long_date(value)} {formats.clock(value)}"
+        return _("%(date)s at %(time)s") % {"date": formats.long_date(value), "time": formats.clock(value)}
     return str(value)
 
 
