@@ -470,3 +470,12 @@ def test_event_form_leaves_status_and_early_closing_to_their_buttons(client, org
 
     assert ("status" in form.fields, "registration_closed_at" in form.fields) == (False, False)
     assert form.fields["registration_deadline_time"].widget.input_type == "time"
+
+
+def test_event_create_refuses_a_meeting_link_on_an_event_that_is_not_online(client, organiser):
+    response = client.post(url("event-create"), BLANK | {"online_url": "https://meet.example.se/x"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["online"] == [
+        "Du har angett en möteslänk: kryssa i ”digitalt evenemang” eller ta bort länken."
+    ]

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -5,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event, Organisation, Series
-from frukost.events.services import EDITABLE_FIELDS
+from frukost.events.services import EDITABLE_FIELDS, event_problems
 from frukost.registrations.enums import Status
 from frukost.registrations.services import update_event
 
@@ -24,8 +25,22 @@ class SeriesAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class EventAdminForm(forms.ModelForm):
+    """The services' rules, checked on what the admin lets an operator change."""
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {f.name: getattr(self.instance, f.name) for f in Event._meta.fields} | cleaned
+        for name, messages in event_problems(values).items():
+            if name in self.fields and name in cleaned:
+                for message in messages:
+                    self.add_error(name, message)
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "starts_at", "city", "status", "seats", "waiting", "public_link"]
     list_filter = ["status", "organisation", "city", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "host_name", "venue_name", "city", "contact_name"]

@@ -63,6 +63,9 @@ class EventForm(forms.ModelForm):
             for message in messages:
                 if name in self.fields and name in cleaned:
                     self.add_error(name, message)
+        if cleaned.get("online_url") and not cleaned.get("online") and "online" in cleaned:
+            # Only online events show the link to anyone: a link on a place-bound event would be lost.
+            self.add_error("online", _("A meeting link is given: tick “online event”, or remove the link."))
         return cleaned
 
     def changes(self) -> dict:

@@ -105,10 +105,6 @@ def event_problems(values: Mapping) -> dict[str, list[str]]:
         problems.setdefault("colleague_hold_hours", []).append(
             _("Hold a colleague's seat for between 1 and %(max)d hours (30 days).") % {"max": MAX_HOLD_HOURS}
         )
-    if values.get("online") is False and values.get("online_url"):
-        problems.setdefault("online", []).append(
-            _("A meeting link is given: tick “online event”, or remove the link.")
-        )
     return problems
 
 
