@@ -307,3 +307,20 @@ def test_confirmation_shows_the_meeting_link_to_people_with_a_seat_only(event_fa
     assert "Länk till mötet: https://meet.example.se/frukost-123" in seat.body_text
     assert 'href="https://meet.example.se/frukost-123"' in seat.body_html
     assert "meet.example.se" not in waiting.body_text + waiting.body_html
+
+
+def test_update_event_earlier_start_shortens_holds_past_it(event_factory, person, colleague, frozen):
+    frozen("2029-05-14 08:00")
+    event = event_factory(registration_deadline=None, colleague_hold_hours=72)
+    register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
+
+    update_event(
+        event=event,
+        changes={
+            "starts_at": stockholm(2029, 5, 15, 8, 0),
+            "ends_at": stockholm(2029, 5, 15, 9, 30),
+            "doors_at": None,
+        },
+    )
+
+    assert Registration.objects.get(email="bo@example.se").hold_expires_at == stockholm(2029, 5, 15, 8, 0)

@@ -136,6 +136,11 @@ def update_event(*, event: Event, changes: Mapping[str, object], actor=None) -> 
             current.ical_sequence += 1
         current.save()
         audit("event.changed", event_id=current.pk, actor=actor, fields=sorted(changed))
+        if current.starts_at < before.starts_at:
+            # A seat is never held for an unconfirmed colleague past the start (seats.hold_until).
+            Registration.objects.filter(
+                event=current, status=Status.REGISTERED, hold_expires_at__gt=current.starts_at
+            ).update(hold_expires_at=current.starts_at)
         promoted: list[Registration] = []
         if "capacity" in changed and current.capacity > before.capacity:
             promoted = promote_from_waiting_list(event=current)
