@@ -87,3 +87,44 @@ def test_reserved_organisation_slug_is_refused(slug):
         Organisation(name="Admin", slug=slug).full_clean()
 
     assert raised.value.message_dict == {"slug": [f"”{slug}” används redan av webbplatsen. Välj ett annat."]}
+
+
+def _admin_form_data(response) -> dict:
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        data[name] = value.pk if hasattr(value, "pk") else value
+    return data
+
+
+def test_admin_event_change_leaves_time_place_seats_and_status_to_the_back_office(client, operator, event):
+    client.force_login(operator)
+
+    response = client.get(f"/admin/events/event/{event.pk}/change/")
+
+    form = response.context["adminform"].form
+    assert [
+        name for name in ("starts_at", "city", "capacity", "status", "online_url") if name in form.fields
+    ] == []
+
+
+def test_admin_event_change_goes_through_the_service(client, operator, event, person):
+    from frukost.core.models import AuditLog
+    from frukost.mail.models import OutboxMessage
+
+    register(event=event, person=person("anna@example.se"))
+    OutboxMessage.objects.all().delete()
+    client.force_login(operator)
+    data = _admin_form_data(client.get(f"/admin/events/event/{event.pk}/change/"))
+
+    response = client.post(
+        f"/admin/events/event/{event.pk}/change/", data | {"title": "Chefsfrukost: Tillit"}
+    )
+
+    event.refresh_from_db()
+    assert response.status_code == 302
+    assert (event.title, event.ical_sequence, OutboxMessage.objects.count()) == ("Chefsfrukost: Tillit", 1, 0)
+    assert AuditLog.objects.filter(action="event.changed", actor=operator).count() == 1

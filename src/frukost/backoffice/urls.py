@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frukost.backoffice.views import events, home, importer
+from frukost.backoffice.views import event_actions, events, home, importer, series
 
 app_name = "backoffice"
 
@@ -11,5 +11,37 @@ urlpatterns = [
     path("tvastegsverifiering/", home.two_factor_required, name="two-factor-required"),
     path("<slug:organisation>/", events.event_list, name="events"),
     path("<slug:organisation>/evenemang/fran-inbjudan/", importer.event_import, name="event-import"),
+    path("<slug:organisation>/evenemang/nytt/", events.event_create, name="event-create"),
     path("<slug:organisation>/evenemang/<int:event_id>/", events.event_overview, name="event"),
+    path("<slug:organisation>/evenemang/<int:event_id>/andra/", events.event_edit, name="event-edit"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/forhandsvisning/",
+        events.event_preview,
+        name="event-preview",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/publicera/",
+        event_actions.event_publish,
+        name="event-publish",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/stang-anmalan/",
+        event_actions.event_close,
+        name="event-close",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/oppna-anmalan/",
+        event_actions.event_reopen,
+        name="event-reopen",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/stall-in/",
+        event_actions.event_cancel,
+        name="event-cancel",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/kopiera/", event_actions.event_clone, name="event-clone"
+    ),
+    path("<slug:organisation>/serier/", series.series_list, name="series-list"),
+    path("<slug:organisation>/serier/<int:series_id>/", series.series_detail, name="series"),
 ]

@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from frukost.events.models import Event, Organisation
+from frukost.events.models import Event, Organisation, Series
+from frukost.events.services import EDITABLE_FIELDS, event_problems
 from frukost.registrations.enums import Status
+from frukost.registrations.services import update_event
 
 
 @admin.register(Organisation)
@@ -15,8 +18,29 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+
+
+class EventAdminForm(forms.ModelForm):
+    """The services' rules, checked on what the admin lets an operator change."""
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {f.name: getattr(self.instance, f.name) for f in Event._meta.fields} | cleaned
+        for name, messages in event_problems(values).items():
+            if name in self.fields and name in cleaned:
+                for message in messages:
+                    self.add_error(name, message)
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "starts_at", "city", "status", "seats", "waiting", "public_link"]
     list_filter = ["status", "organisation", "city", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "host_name", "venue_name", "city", "contact_name"]
@@ -24,7 +48,7 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["organisation", "status", "title", "slug"]}),
+        (None, {"fields": ["organisation", "status", "title", "slug", "series"]}),
         (_("Content"), {"fields": ["host_name", "host_role", "lead", "body", "questions", "gift"]}),
         (_("Time"), {"fields": ["starts_at", "ends_at", "doors_at"]}),
         (
@@ -37,6 +61,7 @@ class EventAdmin(admin.ModelAdmin):
                 "fields": [
                     "registration_deadline",
                     "registration_deadline_time",
+                    "registration_closed_at",
                     "capacity",
                     "few_seats_threshold",
                     "max_colleagues",
@@ -70,8 +95,35 @@ class EventAdmin(admin.ModelAdmin):
     def public_link(self, event):
         return format_html('<a href="{}">{}</a>', event.get_absolute_url(), _("open"))
 
+    # Changing the time, place, seats or status of an existing event must tell the people
+    # registered (with a confirmation step first) and move the waiting list: that is the back
+    # office's job (registrations.services.event_changes). Here those fields are read-only.
+    SERVICE_ONLY_FIELDS = [
+        "status",
+        "starts_at",
+        "ends_at",
+        "doors_at",
+        "venue_name",
+        "street_address",
+        "postal_code",
+        "city",
+        "online",
+        "online_url",
+        "capacity",
+        "registration_closed_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.SERVICE_ONLY_FIELDS if obj is not None else ["registration_closed_at"]
+
     def save_model(self, request, obj, form, change):
-        # Calendar clients only take an update when SEQUENCE grows (RFC 5545 3.8.7.4).
-        if change and form.changed_data:
-            obj.ical_sequence += 1
-        super().save_model(request, obj, form, change)
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The rest (title, text, settings) goes through the same service as the back office,
+        # which raises SEQUENCE only when what a calendar shows changes (here: the title).
+        editable = [name for name in form.changed_data if name in EDITABLE_FIELDS]
+        update_event(
+            event=obj, changes={name: form.cleaned_data[name] for name in editable}, actor=request.user
+        )
+        obj.refresh_from_db()

@@ -89,6 +89,30 @@ class Organisation(models.Model):
         return self.name
 
 
+class Series(models.Model):
+    """Events that belong together, e.g. "Chefsfrukost" held in many cities."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="series", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="series_slug_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Event(models.Model):
     """One occasion people register for: a breakfast seminar at a place and time."""
 
@@ -97,6 +121,14 @@ class Event(models.Model):
     )
     slug = models.SlugField(_("address"), max_length=120)
     status = models.CharField(_("status"), max_length=12, choices=EventStatus, default=EventStatus.DRAFT)
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("series"),
+    )
 
     title = models.CharField(_("title"), max_length=200)
     host_name = models.CharField(
@@ -132,6 +164,8 @@ class Event(models.Model):
     registration_deadline_time = models.TimeField(
         _("deadline time"), null=True, blank=True, help_text=_("Leave empty to close at midnight.")
     )
+    # Set when an organiser closes registration before the deadline; reopening clears it.
+    registration_closed_at = models.DateTimeField(_("registration closed early"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
     max_colleagues = models.PositiveSmallIntegerField(
         _("colleagues per registration"), default=1, validators=[MaxValueValidator(10)]
@@ -195,14 +229,25 @@ class Event(models.Model):
 
     @property
     def registration_closes_at(self) -> dt.datetime:
-        """The first moment registration is closed (deadline day inclusive, Stockholm time)."""
+        """The first moment registration is closed (deadline day inclusive, Stockholm time).
+
+        An organiser who closed registration early moves it to that moment.
+        """
         if self.registration_deadline is None:
-            return self.starts_at
-        if self.registration_deadline_time is not None:
+            closes = self.starts_at
+        elif self.registration_deadline_time is not None:
             local = dt.datetime.combine(self.registration_deadline, self.registration_deadline_time)
+            closes = local.replace(tzinfo=STOCKHOLM)
         else:
             local = dt.datetime.combine(self.registration_deadline + dt.timedelta(days=1), dt.time(0, 0))
-        return local.replace(tzinfo=STOCKHOLM)
+            closes = local.replace(tzinfo=STOCKHOLM)
+        if self.registration_closed_at is not None:
+            return min(closes, self.registration_closed_at)
+        return closes
+
+    @property
+    def is_closed_early(self) -> bool:
+        return self.registration_closed_at is not None and self.status == EventStatus.PUBLISHED
 
     @property
     def is_cancelled(self) -> bool:

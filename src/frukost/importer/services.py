@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event, Organisation
+from frukost.events.services import save_new_event
 from frukost.importer.draft import EventDraft
 from frukost.importer.exceptions import DraftIncomplete
 
@@ -89,16 +90,21 @@ def create_event_from_draft(
             ),
             **event_fields(draft),
         )
-        event.full_clean()
-        event.save()
+        # The address is checked (and a free one taken) as the event is saved: save_new_event.
+        event.full_clean(exclude=["slug"])
+        save_new_event(event)
         audit("event.imported", event_id=event.pk, actor=actor, warnings=len(draft.warnings))
     return event
 
 
 def save_checked_event(*, event: Event, actor=None) -> Event:
     """Save an event an organiser has checked and corrected on the import page (validated by
-    its form) and record who created it."""
+    its form) and record who created it.
+
+    Two imports of the same invitation can pass the form's address check at the same time: the
+    second then gets the next free address (save_new_event) instead of an error page.
+    """
     with transaction.atomic():
-        event.save()
+        save_new_event(event)
         audit("event.imported", event_id=event.pk, actor=actor)
     return event

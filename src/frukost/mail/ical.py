@@ -9,11 +9,12 @@ unlike a list of dates).
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
 from frukost.core import formats
@@ -52,6 +53,9 @@ def event_calendar(
 ) -> bytes:
     """The .ics file for one event; `cancelled` for a person's own cancellation receipt.
 
+    A cancelled event gives METHOD:CANCEL with STATUS:CANCELLED (RFC 5546 3.2.5), which removes
+    the entry from the recipient's calendar; its SEQUENCE was raised when it was cancelled.
+
     `earlier_registrations` counts the recipient's earlier, ended registrations for this event:
     someone who cancels and registers again already holds a cancelled entry with this UID, and
     only a higher SEQUENCE makes their calendar take the new one.
@@ -60,7 +64,8 @@ def event_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    method = "CANCEL" if event.is_cancelled else "PUBLISH"
+    calendar.add("method", method)
     calendar.add_component(_stockholm_vtimezone())
 
     entry = CalendarEvent()
@@ -85,6 +90,12 @@ def event_calendar(
         lines.append(" – ".join(p for p in (event.host_name, event.host_role) if p))
     lines.append(personal_url or public_url)
     entry.add("description", "\n".join(lines))
+    if method == "CANCEL":
+        # RFC 5546 requires the organiser on a CANCEL: the event's contact, else the site's sender.
+        address = event.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        organizer = vCalAddress(f"mailto:{address}")
+        organizer.params["cn"] = vText(event.organisation.name)
+        entry.add("organizer", organizer)
     is_cancelled = cancelled or event.is_cancelled
     entry.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
     entry.add("transp", "TRANSPARENT" if is_cancelled else "OPAQUE")

@@ -169,11 +169,18 @@ def _send(message: OutboxMessage, connection) -> None:
         raise
 
 
+def calendar_method(ics: str) -> str:
+    """The calendar's METHOD (PUBLISH when it names none)."""
+    match = re.search(r"^METHOD:([A-Z-]+)\r?$", ics, flags=re.MULTILINE)
+    return match.group(1) if match else "PUBLISH"
+
+
 def _calendar_part(ics: str) -> SafeMIMEText:
     # Built by hand: given "text/calendar; charset=utf-8; method=PUBLISH" as a mimetype, Django
-    # adds its own charset and the header carries the parameter twice.
+    # adds its own charset and the header carries the parameter twice. The parameter must match
+    # the calendar's own METHOD (RFC 5546 / RFC 6047 2.4): CANCEL for a cancelled event.
     part = SafeMIMEText(ics, "calendar", "utf-8")
-    part.set_param("method", "PUBLISH")
+    part.set_param("method", calendar_method(ics))
     part.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
     return part
 

@@ -9,6 +9,7 @@ over open networks).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +36,7 @@ class _Content:
     button: str
     show_status: bool = True
     cancelled: bool = False
+    welcome: bool = True
 
 
 def _receipt(registration: Registration, kind: MailKind) -> Rendered:
@@ -213,10 +215,123 @@ def _personal_link(registration: Registration, kind: MailKind) -> Rendered:
         return _render(registration, content)
 
 
-def _render(registration: Registration, content: _Content, *, link_to_event: bool = False) -> Rendered:
+def _when(event, language: str) -> str:
+    date = formats.long_date(event.starts_at, language)
+    return f"{date}, {formats.time_range(event.starts_at, event.ends_at, language)}"
+
+
+def _where(event) -> str:
+    if event.online:
+        return _("Online")
+    return ", ".join(part for part in (event.venue_name, event.address_line) if part) or "–"
+
+
+def event_changed_content(registration: Registration, *, event, before=None) -> _Content:
+    """What changed (old -> new time and place), in the active language; `before` may be unknown."""
+    language = translation.get_language()
+    time_fields = ("starts_at", "ends_at", "doors_at")
+    place_fields = ("venue_name", "street_address", "postal_code", "city", "online", "online_url")
+    time_changed = before is not None and any(getattr(before, f) != getattr(event, f) for f in time_fields)
+    place_changed = before is not None and any(getattr(before, f) != getattr(event, f) for f in place_fields)
+    if time_changed and place_changed:
+        subject = _("New time and place: %(title)s")
+    elif time_changed:
+        subject = _("New time: %(title)s")
+    elif place_changed:
+        subject = _("New place: %(title)s")
+    else:
+        subject = _("Changes to %(title)s")
+    paragraphs = [
+        _("The organiser has changed the time or place of %(title)s. Your registration still stands.")
+        % {"title": event.title}
+    ]
+    if time_changed:
+        was, now = _when(before, language), _when(event, language)
+        if was == now and before.doors_at != event.doors_at:
+            was = now = ""
+        if was != now:
+            paragraphs.append(_("Time: was %(was)s, now %(now)s.") % {"was": was, "now": now})
+        if before.doors_at != event.doors_at and event.doors_at:
+            paragraphs.append(
+                _("Breakfast is now served from %(doors)s.")
+                % {"doors": formats.clock(event.doors_at, language)}
+            )
+    if place_changed:
+        was, now = _where(before), _where(event)
+        if was != now:
+            paragraphs.append(_("Place: was %(was)s, now %(now)s.") % {"was": was, "now": now})
+        elif event.online and before.online_url != event.online_url:
+            paragraphs.append(_("The link to the online meeting has changed."))
+    paragraphs.append(
+        _(
+            "The attached calendar file updates the entry in your calendar. If you cannot come now, "
+            "please cancel so that someone else can have the seat."
+        )
+    )
+    return _Content(
+        subject=subject % {"title": event.title},
+        paragraphs=paragraphs,
+        button=_("See or cancel your registration"),
+    )
+
+
+def _event_changed(registration: Registration, kind: MailKind, *, before=None, link: str = "") -> Rendered:
+    with translation.override(registration.language):
+        content = event_changed_content(registration, event=registration.event, before=before)
+        return _render(registration, content, link=link)
+
+
+def _event_cancelled(registration: Registration, kind: MailKind, *, link: str = "") -> Rendered:
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Cancelled: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("We are sorry to tell you that %(title)s on %(date)s has been cancelled.")
+                % {"title": event.title, "date": formats.long_date(event.starts_at, registration.language)},
+                _(
+                    "You do not need to do anything: your registration lapses with the event. The attached "
+                    "calendar file removes the event from your calendar."
+                ),
+            ],
+            button=_("Open the event page"),
+            show_status=False,
+            welcome=False,
+        )
+        return _render(registration, content, link_to_event=True, link=link)
+
+
+def preview_event_changed(registration: Registration, *, event, before) -> Rendered:
+    """The change e-mail one recipient would get, for the organiser to read first; saves nothing."""
+    return _preview(
+        registration,
+        event,
+        lambda r: _event_changed(r, MailKind.EVENT_CHANGED, before=before, link=PREVIEW_LINK),
+    )
+
+
+def preview_event_cancelled(registration: Registration, *, event) -> Rendered:
+    """The cancellation e-mail one recipient would get; saves nothing."""
+    return _preview(
+        registration, event, lambda r: _event_cancelled(r, MailKind.EVENT_CANCELLED, link=PREVIEW_LINK)
+    )
+
+
+PREVIEW_LINK = "…"
+
+
+def _preview(registration: Registration, event, compose) -> Rendered:
+    shown = copy.copy(registration)
+    shown.event = event
+    return compose(shown)
+
+
+def _render(
+    registration: Registration, content: _Content, *, link_to_event: bool = False, link: str = ""
+) -> Rendered:
     event = registration.event
     event_url = settings.BASE_URL + event.get_absolute_url()
-    link = event_url if link_to_event else issue_link(registration)
+    link = link or (event_url if link_to_event else issue_link(registration))
     context = {
         "registration": registration,
         "event": event,
@@ -230,6 +345,8 @@ def _render(registration: Registration, content: _Content, *, link_to_event: boo
         "date": formats.long_date(event.starts_at, registration.language),
         "times": formats.time_range(event.starts_at, event.ends_at, registration.language),
         "doors": formats.clock(event.doors_at, registration.language) if event.doors_at else "",
+        # The meeting link is for people with a seat only: never on the public page.
+        "online_link": event.online_url if _has_seat(registration) and event.online else "",
     }
     return Rendered(
         subject=content.subject,
@@ -241,6 +358,14 @@ def _render(registration: Registration, content: _Content, *, link_to_event: boo
             personal_url="" if link_to_event else link,
             earlier_registrations=earlier_registrations(registration),
         ).decode("utf-8"),
+    )
+
+
+def _has_seat(registration: Registration) -> bool:
+    return (
+        registration.status == Status.REGISTERED
+        and registration.is_confirmed
+        and not registration.event.is_cancelled
     )
 
 
@@ -311,6 +436,26 @@ def send_personal_link(registration: Registration) -> None:
     _queue(registration, MailKind.PERSONAL_LINK)
 
 
+def send_event_changed(registration: Registration, *, before) -> None:
+    """Tell one person the time or place changed. Composed now, while the old facts are known
+    (`before`, the event as it was): the worker could only see the new ones."""
+    rendered = _event_changed(registration, MailKind.EVENT_CHANGED, before=before)
+    enqueue(
+        kind=MailKind.EVENT_CHANGED,
+        to=registration.email,
+        reply_to=registration.event.contact_email,
+        registration=registration,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        ics=rendered.ics,
+    )
+
+
+def send_event_cancelled(registration: Registration) -> None:
+    _queue(registration, MailKind.EVENT_CANCELLED)
+
+
 def _queue(registration: Registration, kind: MailKind) -> None:
     enqueue(
         kind=kind, to=registration.email, reply_to=registration.event.contact_email, registration=registration
@@ -326,6 +471,8 @@ _COMPOSERS = {
     MailKind.CANCELLATION: _cancellation_receipt,
     MailKind.SEAT_RELEASED: _seat_released,
     MailKind.PERSONAL_LINK: _personal_link,
+    MailKind.EVENT_CHANGED: _event_changed,
+    MailKind.EVENT_CANCELLED: _event_cancelled,
 }
 
 

@@ -7,20 +7,38 @@ from frukost.registrations.services.colleagues import (
     remind_unconfirmed_colleagues,
 )
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
+from frukost.registrations.services.event_changes import (
+    EventChange,
+    EventChangePreview,
+    Recipients,
+    cancel_event,
+    change_capacity,
+    preview_event_cancellation,
+    preview_event_change,
+    update_event,
+)
 from frukost.registrations.services.register import add_colleague, register, update_answers
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
 __all__ = [
     "Answers",
     "ColleagueData",
+    "EventChange",
+    "EventChangePreview",
+    "Recipients",
     "PersonData",
     "RegistrationResult",
     "add_colleague",
+    "cancel_event",
     "cancel_registration",
+    "change_capacity",
     "confirm_colleague",
+    "preview_event_cancellation",
+    "preview_event_change",
     "promote_from_waiting_list",
     "register",
     "release_expired_holds",
     "remind_unconfirmed_colleagues",
     "update_answers",
+    "update_event",
 ]
