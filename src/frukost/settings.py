@@ -161,6 +161,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("FRUKOST_REAUTHENTICATION_SECONDS", 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("FRUKOST_TOTP_ISSUER", "frukost")
 MFA_RECOVERY_CODE_COUNT = 10
+# An owner's invitation to join an organisation is a link that works this many days.
+FRUKOST_MEMBER_INVITATION_DAYS = env_int("FRUKOST_MEMBER_INVITATION_DAYS", 7)
 
 # Back-office sessions end after an idle period and after a maximum age, whatever happens.
 SESSION_COOKIE_AGE = env_int("FRUKOST_SESSION_MAX_AGE_SECONDS", 12 * 3600)
