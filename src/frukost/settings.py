@@ -141,6 +141,7 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 ACCOUNT_ADAPTER = "frukost.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "frukost.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,3 +126,12 @@ class OrganisationSettingsForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("Shown in the privacy notice: where people ask about their personal data."),
     )
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form with labels only: placeholders repeating the label are noise."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
