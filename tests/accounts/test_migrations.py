@@ -5,7 +5,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("events", "0002_organisation_slug_not_reserved"), ("accounts", "0001_initial")]
-AFTER = [("events", "0003_remove_organisation_members"), ("accounts", "0002_members_from_organisation_members")]
+AFTER = [
+    ("events", "0003_remove_organisation_members"),
+    ("accounts", "0002_members_from_organisation_members"),
+]
 
 
 def _migrate(targets):

@@ -47,11 +47,15 @@ def _member(user, organisation) -> OrganisationMember:
 # --- invite_member ----------------------------------------------------------------------------
 
 
-def test_invite_member_stores_only_the_hash_and_expires_after_the_setting(organisation, owner, frozen, settings):
+def test_invite_member_stores_only_the_hash_and_expires_after_the_setting(
+    organisation, owner, frozen, settings
+):
     settings.FRUKOST_MEMBER_INVITATION_DAYS = 7
     now = frozen("2029-04-02 10:00")
 
-    sent = services.invite_member(organisation=organisation, email=" Ny@Example.se ", role=Role.ORGANISER, actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email=" Ny@Example.se ", role=Role.ORGANISER, actor=owner
+    )
 
     invitation = MemberInvitation.objects.get()
     token = _token(sent)
@@ -65,7 +69,9 @@ def test_invite_member_mails_the_link_with_the_facts_and_nothing_else(organisati
     frozen("2029-04-02 10:00")
 
     with translation.override("sv"):
-        sent = services.invite_member(organisation=organisation, email="ny@example.se", role="door", actor=owner)
+        sent = services.invite_member(
+            organisation=organisation, email="ny@example.se", role="door", actor=owner
+        )
 
     message = OutboxMessage.objects.get()
     assert (message.kind, message.to) == (MailKind.MEMBER_INVITATION, "ny@example.se")
@@ -86,7 +92,9 @@ def test_invite_member_composes_in_the_inviters_language(organisation, owner, fr
     frozen("2029-04-02 10:00")
 
     with translation.override("en"):
-        services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+        services.invite_member(
+            organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+        )
 
     message = OutboxMessage.objects.get()
     assert message.subject == "Invitation to Akademikerförbundet SSR's back office"
@@ -95,9 +103,13 @@ def test_invite_member_composes_in_the_inviters_language(organisation, owner, fr
 
 
 def test_invite_member_again_replaces_the_pending_link(organisation, owner):
-    first = services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+    first = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+    )
 
-    second = services.invite_member(organisation=organisation, email="ny@example.se", role="owner", actor=owner)
+    second = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="owner", actor=owner
+    )
 
     with pytest.raises(InvitationInvalid) as refused:
         services.find_invitation(_token(first))
@@ -112,7 +124,7 @@ def test_invite_member_refuses_an_existing_member(organisation, owner, staff_fac
     with pytest.raises(AlreadyMember) as refused:
         services.invite_member(organisation=organisation, email="FINNS@example.se", role="door", actor=owner)
 
-    assert str(refused.value) == "finns@example.se is already a member of Akademikerförbundet SSR."
+    assert str(refused.value) == "finns@example.se är redan medlem i Akademikerförbundet SSR."
     assert OutboxMessage.objects.count() == 0
 
 
@@ -136,7 +148,9 @@ def test_invite_member_refuses_another_organisations_events(organisation, owner)
     )
 
     with pytest.raises(InvalidInput) as refused:
-        services.invite_member(organisation=organisation, email="ny@example.se", role="door", actor=owner, events=[theirs])
+        services.invite_member(
+            organisation=organisation, email="ny@example.se", role="door", actor=owner, events=[theirs]
+        )
 
     assert list(refused.value.errors) == ["events"]
 
@@ -145,14 +159,22 @@ def test_invite_member_is_for_owners_only(organisation, staff_factory):
     organiser = staff_factory("organiser")
 
     with pytest.raises(NotAllowed):
-        services.invite_member(organisation=organisation, email="ny@example.se", role="owner", actor=organiser)
+        services.invite_member(
+            organisation=organisation, email="ny@example.se", role="owner", actor=organiser
+        )
 
 
 def test_invite_member_is_audited_without_the_address(organisation, owner):
-    sent = services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+    )
 
     entry = AuditLog.objects.get(action="member.invited")
-    assert (entry.actor, entry.data["invitation_id"], entry.data["role"]) == (owner, sent.invitation.pk, "organiser")
+    assert (entry.actor, entry.data["invitation_id"], entry.data["role"]) == (
+        owner,
+        sent.invitation.pk,
+        "organiser",
+    )
     assert "ny@example.se" not in str(entry.data)
 
 
@@ -174,7 +196,9 @@ def test_accept_invitation_makes_a_new_person_a_member_with_the_role(organisatio
 
 
 def test_accept_invitation_checks_the_password_with_djangos_validators(organisation, owner):
-    sent = services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+    )
 
     with pytest.raises(InvalidInput) as refused:
         services.accept_invitation(token=_token(sent), password="kort")
@@ -186,18 +210,27 @@ def test_accept_invitation_checks_the_password_with_djangos_validators(organisat
 def test_accept_invitation_asks_a_person_with_an_account_to_sign_in(organisation, owner, staff_factory):
     other = Organisation.objects.create(name="Vision", slug="vision")
     user = staff_factory("organiser", "finns@example.se", of=other)
-    sent = services.invite_member(organisation=organisation, email="finns@example.se", role="door", actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email="finns@example.se", role="door", actor=owner
+    )
 
     with pytest.raises(AccountExists):
         services.accept_invitation(token=_token(sent), password=PASSWORD)
     member = services.accept_invitation(token=_token(sent), user=user)
 
     assert (member.organisation, member.role) == (organisation, "door")
-    assert sorted(m.organisation.slug for m in user.memberships.all()) == ["akademikerforbundet-ssr", "vision"]
+    assert sorted(m.organisation.slug for m in user.memberships.all()) == [
+        "akademikerforbundet-ssr",
+        "vision",
+    ]
 
 
-def test_accept_invitation_refuses_a_signed_in_person_with_another_address(organisation, owner, staff_factory):
-    stranger = staff_factory("organiser", "annan@example.se", of=Organisation.objects.create(name="V", slug="v"))
+def test_accept_invitation_refuses_a_signed_in_person_with_another_address(
+    organisation, owner, staff_factory
+):
+    stranger = staff_factory(
+        "organiser", "annan@example.se", of=Organisation.objects.create(name="V", slug="v")
+    )
     sent = services.invite_member(organisation=organisation, email="ny@example.se", role="owner", actor=owner)
 
     with pytest.raises(InvitationInvalid) as refused:
@@ -209,7 +242,9 @@ def test_accept_invitation_refuses_a_signed_in_person_with_another_address(organ
 
 @pytest.mark.parametrize("reason", ["expired", "withdrawn", "used", "unknown"])
 def test_accept_invitation_refuses_a_link_that_no_longer_works(organisation, owner, time_machine, reason):
-    sent = services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+    )
     token = _token(sent)
     if reason == "expired":
         time_machine.move_to(timezone.now() + dt.timedelta(days=7, seconds=1))
@@ -227,13 +262,15 @@ def test_accept_invitation_refuses_a_link_that_no_longer_works(organisation, own
 
 
 def test_withdraw_invitation_is_audited(organisation, owner):
-    sent = services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+    )
 
     services.withdraw_invitation(invitation=sent.invitation, actor=owner)
 
-    assert list(AuditLog.objects.filter(action="member.invitation_withdrawn").values_list("actor", flat=True)) == [
-        owner.pk
-    ]
+    assert list(
+        AuditLog.objects.filter(action="member.invitation_withdrawn").values_list("actor", flat=True)
+    ) == [owner.pk]
 
 
 # --- roles, door events, removal --------------------------------------------------------------
@@ -243,8 +280,9 @@ def test_change_role_refuses_to_demote_the_last_owner(organisation, owner):
     with pytest.raises(LastOwner) as refused:
         services.change_role(member=_member(owner, organisation), role="organiser", actor=owner)
 
-    assert str(refused.value) == (
-        "Akademikerförbundet SSR needs at least one owner. Make someone else an owner first."
+    assert (
+        str(refused.value)
+        == "Akademikerförbundet SSR behöver minst en ägare. Gör någon annan till ägare först."
     )
     assert _member(owner, organisation).role == "owner"
 
@@ -255,7 +293,10 @@ def test_change_role_demotes_an_owner_when_another_remains(organisation, owner, 
     member = services.change_role(member=_member(second, organisation), role="organiser", actor=owner)
 
     assert member.role == "organiser"
-    assert AuditLog.objects.filter(action="member.role_changed", actor=owner).last().data["previous_role"] == "owner"
+    assert (
+        AuditLog.objects.filter(action="member.role_changed", actor=owner).last().data["previous_role"]
+        == "owner"
+    )
 
 
 def test_change_role_from_door_clears_the_door_events(organisation, owner, staff_factory, event):
@@ -423,7 +464,13 @@ def test_update_organisation_validates_every_field(organisation, owner):
             privacy_contact="inte en adress",
         )
 
-    assert sorted(refused.value.errors) == ["colour", "membership_question", "name", "privacy_contact", "website"]
+    assert sorted(refused.value.errors) == [
+        "colour",
+        "membership_question",
+        "name",
+        "privacy_contact",
+        "website",
+    ]
     assert refused.value.errors["colour"] == ["Give the colour as #rrggbb, for example #6a1b4d."]
 
 
@@ -431,10 +478,14 @@ def test_update_organisation_is_for_owners_only(organisation, staff_factory):
     organiser = staff_factory("organiser")
 
     with pytest.raises(NotAllowed):
-        services.update_organisation(organisation=organisation, actor=organiser, name="Annat", colour="#000000")
+        services.update_organisation(
+            organisation=organisation, actor=organiser, name="Annat", colour="#000000"
+        )
 
 
 def test_invitation_link_has_the_token_in_the_path(organisation, owner):
-    sent = services.invite_member(organisation=organisation, email="ny@example.se", role="organiser", actor=owner)
+    sent = services.invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=owner
+    )
 
     assert re.fullmatch(r"http://testserver/backoffice/inbjudan/[A-Za-z0-9_-]{32}/", sent.link)

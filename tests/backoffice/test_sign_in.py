@@ -36,7 +36,9 @@ def _text(response) -> str:
 
 
 def _h1(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", re.search(r"<h1[^>]*>(.*?)</h1>", _html(response), re.S).group(1)).split())
+    return " ".join(
+        re.sub(r"<[^>]+>", " ", re.search(r"<h1[^>]*>(.*?)</h1>", _html(response), re.S).group(1)).split()
+    )
 
 
 def test_login_page_is_the_back_offices_in_swedish_without_sign_up(client):
@@ -64,7 +66,9 @@ def test_login_page_reads_well_in_english(client):
 
 
 def test_sign_up_is_closed(client):
-    response = client.post("/konto/signup/", {"email": "ny@example.se", "password1": "x" * 12, "password2": "x" * 12})
+    response = client.post(
+        "/konto/signup/", {"email": "ny@example.se", "password1": "x" * 12, "password2": "x" * 12}
+    )
 
     assert response.status_code == 200
     assert "signup_closed" in response.templates[0].name or "stängd" in _text(response).lower()
@@ -111,7 +115,9 @@ def test_totp_set_up_page_shows_the_qr_code_and_the_secret_under_the_csp(client,
     assert _h1(response) == "Slå på tvåstegsverifiering"
 
 
-def test_totp_set_up_leads_to_the_recovery_codes_and_on_to_the_back_office(client, staff_factory, organisation):
+def test_totp_set_up_leads_to_the_recovery_codes_and_on_to_the_back_office(
+    client, staff_factory, organisation
+):
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
     user = staff_factory("organiser", two_factor=False)
@@ -123,7 +129,9 @@ def test_totp_set_up_leads_to_the_recovery_codes_and_on_to_the_back_office(clien
     codes = client.get(activated["Location"])
 
     assert activated["Location"] == reverse("mfa_view_recovery_codes")
-    assert len(re.findall(r"<li><code>[0-9a-z]+</code></li>", _html(codes))) == settings.MFA_RECOVERY_CODE_COUNT
+    assert (
+        len(re.findall(r"<li><code>[0-9a-z]+</code></li>", _html(codes))) == settings.MFA_RECOVERY_CODE_COUNT
+    )
     assert f'<a class="button" href="{reverse("backoffice:home")}">' in _html(codes)
     assert client.get(reverse("backoffice:events", args=[organisation.slug])).status_code == 200
 
@@ -212,13 +220,16 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, staff_fact
     link = re.search(r"http://testserver(/konto/password/reset/key/\S+/)", message.body_text).group(1)
     form = client.get(link, follow=True)
     changed = client.post(
-        form.redirect_chain[-1][0], {"password1": "ett-helt-nytt-losenord", "password2": "ett-helt-nytt-losenord"}
+        form.redirect_chain[-1][0],
+        {"password1": "ett-helt-nytt-losenord", "password2": "ett-helt-nytt-losenord"},
     )
 
     assert requested["Location"] == reverse("account_reset_password_done")
     assert message.kind == MailKind.ACCOUNT
     assert changed["Location"] == reverse("account_reset_password_from_key_done")
-    assert _sign_in(client, "dorr@example.se", "ett-helt-nytt-losenord")["Location"] == reverse("backoffice:home")
+    assert _sign_in(client, "dorr@example.se", "ett-helt-nytt-losenord")["Location"] == reverse(
+        "backoffice:home"
+    )
 
 
 @pytest.mark.parametrize(
@@ -232,7 +243,9 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, staff_fact
         ("account_change_password", True, "Ändra lösenord"),
     ],
 )
-def test_allauth_pages_are_in_the_back_offices_frame_and_in_swedish(client, staff_factory, url_name, signed_in, heading):
+def test_allauth_pages_are_in_the_back_offices_frame_and_in_swedish(
+    client, staff_factory, url_name, signed_in, heading
+):
     user = staff_factory("owner")
     RecoveryCodes.activate(user)
     if signed_in:
