@@ -47,6 +47,8 @@ def _set_up_two_factor(page, shot: str = "") -> None:
     page.get_by_role("button", name="Aktivera").click()
     page.get_by_role("heading", name="Återställningskoder").wait_for()
     assert page.locator(".bo-recovery-codes li").count() == 10
+    if shot:
+        _shoot(page, "recovery-codes")
     page.get_by_role("link", name="Jag har sparat koderna – fortsätt").click()
 
 
@@ -68,6 +70,7 @@ def test_demo_owner_invites_an_organiser_who_joins_and_reaches_the_events(page, 
     # Invite an organiser.
     page.get_by_role("navigation", name="Organisation").get_by_role("link", name="Medlemmar").click()
     page.get_by_role("link", name="Bjud in en medlem").click()
+    _shoot(page, "member-invite")
     page.get_by_label("E-postadress").fill("ny.arrangor@example.se")
     page.get_by_label("Arrangör: evenemang, anmälningar, utskick och exporter").check()
     page.get_by_role("button", name="Skicka inbjudan").click()
