@@ -395,3 +395,41 @@ def test_a_used_invitation_link_is_gone(client, invite):
     response = client.get(url)
 
     assert response.status_code == 410
+
+
+def test_an_empty_invitation_form_explains_what_is_missing(owner_client, organisation):
+    response = owner_client.post(_url("member-invite", organisation))
+
+    assert response.status_code == 400
+    assert sorted(response.context["form"].errors) == ["email", "role"]
+
+
+def test_member_edit_with_another_organisations_event_changes_nothing(
+    owner_client, organisation, staff_factory
+):
+    other = Organisation.objects.create(name="Vision", slug="vision")
+    from tests.conftest import stockholm
+
+    theirs = other.events.create(
+        slug="x", title="X", starts_at=stockholm(2029, 5, 1, 8), ends_at=stockholm(2029, 5, 1, 9), capacity=5
+    )
+    organiser = _member(staff_factory("organiser"), organisation)
+
+    response = owner_client.post(
+        _url("member-edit", organisation, organiser.pk), {"role": "door", "events": [theirs.pk]}
+    )
+
+    organiser.refresh_from_db()
+    assert response.status_code == 400
+    assert (organiser.role, list(organiser.events.all())) == ("organiser", [])
+
+
+def test_invitation_page_reads_well_in_english(client, invite, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    text = _text(client.get(invite(role="door")))
+
+    assert "Join Akademikerförbundet SSR" in text
+    assert "agare@example.se has invited you to Akademikerförbundet SSR's back office." in text
+    assert "Door staff (the check-in list of the events you are given)" in text
+    assert "Accept and create my account" in text

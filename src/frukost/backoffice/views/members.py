@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,7 +74,7 @@ def member_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def member_invite(request):
     organisation = request.organisation
-    form = InviteForm(request.POST or None, organisation=organisation)
+    form = InviteForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             sent = services.invite_member(
@@ -105,15 +106,16 @@ def member_edit(request, member_id: int):
     member = _member(request, member_id)
     chosen = list(member.events.all())
     initial = {"role": member.role, "events": chosen}
-    form = MemberForm(request.POST or None, initial=initial, organisation=request.organisation, chosen=chosen)
+    form = MemberForm(_posted(request), initial=initial, organisation=request.organisation, chosen=chosen)
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
         try:
-            member = services.change_role(member=member, role=role, actor=request.user)
-            if role == Role.DOOR:
-                services.set_door_events(
-                    member=member, events=form.cleaned_data["events"], actor=request.user
-                )
+            with transaction.atomic():  # the role and the door events change together, or neither
+                member = services.change_role(member=member, role=role, actor=request.user)
+                if role == Role.DOOR:
+                    services.set_door_events(
+                        member=member, events=form.cleaned_data["events"], actor=request.user
+                    )
         except LastOwner as error:
             form.add_error("role", str(error))
         except InvalidInput as error:
@@ -201,6 +203,11 @@ def invitation_withdraw(request, invitation_id: int):
     )
 
 
+def _posted(request):
+    """The submitted data on a POST (even an empty one, so that it is checked), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _after_change(request):
     """Back to the member list, or home if the change took the member's own right to see it."""
     member = access.membership(request.user, request.organisation)
@@ -226,7 +233,7 @@ def invitation_accept(request, token: str):
         return _invalid(request, error)
     user = request.user if request.user.is_authenticated else None
     has_account = user is None and get_user_model().objects.filter(email__iexact=invitation.email).exists()
-    form = AcceptInvitationForm(request.POST or None) if user is None and not has_account else None
+    form = AcceptInvitationForm(_posted(request)) if user is None and not has_account else None
     other_account = user is not None and not services.has_address(user, invitation.email)
     if (
         request.method == "POST"

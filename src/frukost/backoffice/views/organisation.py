@@ -21,7 +21,7 @@ FIELDS = ("name", "colour", "website", "membership_question", "privacy_contact")
 def organisation_settings(request):
     organisation = request.organisation
     initial = {field: getattr(organisation, field) for field in FIELDS}
-    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+    form = OrganisationSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organisation(organisation=organisation, actor=request.user, **form.cleaned_data)
