@@ -151,6 +151,7 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 ACCOUNT_ADAPTER = "frukost.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "frukost.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
@@ -171,6 +172,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("FRUKOST_REAUTHENTICATION_SECONDS", 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("FRUKOST_TOTP_ISSUER", "frukost")
 MFA_RECOVERY_CODE_COUNT = 10
+# An owner's invitation to join an organisation is a link that works this many days.
+FRUKOST_MEMBER_INVITATION_DAYS = env_int("FRUKOST_MEMBER_INVITATION_DAYS", 7)
 
 # Back-office sessions end after an idle period and after a maximum age, whatever happens.
 SESSION_COOKIE_AGE = env_int("FRUKOST_SESSION_MAX_AGE_SECONDS", 12 * 3600)

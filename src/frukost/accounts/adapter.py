@@ -14,6 +14,24 @@ class AccountAdapter(DefaultAccountAdapter):
         # People join an organisation by an owner's invitation (accounts.services), never on their own.
         return False
 
+    def login(self, request, user) -> None:
+        """Sign in; for a person without two-factor yet, the password just typed counts as a recent
+        confirmation, so that setting up two-factor (which asks for one) does not ask again.
+
+        Later confirmations (before an export, before turning two-factor off) still ask once the
+        ACCOUNT_REAUTHENTICATION_TIMEOUT has passed.
+        """
+        from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+        from allauth.mfa.utils import is_mfa_enabled
+
+        super().login(request, user)
+        if is_mfa_enabled(user):
+            return
+        records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+        if isinstance(records, list) and records and records[-1].get("method") == "password":
+            records[-1] = {**records[-1], "reauthenticated": True}
+            request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Queue allauth's messages (password reset, …) in the outbox like every other e-mail.
 

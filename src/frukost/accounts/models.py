@@ -59,6 +59,8 @@ class MemberInvitation(models.Model):
     )
     email = models.EmailField(_("e-mail"), max_length=254)
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.ORGANISER)
+    # Door staff are invited to the check-in lists of these events; they are given them on accepting.
+    events = models.ManyToManyField(Event, blank=True, related_name="+", verbose_name=_("events at the door"))
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import wraps
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -30,6 +31,30 @@ def _no_store(response):
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def secret_link(view):
+    """For a page reached by a secret link (an invitation): never cached or indexed, no referrer leaks."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = _no_store(view(request, *args, **kwargs))
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+def sign_in_new_person(request, user) -> None:
+    """Sign in a person who has just chosen their password (on accepting an invitation).
+
+    Recorded as a fresh password confirmation, as allauth's own sign-in is (see
+    accounts.adapter), so setting up two-factor next does not ask for the password again.
+    """
+    from allauth.account.internal.flows.login import record_authentication
+
+    login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
 
 
 def signed_in(view):

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from frukost.backoffice.views import event_actions, events, home, importer, series
+from frukost.backoffice.views import event_actions, events, home, importer, members, organisation, series
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("tvastegsverifiering/", home.two_factor_required, name="two-factor-required"),
+    # The link in an invitation e-mail: not under an organisation (the person is not a member yet).
+    path("inbjudan/<str:token>/", members.invitation_accept, name="invitation-accept"),
     path("<slug:organisation>/", events.event_list, name="events"),
     path("<slug:organisation>/evenemang/fran-inbjudan/", importer.event_import, name="event-import"),
     path("<slug:organisation>/evenemang/nytt/", events.event_create, name="event-create"),
@@ -44,4 +46,18 @@ urlpatterns = [
     ),
     path("<slug:organisation>/serier/", series.series_list, name="series-list"),
     path("<slug:organisation>/serier/<int:series_id>/", series.series_detail, name="series"),
+    path("<slug:organisation>/medlemmar/", members.member_list, name="members"),
+    path("<slug:organisation>/medlemmar/bjud-in/", members.member_invite, name="member-invite"),
+    path("<slug:organisation>/medlemmar/<int:member_id>/", members.member_edit, name="member-edit"),
+    path(
+        "<slug:organisation>/medlemmar/<int:member_id>/ta-bort/", members.member_remove, name="member-remove"
+    ),
+    path(
+        "<slug:organisation>/inbjudningar/<int:invitation_id>/dra-tillbaka/",
+        members.invitation_withdraw,
+        name="invitation-withdraw",
+    ),
+    path(
+        "<slug:organisation>/installningar/", organisation.organisation_settings, name="organisation-settings"
+    ),
 ]

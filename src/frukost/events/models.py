@@ -48,6 +48,9 @@ RESERVED_SLUGS = {
     "tillganglighet",
     "api",
     "feed",
+    # The back office's own paths before an organisation's slug (/backoffice/<slug>/…).
+    "inbjudan",
+    "tvastegsverifiering",
 }
 
 
