@@ -74,6 +74,11 @@ def recipients(*, event: Event, audience: Audience | str) -> QuerySet[Registrati
     return registrations.order_by("id")
 
 
+def audience_counts(*, event: Event) -> dict[str, int]:
+    """How many each audience reaches right now (one count per audience, whatever the size)."""
+    return {audience.value: recipients(event=event, audience=audience).count() for audience in Audience}
+
+
 def clean_text(text: AnnouncementText) -> AnnouncementText:
     """The text made safe to send, or InvalidAnnouncement with a message per field."""
     errors: dict[str, str] = {}
