@@ -136,8 +136,8 @@ def test_message_edit_returns_to_the_form_with_the_text_kept(client, organiser, 
 
 
 def test_message_history_shows_each_message_with_delivery_counts(client, organiser, attended):
-    send_announcement(event=attended, text=AnnouncementText(subject="Först", body="A"), audience=Audience.SEATED,
-                      actor=organiser)  # fmt: skip
+    text = AnnouncementText(subject="Först", body="A")
+    send_announcement(event=attended, text=text, audience=Audience.SEATED, actor=organiser)
     send_due()
 
     page = client.get(base(attended)).content.decode()
@@ -179,8 +179,8 @@ def test_message_pages_are_closed_to_door_staff_and_other_organisations(client, 
                                      audience=Audience.ALL)  # fmt: skip
     other = Organisation.objects.create(name="Vision", slug="vision")
     other_event = attended.__class__.objects.create(
-        organisation=other, slug="annat", title="Annat", starts_at=attended.starts_at, ends_at=attended.ends_at,
-        capacity=5,
+        organisation=other, slug="annat", title="Annat", capacity=5,
+        starts_at=attended.starts_at, ends_at=attended.ends_at,
     )  # fmt: skip
     paths = [base(attended), base(attended) + "nytt/", f"{base(attended)}{announcement.pk}/"]
 

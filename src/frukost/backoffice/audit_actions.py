@@ -5,6 +5,10 @@ An action missing here is shown by its name: other parts of frukost may log new 
 
 from django.utils.translation import gettext_lazy as _
 
+from frukost.accounts.enums import Role
+from frukost.messaging.enums import Audience
+from frukost.registrations.enums import Status
+
 ACTION_LABELS = {
     "registration.created": _("Registration made"),
     "registration.repeated": _("Registered again (personal link sent)"),
@@ -35,5 +39,22 @@ SHOWN_DETAILS = {
 }
 
 
+_VALUE_LABELS = {"status": Status, "role": Role, "audience": Audience}
+
+
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def shown_details(data: dict) -> list[tuple[str, str]]:
+    """The whitelisted details of an entry, in words: [(label, value)]."""
+    details = []
+    for key, label in SHOWN_DETAILS.items():
+        if key not in (data or {}):
+            continue
+        value = data[key]
+        choices = _VALUE_LABELS.get(key)
+        if choices is not None and value in choices.values:
+            value = choices(value).label
+        details.append((str(label), str(value)))
+    return details

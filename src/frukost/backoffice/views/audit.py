@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from frukost.accounts.enums import Permission
-from frukost.backoffice.audit_actions import SHOWN_DETAILS, action_label
+from frukost.backoffice.audit_actions import action_label, shown_details
 from frukost.backoffice.decorators import member_required
 from frukost.core.models import AuditLog
 from frukost.events.models import Event
@@ -85,9 +85,7 @@ def _row(entry: AuditLog, titles: dict[int, str], slug: str) -> dict:
         "event_title": titles.get(entry.event_id, "") if entry.event_id else "",
         "registration_id": entry.registration_id,
         "registration_url": _registration_url(slug, entry.event_id, entry.registration_id),
-        "details": [
-            (label, entry.data[key]) for key, label in SHOWN_DETAILS.items() if key in (entry.data or {})
-        ],
+        "details": shown_details(entry.data),
     }
 
 

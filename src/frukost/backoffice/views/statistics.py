@@ -109,7 +109,7 @@ def _bar_sections(statistics: EventStatistics, can_view_special: bool) -> list[d
             _("Cancellations"),
             [
                 charts.Bar(
-                    _("Cancelled"),
+                    _("Cancelled registrations"),
                     f.cancelled,
                     f.registrations_total,
                     _of(f.cancelled, f.registrations_total),
