@@ -164,3 +164,36 @@ def test_event_statistics_page_query_count_is_flat(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("include_membership", [False, True])
+def test_series_comparison_partial_compares_the_events(event_factory, person, frozen, include_membership):
+    from django.template.loader import render_to_string
+
+    from frukost.registrations.statistics import compare_events
+
+    frozen("2029-04-02 09:00")
+    first, second = event_factory(capacity=2), event_factory(capacity=4, title="Andra frukosten")
+    register(event=first, person=person("anna@example.se", membership="member"))
+    register(event=first, person=person("bo@example.se", membership="not_member"))
+    register(event=first, person=person("cia@example.se"))
+    register(event=second, person=person("anna@example.se"))
+
+    page = render_to_string(
+        "backoffice/_series_comparison.html",
+        {"comparison": compare_events([second, first], include_membership=include_membership)},
+    )
+
+    svg = charts(page)["chart-comparison"]
+    assert bar_numbers(svg) == [
+        ("Chefsfrukost: Leda med tillit, 16 maj 2029", "2 av 2"),
+        ("Andra frukosten, 16 maj 2029", "1 av 4"),
+    ]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", page, flags=re.DOTALL)
+    cells = [re.findall(r'<td class="num">(.*?)</td>', row) for row in rows]
+    membership = [["1", "1"], ["1", "0"]] if include_membership else [[], []]
+    assert cells == [
+        ["2 av 2", "100 %", "1", "0", "0", "0", *membership[0]],
+        ["1 av 4", "25 %", "0", "0", "0", "0", *membership[1]],
+    ]
+    assert ("Inte medlemmar" in page) is include_membership

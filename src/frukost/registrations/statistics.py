@@ -163,6 +163,6 @@ def compare_events(
             event=event,
             figures=_figures(event.capacity, {name: getattr(event, f"stat_{name}") for name in FIGURES}),
         )
-        for event in annotated.order_by("starts_at", "id")
+        for event in annotated.select_related("organisation").order_by("starts_at", "id")
     ]
     return Comparison(rows=rows, include_membership=include_membership)
