@@ -79,6 +79,11 @@ def test_event_statistics_page_draws_well_formed_svg_charts_with_titles(client, 
         "Sista anmälningsdag: tisdag 1 maj 2029."
     )
     assert ' style="' not in page  # the CSP forbids inline styles
+    for svg in found.values():  # coordinates are numbers, never localised ("226,0")
+        for element in svg.iter():
+            for name in ("x", "y", "x1", "x2", "y1", "y2", "width", "height"):
+                if element.get(name) is not None:
+                    float(element.get(name))
 
 
 def test_event_statistics_page_tables_hold_the_numbers_the_charts_show(client, staff_factory, filled):

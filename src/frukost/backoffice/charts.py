@@ -18,12 +18,15 @@ from django.utils.safestring import SafeString
 
 from frukost.core import formats
 
-WIDTH = 640
-LINE_HEIGHT = 260
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 20, 28, 34
-BAR_ROW = 46
+# Sizes in SVG user units; the charts scale to the width of their box, so these set the text's
+# size relative to the drawing (13 units of text on a 900-wide line chart, 360-wide bars).
+WIDTH = 900
+LINE_HEIGHT = 320
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 16, 30, 34
+BAR_WIDTH = 360
+BAR_ROW = 44
 BAR_LABEL_GAP = 18
-BAR_HEIGHT = 14
+BAR_HEIGHT = 12
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def cumulative_chart(
 
 def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar]) -> SafeString:
     """Horizontal bars, each against its own whole (a track of full length behind it)."""
-    plot_w = WIDTH - 2
+    plot_w = BAR_WIDTH - 2
     rows = []
     for index, bar in enumerate(bars):
         top = index * BAR_ROW
@@ -141,7 +144,7 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar
         "id": chart_id,
         "title": title,
         "description": description,
-        "width": WIDTH,
+        "width": BAR_WIDTH,
         "height": max(len(bars) * BAR_ROW, BAR_ROW),
         "track_width": plot_w,
         "bar_height": BAR_HEIGHT,

@@ -15,10 +15,12 @@ class AnnouncementForm(forms.Form):
     audience = forms.ChoiceField(
         label=_("To"), choices=Audience.choices, widget=forms.RadioSelect, initial=Audience.ALL
     )
-    subject = forms.CharField(label=_("Subject"), required=False, strip=False)
+    subject = forms.CharField(
+        label=_("Subject"), strip=False, error_messages={"required": _("Write a subject.")}
+    )
     body = forms.CharField(
         label=_("Message"),
-        required=False,
+        error_messages={"required": _("Write the message.")},
         strip=False,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Plain text; a blank line starts a new paragraph. The greeting, the event’s facts and "

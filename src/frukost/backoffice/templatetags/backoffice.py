@@ -54,3 +54,15 @@ def comparison_chart(comparison):
     title = _("Seats taken per event")
     description = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
     return charts.bar_chart(chart_id="chart-comparison", title=title, description=description, bars=bars)
+
+
+@register.filter
+def moment(value) -> str:
+    """'1 december 2026 kl. 10.23' / '1 December 2026 at 10:23' (Stockholm time)."""
+    from django.utils.translation import gettext as _
+
+    from frukost.core import formats
+
+    if not value:
+        return ""
+    return _("%(date)s at %(time)s") % {"date": formats.short_date(value), "time": formats.clock(value)}
