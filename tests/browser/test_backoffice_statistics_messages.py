@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
+from frukost.messaging.models import Announcement
 from frukost.registrations.models import Registration
 from frukost.registrations.services import register
 from tests.browser.conftest import sign_in
@@ -84,6 +85,8 @@ def test_owner_reads_statistics_sends_a_message_and_reads_the_audit_log(page, st
 
     assert page.get_by_text("Ditt utskick är på väg till 12 personer.").is_visible()
     assert OutboxMessage.objects.filter(kind=MailKind.ANNOUNCEMENT).count() == 12
+    # The text went through the preview's hidden fields with its paragraphs intact.
+    assert Announcement.objects.get().body == "Vi har flyttat till Sal B på plan 2.\n\nVarmt välkommen!"
     shoot(page, "message-detail")
     page.goto(f"{base}/utskick/")
     shoot(page, "messages")
