@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "frukost.events",
     "frukost.accounts",
     "frukost.registrations",
+    "frukost.messaging",
     "frukost.mail",
     "frukost.importer",
     "frukost.public",
@@ -240,6 +241,8 @@ FRUKOST_MAIL_MAX_ATTEMPTS = env_int("FRUKOST_MAIL_MAX_ATTEMPTS", 8)
 FRUKOST_MAIL_RETRY_BASE_SECONDS = env_int("FRUKOST_MAIL_RETRY_BASE_SECONDS", 30)
 FRUKOST_MAIL_STUCK_AFTER_SECONDS = env_int("FRUKOST_MAIL_STUCK_AFTER_SECONDS", 600)
 FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
+# Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
+FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from frukost.backoffice.views import event_actions, events, home, importer, members, organisation, series
+from frukost.backoffice.views import (
+    audit,
+    event_actions,
+    events,
+    home,
+    importer,
+    members,
+    messages,
+    organisation,
+    series,
+    statistics,
+)
 
 app_name = "backoffice"
 
@@ -60,4 +71,23 @@ urlpatterns = [
     path(
         "<slug:organisation>/installningar/", organisation.organisation_settings, name="organisation-settings"
     ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/statistik/",
+        statistics.event_statistics_page,
+        name="event-statistics",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/utskick/", messages.message_list, name="event-messages"
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/utskick/nytt/",
+        messages.message_new,
+        name="event-message-new",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/utskick/<int:announcement_id>/",
+        messages.message_detail,
+        name="event-message",
+    ),
+    path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
 ]

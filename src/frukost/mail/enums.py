@@ -26,3 +26,10 @@ class MailKind(models.TextChoices):
     # Sign-in mail for organisers (password reset): composed when queued.
     ACCOUNT = "account", _("Sign-in and access")
     MEMBER_INVITATION = "member_invitation", _("Invitation to join an organisation")
+
+
+class Priority(models.IntegerChoices):
+    """Which mail the worker takes first: a person's own mail never waits behind a bulk send."""
+
+    TRANSACTIONAL = 0, _("Transactional")
+    BULK = 10, _("Bulk")

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from frukost.mail.enums import MailKind, MessageStatus
+from frukost.mail.enums import MailKind, MessageStatus, Priority
 
 
 class OutboxMessage(models.Model):
@@ -23,6 +23,13 @@ class OutboxMessage(models.Model):
         related_name="messages",
         verbose_name=_("registration"),
     )
+    # Transactional mail (a registration's own) goes before bulk mail (see worker.send_due).
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority, default=Priority.TRANSACTIONAL
+    )
+    # Groups the messages of one bulk send; what it refers to is the sender's business (for
+    # announcements, the announcement's id with kind ANNOUNCEMENT), mail does not know.
+    batch_id = models.PositiveBigIntegerField(_("batch"), null=True, blank=True)
     to = models.EmailField(_("to"), max_length=254)
     reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
@@ -43,7 +50,10 @@ class OutboxMessage(models.Model):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mail")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "priority", "next_attempt_at"], name="outbox_due_by_priority"),
+            models.Index(fields=["kind", "batch_id"], name="outbox_batch"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to}"

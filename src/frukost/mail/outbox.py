@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
+from frukost.mail.enums import Priority
 from frukost.mail.exceptions import NotInTransaction
 from frukost.mail.models import OutboxMessage
 
@@ -17,6 +20,8 @@ def enqueue(
     ics: bytes | str = b"",
     reply_to: str = "",
     registration=None,
+    priority: Priority | int = Priority.TRANSACTIONAL,
+    batch_id: int | None = None,
 ) -> OutboxMessage:
     """Write a message to the outbox; the worker sends it once the transaction commits.
 
@@ -27,8 +32,7 @@ def enqueue(
     change that rolls back never e-mails anyone and one that commits always does. Raises
     NotInTransaction otherwise (a real check, not an assert: it holds under `python -O` too).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise NotInTransaction("enqueue mail inside the transaction that causes it")
+    _ensure_in_transaction()
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     return OutboxMessage.objects.create(
@@ -40,5 +44,45 @@ def enqueue(
         ics=ics,
         reply_to=reply_to,
         registration=registration,
+        priority=priority,
+        batch_id=batch_id,
         rendered_at=timezone.now() if body_text else None,
     )
+
+
+def enqueue_batch(
+    *,
+    kind: str,
+    recipients: Iterable[tuple[str, int | None]],
+    batch_id: int,
+    reply_to: str = "",
+    priority: Priority | int = Priority.BULK,
+) -> int:
+    """Write one message per (address, registration id) to the outbox, in a few INSERTs.
+
+    The messages are composed by the worker (the renderer for `kind`) and, as bulk mail, sent
+    after any transactional mail that is due. Must be called inside the transaction that
+    records the send. Returns how many were queued.
+    """
+    _ensure_in_transaction()
+    now = timezone.now()
+    messages = [
+        OutboxMessage(
+            kind=kind,
+            to=to,
+            reply_to=reply_to,
+            registration_id=registration_id,
+            priority=priority,
+            batch_id=batch_id,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for to, registration_id in recipients
+    ]
+    OutboxMessage.objects.bulk_create(messages, batch_size=500)
+    return len(messages)
+
+
+def _ensure_in_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise NotInTransaction("enqueue mail inside the transaction that causes it")

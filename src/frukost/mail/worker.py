@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
-from frukost.mail.enums import MessageStatus
+from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
 from frukost.mail.renderers import NothingToRender, render_pending
 
@@ -64,13 +64,19 @@ def claim(message_id: int, *, now: dt.datetime) -> bool:
 
 
 def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
-    """Send up to `limit` messages whose time has come; returns how many were sent."""
+    """Send the messages whose time has come; returns how many were sent.
+
+    Each round takes up to `limit` transactional messages first (a registration's own mail),
+    then at most FRUKOST_MAIL_BULK_BATCH bulk messages: a send to 3,000 attendees goes out a
+    batch per round and never holds a confirmation queued after it.
+    """
     now = now or timezone.now()
-    due = list(
-        OutboxMessage.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
+    queued = OutboxMessage.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
     )
+    bulk_batch = settings.FRUKOST_MAIL_BULK_BATCH
+    due = list(queued.filter(priority__lt=Priority.BULK).values_list("pk", flat=True)[:limit])
+    due += list(queued.filter(priority__gte=Priority.BULK).values_list("pk", flat=True)[:bulk_batch])
     if not due:
         return 0
     sent = 0
