@@ -47,6 +47,11 @@ def test_series_page_compares_its_events(client, organiser, series):
     page = response.content.decode()
     assert "Chefsfrukost: Leda med tillit" in page
     assert "3 %" in page  # 2 of 60 seats
+    comparison = response.context["comparison"]
+    assert [(row.event.city, row.event.pk) for row in comparison.rows] == [
+        (e.city, e.pk) for e in response.context["events"]
+    ]
+    assert comparison.include_membership is True  # an organiser may see membership counts
 
 
 def test_series_list_shows_each_series_with_its_event_count(client, organiser, series):

@@ -10,7 +10,7 @@ from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import member_required
 from frukost.events.models import Series
-from frukost.registrations import queries
+from frukost.registrations import queries, statistics
 
 
 @member_required(Permission.MANAGE_EVENTS)
@@ -40,6 +40,12 @@ def series_detail(request, series_id: int):
         "seats_taken": sum(e.seats_taken for e in events),
         "waiting": sum(e.waiting for e in events),
     }
+    comparison = statistics.compare_events(
+        events,
+        include_membership=access.has_permission(request.member, Permission.VIEW_SPECIAL_CATEGORY),
+    )
     return render(
-        request, "backoffice/series_detail.html", {"series": series, "events": events, "totals": totals}
+        request,
+        "backoffice/series_detail.html",
+        {"series": series, "events": events, "totals": totals, "comparison": comparison},
     )
