@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from frukost.events.models import Event
 from tests.browser.conftest import sign_in
 

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0002_outbox_rendered_at'),
+        ("mail", "0002_outbox_rendered_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='kind',
-            field=models.CharField(choices=[('confirmation', 'Registration confirmed'), ('waitlisted', 'On the waiting list'), ('colleague_invitation', 'Colleague asked to confirm'), ('colleague_reminder', 'Colleague reminded to confirm'), ('promoted', 'Moved up from the waiting list'), ('cancellation', 'Cancellation receipt'), ('seat_released', 'Held seat released'), ('personal_link', 'Personal link sent again'), ('event_changed', 'Event changed (time or place)'), ('event_cancelled', 'Event cancelled'), ('announcement', 'Message from the organiser'), ('catering', 'Catering figures to the venue'), ('account', 'Sign-in and access'), ('member_invitation', 'Invitation to join an organisation')], max_length=32, verbose_name='kind'),
+            model_name="outboxmessage",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Registration confirmed"),
+                    ("waitlisted", "On the waiting list"),
+                    ("colleague_invitation", "Colleague asked to confirm"),
+                    ("colleague_reminder", "Colleague reminded to confirm"),
+                    ("promoted", "Moved up from the waiting list"),
+                    ("cancellation", "Cancellation receipt"),
+                    ("seat_released", "Held seat released"),
+                    ("personal_link", "Personal link sent again"),
+                    ("event_changed", "Event changed (time or place)"),
+                    ("event_cancelled", "Event cancelled"),
+                    ("announcement", "Message from the organiser"),
+                    ("catering", "Catering figures to the venue"),
+                    ("account", "Sign-in and access"),
+                    ("member_invitation", "Invitation to join an organisation"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

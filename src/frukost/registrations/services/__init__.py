@@ -7,6 +7,14 @@ from frukost.registrations.services.colleagues import (
     remind_unconfirmed_colleagues,
 )
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
+from frukost.registrations.services.organiser import (
+    RegistrationEdit,
+    SpecialAnswers,
+    add_registration_by_organiser,
+    promote_registration,
+    resend_personal_link,
+    update_registration,
+)
 from frukost.registrations.services.register import add_colleague, register, update_answers
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
@@ -14,13 +22,19 @@ __all__ = [
     "Answers",
     "ColleagueData",
     "PersonData",
+    "RegistrationEdit",
     "RegistrationResult",
+    "SpecialAnswers",
     "add_colleague",
+    "add_registration_by_organiser",
     "cancel_registration",
     "confirm_colleague",
     "promote_from_waiting_list",
+    "promote_registration",
     "register",
     "release_expired_holds",
     "remind_unconfirmed_colleagues",
+    "resend_personal_link",
     "update_answers",
+    "update_registration",
 ]
