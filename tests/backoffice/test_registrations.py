@@ -357,11 +357,11 @@ def test_registration_page_history_shows_actions_and_mails_with_actor(signed_in,
 
     assert [(str(e["label"]), e["actor"]) for e in history] == [
         ("Anmäld", ""),
-        ("E-post: På väntelistan", ""),
-        ("Flyttad upp från väntelistan", ""),
-        ("E-post: Flyttad upp från väntelistan", ""),
+        ("Mejl: På väntelistan", ""),
+        ("Fått plats från väntelistan", ""),
+        ("Mejl: Fått plats från väntelistan", ""),
         ("Ny personlig länk skickad", "julia@example.se"),
-        ("E-post: Personlig länk skickad av arrangören", ""),
+        ("Mejl: Personlig länk skickad av arrangören", ""),
     ]
 
 

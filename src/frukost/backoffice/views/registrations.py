@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from frukost.accounts import access
@@ -57,7 +57,7 @@ HISTORY_LABELS = {
     "registration.confirmed": gettext_lazy("Confirmed their registration"),
     "registration.changed": gettext_lazy("Details changed"),
     "registration.promoted": gettext_lazy("Moved up from the waiting list"),
-    "registration.cancelled": gettext_lazy("Cancelled"),
+    "registration.cancelled": gettext_lazy("Registration cancelled"),
     "registration.released": gettext_lazy("Held seat released (not confirmed in time)"),
     "registration.link_resent": gettext_lazy("New personal link sent"),
 }
@@ -414,14 +414,21 @@ def registration_promote(request, event_id: int, registration_id: int):
         _("%(email)s gets an e-mail saying that they have a seat.") % {"email": registration.email}
     ]
     if ahead:
-        consequences.append(_("%(count)s people ahead of them in the queue keep waiting.") % {"count": ahead})
+        consequences.append(
+            ngettext(
+                "%(count)s person ahead of them in the queue keeps waiting.",
+                "%(count)s people ahead of them in the queue keep waiting.",
+                ahead,
+            )
+            % {"count": ahead}
+        )
     if not registration.is_confirmed:
         consequences.append(_("They have not confirmed yet: the seat is held for them for a while."))
     return _confirm(
         request,
         registration,
         title=_("Give %(name)s a seat?") % {"name": registration.full_name},
-        lead=_("%(free)s seats are free.") % {"free": free},
+        lead=ngettext("%(free)s seat is free.", "%(free)s seats are free.", free) % {"free": free},
         consequences=consequences,
         button=_("Give them the seat"),
     )
