@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.core import formats
 from frukost.events.enums import EventStatus
 from frukost.mail.enums import MailKind, MessageStatus
 from frukost.registrations import queries, services
-from frukost.registrations.enums import Status
+from frukost.registrations.enums import Diet, Membership, Status
 from frukost.registrations.exceptions import (
     EmailAlreadyRegistered,
     EventNotOpen,
@@ -50,6 +51,13 @@ COLUMNS = [
     ("", gettext_lazy("Diet"), True),
     ("registered", gettext_lazy("Registered"), False),
 ]
+
+# The table's column is narrow: "Member", not the form's "Yes, I am a member".
+MEMBERSHIP_SHORT = {
+    Membership.MEMBER: gettext_lazy("Member"),
+    Membership.NOT_MEMBER: gettext_lazy("Not a member"),
+    Membership.UNDISCLOSED: gettext_lazy("Preferred not to say"),
+}
 
 HISTORY_LABELS = {
     "registration.created": gettext_lazy("Registered"),
@@ -134,6 +142,7 @@ def registration_table(request, event_id: int):
         "event": event,
         "form": form,
         "page": page,
+        "rows": _table_rows(request, event, page.object_list, special),
         "columns": columns,
         "special": special,
         "counts": [
@@ -152,6 +161,41 @@ def registration_table(request, event_id: int):
         "can_add": event.status == EventStatus.PUBLISHED,
     }
     return TemplateResponse(request, "backoffice/registration_table.html", context)
+
+
+def _table_rows(request, event, registrations, special: bool) -> list[dict]:
+    """The page's rows as plain values: the template only prints them.
+
+    Reversing a URL and choice labels per cell cost more than the query itself (about 1 ms a
+    row); done once here, a page of 50 renders in a few milliseconds.
+    """
+    base = reverse("backoffice:event-registrations", args=[request.organisation.slug, event.pk])
+    statuses = {value: str(label) for value, label in Status.choices}
+    memberships = {value: str(label) for value, label in MEMBERSHIP_SHORT.items()}
+    diets = {value: str(label) for value, label in Diet.choices}
+    rows = []
+    for registration in registrations:
+        inviter, created = registration.invited_by, registration.created_at
+        row = {
+            "url": f"{base}{registration.pk}/",
+            "name": f"{registration.last_name}, {registration.first_name}",
+            "job_title": registration.job_title,
+            "email": registration.email,
+            "workplace": registration.workplace,
+            "status": registration.status,
+            "status_label": statuses.get(registration.status, registration.status),
+            "unconfirmed": registration.is_active and registration.confirmed_at is None,
+            "invited_by": inviter.full_name if inviter else "",
+            "invited_by_url": f"{base}{inviter.pk}/" if inviter else "",
+            "created": f"{formats.short_date(created)} {formats.clock(created)}",
+        }
+        if special:
+            named = [diets[code] for code in registration.diets if code in diets]
+            row["membership"] = memberships.get(registration.membership, "")
+            row["diets"] = ", ".join(named + ([registration.diet_other] if registration.diet_other else []))
+            row["other_needs"] = bool(registration.other_needs)
+        rows.append(row)
+    return rows
 
 
 def _history(request, registration) -> list[dict]:
