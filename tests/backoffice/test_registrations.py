@@ -595,3 +595,21 @@ def test_waiting_list_query_count_is_flat(signed_in, event_factory, colleague):
     assert _count_queries(signed_in, _url("event-waiting-list", one)) == _count_queries(
         signed_in, _url("event-waiting-list", three)
     )
+
+
+def test_registration_page_query_count_is_flat_with_history(signed_in, event, colleague, organiser):
+    from frukost.registrations.services import resend_personal_link
+    from tests.conftest import make_person
+
+    short = _add(event, "short@example.se")
+    long = register(
+        event=event,
+        person=make_person("long@example.se"),
+        colleagues=[colleague("c1@example.se")],
+    ).registration
+    for _ in range(3):
+        resend_personal_link(registration=long, actor=organiser)
+
+    assert _count_queries(signed_in, _url("registration", event, short)) == _count_queries(
+        signed_in, _url("registration", event, long)
+    )
