@@ -613,3 +613,20 @@ def test_registration_page_query_count_is_flat_with_history(signed_in, event, co
     assert _count_queries(signed_in, _url("registration", event, short)) == _count_queries(
         signed_in, _url("registration", event, long)
     )
+
+
+def test_registration_promote_says_who_keeps_waiting(signed_in, event_factory):
+    event = event_factory(capacity=1)
+    _add(event, "seated@example.se")
+    _add(event, "first@example.se")
+    second = _add(event, "anna@example.se")
+    event.capacity = 2
+    event.save()
+
+    asked = signed_in.get(_url("registration-promote", event, second))
+
+    assert asked.context["lead"] == "1 plats är ledig."
+    assert asked.context["consequences"] == [
+        "anna@example.se får ett mejl om att hen har fått en plats.",
+        "1 person före i kön får fortsätta vänta.",
+    ]

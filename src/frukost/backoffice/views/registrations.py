@@ -453,7 +453,8 @@ def registration_promote(request, event_id: int, registration_id: int):
         refusal = NotWaitlisted() if registration.status != Status.WAITLISTED else NoFreeSeat()
         messages.error(request, _refusal(refusal))
         return redirect(_back_url(request, registration))
-    ahead = queries.waiting_list(event).filter(waitlisted_at__lt=registration.waitlisted_at).count()
+    queue = list(queries.waiting_list(event).values_list("pk", flat=True))
+    ahead = queue.index(registration.pk) if registration.pk in queue else 0
     consequences = [
         _("%(email)s gets an e-mail saying that they have a seat.") % {"email": registration.email}
     ]
