@@ -10,6 +10,7 @@ from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.models import Registration
 from frukost.registrations.services import cancel_registration, register, remind_unconfirmed_colleagues
+from tests.conftest import worker_keeps_up
 from tests.mail.conftest import messages, personal_link
 
 TITLE = "Chefsfrukost: Leda med tillit"
@@ -72,8 +73,10 @@ def every_kind(event_factory, person, colleague, frozen):
             colleagues=[colleague("bo@example.se")],
         )
         register(event=event, person=person("cilla@example.se", first_name="Cilla", language=language))
+        worker_keeps_up()
         frozen("2029-04-21 22:00")
         remind_unconfirmed_colleagues()
+        worker_keeps_up()
         frozen("2029-04-22 09:00")
         cancel_registration(registration=Registration.objects.get(email="anna@example.se"))
         sent = messages()

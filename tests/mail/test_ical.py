@@ -12,7 +12,7 @@ from frukost.mail.enums import MailKind
 from frukost.mail.ical import event_calendar
 from frukost.registrations.models import Registration
 from frukost.registrations.services import cancel_registration, register
-from tests.conftest import stockholm
+from tests.conftest import stockholm, worker_keeps_up
 from tests.mail.conftest import messages
 
 UTC = dt.UTC
@@ -156,6 +156,7 @@ def test_event_calendar_carries_the_events_current_sequence_and_facts(event, per
 
 def test_cancellation_calendar_is_cancelled_with_higher_sequence(event, person):
     register(event=event, person=person("anna@example.se"))
+    worker_keeps_up()
     cancel_registration(registration=Registration.objects.get(email="anna@example.se"))
 
     confirmation, cancellation = messages(to="anna@example.se")
@@ -184,8 +185,11 @@ def test_event_calendar_description_in_active_language(event, language, doors):
 
 def test_calendar_after_registering_again_outranks_earlier_cancellation(event, person):
     register(event=event, person=person("anna@example.se"))
+    worker_keeps_up()
     cancel_registration(registration=Registration.objects.get(email="anna@example.se"))
+    worker_keeps_up()
     register(event=event, person=person("anna@example.se"))
+    worker_keeps_up()
     again = Registration.objects.get(email="anna@example.se", cancelled_at__isnull=True)
     cancel_registration(registration=again)
 

@@ -16,7 +16,7 @@ from frukost.registrations.services import (
     register,
     update_answers,
 )
-from tests.conftest import read_eml_files
+from tests.conftest import read_eml_files, worker_keeps_up
 from tests.mail.conftest import messages
 
 
@@ -68,6 +68,7 @@ def test_notifications_never_contain_membership_diet_or_needs(
     update_answers(
         registration=anna, answers=Answers(membership="member", diets=["vegan"], diet_other="Celiaki")
     )
+    worker_keeps_up()
     cancel_registration(registration=anna)
     queued = messages()
     assert len(queued) == 6

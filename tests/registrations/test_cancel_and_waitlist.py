@@ -12,7 +12,7 @@ from frukost.registrations.services import (
     release_expired_holds,
     remind_unconfirmed_colleagues,
 )
-from tests.conftest import outbox_for, stockholm
+from tests.conftest import outbox_for, stockholm, worker_keeps_up
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def test_cancel_frees_the_seat_for_the_first_on_the_waiting_list(event_factory, 
     anna = register(event=event, person=person("anna@example.se")).registration
     register(event=event, person=person("bo@example.se"))
     register(event=event, person=person("cilla@example.se"))
+    worker_keeps_up()
 
     cancel_registration(registration=anna)
 
@@ -119,6 +120,7 @@ def test_expired_hold_releases_the_seat_and_the_queue_moves_up(event_factory, pe
     frozen("2029-04-01 10:00")
     register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
     register(event=event, person=person("cilla@example.se"))
+    worker_keeps_up()
 
     frozen("2029-04-04 09:59")
     assert release_expired_holds() == 0

@@ -10,13 +10,15 @@ from frukost.messaging.enums import Audience
 from frukost.registrations.enums import Status
 
 ACTION_LABELS = {
-    "registration.created": _("Registration made"),
-    "registration.repeated": _("Registered again (personal link sent)"),
-    "registration.changed": _("Registration details changed"),
-    "registration.confirmed": _("Colleague confirmed"),
+    # Also the registration page's history: one wording for both.
+    "registration.created": _("Registered"),
+    "registration.repeated": _("Registered again with the same address (sent their link)"),
+    "registration.changed": _("Details changed"),
+    "registration.confirmed": _("Confirmed their registration"),
     "registration.promoted": _("Moved up from the waiting list"),
     "registration.cancelled": _("Registration cancelled"),
-    "registration.released": _("Held seat released"),
+    "registration.released": _("Held seat released (not confirmed in time)"),
+    "registration.link_resent": _("New personal link sent"),
     "event.imported": _("Event created from an invitation"),
     "event.created": _("Event created"),
     "event.changed": _("Event changed"),

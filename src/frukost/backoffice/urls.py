@@ -4,6 +4,7 @@ from django.urls import path
 
 from frukost.backoffice.views import (
     audit,
+    door,
     event_actions,
     events,
     home,
@@ -11,6 +12,7 @@ from frukost.backoffice.views import (
     members,
     messages,
     organisation,
+    registrations,
     series,
     statistics,
 )
@@ -90,4 +92,45 @@ urlpatterns = [
         name="event-message",
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/",
+        registrations.registration_table,
+        name="event-registrations",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/ny/",
+        registrations.registration_add,
+        name="registration-add",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/",
+        registrations.registration_detail,
+        name="registration",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/andra/",
+        registrations.registration_edit,
+        name="registration-edit",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/avanmal/",
+        registrations.registration_cancel,
+        name="registration-cancel",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/ge-plats/",
+        registrations.registration_promote,
+        name="registration-promote",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/skicka-lank/",
+        registrations.registration_resend_link,
+        name="registration-resend-link",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/vantelista/",
+        registrations.waiting_list,
+        name="event-waiting-list",
+    ),
+    path("<slug:organisation>/evenemang/<int:event_id>/entrelista/", door.door_list, name="event-door"),
 ]

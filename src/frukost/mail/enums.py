@@ -7,6 +7,9 @@ class MessageStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Composed just before sending, the message was no longer true (the person cancelled, was
+    # moved up, …): not sent, not retried, and not a failure anyone has to look at.
+    SKIPPED = "skipped", _("Not sent (no longer true)")
 
 
 class MailKind(models.TextChoices):
@@ -18,6 +21,7 @@ class MailKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation receipt")
     SEAT_RELEASED = "seat_released", _("Held seat released")
     PERSONAL_LINK = "personal_link", _("Personal link sent again")
+    LINK_RESENT = "link_resent", _("Personal link sent by the organiser")
     EVENT_CHANGED = "event_changed", _("Event changed (time or place)")
     EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
     ANNOUNCEMENT = "announcement", _("Message from the organiser")

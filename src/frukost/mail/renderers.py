@@ -25,6 +25,14 @@ class NothingToRender(Exception):
     """What the message was about is gone (e.g. deleted on the retention schedule)."""
 
 
+class NoLongerTrue(Exception):
+    """The message would describe a state that has changed since it was queued.
+
+    A renderer raises it when, say, a confirmation ("you have a seat") is composed after the
+    person cancelled. The worker records the message as skipped: not sent, not retried, no alarm.
+    """
+
+
 _renderers: dict[str, Callable] = {}
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
-from frukost.mail.renderers import NothingToRender, render_pending
+from frukost.mail.renderers import NoLongerTrue, NothingToRender, render_pending
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,9 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     try:
         render_pending(message)
         _send(message, connection)
+    except NoLongerTrue as exc:
+        _skip(message, str(exc))
+        return False
     except NothingToRender as exc:
         _fail(message, str(exc))
         return False
@@ -206,6 +209,13 @@ def _retry_later(message: OutboxMessage, error: str) -> None:
     message.last_error = error[:2000]
     message.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(message.attempts))
     message.save(update_fields=["status", "last_error", "next_attempt_at"])
+
+
+def _skip(message: OutboxMessage, reason: str) -> None:
+    logger.info("mail %s not sent: %s", message.pk, reason)
+    message.status = MessageStatus.SKIPPED
+    message.last_error = reason[:2000]
+    message.save(update_fields=["status", "last_error"])
 
 
 def _fail(message: OutboxMessage, error: str) -> None:

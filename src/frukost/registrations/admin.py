@@ -3,17 +3,18 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from frukost.registrations.enums import ACTIVE_STATUSES
 from frukost.registrations.models import Registration
-from frukost.registrations.services import cancel_registration
 
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    """Organisers' list of registrations until the back office exists.
+    """The operators' view of registrations (organisers use the back office).
 
     Special-category answers (membership, diet, needs) are shown on the change page only, never
-    in the list, and the personal links are not shown at all.
+    in the list, and the personal links are not shown at all. There is no bulk cancel: cancelling
+    mails people and moves the queue, so it happens one at a time, confirmed, in the back office.
+    An edited address is lower-cased and checked against the one-active-registration rule by
+    Registration.clean, so a clash is a form error rather than a database error.
     """
 
     list_display = ["full_name", "email", "event", "status", "confirmed", "colleague_of", "created_at"]
@@ -21,7 +22,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "workplace"]
     list_select_related = ["event", "invited_by"]
     date_hierarchy = "created_at"
-    actions = ["cancel_selected"]
     readonly_fields = [
         "event",
         "status",
@@ -55,11 +55,3 @@ class RegistrationAdmin(admin.ModelAdmin):
             return ""
         url = reverse("admin:registrations_registration_change", args=[registration.invited_by_id])
         return format_html('<a href="{}">{}</a>', url, registration.invited_by.full_name)
-
-    @admin.action(description=_("Cancel the selected registrations (the waiting list moves up)"))
-    def cancel_selected(self, request, queryset):
-        cancelled = 0
-        for registration in queryset.filter(status__in=ACTIVE_STATUSES):
-            cancel_registration(registration=registration, actor=request.user)
-            cancelled += 1
-        self.message_user(request, _("%(count)d registrations cancelled.") % {"count": cancelled})

@@ -24,3 +24,23 @@ class SeatReleased(RegistrationError):
 
 class NotActive(RegistrationError):
     """The registration is cancelled or released and cannot be changed."""
+
+
+class EmailAlreadyRegistered(RegistrationError):
+    """Another active registration for the event already has this e-mail address."""
+
+
+class InvalidRegistrationData(RegistrationError):
+    """A name or an address the service cannot store (empty, malformed); `field` names which."""
+
+    def __init__(self, field: str, message: str = ""):
+        super().__init__(message or field)
+        self.field = field
+
+
+class NotWaitlisted(RegistrationError):
+    """Only someone on the waiting list can be moved up."""
+
+
+class NoFreeSeat(RegistrationError):
+    """Every seat is taken: nobody can be moved up until one is freed or capacity is raised."""

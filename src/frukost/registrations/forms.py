@@ -8,8 +8,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from frukost.registrations.enums import Diet, Membership
-from frukost.registrations.services import Answers, ColleagueData, PersonData
+from frukost.registrations.enums import Diet, Language, Membership, Status
+from frukost.registrations.queries import TableFilters
+from frukost.registrations.services import (
+    Answers,
+    ColleagueData,
+    PersonData,
+    RegistrationEdit,
+    SpecialAnswers,
+)
 
 
 def _reject_control_characters(value: str, *, multiline: bool = False) -> str:
@@ -238,3 +245,168 @@ class ColleagueForm(forms.Form):
 
     def colleague(self) -> ColleagueData:
         return ColleagueData(**self.cleaned_data)
+
+
+# --- The back office ------------------------------------------------------------------------
+
+
+class OrganiserRegistrationForm(forms.Form):
+    """An organiser adds someone by hand (they phoned) or corrects a registration.
+
+    Without `special_category` (the member may not see membership, diets and needs) those fields
+    are not in the form at all, and an edit leaves them as they are.
+    """
+
+    first_name = NameField(label=_("First name"))
+    last_name = NameField(label=_("Last name"))
+    email = StrictEmailField(label=_("E-mail"))
+    workplace = CleanCharField(label=_("Workplace"), max_length=200, required=False)
+    job_title = CleanCharField(label=_("Job title"), max_length=200, required=False)
+    membership = forms.ChoiceField(
+        label=_("Member?"), choices=[("", _("Not answered"))] + Membership.choices, required=False
+    )
+    diets = forms.MultipleChoiceField(
+        label=_("Special diet or allergies"),
+        choices=Diet.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    diet_other = CleanCharField(label=_("Other dietary needs"), max_length=300, required=False)
+    other_needs = CleanCharField(
+        label=_("Special needs or other information for the organiser"),
+        max_length=1000,
+        required=False,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    answer = CleanCharField(
+        max_length=1000, required=False, multiline=True, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    language = forms.ChoiceField(label=_("Language of the e-mails"), choices=Language.choices)
+
+    SPECIAL_CATEGORY = ("membership", "diets", "diet_other", "other_needs")
+
+    def __init__(self, *args, event, special_category: bool, adding: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.special_category = special_category
+        if not special_category:
+            for name in self.SPECIAL_CATEGORY:
+                del self.fields[name]
+        else:
+            self.fields["membership"].label = event.organisation.membership_question or _(
+                "Member of %(organisation)s?"
+            ) % {"organisation": event.organisation.name}
+        if event.custom_question:
+            self.fields["answer"].label = event.custom_question
+        else:
+            del self.fields["answer"]
+        if not adding:
+            del self.fields["language"]
+
+    @classmethod
+    def initial_for(cls, registration) -> dict:
+        return {
+            name: getattr(registration, name)
+            for name in (
+                "first_name", "last_name", "email", "workplace", "job_title", "answer",
+                *cls.SPECIAL_CATEGORY,
+            )
+        }  # fmt: skip
+
+    def _special(self) -> SpecialAnswers | None:
+        if not self.special_category:
+            return None
+        data = self.cleaned_data
+        return SpecialAnswers(
+            membership=data.get("membership", ""),
+            diets=tuple(data.get("diets", ())),
+            diet_other=data.get("diet_other", ""),
+            other_needs=data.get("other_needs", ""),
+        )
+
+    def person(self) -> PersonData:
+        data = self.cleaned_data
+        special = self._special() or SpecialAnswers()
+        return PersonData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            language=data["language"],
+            answers=Answers(
+                workplace=data.get("workplace", ""),
+                job_title=data.get("job_title", ""),
+                answer=data.get("answer", ""),
+                membership=special.membership,
+                diets=special.diets,
+                diet_other=special.diet_other,
+                other_needs=special.other_needs,
+            ),
+        )
+
+    def edit(self) -> RegistrationEdit:
+        data = self.cleaned_data
+        return RegistrationEdit(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            workplace=data.get("workplace", ""),
+            job_title=data.get("job_title", ""),
+            answer=data.get("answer", ""),
+            special=self._special(),
+        )
+
+
+def _choices(blank, choices):
+    return [("", blank), *choices]
+
+
+class RegistrationTableFilterForm(forms.Form):
+    """The table's GET parameters. Anything unknown is ignored rather than refused."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    member = forms.ChoiceField(label=_("Member"), required=False)
+    colleague = forms.ChoiceField(label=_("Registered by"), required=False)
+    unconfirmed = forms.BooleanField(label=_("Only unconfirmed colleagues"), required=False)
+    diet = forms.ChoiceField(label=_("Diet"), required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, special_category: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _choices(
+            _("All"), [("active", _("Seat or waiting list")), *Status.choices]
+        )
+        self.fields["colleague"].choices = _choices(
+            _("Anyone"), [("no", _("Themselves")), ("yes", _("A colleague"))]
+        )
+        if special_category:
+            self.fields["member"].choices = _choices(
+                _("All"),
+                [
+                    (Membership.MEMBER, _("Member")),
+                    (Membership.NOT_MEMBER, _("Not a member")),
+                    (Membership.UNDISCLOSED, _("Preferred not to say")),
+                    ("unanswered", _("Not answered")),
+                ],
+            )
+            self.fields["diet"].choices = _choices(
+                _("All"), [("any", _("Any special diet")), ("none", _("No special diet")), *Diet.choices]
+            )
+        else:
+            del self.fields["member"]
+            del self.fields["diet"]
+
+    def filters(self) -> TableFilters:
+        self.is_valid()  # an unknown value in one field drops that filter, not the others
+        data = self.cleaned_data
+        return TableFilters(
+            status=data.get("status", ""),
+            member=data.get("member", ""),
+            colleague=data.get("colleague", ""),
+            unconfirmed=data.get("unconfirmed", False),
+            diet=data.get("diet", ""),
+        )
+
+    def search(self) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("q", "")

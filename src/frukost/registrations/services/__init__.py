@@ -17,6 +17,14 @@ from frukost.registrations.services.event_changes import (
     preview_event_change,
     update_event,
 )
+from frukost.registrations.services.organiser import (
+    RegistrationEdit,
+    SpecialAnswers,
+    add_registration_by_organiser,
+    promote_registration,
+    resend_personal_link,
+    update_registration,
+)
 from frukost.registrations.services.register import add_colleague, register, update_answers
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
@@ -27,18 +35,24 @@ __all__ = [
     "EventChangePreview",
     "Recipients",
     "PersonData",
+    "RegistrationEdit",
     "RegistrationResult",
+    "SpecialAnswers",
     "add_colleague",
     "cancel_event",
+    "add_registration_by_organiser",
     "cancel_registration",
     "change_capacity",
     "confirm_colleague",
     "preview_event_cancellation",
     "preview_event_change",
     "promote_from_waiting_list",
+    "promote_registration",
     "register",
     "release_expired_holds",
     "remind_unconfirmed_colleagues",
+    "resend_personal_link",
     "update_answers",
     "update_event",
+    "update_registration",
 ]

@@ -10,7 +10,7 @@ from frukost.events.models import Event
 from frukost.registrations import notifications
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.exceptions import ColleagueLimitReached, ColleagueNotAllowed, NotActive
-from frukost.registrations.models import Registration
+from frukost.registrations.models import Registration, normalise_email
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
 from frukost.registrations.services.seats import (
     ensure_open,
@@ -18,10 +18,6 @@ from frukost.registrations.services.seats import (
     lock_event,
     seats_taken,
 )
-
-
-def normalise_email(address: str) -> str:
-    return address.strip().lower()
 
 
 def register(
@@ -173,6 +169,8 @@ def _create(
     answers: Answers,
     confirmed: bool,
     invited_by: Registration | None = None,
+    actor=None,
+    by_organiser: bool = False,
 ) -> Registration:
     registration = Registration(
         event=event,
@@ -192,11 +190,14 @@ def _create(
         registration.status = Status.WAITLISTED
         registration.waitlisted_at = now
     registration.save()
+    details = {"by_organiser": True} if by_organiser else {}
     audit(
         "registration.created",
         event_id=event.pk,
         registration_id=registration.pk,
+        actor=actor,
         status=registration.status,
         colleague=invited_by is not None,
+        **details,
     )
     return registration
