@@ -20,23 +20,69 @@ class Entry:
     label: str
     url_name: str
     permission: Permission
+    # The pages below this one (a registration's page under "Registrations"): the entry is marked current.
+    also: tuple[str, ...] = ()
+
+    def is_current(self, view_name: str) -> bool:
+        return view_name == self.url_name or view_name in self.also
 
 
 ORGANISATION_MENU = [
-    Entry(_("Events"), "backoffice:events", Permission.MANAGE_EVENTS),
-    Entry(_("Series"), "backoffice:series-list", Permission.MANAGE_EVENTS),
-    Entry(_("Members"), "backoffice:members", Permission.MANAGE_MEMBERS),
+    Entry(
+        _("Events"),
+        "backoffice:events",
+        Permission.MANAGE_EVENTS,
+        ("backoffice:event-create", "backoffice:event-import"),
+    ),
+    Entry(_("Series"), "backoffice:series-list", Permission.MANAGE_EVENTS, ("backoffice:series",)),
+    Entry(
+        _("Members"),
+        "backoffice:members",
+        Permission.MANAGE_MEMBERS,
+        (
+            "backoffice:member-invite",
+            "backoffice:member-edit",
+            "backoffice:member-remove",
+            "backoffice:invitation-withdraw",
+        ),
+    ),
     Entry(_("Settings"), "backoffice:organisation-settings", Permission.MANAGE_ORGANISATION),
     Entry(_("Audit log"), "backoffice:audit-log", Permission.VIEW_AUDIT_LOG),
 ]
 
 EVENT_MENU = [
-    Entry(_("Overview"), "backoffice:event", Permission.MANAGE_EVENTS),
-    Entry(_("Registrations"), "backoffice:event-registrations", Permission.VIEW_REGISTRATIONS),
+    Entry(
+        _("Overview"),
+        "backoffice:event",
+        Permission.MANAGE_EVENTS,
+        tuple(
+            f"backoffice:event-{name}"
+            for name in ("edit", "preview", "publish", "close", "reopen", "cancel", "clone")
+        ),
+    ),
+    Entry(
+        _("Registrations"),
+        "backoffice:event-registrations",
+        Permission.VIEW_REGISTRATIONS,
+        tuple(
+            f"backoffice:registration{suffix}"
+            for suffix in ("", "-add", "-edit", "-cancel", "-promote", "-resend-link")
+        ),
+    ),
     Entry(_("Waiting list"), "backoffice:event-waiting-list", Permission.VIEW_REGISTRATIONS),
-    Entry(_("Catering"), "backoffice:event-catering", Permission.VIEW_REGISTRATIONS),
+    Entry(
+        _("Catering"),
+        "backoffice:event-catering",
+        Permission.VIEW_REGISTRATIONS,
+        ("backoffice:event-catering-print", "backoffice:event-catering-send"),
+    ),
     Entry(_("Statistics"), "backoffice:event-statistics", Permission.VIEW_REGISTRATIONS),
-    Entry(_("Messages"), "backoffice:event-messages", Permission.SEND_MESSAGES),
+    Entry(
+        _("Messages"),
+        "backoffice:event-messages",
+        Permission.SEND_MESSAGES,
+        ("backoffice:event-message-new", "backoffice:event-message"),
+    ),
     Entry(_("Export"), "backoffice:event-export", Permission.EXPORT),
     Entry(_("Door list"), "backoffice:event-door", Permission.CHECK_IN),
 ]
@@ -51,7 +97,7 @@ def _items(entries, member, current: str, args) -> list[dict]:
             url = reverse(entry.url_name, args=args)
         except NoReverseMatch:
             continue  # a page this installation does not have (yet)
-        items.append({"label": entry.label, "url": url, "current": entry.url_name == current})
+        items.append({"label": entry.label, "url": url, "current": entry.is_current(current)})
     return items
 
 
