@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "frukost.events",
     "frukost.accounts",
     "frukost.registrations",
+    "frukost.catering",
     "frukost.mail",
     "frukost.importer",
     "frukost.public",
