@@ -23,7 +23,7 @@ from frukost.registrations.models import Registration
 
 pytestmark = pytest.mark.django_db
 
-INJECTIONS = ["=1+1", "+46 70 123 45 67", "-5", "-2+3", "@SUM(A1)", "\t=1+1", "\rcmd", "=HYPERLINK(\"x\")"]
+INJECTIONS = ["=1+1", "+46 70 123 45 67", "-5", "-2+3", "@SUM(A1)", "\t=1+1", "\rcmd", '=HYPERLINK("x")']
 
 
 @pytest.fixture
@@ -36,7 +36,9 @@ def member(staff_factory):
 def without_special_category(monkeypatch):
     """Organisers who may export but not see membership, diets or needs (a stricter installation)."""
     monkeypatch.setitem(
-        access.PERMISSIONS, Role.ORGANISER, access.PERMISSIONS[Role.ORGANISER] - {Permission.VIEW_SPECIAL_CATEGORY}
+        access.PERMISSIONS,
+        Role.ORGANISER,
+        access.PERMISSIONS[Role.ORGANISER] - {Permission.VIEW_SPECIAL_CATEGORY},
     )
 
 
@@ -71,7 +73,10 @@ def test_export_registrations_csv_has_the_picked_columns_in_order(event, member)
 
     export, content = run(event, member, ["last_name", "first_name", "workplace"])
 
-    assert read_csv(content) == [["Efternamn", "Förnamn", "Arbetsplats"], ["Svensson", "Anna1", "Socialtjänsten"]]
+    assert read_csv(content) == [
+        ["Efternamn", "Förnamn", "Arbetsplats"],
+        ["Svensson", "Anna1", "Socialtjänsten"],
+    ]
     assert export.filename.startswith(f"anmalningar-{event.slug}-")
     assert export.content_type == "text/csv; charset=utf-8"
 
@@ -93,7 +98,16 @@ def test_export_registrations_csv_neutralises_formulas_and_keeps_the_value(event
     _export, content = run(event, member, ["job_title"])
 
     cells = [row[0] for row in read_csv(content)[1:]]
-    assert cells == ["'=1+1", "'+46 70 123 45 67", "-5", "'-2+3", "'@SUM(A1)", "'\t=1+1", "'\rcmd", "'=HYPERLINK(\"x\")"]
+    assert cells == [
+        "'=1+1",
+        "'+46 70 123 45 67",
+        "-5",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\t=1+1",
+        "'\rcmd",
+        '\'=HYPERLINK("x")',
+    ]
     # What a spreadsheet shows: the marker is not part of the value, which is otherwise untouched.
     assert [cell[1:] if cell.startswith("'") else cell for cell in cells] == INJECTIONS
 
@@ -130,17 +144,31 @@ def test_export_registrations_statuses_choose_the_rows(event, member):
     add(event, 2, status=Status.WAITLISTED)
     add(event, 3, status=Status.CANCELLED)
 
-    _export, content = run(event, member, ["first_name", "status"], statuses=[Status.WAITLISTED, Status.REGISTERED])
+    _export, content = run(
+        event, member, ["first_name", "status"], statuses=[Status.WAITLISTED, Status.REGISTERED]
+    )
 
     assert read_csv(content)[1:] == [["Anna1", "Har plats"], ["Anna2", "På väntelistan"]]
 
 
 def test_export_registrations_special_category_columns_when_asked(event, member):
-    add(event, membership="member", diets=["vegan", "gluten"], diet_other="Inga nötter", other_needs="Teleslinga")
+    add(
+        event,
+        membership="member",
+        diets=["vegan", "gluten"],
+        diet_other="Inga nötter",
+        other_needs="Teleslinga",
+    )
 
     _export, content = run(event, member, ["first_name", "membership", "diets", "diet_other", "other_needs"])
 
-    assert read_csv(content)[1] == ["Anna1", "Ja, jag är medlem", "Vegansk, Gluten", "Inga nötter", "Teleslinga"]
+    assert read_csv(content)[1] == [
+        "Anna1",
+        "Ja, jag är medlem",
+        "Vegansk, Gluten",
+        "Inga nötter",
+        "Teleslinga",
+    ]
 
 
 def test_export_registrations_refuses_special_category_without_permission(
@@ -200,7 +228,9 @@ def test_export_registrations_query_count_is_flat(event, member, format):
             add(event, number, invited_by=inviter)
         with CaptureQueriesContext(connection) as context:
             _export, content = run(event, member, columns, format=format)
-        assert len(read_csv(content) if format == "csv" else list(read_xlsx(content).iter_rows())) == count + 1
+        assert (
+            len(read_csv(content) if format == "csv" else list(read_xlsx(content).iter_rows())) == count + 1
+        )
         return len(context.captured_queries)
 
     assert queries(1) == queries(3)

@@ -12,7 +12,11 @@ urlpatterns = [
     path("<slug:organisation>/", events.event_list, name="events"),
     path("<slug:organisation>/evenemang/fran-inbjudan/", importer.event_import, name="event-import"),
     path("<slug:organisation>/evenemang/<int:event_id>/", events.event_overview, name="event"),
-    path("<slug:organisation>/evenemang/<int:event_id>/fortaring/", catering.event_catering, name="event-catering"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/fortaring/",
+        catering.event_catering,
+        name="event-catering",
+    ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/fortaring/utskrift/",
         catering.event_catering_print,

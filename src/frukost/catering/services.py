@@ -192,9 +192,7 @@ def figures_of(snapshot: CateringList) -> Figures:
 
 
 def last_sent_list(event: Event) -> CateringList | None:
-    return (
-        CateringList.objects.filter(event=event, sent_at__isnull=False).order_by("-sent_at", "-id").first()
-    )
+    return CateringList.objects.filter(event=event, sent_at__isnull=False).order_by("-sent_at", "-id").first()
 
 
 def freeze_catering_list(*, event: Event, reason: ListReason | str, actor=None) -> CateringList:
@@ -253,7 +251,7 @@ def compose_catering_mail(*, event: Event, plan: CateringPlan, figures, previous
             "figures": figures,
             "diet_rows": figures.diet_rows(),
             "previous": previous,
-            "previous_sent": formats.long_date(previous.sent_at, language) if previous else "",
+            "previous_sent": formats.short_date(previous.sent_at, language) if previous else "",
             "headcount_change": signed(figures.headcount - previous.headcount) if previous else "",
             "changes": changes,
             "date": date,
@@ -264,7 +262,10 @@ def compose_catering_mail(*, event: Event, plan: CateringPlan, figures, previous
         if previous is None:
             subject = _("Catering figures: %(title)s, %(date)s") % {"title": event.title, "date": date}
         else:
-            subject = _("Updated catering figures: %(title)s, %(date)s") % {"title": event.title, "date": date}
+            subject = _("Updated catering figures: %(title)s, %(date)s") % {
+                "title": event.title,
+                "date": date,
+            }
         context["subject"] = subject
         return Rendered(
             subject=subject,
@@ -295,7 +296,9 @@ def send_catering_list(
         event = lock_event(event.pk)
         previous = last_sent_list(event)
         snapshot = freeze_catering_list(event=event, reason=reason, actor=actor)
-        message = compose_catering_mail(event=event, plan=plan, figures=figures_of(snapshot), previous=previous)
+        message = compose_catering_mail(
+            event=event, plan=plan, figures=figures_of(snapshot), previous=previous
+        )
         enqueue(
             kind=MailKind.CATERING,
             to=plan.venue_email,
@@ -323,7 +326,9 @@ def freeze_closed_catering_lists(*, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     closing = (
         Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gt=now)
-        .filter(Q(registration_deadline__lte=today) | Q(registration_deadline__isnull=True, starts_at__lte=now))
+        .filter(
+            Q(registration_deadline__lte=today) | Q(registration_deadline__isnull=True, starts_at__lte=now)
+        )
         .exclude(catering_lists__reason=ListReason.CLOSED)
         .select_related("organisation")
     )
@@ -366,4 +371,6 @@ def _freeze_at_closing(event: Event) -> int:
 
 def history(event: Event) -> list[CateringList]:
     """The lists frozen for the event, newest first."""
-    return list(CateringList.objects.filter(event=event).select_related("actor").order_by("-created_at", "-id"))
+    return list(
+        CateringList.objects.filter(event=event).select_related("actor").order_by("-created_at", "-id")
+    )

@@ -31,7 +31,9 @@ class ExportForm(forms.Form):
     )
     special_columns = forms.MultipleChoiceField(
         label=_("Membership, diets and needs (special-category data)"),
-        help_text=_("Export these only if you need them, and keep the file safe. They are never ticked for you."),
+        help_text=_(
+            "Export these only if you need them, and keep the file safe. They are never ticked for you."
+        ),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

@@ -31,8 +31,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from defusedcsv import csv as defusedcsv
 import xlsxwriter
+from defusedcsv import csv as defusedcsv
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +120,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("workplace", _("Workplace"), ("workplace",), _text("workplace")),
     Column("job_title", _("Job title"), ("job_title",), _text("job_title")),
     Column(
-        "status", _("Status"), ("status",), lambda row, labels: labels.status.get(row["status"], row["status"])
+        "status",
+        _("Status"),
+        ("status",),
+        lambda row, labels: labels.status.get(row["status"], row["status"]),
     ),
     Column(
         "confirmed",
@@ -134,8 +137,8 @@ COLUMNS: tuple[Column, ...] = (
         ("invited_by__first_name", "invited_by__last_name"),
         _registered_by,
     ),
-    Column("registered_at", _("Registered"), ("created_at",), _moment("created_at")),
-    Column("cancelled_at", _("Cancelled"), ("cancelled_at",), _moment("cancelled_at")),
+    Column("registered_at", _("Registered on"), ("created_at",), _moment("created_at")),
+    Column("cancelled_at", _("Cancelled on"), ("cancelled_at",), _moment("cancelled_at")),
     Column(
         "language",
         _("Language"),
@@ -161,10 +164,14 @@ COLUMNS: tuple[Column, ...] = (
         "diets",
         _("Dietary needs"),
         ("diets",),
-        lambda row, labels: ", ".join(labels.diet[code] for code in row["diets"] or [] if code in labels.diet),
+        lambda row, labels: ", ".join(
+            labels.diet[code] for code in row["diets"] or [] if code in labels.diet
+        ),
         special_category=True,
     ),
-    Column("diet_other", _("Other dietary needs"), ("diet_other",), _text("diet_other"), special_category=True),
+    Column(
+        "diet_other", _("Other dietary needs"), ("diet_other",), _text("diet_other"), special_category=True
+    ),
     Column("other_needs", _("Other needs"), ("other_needs",), _text("other_needs"), special_category=True),
 )
 CATALOGUE = {column.key: column for column in COLUMNS}

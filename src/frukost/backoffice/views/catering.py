@@ -25,7 +25,9 @@ def _context(request, event) -> dict:
         "event": event,
         "plan": plan,
         "figures": figures,
-        "books": services.Books(confirmed=figures.confirmed, held=figures.unconfirmed, margin=plan.book_margin),
+        "books": services.Books(
+            confirmed=figures.confirmed, held=figures.unconfirmed, margin=plan.book_margin
+        ),
         # The free-text notes are special-category data; the counts are aggregates.
         "show_notes": access.has_permission(member, Permission.VIEW_SPECIAL_CATEGORY),
         "can_manage": access.has_permission(member, Permission.MANAGE_EVENTS),
@@ -87,8 +89,10 @@ def event_catering_send(request, event_id: int):
         return redirect(back)
     previous = services.last_sent_list(event)
     consequences = [
-        _("It contains the number of people, the count per diet and the diet notes, never names or e-mail "
-          "addresses."),
+        _(
+            "It contains the number of people, the count per diet and the diet notes, never names or e-mail "
+            "addresses."
+        ),
     ]
     if previous:
         consequences.append(_("It says what has changed since the last list sent."))
@@ -98,7 +102,8 @@ def event_catering_send(request, event_id: int):
         {
             "event": event,
             "title": _("Send the catering list to the venue?"),
-            "lead": _("The figures as they are now are e-mailed to %(address)s.") % {"address": plan.venue_email},
+            "lead": _("The figures as they are now are e-mailed to %(address)s.")
+            % {"address": plan.venue_email},
             "consequences": consequences,
             "button": _("Send to the venue"),
             "back_url": back,

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
-from frukost.registrations.export_forms import ExportForm
 from frukost.registrations.exceptions import ExportError, SpecialCategoryNotAllowed
+from frukost.registrations.export_forms import ExportForm
 from frukost.registrations.exports import export_registrations
 
 
