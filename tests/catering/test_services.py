@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 
 from frukost.catering.enums import ListReason
 from frukost.catering.exceptions import NoVenueContact
@@ -297,3 +300,22 @@ def test_freeze_closed_catering_lists_skips_drafts_and_past_events(event_factory
     frozen("2029-05-02 00:00")
 
     assert freeze_closed_catering_lists() == 0
+
+
+def test_worker_round_freezes_and_sends_the_list_at_closing(event_factory, person, frozen):
+    event = event_factory(registration_deadline=dt.date(2029, 5, 1))
+    venue(event)
+    frozen("2029-04-30 12:00")
+    register(event=event, person=person("anna@example.se", diets=["sesame"]))
+    call_command("worker", once=True, stdout=io.StringIO())
+    mail.outbox.clear()
+
+    frozen("2029-05-02 00:00")
+    output = io.StringIO()
+    call_command("worker", once=True, stdout=output)
+
+    assert (
+        output.getvalue().strip() == "{'requeued': 0, 'released': 0, 'reminded': 0, 'catering': 1, 'sent': 1}"
+    )
+    assert [m.to for m in mail.outbox] == [[VENUE]]
+    assert "- Sesamfrö: 1" in mail.outbox[0].body

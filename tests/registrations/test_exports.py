@@ -145,10 +145,10 @@ def test_export_registrations_statuses_choose_the_rows(event, member):
     add(event, 3, status=Status.CANCELLED)
 
     _export, content = run(
-        event, member, ["first_name", "status"], statuses=[Status.WAITLISTED, Status.REGISTERED]
+        event, member, ["first_name", "status"], statuses=[Status.CANCELLED, Status.REGISTERED]
     )
 
-    assert read_csv(content)[1:] == [["Anna1", "Har plats"], ["Anna2", "På väntelistan"]]
+    assert read_csv(content)[1:] == [["Anna1", "Har plats"], ["Anna3", "Avanmäld"]]
 
 
 def test_export_registrations_special_category_columns_when_asked(event, member):

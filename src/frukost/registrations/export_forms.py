@@ -5,8 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frukost.registrations.enums import Status
-from frukost.registrations.exports import DEFAULT_COLUMNS, DEFAULT_STATUSES, ExportFormat, columns_for
+from frukost.registrations.exports import (
+    DEFAULT_COLUMNS,
+    DEFAULT_STATUSES,
+    STATUS_LABELS,
+    ExportFormat,
+    columns_for,
+)
 
 
 class ExportForm(forms.Form):
@@ -18,7 +23,7 @@ class ExportForm(forms.Form):
     )
     statuses = forms.MultipleChoiceField(
         label=_("Which registrations"),
-        choices=Status.choices,
+        choices=list(STATUS_LABELS.items()),
         initial=list(DEFAULT_STATUSES),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of registration.")},

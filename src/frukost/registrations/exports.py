@@ -148,6 +148,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("diet_other", _("Other dietary needs"), ("diet_other",), special_category=True),
     Column("other_needs", _("Other needs"), ("other_needs",), special_category=True),
 )
+# A registration's status in words of its own ("Cancelled" alone is the event's "Inställt" in Swedish).
+STATUS_LABELS = {
+    Status.REGISTERED: _("Has a seat"),
+    Status.WAITLISTED: _("On the waiting list"),
+    Status.CANCELLED: _("Cancelled registration"),
+    Status.RELEASED: _("Seat released (colleague never confirmed)"),
+}
 CATALOGUE = {column.key: column for column in COLUMNS}
 DEFAULT_COLUMNS = ("first_name", "last_name", "email", "workplace", "job_title", "status")
 DEFAULT_STATUSES = (Status.REGISTERED, Status.WAITLISTED)
@@ -239,7 +246,7 @@ def registrations_for_export(event: Event, columns: Sequence[Column], statuses: 
 
 def _labels() -> Labels:
     return Labels(
-        status={value: str(label) for value, label in Status.choices},
+        status={str(value): str(label) for value, label in STATUS_LABELS.items()},
         membership={value: str(label) for value, label in Membership.choices},
         diet={value: str(label) for value, label in Diet.choices},
         language={value: str(label) for value, label in Language.choices},

@@ -7,51 +7,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0003_remove_organisation_members'),
+        ("events", "0003_remove_organisation_members"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CateringPlan',
+            name="CateringPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('venue_contact_name', models.CharField(blank=True, max_length=200, verbose_name='venue contact')),
-                ('venue_email', models.EmailField(blank=True, help_text='The catering figures are e-mailed here. They never contain names or e-mail addresses.', max_length=254, verbose_name='venue contact e-mail')),
-                ('language', models.CharField(choices=[('sv', 'Svenska'), ('en', 'English')], default='sv', max_length=2, verbose_name='language of the e-mail')),
-                ('book_margin', models.PositiveIntegerField(default=0, help_text='Ordered on top of the seats taken, for late registrations and spares.', validators=[django.core.validators.MaxValueValidator(1000)], verbose_name='extra books')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='catering_plan', to='events.event', verbose_name='event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "venue_contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="venue contact"),
+                ),
+                (
+                    "venue_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="The catering figures are e-mailed here. They never contain names or e-mail addresses.",
+                        max_length=254,
+                        verbose_name="venue contact e-mail",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("sv", "Svenska"), ("en", "English")],
+                        default="sv",
+                        max_length=2,
+                        verbose_name="language of the e-mail",
+                    ),
+                ),
+                (
+                    "book_margin",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Ordered on top of the seats taken, for late registrations and spares.",
+                        validators=[django.core.validators.MaxValueValidator(1000)],
+                        verbose_name="extra books",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="catering_plan",
+                        to="events.event",
+                        verbose_name="event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'catering plan',
-                'verbose_name_plural': 'catering plans',
+                "verbose_name": "catering plan",
+                "verbose_name_plural": "catering plans",
             },
         ),
         migrations.CreateModel(
-            name='CateringList',
+            name="CateringList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='frozen')),
-                ('reason', models.CharField(choices=[('closed', 'Registration closed'), ('changed', 'Figures changed after the list was sent'), ('manual', 'Sent by an organiser')], max_length=10, verbose_name='reason')),
-                ('headcount', models.PositiveIntegerField(verbose_name='headcount')),
-                ('unconfirmed', models.PositiveIntegerField(default=0, verbose_name='not yet confirmed')),
-                ('diets', models.JSONField(blank=True, default=dict, verbose_name='counts per diet')),
-                ('notes', models.JSONField(blank=True, default=list, verbose_name='other dietary needs, without names')),
-                ('sent_to', models.EmailField(blank=True, max_length=254, verbose_name='sent to')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='catering_lists', to='events.event', verbose_name='event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="frozen")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("closed", "Registration closed"),
+                            ("changed", "Figures changed after the list was sent"),
+                            ("manual", "Sent by an organiser"),
+                        ],
+                        max_length=10,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("headcount", models.PositiveIntegerField(verbose_name="headcount")),
+                ("unconfirmed", models.PositiveIntegerField(default=0, verbose_name="not yet confirmed")),
+                ("diets", models.JSONField(blank=True, default=dict, verbose_name="counts per diet")),
+                (
+                    "notes",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="other dietary needs, without names"
+                    ),
+                ),
+                ("sent_to", models.EmailField(blank=True, max_length=254, verbose_name="sent to")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="catering_lists",
+                        to="events.event",
+                        verbose_name="event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'catering list',
-                'verbose_name_plural': 'catering lists',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['event', 'created_at'], name='cateringlist_event_created')],
+                "verbose_name": "catering list",
+                "verbose_name_plural": "catering lists",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["event", "created_at"], name="cateringlist_event_created")],
             },
         ),
     ]
