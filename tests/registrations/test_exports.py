@@ -243,3 +243,12 @@ def test_export_registrations_registered_by_names_the_inviter(event, member):
     _export, content = run(event, member, ["first_name", "registered_by"])
 
     assert read_csv(content)[1:] == [["Anna", ""], ["Bo", "Anna Ek"]]
+
+
+def test_export_registrations_confirmed_says_yes_or_no(event, member):
+    add(event, 1, confirmed_at=event.starts_at)
+    add(event, 2)
+
+    _export, content = run(event, member, ["first_name", "confirmed"])
+
+    assert read_csv(content)[1:] == [["Anna1", "Ja"], ["Anna2", "Nej"]]
