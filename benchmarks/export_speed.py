@@ -129,6 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--formats", nargs="+", default=["csv", "xlsx"], choices=["csv", "xlsx"])
     options = parser.parse_args()
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -137,7 +138,7 @@ def main() -> None:
         started = time.perf_counter()
         event, member = setup(size)
         print(f"# {size} registrations created in {time.perf_counter() - started:.1f} s")
-        for format in ("csv", "xlsx"):
+        for format in options.formats:
             for name, columns in (("default", list(DEFAULT_COLUMNS)), ("all", ALL_COLUMNS)):
                 result = measure(event, member, columns, format, options.rounds)
                 assert result["rows"] == size
