@@ -6,21 +6,23 @@ Safety rules, each with its reason:
   when the file is opened in a spreadsheet. XLSX: every value is written as a string cell
   (XlsxWriter with strings_to_formulas/urls/numbers off), so "+46 70 123 45 67" is exactly
   itself and never a formula. CSV has no cell types, so defusedcsv prefixes such a value
-  with an apostrophe ("'+46 70 123 45 67", "'=1+1"): the OWASP-recommended marker, which
-  spreadsheets show as text; the value after the marker is unchanged (never stripped, which
-  would mangle phone numbers). A number such as "-5" is left as it is (it cannot be a
-  formula). defusedcsv leaves a leading tab or CR alone, so those get the same apostrophe.
+  with an apostrophe ("'+46 70 123 45 67", "'=1+1"), the OWASP-recommended marker: the cell
+  opens as text, never as a formula, and every character after the marker is the value as
+  stored (never stripped, which would mangle phone numbers). Some spreadsheets show the marker,
+  so the XLSX export is the one to use when the exact value matters. A number such as "-5" is
+  left as it is (it cannot be a formula). defusedcsv leaves a leading tab or CR alone, so
+  those get the same apostrophe here.
 - Special-category data (membership, diets, needs; GDPR art. 9) is exported only when the
   organiser ticks those columns and their role has VIEW_SPECIAL_CATEGORY; the service refuses
   otherwise, whatever a form sent.
 - CSV is UTF-8 with a byte-order mark (without it Excel reads å ä ö as Windows-1252) and ";"
   between fields: Excel in a Swedish locale splits on the list separator, which is ";"
   because "," is the decimal comma. No "sep=;" line: Excel then ignores the BOM.
-- Bounded memory: rows are read with .values().iterator(chunk_size=2000) and written as they
+- Bounded memory: rows are read with .values_list().iterator(chunk_size=2000) and written as they
   come (CSV streamed in chunks; XLSX in XlsxWriter's constant_memory mode to a temporary
   file, then streamed).
-- Every export is audited: who, which columns, which statuses, the format and how many rows,
-  never a value.
+- Every export is audited: who, which columns, which statuses, the format and how many rows
+  (counted when the export starts), never a value.
 """
 
 from __future__ import annotations
