@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+from defusedcsv import csv as defusedcsv
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -252,3 +253,16 @@ def test_export_registrations_confirmed_says_yes_or_no(event, member):
     _export, content = run(event, member, ["first_name", "confirmed"])
 
     assert read_csv(content)[1:] == [["Anna1", "Ja"], ["Anna2", "Nej"]]
+
+
+def test_export_registrations_csv_is_what_defusedcsv_writes(event, member):
+    values = ["Enhetschef", "=1+1", 'Säger "hej"; ja', "+46 70 123 45 67", "", "Rad\nbrytning", "-5", "@x"]
+    for number, value in enumerate(values):
+        add(event, number, job_title=value)
+    reference = io.StringIO()
+    writer = defusedcsv.writer(reference, delimiter=";")
+    writer.writerows([["Förnamn", "Befattning"], *[[f"Anna{n}", value] for n, value in enumerate(values)]])
+
+    _export, content = run(event, member, ["first_name", "job_title"])
+
+    assert content.decode("utf-8-sig") == reference.getvalue()

@@ -27,6 +27,7 @@ Safety rules, each with its reason:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import tempfile
@@ -284,24 +285,38 @@ def neutralise_for_csv(value: str) -> str:
 
 
 def _csv_chunks(header: list[str], rows: Iterator[list[str]]) -> Iterator[bytes]:
+    """CSV in chunks of rows. A row with a cell that could start a formula goes through defusedcsv;
+    the others (nearly all) through the standard writer in batches, which is the same output
+    without defusedcsv's per-cell cost (the export's target is 100,000 rows in under 3 s)."""
     buffer = io.StringIO()
-    writer = defusedcsv.writer(buffer, delimiter=CSV_DELIMITER)
+    defused = defusedcsv.writer(buffer, delimiter=CSV_DELIMITER)
+    plain = csv.writer(buffer, delimiter=CSV_DELIMITER)
     buffer.write("\ufeff")  # the BOM: Excel reads the file as UTF-8
-    writer.writerow([neutralise_for_csv(cell) for cell in header])
+    defused.writerow([neutralise_for_csv(cell) for cell in header])
     batch: list[list[str]] = []
-    for row in rows:
-        batch.append(["'" + cell if cell[:1] in _TAB_CR else cell for cell in row])
-        if len(batch) == CSV_ROWS_PER_CHUNK:
-            writer.writerows(batch)
+    for number, row in enumerate(rows, start=1):
+        heads = {cell[:1] for cell in row}
+        if heads.isdisjoint(_FORMULA_STARTS):
+            batch.append(row)
+        else:
+            if not heads.isdisjoint(_TAB_CR):
+                row = [neutralise_for_csv(cell) for cell in row]
+            plain.writerows(batch)
+            batch.clear()
+            defused.writerow(row)
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            plain.writerows(batch)
             batch.clear()
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
-    writer.writerows(batch)
+    plain.writerows(batch)
     yield buffer.getvalue().encode("utf-8")
 
 
-_TAB_CR = ("\t", "\r")
+_TAB_CR = frozenset({"\t", "\r"})
+# Every first character defusedcsv escapes (= + - @ | %), and tab and CR (see neutralise_for_csv).
+_FORMULA_STARTS = frozenset({"=", "+", "-", "@", "|", "%"}) | _TAB_CR
 
 
 def _xlsx_chunks(header: list[str], rows: Iterator[list[str]]) -> Iterator[bytes]:
