@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "frukost.accounts",
     "frukost.registrations",
     "frukost.messaging",
+    "frukost.catering",
     "frukost.mail",
     "frukost.importer",
     "frukost.public",

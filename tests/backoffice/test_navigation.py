@@ -14,7 +14,7 @@ ORG = "akademikerforbundet-ssr"
 
 def _backoffice_names() -> set[str]:
     namespace = get_resolver().namespace_dict["backoffice"][1]
-    return {f"backoffice:{name}" for name in namespace.reverse_dict.keys() if isinstance(name, str)}
+    return {f"backoffice:{name}" for name in namespace.reverse_dict if isinstance(name, str)}
 
 
 def test_every_menu_entry_and_the_pages_under_it_exist():

@@ -47,7 +47,9 @@ def test_requeue_stuck_sends_message_of_crashed_worker_once(event, person, setti
     call_command("worker", once=True, stdout=io.StringIO())
 
     assert early == 0
-    assert output.getvalue().strip() == "{'requeued': 1, 'released': 0, 'reminded': 0, 'sent': 1}"
+    assert (
+        output.getvalue().strip() == "{'requeued': 1, 'released': 0, 'reminded': 0, 'catering': 0, 'sent': 1}"
+    )
     assert [m.to for m in mail.outbox] == [["anna@example.se"]]
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
@@ -158,9 +160,15 @@ def test_worker_once_sends_reminder_then_releases_hold_and_moves_queue_up(
     call_command("worker", once=True, stdout=release_round)
     released = sorted((m.to, m.kind, m.status) for m in messages() if m.pk not in second)
 
-    assert reminder_round.getvalue().strip() == "{'requeued': 0, 'released': 0, 'reminded': 1, 'sent': 1}"
+    assert (
+        reminder_round.getvalue().strip()
+        == "{'requeued': 0, 'released': 0, 'reminded': 1, 'catering': 0, 'sent': 1}"
+    )
     assert reminders == [("bo@example.se", MailKind.COLLEAGUE_REMINDER, MessageStatus.SENT)]
-    assert release_round.getvalue().strip() == "{'requeued': 0, 'released': 1, 'reminded': 0, 'sent': 2}"
+    assert (
+        release_round.getvalue().strip()
+        == "{'requeued': 0, 'released': 1, 'reminded': 0, 'catering': 0, 'sent': 2}"
+    )
     assert released == [
         ("bo@example.se", MailKind.SEAT_RELEASED, MessageStatus.SENT),
         ("cilla@example.se", MailKind.PROMOTED, MessageStatus.SENT),

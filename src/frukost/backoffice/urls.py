@@ -4,9 +4,11 @@ from django.urls import path
 
 from frukost.backoffice.views import (
     audit,
+    catering,
     door,
     event_actions,
     events,
+    exports,
     home,
     importer,
     members,
@@ -133,4 +135,20 @@ urlpatterns = [
         name="event-waiting-list",
     ),
     path("<slug:organisation>/evenemang/<int:event_id>/entrelista/", door.door_list, name="event-door"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/fortaring/",
+        catering.event_catering,
+        name="event-catering",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/fortaring/utskrift/",
+        catering.event_catering_print,
+        name="event-catering-print",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/fortaring/skicka/",
+        catering.event_catering_send,
+        name="event-catering-send",
+    ),
+    path("<slug:organisation>/evenemang/<int:event_id>/export/", exports.event_export, name="event-export"),
 ]

@@ -44,3 +44,23 @@ class NotWaitlisted(RegistrationError):
 
 class NoFreeSeat(RegistrationError):
     """Every seat is taken: nobody can be moved up until one is freed or capacity is raised."""
+
+
+class ExportError(Exception):
+    """Base for refused exports (see registrations.exports)."""
+
+
+class UnknownColumn(ExportError):
+    """A column key that is not in the catalogue, or no column at all."""
+
+
+class UnknownStatus(ExportError):
+    """A registration status that does not exist, or none at all."""
+
+
+class UnknownFormat(ExportError):
+    """Neither CSV nor XLSX."""
+
+
+class SpecialCategoryNotAllowed(ExportError):
+    """Membership, diet or needs columns asked for by a member whose role may not see them."""

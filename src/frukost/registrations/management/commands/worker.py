@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from frukost.catering.services import freeze_closed_catering_lists
 from frukost.mail.worker import requeue_stuck, send_due
 from frukost.registrations.services import release_expired_holds, remind_unconfirmed_colleagues
 
@@ -18,11 +19,14 @@ HOUSEKEEPING_EVERY_SECONDS = 60
 
 
 def housekeeping() -> dict[str, int]:
-    """Recover mail a crashed worker left, release expired colleague holds, send reminders."""
+    """Recover mail a crashed worker left, release expired colleague holds, send reminders,
+    freeze (and send) the catering lists of events whose registration has closed."""
     return {
         "requeued": requeue_stuck(),
         "released": release_expired_holds(),
         "reminded": remind_unconfirmed_colleagues(),
+        # After releasing holds: a seat held past the deadline is no longer counted.
+        "catering": freeze_closed_catering_lists(),
     }
 
 
