@@ -184,3 +184,23 @@ def staff_factory(db, organisation):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a complete sign-in: password and, for a person who has
+    one, the second factor (the back office asks the session for it). Tests of the sign-in itself
+    go through the real forms."""
+    from django.test import Client
+
+    from frukost.backoffice.signals import SECOND_FACTOR
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[SECOND_FACTOR] = True
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

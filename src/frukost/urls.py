@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -14,6 +15,8 @@ def _operators_only(request) -> bool:
 
 
 admin.site.has_permission = _operators_only
+# Operators sign in through allauth too: its throttling and their second factor apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 public_patterns = (
     [

@@ -126,9 +126,9 @@ def test_invitation_import_saves_event_with_the_same_facts(client, organiser, or
 def test_invitation_import_saved_event_page_shows_the_facts(client, organiser, organisation, seed_text):
     client.force_login(organiser)
     filled = read(client, seed_text, organisation)
-    data = filled_form_data(filled) | {"status": EventStatus.PUBLISHED}
-    client.post(URL, data)
+    client.post(URL, filled_form_data(filled))
     event = Event.objects.get()
+    client.post(reverse("backoffice:event-publish", args=[organisation.slug, event.pk]))
 
     page = client.get(event.get_absolute_url()).content.decode()
 
@@ -193,3 +193,31 @@ def test_invitation_import_requires_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_invitation_import_saves_a_draft_whatever_status_is_sent(client, organiser, organisation, seed_text):
+    client.force_login(organiser)
+    filled = read(client, seed_text, organisation)
+
+    client.post(URL, filled_form_data(filled) | {"status": EventStatus.PUBLISHED})
+
+    assert list(Event.objects.values_list("status", flat=True)) == [EventStatus.DRAFT]
+
+
+def test_invitation_import_refuses_times_that_do_not_fit_with_the_reasons(
+    client, organiser, organisation, seed_text
+):
+    client.force_login(organiser)
+    filled = read(client, seed_text, organisation)
+    data = filled_form_data(filled) | {
+        "starts_at": "2029-05-16T08:00",
+        "ends_at": "2029-05-16T07:00",
+        "doors_at": "2029-05-16T09:00",
+        "registration_deadline": "2029-06-01",
+    }
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 200
+    assert sorted(response.context["event_form"].errors) == ["doors_at", "ends_at", "registration_deadline"]
+    assert Event.objects.count() == 0

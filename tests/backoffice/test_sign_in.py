@@ -10,7 +10,7 @@ import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
@@ -276,3 +276,34 @@ def test_recovery_code_signs_in_instead_of_the_authenticator(client, staff_facto
 
     assert done["Location"] == reverse("backoffice:home")
     assert TOTP_SECRET  # the fixture's TOTP stays; the recovery code was used instead
+
+
+def test_a_session_signed_in_with_the_password_alone_is_refused_though_the_person_has_two_factor(
+    client, staff_factory, organisation
+):
+    """The operators' admin once signed people in with a password alone: the back office asks the
+    session itself whether the second factor was used, not only whether the person has one."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import authenticate, login
+    from django.test import RequestFactory
+
+    owner = staff_factory("owner", "agare@example.se")
+    Authenticator.objects.filter(user=owner).update(created_at=timezone.now() - dt.timedelta(days=30))
+    request = RequestFactory().get("/")
+    request.session = client.session
+    login(request, authenticate(request, username=owner.username, password=PASSWORD))
+    request.session.save()
+    client.cookies["frukost_session"] = request.session.session_key
+
+    response = client.get(reverse("backoffice:members", args=[organisation.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("backoffice:home")).status_code == 302  # signed out
+
+
+def test_admin_login_page_sends_operators_through_the_sign_in_with_two_factor(client):
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

@@ -39,8 +39,8 @@ def test_organiser_creates_the_event_by_pasting_the_invitation(page, staff_facto
     assert field(page, "Sista anmälningsdag").input_value() == "2029-05-01"
     assert field(page, "Kontaktperson").input_value() == "Julia Wålbrink"
     assert field(page, "E-post till kontaktperson").input_value() == "julia.walbrink@akademssr.se"
-    field(page, "Status").select_option("published")
     page.get_by_role("button", name="Spara evenemanget").click()
+    page.get_by_role("button", name="Publicera").click()
 
     event = Event.objects.get(title="Chefsfrukost: Leda med tillit")
     page.goto(event.get_absolute_url())

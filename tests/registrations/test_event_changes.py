@@ -324,3 +324,33 @@ def test_update_event_earlier_start_shortens_holds_past_it(event_factory, person
     )
 
     assert Registration.objects.get(email="bo@example.se").hold_expires_at == stockholm(2029, 5, 15, 8, 0)
+
+
+def test_update_event_mail_is_withdrawn_for_someone_who_cancels_before_it_is_sent(full_event):
+    update_event(event=full_event, changes={"starts_at": stockholm(2029, 5, 16, 8, 30)})
+    anna = Registration.objects.get(event=full_event, email="anna@example.se")
+
+    cancel_registration(registration=anna)
+    send_due()
+
+    statuses = dict(
+        OutboxMessage.objects.filter(to="anna@example.se").values_list("kind", "status").order_by("id")
+    )
+    assert statuses == {MailKind.EVENT_CHANGED: "skipped", MailKind.CANCELLATION: "sent"}
+    assert [m.subject for m in mail.outbox if m.to == ["anna@example.se"]] == [
+        "Avanmälan bekräftad: Chefsfrukost: Leda med tillit"
+    ]
+
+
+def test_event_change_and_cancellation_mail_waits_behind_confirmations(full_event, person):
+    from frukost.mail.enums import Priority
+
+    update_event(event=full_event, changes={"starts_at": stockholm(2029, 5, 16, 8, 30)})
+    cancel_event(event=full_event)
+
+    priorities = set(
+        OutboxMessage.objects.filter(kind__in=[MailKind.EVENT_CHANGED, MailKind.EVENT_CANCELLED]).values_list(
+            "priority", flat=True
+        )
+    )
+    assert priorities == {Priority.BULK}

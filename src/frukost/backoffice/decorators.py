@@ -4,7 +4,8 @@ Every back-office view takes the organisation's slug as its first URL argument a
 in `member_required(permission)`. A person who is not a member of that organisation gets a 404
 (the organisation's existence is not revealed); a member whose role lacks the permission gets a
 403. Owners and organisers see union membership, so they must have set up two-factor
-authentication before any page opens (they are sent to set it up).
+authentication before any page opens (they are sent to set it up), and anyone who has a second
+factor must have used it in this session (signals.used_second_factor).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from functools import wraps
 
 from allauth.mfa.utils import is_mfa_enabled
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -22,6 +23,7 @@ from django.utils.cache import add_never_cache_headers
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.accounts.models import OrganisationMember
+from frukost.backoffice.signals import used_second_factor
 from frukost.events.models import Event
 
 
@@ -84,8 +86,13 @@ def member_required(permission: Permission):
             )
             if member is None:
                 raise Http404
-            if member.role in access.ROLES_REQUIRING_TWO_FACTOR and not is_mfa_enabled(request.user):
+            has_second_factor = is_mfa_enabled(request.user)
+            if member.role in access.ROLES_REQUIRING_TWO_FACTOR and not has_second_factor:
                 return redirect("backoffice:two-factor-required")
+            if has_second_factor and not used_second_factor(request):
+                # Signed in without using it (a password alone): sign in again, with the code.
+                logout(request)
+                return redirect_to_login(request.get_full_path())
             if not access.has_permission(member, permission):
                 raise PermissionDenied
             request.member = member

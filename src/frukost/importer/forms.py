@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event
+from frukost.events.services import event_problems
 
 MAX_INVITATION_CHARS = 100_000
 
@@ -35,8 +36,9 @@ class ImportedEventForm(forms.ModelForm):
 
     class Meta:
         model = Event
+        # No status: an imported event is saved as a draft and published from its page, where the
+        # publishing rules apply (events.services.publish_event).
         fields = [
-            "status",
             "title",
             "slug",
             "host_name",
@@ -70,6 +72,13 @@ class ImportedEventForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 12, "cols": 90}),
             "questions": forms.Textarea(attrs={"rows": 5, "cols": 90}),
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, problems in event_problems(cleaned).items():
+            for problem in problems:
+                self.add_error(field if field in self.fields else None, problem)
+        return cleaned
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event, Organisation
-from frukost.events.services import save_new_event
+from frukost.events.services import save_new_event, validate_event
 from frukost.importer.draft import EventDraft
 from frukost.importer.exceptions import DraftIncomplete
 
@@ -101,9 +101,13 @@ def save_checked_event(*, event: Event, actor=None) -> Event:
     """Save an event an organiser has checked and corrected on the import page (validated by
     its form) and record who created it.
 
-    Two imports of the same invitation can pass the form's address check at the same time: the
+    The event is always saved as a draft (it is published from its page, where the publishing
+    rules apply) and validated here too, whatever the form checked: raises InvalidEvent. Two
+    imports of the same invitation can pass the form's address check at the same time: the
     second then gets the next free address (save_new_event) instead of an error page.
     """
+    event.status = EventStatus.DRAFT
+    validate_event(event)
     with transaction.atomic():
         save_new_event(event)
         audit("event.imported", event_id=event.pk, actor=actor)

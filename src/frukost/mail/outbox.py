@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from frukost.mail.enums import Priority
+from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.exceptions import NotInTransaction
 from frukost.mail.models import OutboxMessage
 
@@ -81,6 +81,14 @@ def enqueue_batch(
     ]
     OutboxMessage.objects.bulk_create(messages, batch_size=500)
     return len(messages)
+
+
+def withdraw_queued(*, registration, kinds: Iterable[str], reason: str) -> int:
+    """Mark queued (not yet claimed) messages of these kinds about a registration as skipped:
+    what they say is no longer true. Returns how many were withdrawn."""
+    return OutboxMessage.objects.filter(
+        registration=registration, kind__in=list(kinds), status=MessageStatus.QUEUED
+    ).update(status=MessageStatus.SKIPPED, last_error=f"no longer true: {reason}"[:2000])
 
 
 def _ensure_in_transaction() -> None:

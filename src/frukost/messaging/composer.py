@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from frukost.core import formats
-from frukost.mail.renderers import NothingToRender, Rendered
+from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
 from frukost.messaging.models import Announcement
 from frukost.registrations.enums import Language, Status
 from frukost.registrations.links import issue_link
@@ -81,6 +81,9 @@ def render_announcement(message) -> Rendered:
     )
     if registration is None:
         raise NothingToRender("the registration was deleted before the message was sent")
+    if not registration.is_active:
+        # A big send goes out over minutes: someone who cancelled meanwhile gets nothing more.
+        raise NoLongerTrue(f"the registration is {registration.status} now")
     announcement = Announcement.objects.filter(pk=message.batch_id, event_id=registration.event_id).first()
     if announcement is None:
         raise NothingToRender("the announcement was deleted before the message was sent")

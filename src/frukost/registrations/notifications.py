@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from frukost.core import formats
 from frukost.events.enums import EventStatus
-from frukost.mail.enums import MailKind
+from frukost.mail.enums import MailKind, Priority
 from frukost.mail.ical import event_calendar
-from frukost.mail.outbox import enqueue
+from frukost.mail.outbox import enqueue, withdraw_queued
 from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import issue_link
@@ -474,11 +474,23 @@ def send_event_changed(registration: Registration, *, before) -> None:
         body_text=rendered.body_text,
         body_html=rendered.body_html,
         ics=rendered.ics,
+        # One per attendee of the event at once: after any confirmation that is due.
+        priority=Priority.BULK,
     )
 
 
 def send_event_cancelled(registration: Registration) -> None:
-    _queue(registration, MailKind.EVENT_CANCELLED)
+    _queue(registration, MailKind.EVENT_CANCELLED, priority=Priority.BULK)
+
+
+def withdraw_outdated(registration: Registration) -> int:
+    """The person has cancelled (or lost a held seat): withdraw the queued mail written for them
+    earlier that would now mislead. A time-or-place change is composed when queued (only then are
+    the old facts known), so the worker cannot check it as it checks the others; its "your
+    registration still stands" and calendar entry must not follow the cancellation."""
+    return withdraw_queued(
+        registration=registration, kinds=[MailKind.EVENT_CHANGED], reason=registration.status
+    )
 
 
 def send_link_resent(registration: Registration) -> None:
@@ -486,9 +498,15 @@ def send_link_resent(registration: Registration) -> None:
     _queue(registration, MailKind.LINK_RESENT)
 
 
-def _queue(registration: Registration, kind: MailKind) -> None:
+def _queue(
+    registration: Registration, kind: MailKind, *, priority: Priority = Priority.TRANSACTIONAL
+) -> None:
     enqueue(
-        kind=kind, to=registration.email, reply_to=registration.event.contact_email, registration=registration
+        kind=kind,
+        to=registration.email,
+        reply_to=registration.event.contact_email,
+        registration=registration,
+        priority=priority,
     )
 
 

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import member_required
-from frukost.events.enums import EventStatus
+from frukost.backoffice.views.events import form_errors
+from frukost.events.exceptions import InvalidEvent
 from frukost.events.models import Event
 from frukost.importer.forms import ImportedEventForm, InvitationTextForm
 from frukost.importer.parse import parse_invitation
@@ -32,7 +33,6 @@ def event_import(request):
         if text_form.is_valid():
             draft = parse_invitation(text_form.cleaned_data["text"], today=timezone.localdate())
             initial = event_fields(draft) | {
-                "status": EventStatus.DRAFT,
                 "capacity": text_form.cleaned_data["capacity"],
                 "max_colleagues": 1,
                 "slug": unique_slug(
@@ -48,11 +48,20 @@ def event_import(request):
         event_form = ImportedEventForm(request.POST, instance=Event(organisation=organisation))
         text_form = InvitationTextForm(initial={"text": request.POST.get("text", "")})
         if event_form.is_valid():
-            event = save_checked_event(event=event_form.save(commit=False), actor=request.user)
-            messages.success(
-                request, _("The event “%(title)s” was created from the invitation.") % {"title": event.title}
-            )
-            return redirect("backoffice:event", organisation.slug, event.pk)
+            try:
+                event = save_checked_event(event=event_form.save(commit=False), actor=request.user)
+            except InvalidEvent as exc:
+                form_errors(event_form, exc.errors)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The event “%(title)s” was created from the invitation as a draft. "
+                        "Check it, then publish it."
+                    )
+                    % {"title": event.title},
+                )
+                return redirect("backoffice:event", organisation.slug, event.pk)
 
     context = {
         "text_form": text_form,

@@ -29,6 +29,7 @@ def cancel_registration(*, registration: Registration, actor=None) -> Registrati
         registration.remind_after = None
         registration.save()
         audit("registration.cancelled", event_id=event.pk, registration_id=registration.pk, actor=actor)
+        notifications.withdraw_outdated(registration)
         notifications.send_cancellation_receipt(registration)
         if had_seat:
             promote_from_waiting_list(event=event)

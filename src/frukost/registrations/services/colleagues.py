@@ -94,6 +94,7 @@ def release_expired_holds(*, now: dt.datetime | None = None) -> int:
             registration.remind_after = None
             registration.save()
             audit("registration.released", event_id=event_id, registration_id=pk)
+            notifications.withdraw_outdated(registration)
             notifications.send_seat_released(registration)
             promote_from_waiting_list(event=event)
             count += 1
