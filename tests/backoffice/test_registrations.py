@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -630,3 +632,16 @@ def test_registration_promote_says_who_keeps_waiting(signed_in, event_factory):
         "anna@example.se får ett mejl om att hen har fått en plats.",
         "1 person före i kön får fortsätta vänta.",
     ]
+
+
+def test_registration_edit_form_offers_every_diet_and_keeps_the_chosen_ones(signed_in, event, person):
+    from frukost.registrations.enums import Diet
+    from frukost.registrations.services import register
+
+    anna = register(event=event, person=person("anna@example.se", diets=["gluten", "vegan"])).registration
+
+    page = signed_in.get(_url("registration-edit", event, anna)).content.decode()
+
+    boxes = re.findall(r'<input type="checkbox" name="diets" value="([a-z]+)"([^>]*)>', page)
+    assert [value for value, _ in boxes] == list(Diet.values)
+    assert sorted(value for value, rest in boxes if " checked" in rest) == ["gluten", "vegan"]
