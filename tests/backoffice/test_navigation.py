@@ -51,3 +51,12 @@ def test_door_staff_see_only_the_door_list_in_the_menus(client, staff_factory, e
     assert page.count('class="bo-nav"') == 0  # no organisation menu entry a door member may open
     assert "Anmälningar" not in page
     assert "Entrélista" in page
+
+
+def test_a_page_not_for_ones_role_explains_itself_in_swedish(client, staff_factory, event):
+    client.force_login(staff_factory("door", events=[event]))
+
+    response = client.get(f"/backoffice/{ORG}/evenemang/{event.pk}/anmalningar/")
+
+    assert response.status_code == 403
+    assert "<h1>Inte för din roll</h1>" in response.content.decode()
