@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from frukost.accounts.enums import Role
 from frukost.messaging.enums import Audience
 from frukost.registrations.enums import Status
+from frukost.registrations.exports import CATALOGUE
 
 ACTION_LABELS = {
     # Also the registration page's history: one wording for both.
@@ -24,10 +25,23 @@ ACTION_LABELS = {
     "event.changed": _("Event changed"),
     "event.published": _("Event published"),
     "event.cancelled": _("Event cancelled"),
+    "event.cloned": _("Event copied to a new date"),
+    "event.change_announced": _("Attendees told of a new time or place"),
+    "event.registration_closed": _("Registration closed early"),
+    "event.registration_reopened": _("Registration reopened"),
+    "series.created": _("Series created"),
+    "organisation.updated": _("Organisation's settings changed"),
+    "catering.plan_changed": _("Venue contact or book margin changed"),
+    "catering.frozen": _("Catering list frozen"),
+    "catering.sent": _("Catering list sent to the venue"),
+    "registrations.exported": _("Registrations exported"),
     "member.added": _("Member added"),
     "member.role_changed": _("Member's role changed"),
     "member.removed": _("Member removed"),
     "member.invited": _("Member invited"),
+    "member.invitation_accepted": _("Invitation to join accepted"),
+    "member.invitation_withdrawn": _("Invitation to join withdrawn"),
+    "member.door_events_set": _("Door staff's events changed"),
     "announcement.sent": _("Message sent to attendees"),
 }
 
@@ -38,6 +52,9 @@ SHOWN_DETAILS = {
     "audience": _("recipients"),
     "recipients": _("number of recipients"),
     "warnings": _("warnings"),
+    "format": _("format"),
+    "columns": _("columns"),
+    "rows": _("rows"),
 }
 
 
@@ -45,7 +62,9 @@ _VALUE_LABELS = {"status": Status, "role": Role, "audience": Audience}
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    """The action in words; one logged before it had a label reads as "Other change (name)"."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else _("Other change (%(action)s)") % {"action": action}
 
 
 def shown_details(data: dict) -> list[tuple[str, str]]:
@@ -56,7 +75,9 @@ def shown_details(data: dict) -> list[tuple[str, str]]:
             continue
         value = data[key]
         choices = _VALUE_LABELS.get(key)
-        if choices is not None and value in choices.values:
+        if key == "columns" and isinstance(value, list):
+            value = ", ".join(str(CATALOGUE[name].label) if name in CATALOGUE else name for name in value)
+        elif choices is not None and value in choices.values:
             value = choices(value).label
         details.append((str(label), str(value)))
     return details

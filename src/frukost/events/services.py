@@ -264,7 +264,7 @@ def create_series(*, organisation: Organisation, name: str, actor=None) -> Serie
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     series = Series.objects.create(organisation=organisation, name=name[:200], slug=slug)
-    audit("series.created", actor=actor, series_id=series.pk)
+    audit("series.created", actor=actor, organisation_id=organisation.pk, series_id=series.pk)
     return series
 
 
