@@ -479,3 +479,36 @@ def test_event_create_refuses_a_meeting_link_on_an_event_that_is_not_online(clie
     assert response.context["form"].errors["online"] == [
         "Du har angett en möteslänk: kryssa i ”digitalt evenemang” eller ta bort länken."
     ]
+
+
+def test_event_clone_to_a_date_far_beyond_any_event_is_a_form_error(client, organiser, event):
+    response = client.post(url("event-clone", event), {"starts_at": "9999-12-31T23:59", "city": "Umeå"})
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["starts_at"]
+    assert Event.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["organiser", "door"])
+def test_event_list_query_count_is_flat(client, staff_factory, event_factory, person, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    events = [event_factory()]
+    member = staff_factory(role, events=events)
+    client.force_login(member)
+    register(event=events[0], person=person("p0@example.se"))
+
+    def queries() -> int:
+        client.get(url("events"))  # the first request after signing in also writes the session
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("events")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for number in (1, 2):
+        events.append(event_factory())
+        register(event=events[-1], person=person(f"p{number}@example.se"))
+    member.memberships.get().events.set(events)
+
+    assert queries() == one

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from frukost.catering.enums import ListReason
 from frukost.catering.exceptions import NoVenueContact
-from frukost.catering.models import CateringList
+from frukost.catering.models import CateringList, CateringPlan
 from frukost.catering.services import (
     books_to_order,
     catering_figures,
@@ -319,3 +319,48 @@ def test_worker_round_freezes_and_sends_the_list_at_closing(event_factory, perso
     )
     assert [m.to for m in mail.outbox] == [[VENUE]]
     assert "- Sesamfrö: 1" in mail.outbox[0].body
+
+
+def test_freeze_closed_catering_lists_freezes_when_the_organiser_closes_registration_early(
+    event_factory, person, frozen
+):
+    from frukost.events.services import close_registration
+
+    event = event_factory(registration_deadline=dt.date(2029, 5, 1))
+    venue(event)
+    frozen("2029-04-10 10:00")
+    register(event=event, person=person("anna@example.se", diets=["gluten"]))
+    before = freeze_closed_catering_lists()
+
+    close_registration(event=event)
+    frozen("2029-04-10 10:01")
+    after = freeze_closed_catering_lists()
+
+    assert (before, after) == (0, 1)
+    assert [m.to for m in venue_mail()] == [VENUE]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"venue_email": "inte-en-adress"}, "venue_email"),
+        ({"book_margin": -1}, "book_margin"),
+        ({"language": "de"}, "language"),
+    ],
+)
+def test_update_catering_plan_refuses_bad_values_itself_and_saves_nothing(event, changes, field):
+    from frukost.catering.exceptions import InvalidCateringPlan
+    from frukost.catering.services import update_catering_plan
+
+    values = {
+        "venue_contact_name": "Köket",
+        "venue_email": "kok@example.se",
+        "language": "sv",
+        "book_margin": 2,
+    }
+
+    with pytest.raises(InvalidCateringPlan) as refused:
+        update_catering_plan(event=event, **(values | changes))
+
+    assert list(refused.value.errors) == [field]
+    assert CateringPlan.objects.count() == 0

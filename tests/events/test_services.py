@@ -227,3 +227,18 @@ def test_clone_event_puts_both_in_one_series(event):
         "Umeå",
         "Luleå",
     ]
+
+
+def test_clone_event_refuses_a_start_beyond_the_years_an_event_can_have(event):
+    import datetime as dt
+
+    from frukost.events.exceptions import InvalidEvent
+    from frukost.events.models import STOCKHOLM
+    from frukost.events.services import Place, clone_event
+
+    with pytest.raises(InvalidEvent) as refused:
+        clone_event(
+            source=event, starts_at=dt.datetime(9999, 12, 31, 23, 59, tzinfo=STOCKHOLM), place=Place()
+        )
+
+    assert list(refused.value.errors) == ["starts_at"]

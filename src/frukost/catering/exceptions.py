@@ -7,4 +7,9 @@ class NoVenueContact(CateringError):
 
 
 class InvalidCateringPlan(CateringError):
-    """A catering setting is out of range (e.g. a negative or huge book margin)."""
+    """A catering setting is out of range (e.g. a negative or huge book margin), with the reasons
+    per field (field name -> messages, in the active language)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))

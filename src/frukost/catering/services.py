@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -108,17 +110,33 @@ def update_catering_plan(
     book_margin: int,
     actor=None,
 ) -> CateringPlan:
-    """Save who at the venue gets the catering figures, in which language, and the book margin."""
+    """Save who at the venue gets the catering figures, in which language, and the book margin.
+
+    Raises InvalidCateringPlan with the reasons per field (a later API gets the same answers).
+    """
+    errors: dict[str, list[str]] = {}
     if not 0 <= book_margin <= MAX_BOOK_MARGIN:
-        raise InvalidCateringPlan(f"book margin must be 0–{MAX_BOOK_MARGIN}")
+        errors["book_margin"] = [
+            _("Give a number of extra books from 0 to %(max)d.") % {"max": MAX_BOOK_MARGIN}
+        ]
     if language not in VenueLanguage.values:
-        raise InvalidCateringPlan(f"unknown language {language!r}")
+        errors["language"] = [_("Choose Swedish or English.")]
+    venue_email = (venue_email or "").strip().lower()
+    if venue_email:
+        try:
+            validate_email(venue_email)
+        except ValidationError:
+            errors["venue_email"] = [_("Give an e-mail address, for example namn@example.se.")]
+    if len(venue_contact_name) > CateringPlan._meta.get_field("venue_contact_name").max_length:
+        errors["venue_contact_name"] = [_("The name is too long.")]
+    if errors:
+        raise InvalidCateringPlan(errors)
     with transaction.atomic():
         plan, _created = CateringPlan.objects.update_or_create(
             event=event,
             defaults={
                 "venue_contact_name": venue_contact_name.strip(),
-                "venue_email": venue_email.strip().lower(),
+                "venue_email": venue_email,
                 "language": language,
                 "book_margin": book_margin,
             },
@@ -327,7 +345,9 @@ def freeze_closed_catering_lists(*, now: dt.datetime | None = None) -> int:
     closing = (
         Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gt=now)
         .filter(
-            Q(registration_deadline__lte=today) | Q(registration_deadline__isnull=True, starts_at__lte=now)
+            Q(registration_deadline__lte=today)
+            | Q(registration_deadline__isnull=True, starts_at__lte=now)
+            | Q(registration_closed_at__lte=now)  # closed early by the organiser
         )
         .exclude(catering_lists__reason=ListReason.CLOSED)
         .select_related("organisation")

@@ -79,6 +79,10 @@ CLONED_FIELDS = (
 # --- Rules every event keeps (the forms show the same messages) -----------------------------
 
 
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 10
+
+
 def event_problems(values: Mapping) -> dict[str, list[str]]:
     """What is wrong with these event values, field by field (empty when nothing is).
 
@@ -86,6 +90,14 @@ def event_problems(values: Mapping) -> dict[str, list[str]]:
     """
     problems: dict[str, list[str]] = {}
     starts, ends, doors = values.get("starts_at"), values.get("ends_at"), values.get("doors_at")
+    for name in ("starts_at", "ends_at", "doors_at"):
+        moment = values.get(name)
+        if moment and not EARLIEST_YEAR <= moment.year <= timezone.now().year + YEARS_AHEAD:
+            # Also keeps date arithmetic (a copy's end, a colleague's hold) far from datetime's limits.
+            problems.setdefault(name, []).append(
+                _("Give a date between %(first)d and %(last)d.")
+                % {"first": EARLIEST_YEAR, "last": timezone.now().year + YEARS_AHEAD}
+            )
     if starts and ends and ends <= starts:
         problems.setdefault("ends_at", []).append(_("The event must end after it starts."))
     if starts and doors and doors > starts:
@@ -277,6 +289,9 @@ def clone_event(*, source: Event, starts_at: dt.datetime, place: Place, actor=No
     """
     if timezone.is_naive(starts_at):
         raise InvalidEvent({"starts_at": [_("Give the start as a date and a time.")]})
+    problems = event_problems({"starts_at": starts_at})
+    if problems:
+        raise InvalidEvent(problems)
     shift = starts_at - source.starts_at
     clone = Event(organisation=source.organisation, status=EventStatus.DRAFT)
     for name in CLONED_FIELDS:

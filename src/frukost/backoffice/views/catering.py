@@ -13,7 +13,7 @@ from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
 from frukost.catering import services
-from frukost.catering.exceptions import CateringError, NoVenueContact
+from frukost.catering.exceptions import InvalidCateringPlan, NoVenueContact
 from frukost.catering.forms import CateringPlanForm
 
 
@@ -49,8 +49,10 @@ def event_catering(request, event_id: int):
         if form.is_valid():
             try:
                 services.update_catering_plan(event=event, actor=request.user, **form.cleaned_data)
-            except CateringError:
-                form.add_error(None, _("The catering settings could not be saved; check the values."))
+            except InvalidCateringPlan as exc:
+                for field, problems in exc.errors.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
             else:
                 messages.success(request, _("The catering settings are saved."))
                 return redirect("backoffice:event-catering", request.organisation.slug, event.pk)
