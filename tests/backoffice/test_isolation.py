@@ -154,10 +154,6 @@ def _announcement(world):
     return _fill(_model("Announcement"), world).pk
 
 
-def _snapshot(world):
-    return _fill(_model("CateringSnapshot", "Snapshot", "CateringReport"), world).pk
-
-
 # URL argument → the id of one of organisation B's objects.
 OBJECTS = {
     "event_id": lambda world: world.event.pk,
@@ -166,7 +162,6 @@ OBJECTS = {
     "invitation_id": lambda world: world.invitation.pk,
     "series_id": _series,
     "announcement_id": _announcement,
-    "snapshot_id": _snapshot,
 }
 
 
@@ -273,6 +268,22 @@ def test_another_organisations_objects_are_404_under_ones_own_organisation(
 
     assert {name: sorted(set(pair) - {405}) for name, pair in answers.items()} == {
         route.name: [404] for route in with_objects
+    }
+
+
+def test_another_organisations_objects_under_ones_own_event_are_404(client, world, staff_factory, event):
+    """A's owner, at A's own event, with B's registration (or message …) id: the object lookup itself
+    is scoped to the event, not only the event lookup before it."""
+    client.force_login(staff_factory("owner", "agare-a@example.se"))
+    nested = [r for r in UNDER_AN_ORGANISATION if "event_id" in r.kwargs and len(r.kwargs) > 1]
+    answers = {}
+    for route in nested:
+        kwargs = _kwargs(route, world, event.organisation) | {"event_id": event.pk}
+        answers[route.name] = _statuses(client, reverse(route.name, kwargs=kwargs))
+
+    assert len(nested) >= 6
+    assert {name: sorted(set(pair) - {405}) for name, pair in answers.items()} == {
+        route.name: [404] for route in nested
     }
 
 
