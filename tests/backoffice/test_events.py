@@ -389,7 +389,7 @@ def test_event_overview_shows_only_the_actions_that_apply(client, organiser, eve
     assert url("event-edit", draft) in draft_page
     assert url("event-preview", draft) in draft_page
     assert url("event-clone", draft) in draft_page
-    assert url("event-cancel", draft) in draft_page
+    assert url("event-cancel", draft) not in draft_page  # a draft was never announced
     assert url("event-edit", cancelled) not in cancelled_page
     assert url("event-cancel", cancelled) not in cancelled_page
     assert url("event-publish", cancelled) not in cancelled_page
@@ -512,3 +512,14 @@ def test_event_list_query_count_is_flat(client, staff_factory, event_factory, pe
     member.memberships.get().events.set(events)
 
     assert queries() == one
+
+
+def test_event_cancel_of_a_draft_is_refused_with_a_message(client, organiser, event_factory):
+    draft = event_factory(status=EventStatus.DRAFT)
+
+    response = client.post(url("event-cancel", draft), {"confirm": "yes"}, follow=True)
+
+    draft.refresh_from_db()
+    assert response.redirect_chain == [(url("event", draft), 302)]
+    assert draft.status == EventStatus.DRAFT
+    assert "Ett utkast har inte gått ut till någon" in response.content.decode()

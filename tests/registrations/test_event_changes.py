@@ -354,3 +354,13 @@ def test_event_change_and_cancellation_mail_waits_behind_confirmations(full_even
         )
     )
     assert priorities == {Priority.BULK}
+
+
+def test_cancel_event_refuses_a_draft_which_would_otherwise_get_a_public_page(event_factory):
+    draft = event_factory(status=EventStatus.DRAFT)
+
+    with pytest.raises(WrongStatus):
+        cancel_event(event=draft)
+
+    draft.refresh_from_db()
+    assert draft.status == EventStatus.DRAFT

@@ -90,7 +90,7 @@ def event_overview(request, event_id: int):
                 "publish": event.status == EventStatus.DRAFT and event.starts_at > now,
                 "close": open_now,
                 "reopen": published and event.registration_closed_at is not None,
-                "cancel": not event.is_cancelled,
+                "cancel": published,
             },
         },
     )

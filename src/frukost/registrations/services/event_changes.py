@@ -205,6 +205,9 @@ def cancel_event(*, event: Event, actor=None) -> int:
         current = lock_event(event.pk)
         if current.status == EventStatus.CANCELLED:
             raise WrongStatus(_("The event is already cancelled."))
+        if current.status == EventStatus.DRAFT:
+            # A cancelled event keeps a public page saying so: a draft was never announced.
+            raise WrongStatus(_("A draft has not been announced, so there is nothing to cancel."))
         current.status = EventStatus.CANCELLED
         current.ical_sequence += 1
         current.save(update_fields=["status", "ical_sequence", "updated_at"])
