@@ -59,8 +59,8 @@ def test_owner_and_organiser_run_a_breakfast_from_invitation_to_cancellation(
     expect(page.get_by_role("heading", name="Evenemang", exact=True)).to_be_visible()
 
     # … and invites an organiser.
-    page.get_by_role("navigation", name="Organisation").get_by_role("link", name="Medlemmar").click()
-    page.get_by_role("link", name="Bjud in en medlem").click()
+    page.get_by_role("navigation", name="Organisation").get_by_role("link", name="Användare").click()
+    page.get_by_role("link", name="Bjud in en användare").click()
     page.get_by_label("E-postadress").fill(ORGANISER)
     page.get_by_label("Arrangör: evenemang, anmälningar, utskick och exporter").check()
     page.get_by_role("button", name="Skicka inbjudan").click()

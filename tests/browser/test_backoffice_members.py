@@ -68,8 +68,8 @@ def test_demo_owner_invites_an_organiser_who_joins_and_reaches_the_events(page, 
     page.get_by_role("heading", name="Evenemang", exact=True).wait_for()
 
     # Invite an organiser.
-    page.get_by_role("navigation", name="Organisation").get_by_role("link", name="Medlemmar").click()
-    page.get_by_role("link", name="Bjud in en medlem").click()
+    page.get_by_role("navigation", name="Organisation").get_by_role("link", name="Användare").click()
+    page.get_by_role("link", name="Bjud in en användare").click()
     _shoot(page, "member-invite")
     page.get_by_label("E-postadress").fill("ny.arrangor@example.se")
     page.get_by_label("Arrangör: evenemang, anmälningar, utskick och exporter").check()

@@ -36,7 +36,8 @@ ORGANISATION_MENU = [
     ),
     Entry(_("Series"), "backoffice:series-list", Permission.MANAGE_EVENTS, ("backoffice:series",)),
     Entry(
-        _("Members"),
+        # "Users", not "Members": in a union a member is someone who belongs to the union.
+        _("Users"),
         "backoffice:members",
         Permission.MANAGE_MEMBERS,
         (
