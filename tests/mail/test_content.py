@@ -139,14 +139,15 @@ def test_cancellation_receipt_links_event_page(every_kind, language):
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_notifications_attach_calendar_with_personal_link(every_kind, language):
+def test_notifications_attach_calendar_with_the_public_link_never_the_personal_one(every_kind, language):
+    """Calendars sync and share their entries: the personal link stays in the e-mail."""
     for kind, message in every_kind(language).items():
         [entry] = icalendar.Calendar.from_ical(message.ics).walk("VEVENT")
         assert str(entry["SUMMARY"]) == TITLE, kind
         description = str(entry["DESCRIPTION"])
         assert description.startswith(EXPECTED[language]["doors"] + "\n"), kind
-        if kind != MailKind.CANCELLATION:
-            assert description.endswith("http://testserver" + personal_link(message.body_text)), kind
+        assert description.endswith("http://testserver" + message.registration.event.get_absolute_url()), kind
+        assert "/r/" not in message.ics, kind
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -49,7 +49,7 @@ def event_uid(event) -> str:
 
 
 def event_calendar(
-    event, *, cancelled: bool = False, personal_url: str = "", earlier_registrations: int = 0
+    event, *, cancelled: bool = False, earlier_registrations: int = 0
 ) -> bytes:
     """The .ics file for one event; `cancelled` for a person's own cancellation receipt.
 
@@ -88,7 +88,8 @@ def event_calendar(
         lines.append(_("Breakfast is served from %(doors)s.") % {"doors": formats.clock(event.doors_at)})
     if event.host_name:
         lines.append(" – ".join(p for p in (event.host_name, event.host_role) if p))
-    lines.append(personal_url or public_url)
+    # The public page, never a personal link: calendars sync, share and publish their entries.
+    lines.append(public_url)
     entry.add("description", "\n".join(lines))
     if method == "CANCEL":
         # RFC 5546 requires the organiser on a CANCEL: the event's contact, else the site's sender.

@@ -380,7 +380,6 @@ def _render(
         ics=event_calendar(
             event,
             cancelled=content.cancelled,
-            personal_url="" if link_to_event else link,
             earlier_registrations=earlier_registrations(registration),
         ).decode("utf-8"),
     )
