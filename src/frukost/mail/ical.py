@@ -48,9 +48,7 @@ def event_uid(event) -> str:
     return f"{event.ical_uid}@{host}"
 
 
-def event_calendar(
-    event, *, cancelled: bool = False, earlier_registrations: int = 0
-) -> bytes:
+def event_calendar(event, *, cancelled: bool = False, earlier_registrations: int = 0) -> bytes:
     """The .ics file for one event; `cancelled` for a person's own cancellation receipt.
 
     A cancelled event gives METHOD:CANCEL with STATUS:CANCELLED (RFC 5546 3.2.5), which removes
