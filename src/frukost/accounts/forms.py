@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frukost.accounts.enums import Role
 from frukost.accounts.exceptions import InvalidInput
+from frukost.core.forms import add_errors
 from frukost.events.models import Event, Organisation
 
 ROLE_CHOICES = [
@@ -50,9 +51,7 @@ class ServiceErrorsMixin:
     """Show a service's InvalidInput on the fields it names (or above the form)."""
 
     def add_service_errors(self, error: InvalidInput) -> None:
-        for field, messages in error.errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+        add_errors(self, error.errors)
 
 
 class InviteForm(ServiceErrorsMixin, forms.Form):

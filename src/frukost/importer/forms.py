@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from frukost.core.forms import add_errors
 from frukost.events.models import Event
 from frukost.events.services import event_problems
 
@@ -75,9 +76,7 @@ class ImportedEventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for field, problems in event_problems(cleaned).items():
-            for problem in problems:
-                self.add_error(field if field in self.fields else None, problem)
+        add_errors(self, event_problems(cleaned))
         return cleaned
 
     def clean_slug(self):

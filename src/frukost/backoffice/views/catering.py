@@ -15,6 +15,7 @@ from frukost.backoffice.decorators import event_for, member_required
 from frukost.catering import services
 from frukost.catering.exceptions import InvalidCateringPlan, NoVenueContact
 from frukost.catering.forms import CateringPlanForm
+from frukost.core.forms import add_errors
 
 
 def _context(request, event) -> dict:
@@ -50,9 +51,7 @@ def event_catering(request, event_id: int):
             try:
                 services.update_catering_plan(event=event, actor=request.user, **form.cleaned_data)
             except InvalidCateringPlan as exc:
-                for field, problems in exc.errors.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                add_errors(form, exc.errors)
             else:
                 messages.success(request, _("The catering settings are saved."))
                 return redirect("backoffice:event-catering", request.organisation.slug, event.pk)

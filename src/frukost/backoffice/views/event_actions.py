@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
-from frukost.backoffice.views.events import form_errors
+from frukost.core.forms import add_errors
 from frukost.events.exceptions import InvalidEvent, WrongStatus
 from frukost.events.forms import CloneForm
 from frukost.events.services import (
@@ -150,7 +150,7 @@ def event_clone(request, event_id: int):
                     source=source, starts_at=data["starts_at"], place=place, actor=request.user
                 )
             except InvalidEvent as exc:
-                form_errors(form, exc.errors)
+                add_errors(form, exc.errors)
             else:
                 messages.success(
                     request,

@@ -20,6 +20,7 @@ from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
 from frukost.core import formats
+from frukost.core.forms import add_errors
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.exceptions import CapacityBelowSeatsTaken, InvalidEvent, WrongStatus
 from frukost.events.forms import EventForm
@@ -99,12 +100,6 @@ def event_overview(request, event_id: int):
 # --- Create, change, preview ---------------------------------------------------------------------
 
 
-def form_errors(form, errors: dict[str, list[str]]) -> None:
-    for name, messages_ in errors.items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
-
-
 @member_required(Permission.MANAGE_EVENTS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_create(request):
@@ -117,7 +112,7 @@ def event_create(request):
             try:
                 event = create_event(event=form.save(commit=False), actor=request.user)
             except InvalidEvent as exc:
-                form_errors(form, exc.errors)
+                add_errors(form, exc.errors)
             else:
                 messages.success(
                     request,
@@ -177,7 +172,7 @@ def event_edit(request, event_id: int):
                         return _confirm_change(request, event, form, preview, overview)
                 result = update_event(event=event, changes=changes, actor=request.user)
             except InvalidEvent as exc:
-                form_errors(form, exc.errors)
+                add_errors(form, exc.errors)
             except CapacityBelowSeatsTaken as exc:
                 form.add_error("capacity", str(exc.message))
             except WrongStatus as exc:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import member_required
-from frukost.backoffice.views.events import form_errors
+from frukost.core.forms import add_errors
 from frukost.events.exceptions import InvalidEvent
 from frukost.events.models import Event
 from frukost.importer.forms import ImportedEventForm, InvitationTextForm
@@ -51,7 +51,7 @@ def event_import(request):
             try:
                 event = save_checked_event(event=event_form.save(commit=False), actor=request.user)
             except InvalidEvent as exc:
-                form_errors(event_form, exc.errors)
+                add_errors(event_form, exc.errors)
             else:
                 messages.success(
                     request,
