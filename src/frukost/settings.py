@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "frukost.catering",
     "frukost.mail",
     "frukost.importer",
+    "frukost.privacy",
     "frukost.public",
     "frukost.demo",
 ]

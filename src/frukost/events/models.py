@@ -61,6 +61,27 @@ def not_reserved(value: str) -> None:
         )
 
 
+# (minimum, maximum) for each retention setting: an organisation may shorten or lengthen within these.
+RETENTION_LIMITS = {
+    "retain_needs_days": (1, 30),
+    "retain_membership_days": (1, 90),
+    "retain_cancelled_days": (1, 90),
+    "retain_identity_months": (1, 36),
+}
+
+
+def _retention_validators(name: str) -> list:
+    low, high = RETENTION_LIMITS[name]
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _retention_within_limits():
+    condition = Q()
+    for name, (low, high) in RETENTION_LIMITS.items():
+        condition &= Q(**{f"{name}__gte": low, f"{name}__lte": high})
+    return condition
+
+
 class Organisation(models.Model):
     """A union, association or network that invites people. Everything else hangs off one."""
 
@@ -80,12 +101,41 @@ class Organisation(models.Model):
     )
     privacy_contact = models.EmailField(_("privacy contact e-mail"), blank=True)
 
+    # Retention, purpose by purpose (see frukost.privacy and docs/privacy.md). Each period counts
+    # from the event's date in Stockholm; the bounds are RETENTION_LIMITS (database constraints).
+    retain_needs_days = models.PositiveSmallIntegerField(
+        _("keep diets and other needs (days after the event)"),
+        validators=_retention_validators("retain_needs_days"),
+        default=1,
+        help_text=_("The caterer's figures and the counts stay; the answers go."),
+    )
+    retain_membership_days = models.PositiveSmallIntegerField(
+        _("keep the membership answer (days after the event)"),
+        validators=_retention_validators("retain_membership_days"),
+        default=30,
+        help_text=_("Long enough for the follow-up after the event; the counts stay."),
+    )
+    retain_cancelled_days = models.PositiveSmallIntegerField(
+        _("keep cancelled and released registrations (days after the event)"),
+        validators=_retention_validators("retain_cancelled_days"),
+        default=7,
+    )
+    retain_identity_months = models.PositiveSmallIntegerField(
+        _("keep names and addresses of attendees (months after the event)"),
+        validators=_retention_validators("retain_identity_months"),
+        default=12,
+        help_text=_("People who asked for future invitations stay as contacts until they withdraw."),
+    )
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=_is_hex_colour("colour"), name="organisation_colour_hex")
+            models.CheckConstraint(condition=_is_hex_colour("colour"), name="organisation_colour_hex"),
+            models.CheckConstraint(
+                condition=_retention_within_limits(), name="organisation_retention_limits"
+            ),
         ]
 
     def __str__(self) -> str:

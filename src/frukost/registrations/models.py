@@ -24,6 +24,13 @@ def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> boo
     return others.exists()
 
 
+# What identifies a person, and the special-category answers (GDPR art. 9): retention and erasure
+# blank these, each on its own schedule (frukost.privacy).
+IDENTITY_FIELDS = ("first_name", "last_name", "email", "workplace", "job_title", "answer")
+NEEDS_FIELDS = ("diets", "diet_other", "other_needs")
+MEMBERSHIP_FIELDS = ("membership",)
+
+
 class Registration(models.Model):
     """One person's place (or place in the queue) at one event.
 
@@ -71,6 +78,9 @@ class Registration(models.Model):
     hold_expires_at = models.DateTimeField(_("seat held until"), null=True, blank=True)
     remind_after = models.DateTimeField(_("remind colleague after"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # Set when names, address, workplace and title were erased (retention or the person's own
+    # request); the row stays for the counts with status, times and nothing that identifies anyone.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration")
@@ -79,7 +89,8 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "email"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                # An anonymised row has no address left and must not collide with another.
+                condition=Q(status__in=ACTIVE_STATUSES) & ~Q(email=""),
                 name="one_active_registration_per_email",
             ),
             models.CheckConstraint(condition=Q(diets__isnull=False), name="registration_diets_not_null"),
