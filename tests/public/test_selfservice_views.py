@@ -314,9 +314,9 @@ def test_data_request_list_erases_one_registration_then_the_link_stops_working(c
     client.post("/mina-uppgifter/", {"email": "anna@example.se"})
     path = data_request_path("anna@example.se")
 
-    first = client.post(path, {"action": "erase", "registration": registrations[0].pk})
+    first = client.post(path, {"action": "confirm-erase", "registration": registrations[0].pk})
     after_first = client.get(first["Location"]).content.decode()
-    last = client.post(path, {"action": "erase", "registration": registrations[1].pk})
+    last = client.post(path, {"action": "confirm-erase", "registration": registrations[1].pk})
 
     assert first["Location"] == path + "?done=erased"
     assert "Uppgifterna i anmälan är raderade." in after_first
@@ -329,12 +329,31 @@ def test_data_request_list_erases_one_registration_then_the_link_stops_working(c
     assert client.get(path.rstrip("/") + ".json").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "button"), [("sv", "Ja, radera mina uppgifter"), ("en", "Yes, erase my data")]
+)
+def test_data_request_list_asks_before_erasing(client, anna, language, button):
+    if language == "en":
+        english(client)
+    client.post("/mina-uppgifter/", {"email": "anna@example.se"})
+
+    response = client.post(data_request_path("anna@example.se"), {"action": "erase", "registration": anna.pk})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert _private(response)
+    assert button in page and 'value="confirm-erase"' in page
+    assert Registration.objects.get(pk=anna.pk).email == "anna@example.se"
+
+
 def test_data_request_list_refuses_a_registration_not_on_the_link(client, event_factory, person):
     anna = register(event=event_factory(), person=person("anna@example.se")).registration
     bo = register(event=event_factory(), person=person("bo@example.se")).registration
     client.post("/mina-uppgifter/", {"email": "anna@example.se"})
 
-    response = client.post(data_request_path("anna@example.se"), {"action": "erase", "registration": bo.pk})
+    response = client.post(
+        data_request_path("anna@example.se"), {"action": "confirm-erase", "registration": bo.pk}
+    )
 
     assert response.status_code == 400
     assert "Den anmälan finns inte längre på sidan." in response.content.decode()

@@ -72,7 +72,7 @@ def _person(registration: Registration) -> dict[str, Any]:
     r = registration
     event = r.event
     return {
-        "title": _("Your details"),
+        "title": _("About you"),
         "fields": [
             _field("first_name", _label("first_name"), r.first_name),
             _field("last_name", _label("last_name"), r.last_name),

@@ -174,7 +174,7 @@ def data_request_list(request, token):
     if request.method == "POST":
         chosen = registration_on_link(registrations, request.POST.get("registration"))
         action = request.POST.get("action")
-        if chosen is None or action not in ("erase", "open"):
+        if chosen is None or action not in ("erase", "confirm-erase", "open"):
             return TemplateResponse(
                 request,
                 "public/selfservice/data_request_list.html",
@@ -183,6 +183,14 @@ def data_request_list(request, token):
             )
         if action == "open":
             return redirect(personal_page_link(registration=chosen))
+        if action == "erase":  # first say what will happen; the second button erases
+            context = {
+                "registration": chosen,
+                "event": chosen.event,
+                "organisation": chosen.event.organisation,
+                "token": token,
+            }
+            return TemplateResponse(request, "public/selfservice/data_request_erase.html", context)
         with contextlib.suppress(AlreadyErased):
             erase_registration(registration=chosen)
         if len(registrations) == 1:
