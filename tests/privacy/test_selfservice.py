@@ -241,6 +241,9 @@ def test_erase_of_a_waitlisted_person_promotes_nobody(event_factory, person):
 
     assert not OutboxMessage.objects.filter(kind=MailKind.PROMOTED).exists()
     assert Registration.objects.get(pk=cilla.pk).status == Status.CANCELLED
+    receipt = OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT).body_text
+    assert "du står inte längre på väntelistan" in receipt
+    assert "din plats" not in receipt
 
 
 # --- The data request by address ---------------------------------------------------------

@@ -29,7 +29,7 @@ from frukost.mail.models import OutboxMessage
 from frukost.mail.outbox import enqueue
 from frukost.privacy.erasure import anonymise
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
-from frukost.registrations.enums import Diet, Language, Membership
+from frukost.registrations.enums import Diet, Language, Membership, Status
 from frukost.registrations.links import issue_link
 from frukost.registrations.models import Registration, normalise_email
 from frukost.registrations.services import cancel_before_erasure
@@ -280,6 +280,7 @@ def _erasure_receipt(registration: Registration) -> dict[str, Any]:
             "title": event.title,
             "organisation": organisation,
             "was_active": registration.is_active,
+            "had_seat": registration.status == Status.REGISTERED,
             "contact": organisation.privacy_contact or event.contact_email,
             "language": language,
             "privacy_url": settings.BASE_URL + reverse("public:privacy"),
