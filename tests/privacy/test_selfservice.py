@@ -222,6 +222,20 @@ def test_erase_of_a_cancelled_registration_only_erases(event_factory, person):
     assert "väntelistan" not in receipt.body_text  # nothing was cancelled by the erasure
 
 
+def test_a_colleague_mailed_after_the_inviter_was_erased_is_told_a_colleague_registered_them(
+    client, event, person, colleague
+):
+    anna = register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
+    erase_registration(registration=anna.registration)
+
+    [invitation] = outbox_for("bo@example.se")
+
+    assert invitation.subject == f"En kollega har anmält dig till {event.title}"
+    assert "Anna" not in invitation.body_text
+    path = re.search(r"http://testserver(/r/[\w-]+/)", invitation.body_text).group(1)
+    assert "Anmäld av" not in client.get(path).content.decode()
+
+
 def test_erase_twice_is_refused_and_changes_nothing(event, person):
     anna = register(event=event, person=person("anna@example.se")).registration
     erase_registration(registration=anna)
