@@ -129,6 +129,10 @@ def test_person_without_a_link_asks_by_address_and_erases_a_registration(page, s
 
     page.goto("/mina-uppgifter/")
     shoot(page, "data-request")
+    page.get_by_label("Din e-postadress").fill("anna.example.se")
+    page.get_by_role("button", name="Skicka länken till mig").click()
+    expect(page.get_by_role("alert")).to_contain_text("Skriv e-postadressen så här: namn@exempel.se")
+    shoot(page, "data-request-error")
     page.get_by_label("Din e-postadress").fill("Anna@Example.se")
     page.get_by_role("button", name="Skicka länken till mig").click()
     expect(page.get_by_role("status")).to_have_text(

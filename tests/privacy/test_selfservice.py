@@ -206,6 +206,24 @@ def test_erasure_receipt_that_fails_for_good_forgets_its_address_too(event, pers
     assert (receipt.status, receipt.to) == (MessageStatus.FAILED, "")
 
 
+def test_erasure_receipt_given_up_after_a_crashed_worker_forgets_its_address(event, person, settings):
+    from django.utils import timezone
+
+    from frukost.mail.worker import requeue_stuck
+
+    erase_registration(registration=_marked(event, person))
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    OutboxMessage.objects.filter(kind=MailKind.ERASURE_RECEIPT).update(
+        status=MessageStatus.SENDING, claimed_at=long_ago, attempts=settings.FRUKOST_MAIL_MAX_ATTEMPTS
+    )
+
+    requeue_stuck()
+
+    assert list(OutboxMessage.objects.filter(kind=MailKind.ERASURE_RECEIPT).values_list("status", "to")) == [
+        (MessageStatus.FAILED, "")
+    ]
+
+
 def test_erase_of_a_cancelled_registration_only_erases(event_factory, person):
     event = event_factory(capacity=1)
     anna = register(event=event, person=person("anna@example.se")).registration
