@@ -51,13 +51,22 @@ def anna(event, person):
 # --- The personal page's links -------------------------------------------------------------
 
 
-def test_personal_page_links_to_my_data_and_erasure(client, anna):
+@pytest.mark.parametrize(
+    ("language", "download", "erase"),
+    [
+        ("sv", "Ladda ner mina uppgifter", "Radera mina uppgifter"),
+        ("en", "Download my data", "Erase my data"),
+    ],
+)
+def test_personal_page_links_to_my_data_and_erasure(client, anna, language, download, erase):
     path = personal_path("anna@example.se")
+    if language == "en":
+        english(client)
 
     page = client.get(path).content.decode()
 
-    assert f'href="{path}mina-uppgifter/">Ladda ner mina uppgifter</a>' in page
-    assert f'href="{path}radera/">Radera mina uppgifter</a>' in page
+    assert f'href="{path}mina-uppgifter/">{download}</a>' in page
+    assert f'href="{path}radera/">{erase}</a>' in page
 
 
 def test_a_cancelled_registration_still_offers_its_data_and_erasure(client, anna):
@@ -371,16 +380,25 @@ def test_data_request_list_opens_a_registrations_personal_page(client, anna):
     assert "Anna Svensson" in client.get(response["Location"]).content.decode()
 
 
-def test_data_request_link_expires_after_a_day(client, anna, frozen):
+@pytest.mark.parametrize(
+    ("language", "gone"), [("sv", "Länken fungerar inte längre"), ("en", "The link no longer works")]
+)
+def test_data_request_link_expires_after_a_day(client, anna, frozen, language, gone):
     frozen("2029-04-01 10:00")
     client.post("/mina-uppgifter/", {"email": "anna@example.se"})
     path = data_request_path("anna@example.se")
+    if language == "en":
+        english(client)
 
+    frozen("2029-04-02 09:59")
+    assert client.get(path).status_code == 200
     frozen("2029-04-02 10:00:01")
     response = client.get(path)
 
     assert response.status_code == 404
-    assert "Länken fungerar inte längre" in response.content.decode()
+    assert f"<h1>{gone}</h1>" in response.content.decode()
+    assert client.post(path, {"action": "confirm-erase", "registration": anna.pk}).status_code == 404
+    assert Registration.objects.get(pk=anna.pk).email == "anna@example.se"
 
 
 def test_data_request_list_query_count_does_not_grow_with_registrations(client, event_factory, person):

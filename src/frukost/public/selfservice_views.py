@@ -168,8 +168,8 @@ def data_request_list(request, token):
     try:
         registrations = registrations_for_link(token)
     except LinkInvalid:
-        if request.method == "POST":
-            return redirect("public:erased")  # the last one was erased by a click just before
+        # Expired, or a second click after the last registration on it was erased: the page says
+        # both (never "your data is erased" for a link that merely expired).
         return _link_invalid(request)
     if request.method == "POST":
         chosen = registration_on_link(registrations, request.POST.get("registration"))
