@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frukost.core.tokens import hash_token, new_token
-from frukost.mail.renderers import personal_link_placeholder
+from frukost.mail.renderers import NothingToRender, personal_link_placeholder
 from frukost.registrations.enums import LinkPurpose
 from frukost.registrations.exceptions import LinkExpired
 from frukost.registrations.models import PersonalLink, Registration
@@ -89,7 +89,9 @@ def link_placeholder(registration: Registration) -> str:
 
 def link_for_message(message, purpose: str) -> str:
     """The mail worker's hook: mint the link for a message as it is handed to the mail server."""
-    registration = Registration.objects.get(pk=message.registration_id)
+    registration = Registration.objects.filter(pk=message.registration_id).first()
+    if registration is None or registration.anonymised_at is not None:
+        raise NothingToRender("the registration was deleted or its data erased before sending")
     return issue_link(registration, LinkPurpose(purpose), message=message)
 
 

@@ -344,7 +344,7 @@ def _link_resent(registration: Registration, kind: MailKind) -> Rendered:
                     "Through it you can see your registration, change your details or cancel."
                 )
                 % {"title": event.title},
-                _("Links in earlier e-mails keep working too."),
+                _("The links in earlier e-mails no longer work."),
             ],
             button=_("See your registration"),
         )
