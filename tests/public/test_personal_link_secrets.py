@@ -95,8 +95,8 @@ def test_confirm_link_confirms_and_cancels_but_cannot_add_colleagues(client, ann
     cancelled = client.post(path + "avanmal/")
 
     assert (confirmed.status_code, refused.status_code, cancelled.status_code) == (302, 403, 302)
-    assert "Bring a colleague" not in page
-    assert "This link cannot register colleagues." in refused.content.decode()
+    assert "Ta med en kollega" not in page
+    assert "Med den här länken går det inte att anmäla kollegor." in refused.content.decode()
     assert not Registration.objects.filter(email="cia@example.se").exists()
     assert Registration.objects.get(email="bo@example.se").status == Status.CANCELLED
 
