@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from frukost.accounts.services import invite_member
 from frukost.mail.enums import MailKind, MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.mail.renderers import render_pending
@@ -123,3 +124,19 @@ def test_a_withdrawn_change_mail_keeps_no_bodies(event, person):
         "",
         "",
     )
+
+
+def test_an_invitation_to_join_that_fails_for_good_keeps_no_link(smtp_server, organisation, staff_factory):
+    """Composed when queued (its token is the invitation's own): blanked when it fails for good."""
+
+    smtp_server.handler.data_answer = "550 5.1.1 no such user"
+    sent = invite_member(
+        organisation=organisation, email="ny@example.se", role="organiser", actor=staff_factory("owner")
+    )
+    token = sent.link.rstrip("/").rsplit("/", 1)[-1]
+    assert token in outbox_text()  # until it is handed over
+
+    send_due()
+
+    assert OutboxMessage.objects.get().status == MessageStatus.FAILED
+    assert token not in database_text()
