@@ -140,3 +140,25 @@ def test_an_invitation_to_join_that_fails_for_good_keeps_no_link(smtp_server, or
 
     assert OutboxMessage.objects.get().status == MessageStatus.FAILED
     assert token not in database_text()
+
+
+def test_links_of_every_attempt_go_when_the_worker_gives_up(
+    smtp_server, event, person, client, settings, time_machine
+):
+    settings.FRUKOST_MAIL_MAX_ATTEMPTS = 2
+    time_machine.move_to(dt.datetime(2029, 4, 2, 9, 0, tzinfo=dt.UTC), tick=False)
+    smtp_server.handler.data_answer = "451 4.3.0 try again later"
+    register(event=event, person=person("anna@example.se"))
+
+    send_due()
+    tokens_after_first = tokens_in(smtp_server.handler.refused)
+    links_after_first = PersonalLink.objects.count()
+    time_machine.move_to(dt.datetime(2029, 4, 2, 10, 0, tzinfo=dt.UTC), tick=False)
+    send_due()
+
+    assert (len(tokens_after_first), links_after_first) == (1, 1)  # kept while a retry may follow
+    assert OutboxMessage.objects.get().status == MessageStatus.FAILED
+    tokens = tokens_in(smtp_server.handler.refused)
+    assert len(tokens) == 2
+    assert PersonalLink.objects.count() == 0
+    assert [client.get(f"/r/{token}/").status_code for token in sorted(tokens)] == [404, 404]
