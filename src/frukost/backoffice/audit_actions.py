@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "catering.plan_changed": _("Venue contact or book margin changed"),
     "catering.frozen": _("Catering list frozen"),
     "catering.sent": _("Catering list sent to the venue"),
+    "retention.ran": _("Personal data erased on schedule (retention)"),
     "registrations.exported": _("Registrations exported"),
     "member.added": _("Member added"),
     "member.role_changed": _("Member's role changed"),
