@@ -329,3 +329,62 @@ def run_daily(now: dt.datetime) -> dict[str, int]:
     """The worker's daily job: a real run for today; returns the totals (counts only)."""
     report = run_retention(now=now)
     return {kind: count for kind, count in report.totals.items() if count}
+
+
+# --- What is still stored (the back office's "Personal data" page) ---------------------------
+
+
+@dataclass(frozen=True)
+class StoredKind:
+    """One kind of an event's personal data: how much is still stored and when it goes."""
+
+    kind: str
+    count: int
+    goes_on: dt.date
+    erased_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    schedule: Schedule
+    kinds: list[StoredKind]
+    tally: EventTally | None
+    mail_days: int
+
+
+def stored_personal_data(event: Event) -> Inventory:
+    """Per kind, how many of the event's rows still hold personal data, the day it goes and, once
+    gone, when it was erased. Six queries whatever the number of registrations."""
+    schedule = schedule_for(event)
+    still = Q(registrations__anonymised_at__isnull=True)
+    counts = Event.objects.filter(pk=event.pk).aggregate(
+        identity=Count("registrations", filter=still & ~Q(registrations__status__in=GONE_EARLY)),
+        cancelled=Count("registrations", filter=still & Q(registrations__status__in=GONE_EARLY)),
+        needs=Count(
+            "registrations",
+            filter=~Q(registrations__diets=[])
+            | ~Q(registrations__diet_other="")
+            | ~Q(registrations__other_needs=""),
+        ),
+        membership=Count("registrations", filter=~Q(registrations__membership="")),
+    )
+    links = PersonalLink.objects.filter(registration__event=event).count()
+    mail = OutboxMessage.objects.filter(registration__event=event).exclude(to="").count()
+    notes = CateringList.objects.filter(event=event).exclude(notes=[]).count()
+    tally = EventTally.objects.filter(event=event).first()
+
+    def erased(name: str) -> dt.datetime | None:
+        return getattr(tally, name) if tally else None
+
+    kinds = [
+        StoredKind(IDENTITY, counts["identity"], schedule.identity, erased("identity_erased_at")),
+        StoredKind(CANCELLED, counts["cancelled"], schedule.cancelled, erased("cancelled_erased_at")),
+        StoredKind(NEEDS, counts["needs"], schedule.needs, erased("needs_erased_at")),
+        StoredKind(CATERING_NOTES, notes, schedule.needs, erased("needs_erased_at")),
+        StoredKind(MEMBERSHIP, counts["membership"], schedule.membership, erased("membership_erased_at")),
+        StoredKind(LINKS, links, schedule.links, erased("links_erased_at")),
+        # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was written, at the
+        # latest with the registration.
+        StoredKind(OLD_MAIL, mail, schedule.identity, erased("identity_erased_at")),
+    ]
+    return Inventory(schedule=schedule, kinds=kinds, tally=tally, mail_days=settings.FRUKOST_RETAIN_MAIL_DAYS)
