@@ -47,15 +47,15 @@ def test_personal_data_page_says_what_is_stored_and_when_it_goes(client, staff_f
     page = client.get(url(held)).content.decode()
 
     assert rows(page) == {
-        "identity": ("2 anmälningar", "torsdag 16 maj 2030"),
-        "cancelled": ("1 anmälan", "onsdag 23 maj 2029"),
-        "needs": ("1 anmälan", "torsdag 17 maj 2029"),
+        "identity": ("2 anmälningar", "Raderas torsdag 16 maj 2030"),
+        "cancelled": ("1 anmälan", "Raderas onsdag 23 maj 2029"),
+        "needs": ("1 anmälan", "Raderas torsdag 17 maj 2029"),
         "catering_notes": ("0 listor", "Inget sparat (skulle ha raderats 17 maj 2029)"),
-        "membership": ("3 anmälningar", "fredag 15 juni 2029"),
-        "links": ("2 länkar", "fredag 15 juni 2029"),
+        "membership": ("3 anmälningar", "Raderas fredag 15 juni 2029"),
+        "links": ("2 länkar", "Raderas fredag 15 juni 2029"),
         "old_mail": (
             "4 e-postmeddelanden",
-            "90 dagar efter att vart och ett skrevs, senast torsdag 16 maj 2030",
+            "Raderas 90 dagar efter att vart och ett skrevs, senast torsdag 16 maj 2030",
         ),
     }
     assert "Sparat som antal" not in page
@@ -74,9 +74,9 @@ def test_personal_data_page_after_erasure_says_when_and_shows_the_counts_kept(
     assert found["needs"] == ("0 anmälningar", "Raderat fredag 15 juni 2029")
     assert found["membership"] == ("0 anmälningar", "Raderat fredag 15 juni 2029")
     assert found["cancelled"] == ("0 anmälningar", "Raderat fredag 15 juni 2029")
-    assert found["identity"] == ("2 anmälningar", "torsdag 16 maj 2030")
+    assert found["identity"] == ("2 anmälningar", "Raderas torsdag 16 maj 2030")
     kept = re.search(
-        r'<section class="card" aria-labelledby="kept-heading">.*?</section>', page, re.DOTALL
+        r'<section class="card bo-kept" aria-labelledby="kept-heading">.*?</section>', page, re.DOTALL
     ).group(0)
     text = " ".join(re.sub(r"<.*?>", " ", kept).split())
     assert "Medlemmar 1" in text and "Inte medlemmar 1" in text
