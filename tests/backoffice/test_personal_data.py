@@ -113,3 +113,23 @@ def test_personal_data_page_query_count_is_flat(client, staff_factory, event_fac
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_registration_table_says_the_answers_were_erased_and_gives_the_counts_kept(
+    client, staff_factory, held, frozen
+):
+    frozen("2029-06-15 03:00")
+    run_retention()
+    client.force_login(staff_factory("organiser"))
+
+    page = client.get(f"/backoffice/{held.organisation.slug}/evenemang/{held.pk}/anmalningar/?diet=vegan")
+
+    notice = re.search(
+        r'<div class="notice" id="erased-answers">(.*?)</div>', page.content.decode(), re.DOTALL
+    )
+    text = " ".join(re.sub(r"<.*?>", " ", notice.group(1)).split())
+    assert text == (
+        "Specialkost och andra behov raderades fredag 15 juni 2029 (gallring), så tabellen kan inte visa "
+        "eller filtrera dem. Sparat som antal: vegansk 1. Svaren om medlemskap raderades fredag 15 juni "
+        "2029. Sparat som antal: 1 medlemmar, 1 inte medlemmar, 0 ville inte svara."
+    )
