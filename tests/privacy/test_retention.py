@@ -247,3 +247,32 @@ def test_a_cancelled_inviters_name_goes_from_the_colleagues_mail_too(event, pers
     bo = Registration.objects.get(email="bo@example.se")
     assert (invitation.to, invitation.subject) == ("", "")
     assert (bo.first_name, bo.anonymised_at) == ("Bo", None)
+
+
+def test_dry_run_counts_what_the_real_run_then_erases(event_factory, person, frozen):
+    frozen("2029-04-20 10:00")
+    early, late = (
+        event_factory(),
+        event_factory(starts_at=stockholm(2029, 9, 1, 8), ends_at=stockholm(2029, 9, 1, 9)),
+    )
+    for event in (early, late):
+        for number in range(4):
+            registration = _register(
+                event, person, f"p{number}-{event.pk}@example.se", diets=("vegan",) * (number % 2)
+            )
+            if number == 3:
+                cancel_registration(registration=registration)
+    worker_keeps_up()
+    OutboxMessage.objects.exclude(status=MessageStatus.SKIPPED).update(status=MessageStatus.SENT)
+
+    dry = run_retention(today=dt.date(2030, 5, 20), now=stockholm(2030, 5, 20, 3), dry_run=True)
+    real = run_retention(today=dt.date(2030, 5, 20), now=stockholm(2030, 5, 20, 3))
+
+    assert [(r.event_id, r.counts) for r in dry.events] == [(r.event_id, r.counts) for r in real.events]
+    assert dry.totals == real.totals
+    assert (dry.totals["identity"], dry.totals["cancelled"], dry.totals["old_mail"]) == (
+        3,
+        2,
+        real.totals["old_mail"],
+    )
+    assert real.totals["old_mail"] > 0

@@ -163,6 +163,8 @@ def run_retention(
     now = now or timezone.now()
     today = today or timezone.localdate(now, STOCKHOLM)
     report = Report(today=today, dry_run=dry_run)
+    # The outbox first: what anonymising scrubs as well is then counted once, dry or not.
+    report.mail = _mail_step(now=now, dry_run=dry_run)
     for event in _candidates(today):
         counts = _event_step(event, schedule_for(event), today=today, now=now, dry_run=dry_run)
         if any(counts.values()):
@@ -175,7 +177,6 @@ def run_retention(
                     counts={kind: count for kind, count in counts.items() if count},
                 )
             )
-    report.mail = _mail_step(now=now, dry_run=dry_run)
     if not dry_run:
         audit(
             "retention.ran",
@@ -225,6 +226,7 @@ def _event_step(event: Event, schedule: Schedule, *, today, now, dry_run: bool) 
                     _tally_membership(tally, registrations)
                     erasure.erase_membership(answered)
                 mark("membership_erased_at")
+        gone: list[int] = []
         if schedule.is_due(CANCELLED, today):
             gone = _ids(registrations.filter(status__in=GONE_EARLY, anonymised_at__isnull=True))
             counts[CANCELLED] = len(gone)
@@ -237,14 +239,15 @@ def _event_step(event: Event, schedule: Schedule, *, today, now, dry_run: bool) 
                 )
                 mark("cancelled_erased_at")
         if schedule.is_due(LINKS, today):
-            links = PersonalLink.objects.filter(registration__event=event)
+            links = PersonalLink.objects.filter(registration__event=event).exclude(registration_id__in=gone)
             counts[LINKS] = links.count()
             if not dry_run:
                 if counts[LINKS]:
                     PersonalLink.objects.filter(pk__in=_ids(links)).delete()
                 mark("links_erased_at")
         if schedule.is_due(IDENTITY, today):
-            remaining = _ids(registrations.filter(anonymised_at__isnull=True))
+            # Without those just anonymised as cancelled (still unmarked in a dry run).
+            remaining = sorted(set(_ids(registrations.filter(anonymised_at__isnull=True))) - set(gone))
             counts[IDENTITY] = len(remaining)
             if not dry_run:
                 changed |= _status_counts(tally, registrations)
