@@ -133,3 +133,14 @@ def test_registration_table_says_the_answers_were_erased_and_gives_the_counts_ke
         "eller filtrera dem. Sparat som antal: vegansk 1. Svaren om medlemskap raderades fredag 15 juni "
         "2029. Sparat som antal: 1 medlemmar, 1 inte medlemmar, 0 ville inte svara."
     )
+
+
+def test_registration_table_names_anonymised_rows_as_such(client, staff_factory, held, frozen):
+    frozen("2029-05-23 03:00")
+    run_retention()
+    client.force_login(staff_factory("organiser"))
+
+    page = client.get(f"/backoffice/{held.organisation.slug}/evenemang/{held.pk}/anmalningar/?sort=name")
+
+    names = re.findall(r'<td><a href="[^"]+">(.*?)</a>', page.content.decode())
+    assert names == ["(avidentifierad)", "Svensson, Anna", "Svensson, Anna"]

@@ -183,6 +183,7 @@ def test_catering_lists_lose_their_notes_and_keep_the_counts(event, person, froz
     run_retention()
 
     snapshot.refresh_from_db()
+    assert EventTally.objects.values_list("headcount", "diets").get() == (1, {"vegan": 1})
     assert (snapshot.notes, snapshot.diets, snapshot.headcount) == ([], {"vegan": 1}, 1)
 
 

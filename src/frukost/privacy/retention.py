@@ -199,7 +199,9 @@ def _event_step(event: Event, schedule: Schedule, *, today, now, dry_run: bool) 
             # Locked: an organiser's edit of a past registration must not slip between tally and erase.
             Event.objects.select_for_update().filter(pk=event.pk).first()
         tally = EventTally.objects.filter(event=event).first() or EventTally(event=event)
-        changed = False
+        # The counts per status as they are now, for reading without the rows (only saved when
+        # something else changed or they did).
+        changed = not dry_run and _status_counts(tally, registrations)
 
         def mark(name: str) -> None:
             nonlocal changed
@@ -231,7 +233,6 @@ def _event_step(event: Event, schedule: Schedule, *, today, now, dry_run: bool) 
             gone = _ids(registrations.filter(status__in=GONE_EARLY, anonymised_at__isnull=True))
             counts[CANCELLED] = len(gone)
             if not dry_run:
-                changed |= _status_counts(tally, registrations)
                 erasure.anonymise(gone, now=now)
                 # A colleague's invitation names the person who brought them in its subject.
                 erasure.scrub_outbox(
@@ -250,7 +251,6 @@ def _event_step(event: Event, schedule: Schedule, *, today, now, dry_run: bool) 
             remaining = sorted(set(_ids(registrations.filter(anonymised_at__isnull=True))) - set(gone))
             counts[IDENTITY] = len(remaining)
             if not dry_run:
-                changed |= _status_counts(tally, registrations)
                 erasure.anonymise(remaining, now=now)
                 mark("identity_erased_at")
         if changed and not dry_run:

@@ -189,7 +189,11 @@ def _table_rows(request, event, registrations, special: bool) -> list[dict]:
         inviter, created = registration.invited_by, registration.created_at
         row = {
             "url": f"{base}{registration.pk}/",
-            "name": f"{registration.last_name}, {registration.first_name}",
+            "name": (
+                f"{registration.last_name}, {registration.first_name}"
+                if registration.anonymised_at is None
+                else _("(anonymised)")
+            ),
             "job_title": registration.job_title,
             "email": registration.email,
             "workplace": registration.workplace,
