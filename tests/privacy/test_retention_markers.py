@@ -236,6 +236,7 @@ def test_retention_erases_every_marker_on_its_date_and_keeps_the_counts(
     assert figures() == expected
 
     # Mail and logs never held a diet or a need, except the venue's list: notes without names.
+    assert {path.suffix for path in mail_dir.rglob("*") if path.is_file()} == {".eml"}
     emails = read_eml_files(mail_dir)
     venue_mails = [m for m in emails if VENUE in str(m["To"])]
     assert len(venue_mails) == 1
