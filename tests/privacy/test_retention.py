@@ -123,9 +123,14 @@ def test_real_run_writes_its_counts_to_the_audit_log_and_is_idempotent(event, pe
     assert first.splitlines()[-1] == "Erased in 1 event(s): diets and needs 1"
     assert second.splitlines()[-1] == "Erased: nothing is due."
     entries = list(
-        AuditLog.objects.filter(action="retention.ran").order_by("id").values_list("data", flat=True)
+        AuditLog.objects.filter(action="retention.ran").order_by("id").values_list("organisation_id", "data")
     )
-    assert entries == [{"day": "2029-05-17", "events": 1, "needs": 1}, {"day": "2029-05-17", "events": 0}]
+    own = event.organisation_id
+    assert entries == [
+        (None, {"day": "2029-05-17", "events": 1, "needs": 1}),
+        (own, {"day": "2029-05-17", "events": 1, "needs": 1, "organisation_id": own}),
+        (None, {"day": "2029-05-17", "events": 0}),
+    ]
 
 
 def test_cancelled_and_released_go_sooner_than_attendees(event, person, colleague, frozen):
@@ -220,12 +225,12 @@ def test_worker_runs_retention_once_a_day(event, person, frozen):
     frozen("2029-05-17 15:00")
     run_once()
     assert Registration.objects.get().diets == ["gluten"]
-    assert AuditLog.objects.filter(action="retention.ran").count() == 1
+    assert AuditLog.objects.filter(action="retention.ran", organisation_id=None).count() == 1
 
     frozen("2029-05-18 00:05")
     run_once()
     assert Registration.objects.get().diets == []
-    assert AuditLog.objects.filter(action="retention.ran").count() == 2
+    assert AuditLog.objects.filter(action="retention.ran", organisation_id=None).count() == 2
 
 
 def test_a_cancelled_inviters_name_goes_from_the_colleagues_mail_too(event, person, colleague, frozen):
@@ -277,3 +282,16 @@ def test_dry_run_counts_what_the_real_run_then_erases(event_factory, person, fro
         real.totals["old_mail"],
     )
     assert real.totals["old_mail"] > 0
+
+
+def test_owners_read_the_run_in_their_audit_log_with_its_counts(client, staff_factory, event, person, frozen):
+    frozen("2029-04-20 10:00")
+    _register(event, person, "anna@example.se", diets=("vegan",))
+    frozen("2029-05-17 03:00")
+    run_retention()
+    client.force_login(staff_factory("owner"))
+
+    page = client.get(f"/backoffice/{event.organisation.slug}/handelselogg/").content.decode()
+
+    assert "Personuppgifter raderade enligt schemat (gallring)" in page
+    assert "specialkost och behov raderade" in page.lower()

@@ -57,6 +57,16 @@ SHOWN_DETAILS = {
     "format": _("format"),
     "columns": _("columns"),
     "rows": _("rows"),
+    # retention.ran: how many of each kind went (counts only).
+    "events": _("events"),
+    "needs": _("diets and needs erased"),
+    "catering_notes": _("catering lists' diet notes erased"),
+    "membership": _("membership answers erased"),
+    "cancelled": _("cancelled registrations anonymised"),
+    "links": _("personal links deleted"),
+    "identity": _("registrations anonymised"),
+    "failed_mail_bodies": _("failed e-mails' texts erased"),
+    "old_mail": _("old e-mails' recipients erased"),
 }
 
 

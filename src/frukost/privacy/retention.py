@@ -158,7 +158,8 @@ def run_retention(
 ) -> Report:
     """Erase what is due on `today` (Stockholm; default: now's date), or with `dry_run` only count it.
 
-    A real run writes one `retention.ran` audit entry with the totals (counts only).
+    A real run writes a `retention.ran` audit entry with the totals (counts only), and one in the
+    log of each organisation whose data went, with its own counts.
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now, STOCKHOLM)
@@ -184,7 +185,27 @@ def run_retention(
             events=len(report.events),
             **{kind: count for kind, count in report.totals.items() if count},
         )
+        # And in each organisation's own log (its owners read that one), what went of theirs.
+        for organisation_id, events in _by_organisation(report.events).items():
+            totals: dict[str, int] = {}
+            for row in events:
+                for kind, count in row.counts.items():
+                    totals[kind] = totals.get(kind, 0) + count
+            audit(
+                "retention.ran",
+                organisation_id=organisation_id,
+                day=today.isoformat(),
+                events=len(events),
+                **totals,
+            )
     return report
+
+
+def _by_organisation(events: list[EventReport]) -> dict[int, list[EventReport]]:
+    grouped: dict[int, list[EventReport]] = {}
+    for row in events:
+        grouped.setdefault(row.organisation_id, []).append(row)
+    return grouped
 
 
 def _ids(queryset) -> list[int]:
