@@ -78,6 +78,7 @@ EVENT_MENU = [
         ("backoffice:event-catering-print", "backoffice:event-catering-send"),
     ),
     Entry(_("Statistics"), "backoffice:event-statistics", Permission.VIEW_REGISTRATIONS),
+    Entry(_("Personal data"), "backoffice:event-personal-data", Permission.VIEW_REGISTRATIONS),
     Entry(
         _("Messages"),
         "backoffice:event-messages",

@@ -14,6 +14,7 @@ from frukost.backoffice.views import (
     members,
     messages,
     organisation,
+    personal_data,
     registrations,
     series,
     statistics,
@@ -79,6 +80,11 @@ urlpatterns = [
         "<slug:organisation>/evenemang/<int:event_id>/statistik/",
         statistics.event_statistics_page,
         name="event-statistics",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/personuppgifter/",
+        personal_data.event_personal_data,
+        name="event-personal-data",
     ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/utskick/", messages.message_list, name="event-messages"

@@ -128,8 +128,11 @@ def registration_table(request, event_id: int):
             column["url"] = _query(params, sort=new_order, page=None)
         columns.append(column)
     counts = queries.status_counts(event)
+    # After retention the rows no longer say who ate what or who is a member; the counts kept do.
+    tally = queries.event_tally(event) if special else None
     context = {
         "event": event,
+        "erased": _erased(tally),
         "form": form,
         "page": page,
         "rows": _table_rows(request, event, page.object_list, special),
@@ -153,6 +156,24 @@ def registration_table(request, event_id: int):
     return TemplateResponse(request, "backoffice/registration_table.html", context)
 
 
+def _erased(tally) -> dict | None:
+    """What the table can no longer filter on, and the counts kept instead (None before erasure)."""
+    if tally is None or not (tally.needs_erased_at or tally.membership_erased_at):
+        return None
+    return {
+        "needs_on": tally.needs_erased_at,
+        "diets": ", ".join(
+            f"{str(Diet(code).label).lower()} {tally.diet_count(code)}"
+            for code in Diet.values
+            if tally.diet_count(code)
+        ),
+        "membership_on": tally.membership_erased_at,
+        "members": tally.members,
+        "not_members": tally.not_members,
+        "undisclosed": tally.undisclosed,
+    }
+
+
 def _table_rows(request, event, registrations, special: bool) -> list[dict]:
     """The page's rows as plain values: the template only prints them.
 
@@ -168,7 +189,11 @@ def _table_rows(request, event, registrations, special: bool) -> list[dict]:
         inviter, created = registration.invited_by, registration.created_at
         row = {
             "url": f"{base}{registration.pk}/",
-            "name": f"{registration.last_name}, {registration.first_name}",
+            "name": (
+                f"{registration.last_name}, {registration.first_name}"
+                if registration.anonymised_at is None
+                else _("(anonymised)")
+            ),
             "job_title": registration.job_title,
             "email": registration.email,
             "workplace": registration.workplace,
