@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "frukost.events",
     "frukost.accounts",
     "frukost.registrations",
+    "frukost.contacts",
     "frukost.messaging",
     "frukost.catering",
     "frukost.mail",
