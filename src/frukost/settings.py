@@ -247,6 +247,10 @@ FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
 
+# Who runs the site for the organisations (the processor, GDPR art. 28): named in every privacy notice.
+FRUKOST_OPERATOR_NAME = env("FRUKOST_OPERATOR_NAME", "") or ""
+FRUKOST_OPERATOR_EMAIL = env("FRUKOST_OPERATOR_EMAIL", "") or ""
+
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)
 

@@ -26,6 +26,8 @@ public_patterns = (
         path("r/<str:token>/", views.registration_detail, name="registration"),
         path("r/<str:token>/avanmal/", views.registration_cancel, name="registration-cancel"),
         path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
+        # Before the event pattern: "integritet" is a reserved event slug (events.models).
+        path("<slug:organisation>/integritet/", views.organisation_privacy, name="organisation-privacy"),
         path("<slug:organisation>/<slug:event>/", views.event_detail, name="event"),
         path("<slug:organisation>/<slug:event>/tack/", views.registered, name="registered"),
         path("<slug:organisation>/<slug:event>/kalender.ics", views.event_ics, name="event-ics"),
