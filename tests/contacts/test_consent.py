@@ -40,7 +40,9 @@ ENGLISH_TEXT = (
 
 def contacts():
     return list(
-        Contact.objects.values_list("email", "first_name", "last_name", "workplace", "language", "consent_text")
+        Contact.objects.values_list(
+            "email", "first_name", "last_name", "workplace", "language", "consent_text"
+        )
     )
 
 
@@ -79,12 +81,16 @@ def test_no_tick_no_contact(client, event):
 def test_a_repeat_consent_refreshes_time_and_text_and_keeps_one_contact(event_factory, frozen, organisation):
     first, second = event_factory(), event_factory()
     frozen("2029-03-01 09:00")
-    register(event=first, person=make_person("anna@example.se", wants_future_invitations=True, consent_text="Old"))
+    register(
+        event=first, person=make_person("anna@example.se", wants_future_invitations=True, consent_text="Old")
+    )
     later = frozen("2029-04-01 09:00")
 
     register(
         event=second,
-        person=make_person("anna@example.se", workplace="Region", wants_future_invitations=True, consent_text="New"),
+        person=make_person(
+            "anna@example.se", workplace="Region", wants_future_invitations=True, consent_text="New"
+        ),
     )
 
     contact = Contact.objects.get()
@@ -94,7 +100,11 @@ def test_a_repeat_consent_refreshes_time_and_text_and_keeps_one_contact(event_fa
         "Region",
         second,
     )
-    assert list(AuditLog.objects.filter(action="contact.consented").order_by("id").values_list("data__repeated", flat=True)) == [
+    assert list(
+        AuditLog.objects.filter(action="contact.consented")
+        .order_by("id")
+        .values_list("data__repeated", flat=True)
+    ) == [
         False,
         True,
     ]
@@ -130,7 +140,8 @@ def test_ticking_on_the_personal_page_records_the_consent(client, event):
 def test_saving_the_personal_page_with_the_box_still_ticked_keeps_the_first_consent(event, frozen):
     when = frozen("2029-04-01 09:00")
     anna = register(
-        event=event, person=make_person("anna@example.se", wants_future_invitations=True, consent_text="Först")
+        event=event,
+        person=make_person("anna@example.se", wants_future_invitations=True, consent_text="Först"),
     ).registration
     frozen("2029-04-05 09:00")
 
@@ -176,13 +187,17 @@ def test_a_consent_without_text_falls_back_to_the_words_of_the_form_in_the_perso
     assert [c[5] for c in contacts()] == [ENGLISH_TEXT]
 
 
-def test_withdrawing_unticks_every_registration_with_the_organisation(event_factory, staff_factory, organisation):
+def test_withdrawing_unticks_every_registration_with_the_organisation(
+    event_factory, staff_factory, organisation
+):
     first, second = event_factory(), event_factory()
     for e in (first, second):
         register(event=e, person=make_person("anna@example.se", wants_future_invitations=True))
     owner = staff_factory("owner")
 
-    assert withdraw_future_invitations(organisation=organisation, email="ANNA@example.se", actor=owner) is True
+    assert (
+        withdraw_future_invitations(organisation=organisation, email="ANNA@example.se", actor=owner) is True
+    )
 
     assert contacts() == []
     assert list(Registration.objects.values_list("wants_future_invitations", flat=True)) == [False, False]

@@ -482,7 +482,12 @@ def update_retention(*, organisation: Organisation, actor, periods: dict) -> Org
                 setattr(organisation, field, value)
             organisation.save(update_fields=list(changed))
             # Periods are numbers, not personal data: the entry says what they became.
-            audit("organisation.retention_changed", actor=actor, organisation_id=organisation.pk, periods=changed)
+            audit(
+                "organisation.retention_changed",
+                actor=actor,
+                organisation_id=organisation.pk,
+                periods=changed,
+            )
     return organisation
 
 

@@ -58,10 +58,10 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>".strip()
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -100,14 +100,14 @@ def purposes(organisation: Organisation) -> list[Purpose]:
                 "colleague did."
             ),
             basis=_(
-                "Art. 6(1)(b) GDPR: you asked to take part, and we need this to give you a seat and tell you "
-                "about the event. For a colleague registered by someone else until they confirm: art. 6(1)(f), "
-                "our legitimate interest in inviting them, which they may refuse by cancelling."
+                "Art. 6(1)(b) GDPR: you asked to take part, and we need this to give you a seat and tell "
+                "you about the event. For a colleague registered by someone else until they confirm: art. "
+                "6(1)(f), our legitimate interest in inviting them, which they may refuse by cancelling."
             ),
             retention=_(
-                "Names, address, workplace, title and answer are erased %(identity)s; a cancelled or released "
-                "registration %(cancelled)s. Personal links stop working %(links)s or when the registration is "
-                "erased. What stays is counts: how many registered, came and cancelled."
+                "Names, address, workplace, title and answer are erased %(identity)s; a cancelled or "
+                "released registration %(cancelled)s. Personal links stop working %(links)s or when the "
+                "registration is erased. What stays is counts: how many registered, came and cancelled."
             )
             % {"identity": p.identity, "cancelled": p.cancelled, "links": p.links},
         ),
@@ -152,8 +152,8 @@ def purposes(organisation: Organisation) -> list[Purpose]:
         Purpose(
             title=_("The e-mail log"),
             data=_(
-                "For each e-mail we send you: the address, the subject, the kind of message, when it was sent "
-                "and whether delivery worked. Sensitive data is never put in an e-mail."
+                "For each e-mail we send you: the address, the subject, the kind of message, when it was "
+                "sent and whether delivery worked. Sensitive data is never put in an e-mail."
             ),
             basis=_(
                 "Art. 6(1)(f) GDPR: our legitimate interest in knowing that you were told, and in fixing "
@@ -161,7 +161,8 @@ def purposes(organisation: Organisation) -> list[Purpose]:
             ),
             retention=_(
                 "The text of a message is deleted once it is sent, and of a message that could not be "
-                "delivered %(failed)s. The address and subject are erased %(mail)s, and with your registration."
+                "delivered %(failed)s. The address and subject are erased %(mail)s, and with your "
+                "registration."
             )
             % {"failed": p.failed_mail, "mail": p.mail},
         ),
@@ -176,8 +177,8 @@ def purposes(organisation: Organisation) -> list[Purpose]:
                 "personal data was handled (art. 5(2))."
             ),
             retention=_(
-                "Kept with the organisation's records. Once your registration is erased, the entries no longer "
-                "lead to you."
+                "Kept with the organisation's records. Once your registration is erased, the entries no "
+                "longer lead to you."
             ),
         ),
     ]

@@ -51,7 +51,9 @@ def organisation_settings(request):
             retention_form.add_service_errors(error)
         else:
             messages.success(request, _("The retention periods were saved. The privacy notice shows them."))
-            return redirect(reverse("backoffice:organisation-settings", args=[organisation.slug]) + "#retention")
+            return redirect(
+                reverse("backoffice:organisation-settings", args=[organisation.slug]) + "#retention"
+            )
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -5,35 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0009_organisation_retention'),
+        ("events", "0009_organisation_retention"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('workplace', models.CharField(blank=True, max_length=200, verbose_name='workplace')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='job title')),
-                ('language', models.CharField(default='sv', max_length=2, verbose_name='language')),
-                ('consented_at', models.DateTimeField(verbose_name='consented')),
-                ('consent_text', models.TextField(verbose_name='the text the person was shown')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='events.organisation', verbose_name='organisation')),
-                ('source_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='events.event', verbose_name='consented at the registration for')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail")),
+                ("first_name", models.CharField(blank=True, max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=100, verbose_name="last name")),
+                ("workplace", models.CharField(blank=True, max_length=200, verbose_name="workplace")),
+                ("job_title", models.CharField(blank=True, max_length=200, verbose_name="job title")),
+                ("language", models.CharField(default="sv", max_length=2, verbose_name="language")),
+                ("consented_at", models.DateTimeField(verbose_name="consented")),
+                ("consent_text", models.TextField(verbose_name="the text the person was shown")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="changed")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="events.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "source_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="events.event",
+                        verbose_name="consented at the registration for",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['last_name', 'first_name', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'email'), name='contact_one_per_address')],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["last_name", "first_name", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organisation", "email"), name="contact_one_per_address")
+                ],
             },
         ),
     ]

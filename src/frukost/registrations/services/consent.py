@@ -23,7 +23,10 @@ def apply_consent(registration: Registration, answers: Answers, *, had_consent: 
     """
     organisation = registration.event.organisation
     if answers.wants_future_invitations:
-        if had_consent and Contact.objects.filter(organisation=organisation, email=registration.email).exists():
+        if (
+            had_consent
+            and Contact.objects.filter(organisation=organisation, email=registration.email).exists()
+        ):
             return
         contacts.record_consent(
             organisation=organisation,
