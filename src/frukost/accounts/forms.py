@@ -129,9 +129,7 @@ class OrganisationSettingsForm(ServiceErrorsMixin, forms.Form):
 
 def _period_field(label) -> forms.Field:
     # Parsed as text: the service checks the number and its limits and says what is wrong.
-    return forms.CharField(
-        label=label, max_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4})
-    )
+    return forms.CharField(label=label, max_length=6, widget=forms.NumberInput(attrs={"step": 1}))
 
 
 class RetentionForm(ServiceErrorsMixin, forms.Form):
@@ -166,6 +164,7 @@ class RetentionForm(ServiceErrorsMixin, forms.Form):
             low, high = RETENTION_LIMITS[name]
             default = Organisation._meta.get_field(name).default
             self.fields[name].help_text = str(hint) % {"low": low, "high": high, "default": default}
+            self.fields[name].widget.attrs.update(min=low, max=high)
 
     def periods(self) -> dict:
         return dict(self.cleaned_data)
