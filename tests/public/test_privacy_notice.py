@@ -93,8 +93,16 @@ def test_changing_a_setting_changes_the_notice_and_the_forms_sentence(
     ) in form
 
 
-def test_the_notice_in_english(organisation):
-    text = text_of(english().get(URL))
+def test_the_notice_and_the_forms_sentence_in_english(organisation, event):
+    client = english()
+    text = text_of(client.get(URL))
+    form = text_of(client.get(event.get_absolute_url()))
+
+    assert (
+        "Dietary and other needs are erased the day after the event, the membership answer 30 days after "
+        "the event, and your name, e-mail address, workplace and job title 12 months after the event"
+    ) in form
+    assert "We then keep your name, e-mail address, workplace and job title" in form
 
     assert "Privacy notice" in text
     assert "Erased the day after the event." in text
