@@ -113,12 +113,14 @@ def test_the_notice_and_the_forms_sentence_in_english(organisation, event):
 
 
 def test_the_notice_says_how_to_use_the_rights(client, organisation):
-    text = text_of(client.get(URL))
+    response = client.get(URL)
+    text = text_of(response)
 
     for right in ("Tillgång", "Rättelse", "Radering", "Invändning", "Återkallat samtycke", "Klagomål"):
         assert right in text
     assert "Din personliga länk" in text
-    assert "/mina-uppgifter/" in text  # the data-request page (a link once it is installed)
+    assert "Utan länken: be om dina uppgifter med din e-postadress" in text
+    assert 'href="/mina-uppgifter/"' in response.content.decode()  # the data-request page
     assert "kontaktpersonen som står på evenemangets sida" in text  # no privacy contact set
     assert "Lokalen: bara antalet av varje kost" in text
     assert "Entrévärdar: bara namn" in text

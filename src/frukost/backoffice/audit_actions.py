@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "registration.cancelled": _("Registration cancelled"),
     "registration.released": _("Held seat released (not confirmed in time)"),
     "registration.link_resent": _("New personal link sent"),
+    "registration.erased_by_person": _("Personal data erased at the person's own request"),
+    "registration.links_revoked": _("Personal links revoked"),
     "event.imported": _("Event created from an invitation"),
     "event.created": _("Event created"),
     "event.changed": _("Event changed"),

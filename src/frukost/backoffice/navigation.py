@@ -73,7 +73,7 @@ EVENT_MENU = [
         Permission.VIEW_REGISTRATIONS,
         tuple(
             f"backoffice:registration{suffix}"
-            for suffix in ("", "-add", "-edit", "-cancel", "-promote", "-resend-link")
+            for suffix in ("", "-add", "-edit", "-cancel", "-promote", "-resend-link", "-revoke-links")
         ),
     ),
     Entry(_("Waiting list"), "backoffice:event-waiting-list", Permission.VIEW_REGISTRATIONS),

@@ -137,6 +137,11 @@ urlpatterns = [
         name="registration-resend-link",
     ),
     path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/spar-lankar/",
+        registrations.registration_revoke_links,
+        name="registration-revoke-links",
+    ),
+    path(
         "<slug:organisation>/evenemang/<int:event_id>/vantelista/",
         registrations.waiting_list,
         name="event-waiting-list",

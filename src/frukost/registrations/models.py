@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event
-from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, Membership, Status
+from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, LinkPurpose, Membership, Status
 
 
 def normalise_email(address: str) -> str:
@@ -149,14 +149,21 @@ class Registration(models.Model):
 
 
 class PersonalLink(models.Model):
-    """A secret link to one registration. Only the SHA-256 of the token is stored.
+    """A secret link to one registration. Only a hash of the token is stored (see links.py).
 
-    Each e-mail that carries a link mints a new one (the raw token exists only in that
-    e-mail), so an earlier e-mail's link keeps working.
+    Each e-mail that carries a link mints a new one when the mail is handed to the mail server
+    (the raw token exists only in that e-mail), so an earlier e-mail's link keeps working until
+    it is revoked (the row deleted), the registration's data is erased, or the event ended more
+    than FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT days ago. `message` names the outbox message it
+    was minted for, so that a message that fails for good takes its link with it.
     """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=10, choices=LinkPurpose, default=LinkPurpose.MANAGE)
+    message = models.ForeignKey(
+        "mail.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -480,7 +480,8 @@ def registration_resend_link(request, event_id: int, registration_id: int):
             request,
             registration,
             services.resend_personal_link,
-            _("A new personal link is on its way to %(email)s.") % {"email": registration.email},
+            _("A new personal link is on its way to %(email)s. The links they had no longer work.")
+            % {"email": registration.email},
         )
     if not registration.is_active:
         messages.error(request, _refusal(NotActive()))
@@ -492,9 +493,38 @@ def registration_resend_link(request, event_id: int, registration_id: int):
         lead=_("Through the link they can see, change or cancel their registration."),
         consequences=[
             _("An e-mail with a new link goes to %(email)s.") % {"email": registration.email},
-            _("Links they already have keep working."),
+            _("The links they already have stop working: only the new e-mail opens the registration."),
         ],
         button=_("Send the link"),
+    )
+
+
+@member_required(Permission.VIEW_REGISTRATIONS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_revoke_links(request, event_id: int, registration_id: int):
+    """Make the person's personal links stop working (one reached the wrong person)."""
+    event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
+    registration = _registration(event, registration_id)
+    if request.method == "POST":
+        services.revoke_personal_links(registration=registration, actor=request.user)
+        messages.success(
+            request,
+            _("The personal links of %(name)s no longer work. Nothing was e-mailed.")
+            % {"name": registration.full_name},
+        )
+        return redirect(_back_url(request, registration))
+    return _confirm(
+        request,
+        registration,
+        title=_("Revoke the personal links of %(name)s?") % {"name": registration.full_name},
+        lead=_("Do this when a link has reached someone it should not have."),
+        consequences=[
+            _("Every link in the e-mails sent to %(email)s stops working at once.")
+            % {"email": registration.email},
+            _("Nothing is e-mailed. Send a new personal link if they should still reach their registration."),
+        ],
+        button=_("Revoke the links"),
+        danger=True,
     )
 
 
