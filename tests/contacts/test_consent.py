@@ -214,3 +214,35 @@ def test_contacts_belong_to_one_organisation(organisation):
     assert withdraw_consent(organisation=other, email="anna@example.se") is True
     assert withdraw_consent(organisation=other, email="anna@example.se") is False
     assert list(Contact.objects.values_list("organisation__slug", flat=True)) == [organisation.slug]
+
+
+def test_the_persons_own_data_shows_the_consent_alone_and_in_a_list(event):
+    from django.utils import translation
+
+    from frukost.privacy.selfservice import personal_data, personal_data_of, with_personal_data
+
+    register(
+        event=event, person=make_person("anna@example.se", wants_future_invitations=True, consent_text="Ja!")
+    )
+    register(event=event, person=make_person("bo@example.se"))
+
+    with translation.override("sv"):
+        alone = personal_data(Registration.objects.get(email="anna@example.se"))["sections"]["invitations"]
+        listed = personal_data_of(with_personal_data(Registration.objects.order_by("email")))["registrations"]
+
+    assert [(f["key"], f["value"]) for f in alone["fields"]][1:] == [("consent_text", "Ja!")]
+    assert alone["title"] == "Inbjudningar till kommande evenemang"
+    assert [[f["value"] for f in r["invitations"]["fields"]][1:] for r in listed] == [["Ja!"], []]
+
+
+def test_erasing_ones_registration_withdraws_the_consent_too(event):
+    from frukost.privacy.selfservice import erase_registration
+
+    anna = register(
+        event=event, person=make_person("anna@example.se", wants_future_invitations=True)
+    ).registration
+
+    erase_registration(registration=anna)
+
+    assert contacts() == []
+    assert AuditLog.objects.filter(action="contact.withdrawn").count() == 1
