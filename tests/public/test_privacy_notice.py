@@ -176,3 +176,13 @@ def test_docs_privacy_states_the_same_defaults_and_limits_as_the_settings():
         line = next(line for line in docs.splitlines() if f"`{name}`" in line and line.startswith("|"))
         assert f"default {default}" in line, name
         assert f"{low}–{high}" in line, name
+
+
+def test_the_site_wide_periods_come_from_the_operators_settings(client, organisation, settings):
+    settings.FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT = 14
+    settings.FRUKOST_RETAIN_MAIL_DAYS = 60
+
+    text = text_of(client.get(URL))
+
+    assert "Personliga länkar slutar fungera 14 dagar efter evenemanget" in text
+    assert "Adressen och ämnesraden raderas 60 dagar efter att det skrevs" in text

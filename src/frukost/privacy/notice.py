@@ -23,8 +23,7 @@ from frukost.events.models import STOCKHOLM, Organisation
 # Site-wide periods (set by the operator, docs/configuration.md); the defaults are the retention
 # job's own, so the notice stays true if a setting is not there.
 SITE_PERIODS = {
-    "FRUKOST_RETAIN_LINKS_DAYS": 30,
-    "FRUKOST_RETAIN_FAILED_MAIL_DAYS": 7,
+    "FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT": 30,
     "FRUKOST_RETAIN_MAIL_DAYS": 90,
 }
 
@@ -56,7 +55,6 @@ class Periods:
     cancelled: str
     identity: str
     links: str
-    failed_mail: str
     mail: str
 
 
@@ -66,8 +64,7 @@ def periods_for(organisation: Organisation) -> Periods:
         membership=days_after_event(organisation.retain_membership_days),
         cancelled=days_after_event(organisation.retain_cancelled_days),
         identity=months_after_event(organisation.retain_identity_months),
-        links=days_after_event(site_period("FRUKOST_RETAIN_LINKS_DAYS")),
-        failed_mail=days_after_sending(site_period("FRUKOST_RETAIN_FAILED_MAIL_DAYS")),
+        links=days_after_event(site_period("FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT")),
         mail=days_after_sending(site_period("FRUKOST_RETAIN_MAIL_DAYS")),
     )
 
@@ -160,11 +157,10 @@ def purposes(organisation: Organisation) -> list[Purpose]:
                 "failed deliveries."
             ),
             retention=_(
-                "The text of a message is deleted once it is sent, and of a message that could not be "
-                "delivered %(failed)s. The address and subject are erased %(mail)s, and with your "
-                "registration."
+                "The text of a message is deleted once it is sent or can no longer be delivered. The "
+                "address and subject are erased %(mail)s, and with your registration."
             )
-            % {"failed": p.failed_mail, "mail": p.mail},
+            % {"mail": p.mail},
         ),
         Purpose(
             title=_("The back office's audit log"),
