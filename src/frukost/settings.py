@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "frukost.events",
     "frukost.accounts",
     "frukost.registrations",
+    "frukost.contacts",
     "frukost.messaging",
     "frukost.catering",
     "frukost.mail",
@@ -248,6 +249,10 @@ FRUKOST_RETAIN_FAILED_MAIL_DAYS = env_int("FRUKOST_RETAIN_FAILED_MAIL_DAYS", 7)
 FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
+
+# Who runs the site for the organisations (the processor, GDPR art. 28): named in every privacy notice.
+FRUKOST_OPERATOR_NAME = env("FRUKOST_OPERATOR_NAME", "") or ""
+FRUKOST_OPERATOR_EMAIL = env("FRUKOST_OPERATOR_EMAIL", "") or ""
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)

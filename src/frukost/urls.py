@@ -39,6 +39,8 @@ public_patterns = (
         path(
             "mina-uppgifter/<str:token>.json", selfservice_views.data_request_json, name="data-request-json"
         ),
+        # Before the event pattern: "integritet" is a reserved event slug (events.models).
+        path("<slug:organisation>/integritet/", views.organisation_privacy, name="organisation-privacy"),
         path("<slug:organisation>/<slug:event>/", views.event_detail, name="event"),
         path("<slug:organisation>/<slug:event>/tack/", views.registered, name="registered"),
         path("<slug:organisation>/<slug:event>/kalender.ics", views.event_ics, name="event-ics"),

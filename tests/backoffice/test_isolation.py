@@ -154,6 +154,18 @@ def _announcement(world):
     return _fill(_model("Announcement"), world).pk
 
 
+def _contact(world):
+    from frukost.contacts.services import record_consent
+
+    return record_consent(
+        organisation=world.organisation,
+        email="kontakt-b@example.se",
+        first_name="B",
+        last_name="B",
+        text="Ja",
+    ).pk
+
+
 # URL argument → the id of one of organisation B's objects.
 OBJECTS = {
     "event_id": lambda world: world.event.pk,
@@ -162,6 +174,7 @@ OBJECTS = {
     "invitation_id": lambda world: world.invitation.pk,
     "series_id": _series,
     "announcement_id": _announcement,
+    "contact_id": _contact,
 }
 
 

@@ -30,7 +30,7 @@ EXPECTED = {
             MailKind.PROMOTED: f"Du har fått en plats på {TITLE}",
         },
         "invited_by": f"Anna Svensson har anmält dig till {TITLE}.",
-        "privacy": "Integritetspolicy: http://testserver/integritet/",
+        "privacy": "Integritetspolicy: http://testserver/akademikerforbundet-ssr/integritet/",
     },
     "en": {
         "facts": "Wednesday 16 May 2029, 08:00–09:30",
@@ -46,7 +46,7 @@ EXPECTED = {
             MailKind.PROMOTED: f"You have a seat: {TITLE}",
         },
         "invited_by": f"Anna Svensson has registered you for {TITLE}.",
-        "privacy": "Privacy notice: http://testserver/integritet/",
+        "privacy": "Privacy notice: http://testserver/akademikerforbundet-ssr/integritet/",
     },
 }
 
@@ -157,8 +157,8 @@ def test_colleague_invitation_names_inviter_hold_and_privacy_notice(every_kind, 
 
     assert expected["invited_by"] in message.body_text
     assert expected["hold"] in message.body_text
-    assert 'href="http://testserver/integritet/"' in message.body_html
-    assert Client().get("/integritet/").status_code == 200
+    assert 'href="http://testserver/akademikerforbundet-ssr/integritet/"' in message.body_html
+    assert Client().get("/akademikerforbundet-ssr/integritet/").status_code == 200
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

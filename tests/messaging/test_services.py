@@ -79,6 +79,10 @@ def test_preview_announcement_renders_swedish_and_english_without_saving(crowd):
     )
     assert preview.english.body_text.startswith("Hello [first name],\n\nWe have moved to Hall B.")
     assert "(the recipient’s personal link)" in preview.english.body_text
+    # Every message's footer links the organisation's own privacy notice.
+    assert (
+        "Privacy notice: http://testserver/akademikerforbundet-ssr/integritet/" in preview.english.body_text
+    )
     assert OutboxMessage.objects.filter(kind=MailKind.ANNOUNCEMENT).count() == 0
 
 

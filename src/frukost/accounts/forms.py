@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from frukost.accounts.enums import Role
 from frukost.accounts.exceptions import InvalidInput
 from frukost.core.forms import add_errors
-from frukost.events.models import Event, Organisation
+from frukost.events.models import RETENTION_LIMITS, Event, Organisation
 
 ROLE_CHOICES = [
     (Role.ORGANISER.value, _("Organiser: events, registrations, messages and exports")),
@@ -125,6 +125,49 @@ class OrganisationSettingsForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("Shown in the privacy notice: where people ask about their personal data."),
     )
+
+
+def _period_field(label) -> forms.Field:
+    # Parsed as text: the service checks the number and its limits and says what is wrong.
+    return forms.CharField(label=label, max_length=6, widget=forms.NumberInput(attrs={"step": 1}))
+
+
+class RetentionForm(ServiceErrorsMixin, forms.Form):
+    """The organisation's retention schedule: each period within RETENTION_LIMITS (the service checks)."""
+
+    retain_needs_days = _period_field(_("Diets and other needs: days after the event"))
+    retain_membership_days = _period_field(_("The membership answer: days after the event"))
+    retain_cancelled_days = _period_field(_("Cancelled and released registrations: days after the event"))
+    retain_identity_months = _period_field(
+        _("Names, e-mail, workplace and title of attendees: months after the event")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hints = {
+            "retain_needs_days": _(
+                "From %(low)s to %(high)s days; %(default)s by default. The caterer's figures and the "
+                "counts stay."
+            ),
+            "retain_membership_days": _(
+                "From %(low)s to %(high)s days; %(default)s by default, for the follow-up. The counts stay."
+            ),
+            "retain_cancelled_days": _(
+                "From %(low)s to %(high)s days; %(default)s by default. Then the person is anonymised."
+            ),
+            "retain_identity_months": _(
+                "From %(low)s to %(high)s months; %(default)s by default. People who asked for future "
+                "invitations stay as contacts until they withdraw."
+            ),
+        }
+        for name, hint in hints.items():
+            low, high = RETENTION_LIMITS[name]
+            default = Organisation._meta.get_field(name).default
+            self.fields[name].help_text = str(hint) % {"low": low, "high": high, "default": default}
+            self.fields[name].widget.attrs.update(min=low, max=high)
+
+    def periods(self) -> dict:
+        return dict(self.cleaned_data)
 
 
 class LoginForm(AllauthLoginForm):

@@ -34,7 +34,7 @@ from frukost.accounts.models import MemberInvitation, OrganisationMember
 from frukost.core import formats
 from frukost.core.models import audit
 from frukost.core.tokens import hash_token, new_token
-from frukost.events.models import Event, Organisation, hex_colour
+from frukost.events.models import RETENTION_LIMITS, Event, Organisation, hex_colour
 from frukost.mail.enums import MailKind
 from frukost.mail.outbox import enqueue
 
@@ -442,6 +442,52 @@ def update_organisation(
             setattr(organisation, field, value)
         organisation.save(update_fields=list(values))
         audit("organisation.updated", actor=actor, organisation_id=organisation.pk, fields=changed)
+    return organisation
+
+
+def update_retention(*, organisation: Organisation, actor, periods: dict) -> Organisation:
+    """Set how long the organisation keeps each kind of personal data (its retention schedule).
+
+    `periods` maps the settings of RETENTION_LIMITS (retain_needs_days, retain_membership_days,
+    retain_cancelled_days, retain_identity_months) to whole numbers; one left out stays as it is.
+    Each must lie within its limits (the database refuses anything else too). The privacy notice
+    and the retention job read these, so a change shows there at once and applies from the next run.
+    """
+    _require(actor, organisation, Permission.MANAGE_ORGANISATION)
+    values: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+    for field, value in periods.items():
+        if field not in RETENTION_LIMITS:
+            raise InvalidInput({"__all__": [_("Unknown retention setting: %(name)s") % {"name": field}]})
+        low, high = RETENTION_LIMITS[field]
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or isinstance(value, bool) or not low <= number <= high:
+            unit = _("months") if field.endswith("_months") else _("days")
+            errors[field] = [
+                _("Give a whole number from %(low)s to %(high)s (%(unit)s).")
+                % {"low": low, "high": high, "unit": unit}
+            ]
+        else:
+            values[field] = number
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        changed = {field: value for field, value in values.items() if getattr(organisation, field) != value}
+        if changed:
+            for field, value in changed.items():
+                setattr(organisation, field, value)
+            organisation.save(update_fields=list(changed))
+            # Periods are numbers, not personal data: the entry says what they became.
+            audit(
+                "organisation.retention_changed",
+                actor=actor,
+                organisation_id=organisation.pk,
+                periods=changed,
+            )
     return organisation
 
 

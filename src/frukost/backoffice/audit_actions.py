@@ -46,6 +46,9 @@ ACTION_LABELS = {
     "member.invitation_withdrawn": _("Invitation to join withdrawn"),
     "member.door_events_set": _("Door staff's events changed"),
     "announcement.sent": _("Message sent to attendees"),
+    "contact.consented": _("Asked for future invitations (consent recorded)"),
+    "contact.withdrawn": _("No more invitations (consent withdrawn, contact deleted)"),
+    "organisation.retention_changed": _("Retention periods changed"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).

@@ -47,6 +47,12 @@ ORGANISATION_MENU = [
             "backoffice:invitation-withdraw",
         ),
     ),
+    Entry(
+        _("Invitation list"),
+        "backoffice:contacts",
+        Permission.VIEW_REGISTRATIONS,
+        ("backoffice:contact-remove",),
+    ),
     Entry(_("Settings"), "backoffice:organisation-settings", Permission.MANAGE_ORGANISATION),
     Entry(_("Audit log"), "backoffice:audit-log", Permission.VIEW_AUDIT_LOG),
 ]

@@ -5,6 +5,7 @@ from django.urls import path
 from frukost.backoffice.views import (
     audit,
     catering,
+    contacts,
     door,
     event_actions,
     events,
@@ -100,6 +101,12 @@ urlpatterns = [
         name="event-message",
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
+    path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),
+    path(
+        "<slug:organisation>/kontakter/<int:contact_id>/ta-bort/",
+        contacts.contact_remove,
+        name="contact-remove",
+    ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/anmalningar/",
         registrations.registration_table,

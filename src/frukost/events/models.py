@@ -62,6 +62,20 @@ def not_reserved(value: str) -> None:
         )
 
 
+# Event slugs follow the organisation's (/<organisation>/<event>/); these paths are the organisation's own.
+RESERVED_EVENT_SLUGS = {
+    "integritet",  # /<organisation>/integritet/: the organisation's privacy notice
+}
+
+
+def not_reserved_for_event(value: str) -> None:
+    if value in RESERVED_EVENT_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of the organisation's own page; choose another."),
+            params={"slug": value},
+        )
+
+
 # (minimum, maximum) for each retention setting: an organisation may shorten or lengthen within these.
 RETENTION_LIMITS = {
     "retain_needs_days": (1, 30),
@@ -173,7 +187,7 @@ class Event(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="events", verbose_name=_("organisation")
     )
-    slug = models.SlugField(_("address"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=120, validators=[not_reserved_for_event])
     status = models.CharField(_("status"), max_length=12, choices=EventStatus, default=EventStatus.DRAFT)
     series = models.ForeignKey(
         Series,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.exceptions import InvalidEvent, WrongStatus
-from frukost.events.models import STOCKHOLM, Event, Organisation, Series
+from frukost.events.models import RESERVED_EVENT_SLUGS, STOCKHOLM, Event, Organisation, Series
 
 SLUG_LENGTH = Event._meta.get_field("slug").max_length
 MAX_HOLD_HOURS = 720  # 30 days; the database refuses more as well
@@ -147,6 +147,7 @@ def free_slug(*, organisation: Organisation, slug: str, exclude_pk: int | None =
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
     )
+    taken |= RESERVED_EVENT_SLUGS  # the organisation's own pages (its privacy notice)
     if slug not in taken:
         return slug
     number = 2

@@ -60,7 +60,8 @@ def compose(announcement: Announcement, registration: Registration, *, link: str
             "content": content,
             "link": link,
             "event_url": settings.BASE_URL + event.get_absolute_url(),
-            "privacy_url": settings.BASE_URL + reverse("public:privacy"),
+            "privacy_url": settings.BASE_URL
+            + reverse("public:organisation-privacy", kwargs={"organisation": event.organisation.slug}),
             "language": language,
             "status_line": _status_line(registration),
             "date": formats.long_date(event.starts_at, language),

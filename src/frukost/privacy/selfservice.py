@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from frukost.contacts.models import Contact
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind
@@ -32,7 +33,7 @@ from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.registrations.enums import Diet, Language, Membership, Status
 from frukost.registrations.links import issue_link
 from frukost.registrations.models import Registration, normalise_email
-from frukost.registrations.services import cancel_before_erasure
+from frukost.registrations.services import cancel_before_erasure, withdraw_future_invitations
 from frukost.registrations.services.seats import lock_event
 
 SCHEMA = "frukost.personal-data"
@@ -169,6 +170,29 @@ def _emails(registration: Registration) -> dict[str, Any]:
     }
 
 
+def _consent(registration: Registration) -> dict[str, Any]:
+    # The consent to future invitations is kept apart from the registration (frukost.contacts), one
+    # per organisation and address: read through `with_personal_data`'s annotations in a list.
+    if hasattr(registration, "contact_consented_at"):
+        consented_at, text = registration.contact_consented_at, registration.contact_consent_text
+    else:
+        contact = (
+            Contact.objects.filter(
+                organisation_id=registration.event.organisation_id, email=registration.email
+            )
+            .exclude(email="")
+            .first()
+        )
+        consented_at, text = (contact.consented_at, contact.consent_text) if contact else (None, "")
+    fields = []
+    if consented_at is not None:
+        fields = [
+            _field("consented_at", _("You asked for them"), _time(consented_at)),
+            _field("consent_text", _("The words you saw"), text),
+        ]
+    return {"title": _("Invitations to future events"), "fields": fields}
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("person", _person),
     ("registration", _registration),
@@ -176,6 +200,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("registered_by", _registered_by),
     ("colleagues", _colleagues),
     ("emails", _emails),
+    ("invitations", _consent),
 ]
 
 
@@ -207,9 +232,19 @@ def personal_data_of(registrations: Iterable[Registration]) -> dict[str, Any]:
 
 def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
     """The registrations with what the sections read, in a fixed number of queries."""
-    return registrations.select_related("event__organisation", "invited_by").prefetch_related(
-        Prefetch("colleagues", queryset=Registration.objects.order_by("created_at", "id")),
-        Prefetch("messages", queryset=OutboxMessage.objects.order_by("created_at", "id")),
+    contact = Contact.objects.filter(
+        organisation_id=OuterRef("event__organisation_id"), email=OuterRef("email")
+    )
+    return (
+        registrations.select_related("event__organisation", "invited_by")
+        .prefetch_related(
+            Prefetch("colleagues", queryset=Registration.objects.order_by("created_at", "id")),
+            Prefetch("messages", queryset=OutboxMessage.objects.order_by("created_at", "id")),
+        )
+        .annotate(
+            contact_consented_at=Subquery(contact.values("consented_at")[:1]),
+            contact_consent_text=Subquery(contact.values("consent_text")[:1]),
+        )
     )
 
 
@@ -224,7 +259,9 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
     composed now (while the address is still known) and tied to no registration, so nothing in
     the outbox leads back to the row. The mail worker forgets the receipt's address once it is
     sent. Colleagues the person registered keep their registrations; the subjects of the mail
-    that told them who registered them lose that name.
+    that told them who registered them lose that name. A consent to future invitations given to
+    the same organisation is withdrawn too: whoever asks to be erased wants no more mail, and
+    without a registration there would be no page left to untick the box on.
 
     Raises AlreadyErased if it is gone already (a second click).
     """
@@ -243,6 +280,7 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
         if registration.is_active:
             registration = cancel_before_erasure(registration=registration)
         _forget_inviter_in_colleagues_mail(registration)
+        withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
         anonymise([registration.pk], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk

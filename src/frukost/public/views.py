@@ -7,6 +7,7 @@ import logging
 from functools import wraps
 
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import set_language
 
 from frukost.events.enums import EventStatus, RegistrationState
-from frukost.events.models import Event
+from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
+from frukost.privacy import notice
 from frukost.registrations import queries
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.exceptions import (
@@ -343,7 +345,30 @@ def registration_ics(request, token, link):
 
 @require_GET
 def privacy(request):
-    return render(request, "public/privacy.html")
+    """The operator's notice: who runs the site, and each organisation's own notice."""
+    organisations = Organisation.objects.filter(
+        Exists(Event.objects.filter(organisation=OuterRef("pk")).exclude(status=EventStatus.DRAFT))
+    ).order_by("name")
+    name, email = notice.operator()
+    context = {"organisations": organisations, "operator_name": name, "operator_email": email}
+    return render(request, "public/privacy.html", context)
+
+
+@require_GET
+def organisation_privacy(request, organisation):
+    """The organisation's privacy notice, generated from its settings (frukost.privacy.notice)."""
+    organisation = get_object_or_404(Organisation, slug=organisation)
+    name, email = notice.operator()
+    context = {
+        "organisation": organisation,
+        "purposes": notice.purposes(organisation),
+        "periods": notice.periods_for(organisation),
+        "operator_name": name,
+        "operator_email": email,
+        "data_request_url": notice.data_request_url(),
+        "generated_on": notice.generated_on(),
+    }
+    return render(request, "public/organisation_privacy.html", context)
 
 
 @require_GET

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from frukost.contacts import wording
 from frukost.registrations.enums import Diet, Language, Membership, Status
 from frukost.registrations.queries import TableFilters
 from frukost.registrations.services import (
@@ -119,6 +120,15 @@ class AnswersForm(forms.Form):
             self.fields["answer"].label = event.custom_question
         else:
             del self.fields["answer"]
+        # The consent to future invitations says what it means; the words are recorded with it.
+        consent = self.fields["wants_future_invitations"]
+        consent.label = wording.consent_label(organisation)
+        consent.help_text = wording.consent_hint()
+
+    def consent_text(self) -> str:
+        """The words beside the box, as this form showed them (in the page's language)."""
+        consent = self.fields["wants_future_invitations"]
+        return f"{consent.label}. {consent.help_text}"
 
     def answers(self) -> Answers:
         data = self.cleaned_data
@@ -131,6 +141,7 @@ class AnswersForm(forms.Form):
             other_needs=data.get("other_needs", ""),
             answer=data.get("answer", ""),
             wants_future_invitations=data.get("wants_future_invitations", False),
+            consent_text=self.consent_text() if data.get("wants_future_invitations") else "",
         )
 
 

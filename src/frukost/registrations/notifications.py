@@ -363,7 +363,8 @@ def _render(
         "content": content,
         "link": link,
         "event_url": event_url,
-        "privacy_url": settings.BASE_URL + reverse("public:privacy"),
+        "privacy_url": settings.BASE_URL
+        + reverse("public:organisation-privacy", kwargs={"organisation": event.organisation.slug}),
         "language": registration.language,
         "status_line": _status_line(registration) if content.show_status else "",
         "date": formats.long_date(event.starts_at, registration.language),

@@ -6,6 +6,7 @@ from frukost.registrations.services.colleagues import (
     release_expired_holds,
     remind_unconfirmed_colleagues,
 )
+from frukost.registrations.services.consent import withdraw_future_invitations
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
 from frukost.registrations.services.event_changes import (
     EventChange,
@@ -58,4 +59,5 @@ __all__ = [
     "update_answers",
     "update_event",
     "update_registration",
+    "withdraw_future_invitations",
 ]

@@ -10,6 +10,7 @@ from frukost.registrations import notifications
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import NotActive, SeatReleased
 from frukost.registrations.models import Registration
+from frukost.registrations.services.consent import apply_consent
 from frukost.registrations.services.data import Answers
 from frukost.registrations.services.register import _apply_answers
 from frukost.registrations.services.seats import lock_event
@@ -39,6 +40,7 @@ def confirm_colleague(
         registration.hold_expires_at = None
         registration.remind_after = None
         registration.save()
+        apply_consent(registration, answers, had_consent=False)
         audit("registration.confirmed", event_id=registration.event_id, registration_id=registration.pk)
         notifications.send_registration_receipt(registration)
     return registration

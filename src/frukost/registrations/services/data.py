@@ -19,6 +19,8 @@ class Answers:
     other_needs: str = ""
     answer: str = ""
     wants_future_invitations: bool = False
+    # The words beside the box as the person saw them, recorded with their consent (contacts).
+    consent_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from frukost.registrations import notifications
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.exceptions import ColleagueLimitReached, ColleagueNotAllowed, NotActive
 from frukost.registrations.models import Registration, normalise_email
+from frukost.registrations.services.consent import apply_consent
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
 from frukost.registrations.services.seats import (
     ensure_open,
@@ -69,6 +70,7 @@ def register(
             confirmed=True,
         )
         free -= registration.status == Status.REGISTERED
+        apply_consent(registration, person.answers, had_consent=False)
         notifications.send_registration_receipt(registration)
 
         already_active = set(
@@ -140,8 +142,10 @@ def update_answers(*, registration: Registration, answers: Answers) -> Registrat
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.is_active:
             raise NotActive
+        had_consent = registration.wants_future_invitations
         _apply_answers(registration, answers)
         registration.save()
+        apply_consent(registration, answers, had_consent=had_consent)
         audit("registration.changed", event_id=registration.event_id, registration_id=registration.pk)
     return registration
 

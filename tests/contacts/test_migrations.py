@@ -1,0 +1,56 @@
+"""Registrations that ticked the box before consents had their own table become contacts."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("contacts", "0001_contact"), ("registrations", "0003_registration_anonymised")]
+AFTER = [("contacts", "0002_contacts_from_registrations")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticked_registrations_become_contacts_once_per_organisation_and_address():
+    old = _migrate(BEFORE)
+    Organisation = old.get_model("events", "Organisation")  # noqa: N806
+    Event = old.get_model("events", "Event")  # noqa: N806
+    Registration = old.get_model("registrations", "Registration")  # noqa: N806
+    ssr = Organisation.objects.create(name="SSR", slug="ssr")
+    start = dt.datetime(2029, 5, 16, 8, tzinfo=dt.UTC)
+    end = start + dt.timedelta(hours=1)
+    events = [
+        Event.objects.create(
+            organisation=ssr, slug=f"e{n}", title="Frukost", starts_at=start, ends_at=end, capacity=10,
+            ical_uid=f"uid-{n}",
+        )
+        for n in (1, 2)
+    ]  # fmt: skip
+
+    def registration(event, email, ticked=True, **fields):
+        return Registration.objects.create(
+            event=event, email=email, first_name="Anna", last_name="S", wants_future_invitations=ticked,
+            status="registered", **fields,
+        )  # fmt: skip
+
+    registration(events[0], "anna@example.se", language="en")
+    registration(events[1], "anna@example.se", workplace="Region")
+    registration(events[0], "bo@example.se", ticked=False)
+    registration(events[0], "", anonymised_at=start)
+
+    new = _migrate(AFTER)
+
+    Contact = new.get_model("contacts", "Contact")  # noqa: N806
+    contacts = list(Contact.objects.values_list("email", "workplace", "language", "source_event__slug"))
+    assert contacts == [("anna@example.se", "Region", "sv", "e2")]
+    assert Contact.objects.get().consent_text.startswith(
+        "Ja, jag vill få inbjudningar till kommande evenemang (överfört från anmälan "
+    )
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
