@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
 from frukost.mail.ical import event_calendar
+from frukost.public import throttle
 from frukost.registrations import queries
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.exceptions import (
@@ -35,6 +36,7 @@ from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     add_colleague,
     cancel_registration,
+    colleagues_brought,
     confirm_colleague,
     register,
     update_answers,
@@ -88,7 +90,12 @@ def event_detail(request, organisation, event):
     if request.method == "POST":
         if form is None:
             status = 409
-        elif form.is_valid():
+        elif not form.is_valid():
+            status = 400
+        elif not _within_rate_limits(request, event, form):
+            form.add_error(None, _rate_limited_message())
+            status = 429
+        else:
             try:
                 result = register(
                     event=event, person=form.person(translation.get_language()), colleagues=form.colleagues()
@@ -107,29 +114,7 @@ def event_detail(request, organisation, event):
                 )
                 status = 400
             else:
-                response = redirect(
-                    "public:registered", organisation=event.organisation.slug, event=event.slug
-                )
-                # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
-                response.set_cookie(
-                    DONE_COOKIE,
-                    signing.dumps(
-                        {
-                            "status": result.status,
-                            "email": form.cleaned_data["email"],
-                            "colleagues": [c.first_name + " " + c.last_name for c in form.colleagues()],
-                        },
-                        salt=DONE_COOKIE,
-                    ),
-                    max_age=3600,
-                    httponly=True,
-                    samesite="Lax",
-                    secure=request.is_secure(),
-                    path=event.get_absolute_url(),
-                )
-                return response
-        else:
-            status = 400
+                return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
     context = {
         "event": event,
         "organisation": event.organisation,
@@ -138,7 +123,51 @@ def event_detail(request, organisation, event):
         "seats_left": queries.seats_left(event, taken),
         "form": form,
     }
-    return TemplateResponse(request, "public/event_detail.html", context, status=status)
+    response = TemplateResponse(request, "public/event_detail.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "300"
+    return response
+
+
+def _rate_limited_message() -> str:
+    return _(
+        "Very many registrations are arriving just now. Please wait a few minutes and send the form "
+        "again. Nothing has been saved yet."
+    )
+
+
+def _within_rate_limits(request, event: Event, form: RegistrationForm) -> bool:
+    colleagues = form.colleagues()
+    return throttle.registration_allowed(
+        request,
+        event_id=event.pk,
+        emails=[form.cleaned_data["email"], *(c.email for c in colleagues)],
+        people=1 + len(colleagues),
+    )
+
+
+def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
+    """To the thank-you page, with a cookie that says only what kind of page to show.
+
+    No address and no name in the cookie (it is readable on that computer for an hour): the page
+    says "the address you gave" and how many colleagues were e-mailed. The count is the number
+    the registrant gave, not how many were created, and the status is what a newcomer would get.
+    """
+    response = redirect("public:registered", organisation=event.organisation.slug, event=event.slug)
+    # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
+    response.set_cookie(
+        DONE_COOKIE,
+        signing.dumps(
+            {"status": result.status, "colleagues": colleagues, "confirm": event.confirm_email},
+            salt=DONE_COOKIE,
+        ),
+        max_age=3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+        path=event.get_absolute_url(),
+    )
+    return response
 
 
 @private
@@ -149,12 +178,13 @@ def registered(request, organisation, event):
         done = signing.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
     except (KeyError, signing.BadSignature):
         return redirect(event)
+    colleagues = done.get("colleagues", 0)
     context = {
         "event": event,
         "organisation": event.organisation,
         "waitlisted": done.get("status") == Status.WAITLISTED,
-        "email": done.get("email", ""),
-        "colleagues": done.get("colleagues", []),
+        "confirm": bool(done.get("confirm")),
+        "colleagues": colleagues if isinstance(colleagues, int) else 0,
     }
     return render(request, "public/registration_done.html", context)
 
@@ -232,7 +262,11 @@ def registration_detail(request, token):
         status = 400
     if error:
         status = 409
-    colleagues = list(registration.colleagues.filter(status__in=ACTIVE_STATUSES))
+    # The names they gave, not the registrations that exist: whether a colleague's address was
+    # registered already, or has confirmed since, shows nowhere (issue 7).
+    colleagues = registration.named_colleagues or [
+        c.full_name for c in registration.colleagues.filter(status__in=ACTIVE_STATUSES)
+    ]
     context = {
         "registration": registration,
         "event": event,
@@ -244,7 +278,7 @@ def registration_detail(request, token):
             registration.is_active
             and registration.is_confirmed
             and state not in (RegistrationState.CLOSED, RegistrationState.CANCELLED)
-            and len(colleagues) < event.max_colleagues
+            and colleagues_brought(registration) < event.max_colleagues
         ),
         "error": error,
         "done": request.GET.get("done", ""),

@@ -10,8 +10,18 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, Members
 
 
 def normalise_email(address: str) -> str:
-    """How every e-mail address is stored and compared: trimmed and lower-cased."""
-    return (address or "").strip().lower()
+    """How every e-mail address is stored and compared: trimmed, lower-cased, the domain in its
+    IDNA (ASCII) form, so that "alice@exämple.org" and "alice@xn--exmple-cua.org" are one person
+    under the one-active-registration rule."""
+    address = (address or "").strip().lower()
+    local, at, domain = address.rpartition("@")
+    if at and domain and not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return address  # not a valid domain: the form refuses it; leave it as it is
+        address = f"{local}@{domain}"
+    return address
 
 
 def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> bool:
@@ -26,7 +36,10 @@ def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> boo
 
 # What identifies a person, and the special-category answers (GDPR art. 9): retention and erasure
 # blank these, each on its own schedule (frukost.privacy).
-IDENTITY_FIELDS = ("first_name", "last_name", "email", "workplace", "job_title", "answer")
+IDENTITY_FIELDS = (
+    "first_name", "last_name", "email", "workplace", "job_title", "answer",
+    "colleague_names", "invited_by_name",
+)  # fmt: skip
 NEEDS_FIELDS = ("diets", "diet_other", "other_needs")
 MEMBERSHIP_FIELDS = ("membership",)
 
@@ -81,6 +94,13 @@ class Registration(models.Model):
     # Set when names, address, workplace and title were erased (retention or the person's own
     # request); the row stays for the counts with status, times and nothing that identifies anyone.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # The colleagues this person registered, one "First Last" a line, as they gave them: their
+    # receipt and personal page list these whether or not each became a registration (an address
+    # already registered creates none), so neither tells anyone which addresses are registered.
+    colleague_names = models.TextField(_("colleagues they registered"), blank=True)
+    # For a colleague: the name the person who registered them gave for themselves, which their
+    # invitation says (the same whether or not that person's address was registered already).
+    invited_by_name = models.CharField(_("registered by (name given)"), max_length=201, blank=True)
 
     class Meta:
         verbose_name = _("registration")
@@ -134,6 +154,10 @@ class Registration(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def named_colleagues(self) -> list[str]:
+        return [name for name in self.colleague_names.splitlines() if name]
 
     @property
     def is_confirmed(self) -> bool:

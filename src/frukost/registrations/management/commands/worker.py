@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from frukost.catering.services import freeze_closed_catering_lists
+from frukost.core.ratelimit import purge_expired
 from frukost.mail.worker import requeue_stuck, send_due
 from frukost.registrations.services import release_expired_holds, remind_unconfirmed_colleagues
 
@@ -21,6 +22,8 @@ HOUSEKEEPING_EVERY_SECONDS = 60
 def housekeeping() -> dict[str, int]:
     """Recover mail a crashed worker left, release expired colleague holds, send reminders,
     freeze (and send) the catering lists of events whose registration has closed."""
+    # Rate-limit counters whose window has passed (the database backend; Redis expires its own).
+    purge_expired()
     return {
         "requeued": requeue_stuck(),
         "released": release_expired_holds(),
