@@ -58,7 +58,7 @@ def count(hits: Sequence[tuple[str, int]], *, window: int) -> dict[str, int]:
 
 def _count_in_database(weights: list[tuple[str, int]], *, window: int) -> dict[str, int]:
     now = timezone.now().timestamp()
-    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    t = connection.ops.quote_name(RateCounter._meta.db_table)
     rows = ", ".join(["(%s, %s, %s)"] * len(weights))
     params: list = []
     for name, weight in weights:
@@ -66,10 +66,10 @@ def _count_in_database(weights: list[tuple[str, int]], *, window: int) -> dict[s
     # In an upsert's SET every expression sees the row as it was, so both CASEs test the old
     # window: an expired counter restarts at this hit's weight with a new window.
     sql = (
-        f"INSERT INTO {table} (name, hits, expires_at) VALUES {rows} "  # noqa: S608 - no user input in the SQL
+        f"INSERT INTO {t} (name, hits, expires_at) VALUES {rows} "  # noqa: S608 - no user input in the SQL
         f"ON CONFLICT (name) DO UPDATE SET "
-        f"hits = CASE WHEN {table}.expires_at <= %s THEN excluded.hits ELSE {table}.hits + excluded.hits END, "
-        f"expires_at = CASE WHEN {table}.expires_at <= %s THEN excluded.expires_at ELSE {table}.expires_at END "
+        f"hits = CASE WHEN {t}.expires_at <= %s THEN excluded.hits ELSE {t}.hits + excluded.hits END, "
+        f"expires_at = CASE WHEN {t}.expires_at <= %s THEN excluded.expires_at ELSE {t}.expires_at END "
         f"RETURNING name, hits"
     )
     with connection.cursor() as cursor:

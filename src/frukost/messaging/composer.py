@@ -64,7 +64,9 @@ def compose(announcement: Announcement, registration: Registration, *, link: str
             "privacy_url": settings.BASE_URL + reverse("public:privacy"),
             "language": language,
             # The preview's stand-in "[förnamn]" is shown as it is; a real name only if it is one.
-            "greeting_name": safe_name(registration.first_name) if registration.pk else registration.first_name,
+            "greeting_name": (
+                safe_name(registration.first_name) if registration.pk else registration.first_name
+            ),
             "status_line": _status_line(registration),
             "date": formats.long_date(event.starts_at, language),
             "times": formats.time_range(event.starts_at, event.ends_at, language),

@@ -62,7 +62,8 @@ def registration_allowed(request, *, event_id: int, emails: Sequence[str], peopl
         logger.warning("registration refused: one address sent too often (event %s)", event_id)
         return False
     event_key = f"event:{event_id}"
-    if ratelimit.count([(event_key, people)], window=window)[event_key] > settings.FRUKOST_RATELIMIT_PER_EVENT:
+    event_total = ratelimit.count([(event_key, people)], window=window)[event_key]
+    if event_total > settings.FRUKOST_RATELIMIT_PER_EVENT:
         logger.warning("registration refused: too many for the event just now (event %s)", event_id)
         return False
     return True

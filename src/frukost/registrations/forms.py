@@ -95,7 +95,7 @@ class StrictEmailField(forms.EmailField):
 
     def clean(self, value):
         if value and any(
-            c in "\r\n\x00,;<>\"\\" or unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in value
+            c in '\r\n\x00,;<>"\\' or unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in value
         ):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         value = super().clean(value)

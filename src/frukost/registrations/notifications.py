@@ -132,7 +132,8 @@ def _colleague_invitation(registration: Registration, kind: MailKind) -> Rendere
                 "the link below; if a seat becomes free we e-mail you."
             )
         content = _Content(
-            subject=_("%(inviter)s has registered you: %(title)s") % {"inviter": inviter, "title": event.title},
+            subject=_("%(inviter)s has registered you: %(title)s")
+            % {"inviter": inviter, "title": event.title},
             paragraphs=[first, second, _privacy_sentence(registration)],
             button=_("Confirm your seat"),
         )

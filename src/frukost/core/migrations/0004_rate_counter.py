@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_backfill_audit_log_organisation'),
+        ("core", "0003_backfill_audit_log_organisation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True)),
-                ('hits', models.PositiveIntegerField(default=0)),
-                ('expires_at', models.FloatField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True)),
+                ("hits", models.PositiveIntegerField(default=0)),
+                ("expires_at", models.FloatField(db_index=True)),
             ],
             options={
-                'verbose_name': 'rate counter',
-                'verbose_name_plural': 'rate counters',
+                "verbose_name": "rate counter",
+                "verbose_name_plural": "rate counters",
             },
         ),
     ]

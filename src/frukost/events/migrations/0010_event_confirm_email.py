@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0009_organisation_retention'),
+        ("events", "0009_organisation_retention"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='confirm_email',
-            field=models.BooleanField(default=False, help_text='The seat is held until the person confirms through the link in their e-mail, and is released if they do not confirm in time (as for colleagues).', verbose_name='ask people to confirm their e-mail address'),
+            model_name="event",
+            name="confirm_email",
+            field=models.BooleanField(
+                default=False,
+                help_text="The seat is held until the person confirms through the link in their e-mail, and is released if they do not confirm in time (as for colleagues).",
+                verbose_name="ask people to confirm their e-mail address",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registrations', '0003_registration_anonymised'),
+        ("registrations", "0003_registration_anonymised"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='registration',
-            name='colleague_names',
-            field=models.TextField(blank=True, verbose_name='colleagues they registered'),
+            model_name="registration",
+            name="colleague_names",
+            field=models.TextField(blank=True, verbose_name="colleagues they registered"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='invited_by_name',
-            field=models.CharField(blank=True, max_length=201, verbose_name='registered by (name given)'),
+            model_name="registration",
+            name="invited_by_name",
+            field=models.CharField(blank=True, max_length=201, verbose_name="registered by (name given)"),
         ),
     ]
