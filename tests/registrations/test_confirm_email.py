@@ -41,6 +41,7 @@ def test_a_registration_holds_its_seat_until_the_address_is_confirmed(client, ev
     assert mail.subject == "Bekräfta din anmälan: Chefsfrukost: Leda med tillit"
     assert "Din plats hålls åt dig till måndag 2 april 2029 kl. 10.00." in mail.body_text
     assert "tryck på knappen ”Bekräfta min anmälan”" in mail.body_text
+    assert "anmäla en kollega" not in mail.body_text  # not before they have confirmed
 
 
 def test_opening_the_link_confirms_nothing_and_the_button_confirms(event_factory, frozen):

@@ -87,13 +87,14 @@ def event_detail(request, organisation, event):
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
         form = RegistrationForm(request.POST or None, event=event)
     status = 200
+    rate_limited = ""
     if request.method == "POST":
         if form is None:
             status = 409
         elif not form.is_valid():
             status = 400
         elif not _within_rate_limits(request, event, form):
-            form.add_error(None, _rate_limited_message())
+            rate_limited = _rate_limited_message()
             status = 429
         else:
             try:
@@ -122,6 +123,7 @@ def event_detail(request, organisation, event):
         "states": RegistrationState,
         "seats_left": queries.seats_left(event, taken),
         "form": form,
+        "rate_limited": rate_limited,
     }
     response = TemplateResponse(request, "public/event_detail.html", context, status=status)
     if status == 429:

@@ -99,12 +99,13 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
                 )
                 % {"names": _join(colleagues)}
             )
-        content.paragraphs.append(
-            _(
-                "Through your personal link you can change your details, add a colleague or cancel. "
-                "Please keep this e-mail."
+        if not _confirms_own_address(registration):
+            content.paragraphs.append(
+                _(
+                    "Through your personal link you can change your details, add a colleague or cancel. "
+                    "Please keep this e-mail."
+                )
             )
-        )
         return _render(registration, content)
 
 
