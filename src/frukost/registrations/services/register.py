@@ -66,7 +66,7 @@ def register(
             audit("registration.repeated", event_id=event.pk, registration_id=existing.pk)
             _bring_colleagues(
                 existing, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
-                language=person.language, record_names=False,
+                language=person.language,
             )  # fmt: skip
             return RegistrationResult(
                 status=status_for_newcomer, registration=existing, already_registered=True
@@ -82,12 +82,13 @@ def register(
             language=person.language,
             answers=person.answers,
             confirmed=not event.confirm_email,
+            colleague_names=_names(colleagues),
         )
         free -= registration.status == Status.REGISTERED
         notifications.send_registration_receipt(registration)
         _bring_colleagues(
             registration, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
-            language=person.language, record_names=True,
+            language=person.language,
         )  # fmt: skip
         return RegistrationResult(status=registration.status, registration=registration)
 
@@ -107,10 +108,9 @@ def _bring_colleagues(
     free: int,
     inviter_name: str,
     language: str,
-    record_names: bool,
 ) -> int:
     """Register and invite each colleague whose address is not registered yet; returns the seats
-    left. With `record_names`, the names given are kept on the registration (receipt, page)."""
+    left. The one already registered is skipped without a word (telling would reveal it)."""
     if not colleagues:
         return free
     emails = [normalise_email(c.email) for c in colleagues]
@@ -138,11 +138,12 @@ def _bring_colleagues(
         )
         free -= guest.status == Status.REGISTERED
         notifications.send_colleague_invitation(guest)
-    if record_names:
-        names = [f"{c.first_name.strip()} {c.last_name.strip()}" for c in colleagues]
-        registration.colleague_names = "\n".join([*registration.named_colleagues, *names])
-        registration.save(update_fields=["colleague_names"])
     return free
+
+
+def _names(colleagues: Sequence[ColleagueData]) -> str:
+    """The colleagues' names as the registrant gave them, one a line (Registration.colleague_names)."""
+    return "\n".join(f"{c.first_name.strip()} {c.last_name.strip()}" for c in colleagues)
 
 
 def colleagues_brought(registration: Registration) -> int:
@@ -176,8 +177,7 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
             registration.colleague_names = "\n".join(
                 c.full_name for c in registration.colleagues.filter(status__in=ACTIVE_STATUSES)
             )
-        name = f"{colleague.first_name.strip()} {colleague.last_name.strip()}"
-        registration.colleague_names = "\n".join([*registration.named_colleagues, name])
+        registration.colleague_names = "\n".join([*registration.named_colleagues, _names([colleague])])
         registration.save(update_fields=["colleague_names"])
         audit("registration.colleague_added", event_id=event.pk, registration_id=registration.pk)
         if Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).exists():
@@ -236,6 +236,7 @@ def _create(
     confirmed: bool,
     invited_by: Registration | None = None,
     invited_by_name: str = "",
+    colleague_names: str = "",
     actor=None,
     by_organiser: bool = False,
 ) -> Registration:
@@ -243,6 +244,7 @@ def _create(
         event=event,
         invited_by=invited_by,
         invited_by_name=invited_by_name,
+        colleague_names=colleague_names,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         email=email,
