@@ -103,3 +103,18 @@ def test_database_counter_is_one_statement_and_stores_no_address(settings, djang
     names = list(RateCounter.objects.values_list("name", flat=True))
     assert len(names) == 3
     assert not any("example" in name or "192.0.2" in name for name in names)
+
+
+def test_unreachable_redis_lets_requests_through_and_says_why_in_the_log(settings, caplog):
+    settings.FRUKOST_REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+
+    assert ratelimit.count([("k", 3)], window=60) == {"k": 0}
+    assert "Redis at FRUKOST_REDIS_URL cannot be reached" in caplog.text

@@ -3,7 +3,9 @@
 import logging
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
@@ -201,3 +203,20 @@ def test_registering_one_address_again_mails_it_at_most_n_times_an_hour(
     register(event=event, person=person("anna@example.se"))
 
     assert OutboxMessage.objects.filter(to="anna@example.se", kind=MailKind.PERSONAL_LINK).count() == 4
+
+
+def test_the_rate_limit_check_costs_two_statements(event, settings):
+    settings.FRUKOST_REDIS_URL = ""
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(
+            event.get_absolute_url(),
+            form(
+                "anna@example.se",
+                colleague1_first_name="Bo",
+                colleague1_last_name="Ek",
+                colleague1_email="bo@example.se",
+            ),
+        )
+
+    assert response.status_code == 302
+    assert len([q for q in queries.captured_queries if "core_ratecounter" in q["sql"]]) == 2

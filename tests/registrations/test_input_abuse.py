@@ -148,6 +148,17 @@ def test_no_input_makes_a_text_longer_than_the_field(text):
     assert len(value) <= 200
 
 
+@given(st.one_of(st.emails(), st.text(max_size=260)))
+def test_no_input_makes_a_stored_address_longer_than_the_field(text):
+    try:
+        value = StrictEmailField().clean(text)
+    except Exception:  # noqa: BLE001
+        return
+    assert len(value) <= 254
+    assert value == normalise_email(value)
+    assert value.rpartition("@")[2].isascii()  # the domain in its one (IDNA) form
+
+
 @pytest.mark.parametrize(
     "address",
     [

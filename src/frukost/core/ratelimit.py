@@ -22,6 +22,7 @@ Keys are stored as a keyed hash (HMAC with SECRET_KEY), never as the address or 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from django.utils.crypto import salted_hmac
 from frukost.core.models import RateCounter
 
 CACHE_ALIAS = "ratelimit"
+logger = logging.getLogger("frukost.ratelimit")
 
 
 def _hashed(key: str) -> str:
@@ -50,7 +52,13 @@ def count(hits: Sequence[tuple[str, int]], *, window: int) -> dict[str, int]:
     hashed = {_hashed(key): key for key, _weight in hits}
     weights = [(_hashed(key), max(int(weight), 0)) for key, weight in hits]
     if settings.FRUKOST_REDIS_URL:
-        totals = _count_in_redis(weights, window=window)
+        try:
+            totals = _count_in_redis(weights, window=window)
+        except Exception:  # noqa: BLE001 - redis-py raises its own errors; any means "unreachable"
+            # Registration goes on without limits rather than failing for everyone; the operator
+            # sees why in the log.
+            logger.exception("rate limits skipped: Redis at FRUKOST_REDIS_URL cannot be reached")
+            totals = {name: 0 for name, _weight in weights}
     else:
         totals = _count_in_database(weights, window=window)
     return {hashed[name]: total for name, total in totals.items()}
