@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("frukost.registrations.migrations.0005_email_domains_idna")
 
 
-def test_existing_unicode_domains_become_idna_unless_that_would_clash(event_factory, person):
+def test_existing_unicode_domains_become_idna_unless_that_would_clash(event_factory):
     event = event_factory()
     other = event_factory()
     rows = [
