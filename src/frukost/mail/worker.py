@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
-from frukost.mail.enums import MessageStatus, Priority
+from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
 from frukost.mail.renderers import NoLongerTrue, NothingToRender, render_pending
 
@@ -43,7 +43,9 @@ def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     limit = now - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
     stuck = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit)
     # A message that keeps killing its worker (or always hangs) must not come back forever.
-    given_up = stuck.filter(attempts__gte=settings.FRUKOST_MAIL_MAX_ATTEMPTS).update(
+    given_up = stuck.filter(attempts__gte=settings.FRUKOST_MAIL_MAX_ATTEMPTS)
+    given_up.filter(kind__in=FORGET_RECIPIENT_KINDS).update(to="", reply_to="")
+    given_up = given_up.update(
         status=MessageStatus.FAILED,
         last_error=f"gave up after {settings.FRUKOST_MAIL_MAX_ATTEMPTS} attempts: {STOPPED_WHILE_SENDING}",
     )
@@ -124,8 +126,18 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     message.last_error = ""
     # The bodies carry personal links; once delivered they need not stay in the database.
     message.body_text = message.body_html = message.ics = ""
-    message.save(update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "ics"])
+    fields = ["status", "sent_at", "last_error", "body_text", "body_html", "ics"]
+    message.save(update_fields=[*fields, *_forget_recipient(message)])
     return True
+
+
+def _forget_recipient(message: OutboxMessage) -> list[str]:
+    """Blank the addresses of a message of a kind that must not keep them (see FORGET_RECIPIENT_KINDS);
+    returns the fields to save."""
+    if message.kind not in FORGET_RECIPIENT_KINDS:
+        return []
+    message.to = message.reply_to = ""
+    return ["to", "reply_to"]
 
 
 def _check_addresses(message: OutboxMessage) -> None:
@@ -222,4 +234,4 @@ def _fail(message: OutboxMessage, error: str) -> None:
     logger.error("mail %s failed for good: %s", message.pk, error)
     message.status = MessageStatus.FAILED
     message.last_error = error[:2000]
-    message.save(update_fields=["status", "last_error"])
+    message.save(update_fields=["status", "last_error", *_forget_recipient(message)])

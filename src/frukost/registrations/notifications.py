@@ -455,8 +455,11 @@ def _privacy_sentence(registration: Registration) -> str:
 
 def _inviter_name(registration: Registration, fallback: str) -> str:
     """Who registered this colleague, as they named themselves in the form (the same whether or
-    not their own address was registered already), and only if it is a name (names.safe_name)."""
+    not their own address was registered already), and only if it is a name (names.safe_name).
+    An inviter who has had their data erased (frukost.privacy) has no name left to give."""
     inviter = registration.invited_by
+    if inviter is not None and inviter.anonymised_at is not None:
+        return fallback
     given = registration.invited_by_name or (inviter.full_name if inviter else "")
     return safe_name(given, fallback)
 

@@ -1,6 +1,6 @@
 """The one place each change to a registration happens. Views, commands and the API call these."""
 
-from frukost.registrations.services.cancel import cancel_registration
+from frukost.registrations.services.cancel import cancel_before_erasure, cancel_registration
 from frukost.registrations.services.colleagues import (
     confirm_colleague,
     release_expired_holds,
@@ -44,6 +44,7 @@ __all__ = [
     "RegistrationResult",
     "SpecialAnswers",
     "add_colleague",
+    "cancel_before_erasure",
     "cancel_event",
     "add_registration_by_organiser",
     "cancel_registration",
