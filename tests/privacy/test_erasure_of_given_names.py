@@ -33,3 +33,19 @@ def test_anonymising_a_registrant_erases_the_names_they_gave_and_their_name_on_c
     reminder = outbox_for("bo@example.se")[-1]
     assert "Anna" not in reminder.body_text
     assert "En kollega har anmält dig" in reminder.body_text
+
+
+def test_anonymising_a_colleague_takes_their_name_out_of_the_inviters_list(event_factory, person, colleague):
+    event = event_factory(max_colleagues=2)
+    anna = register(
+        event=event,
+        person=person("anna@example.se"),
+        colleagues=[colleague("bo@example.se"), colleague("cia@example.se", first_name="Cia")],
+    ).registration
+    bo = Registration.objects.get(email="bo@example.se")
+
+    with transaction.atomic():
+        anonymise([bo.pk], now=timezone.now())
+
+    anna.refresh_from_db()
+    assert anna.named_colleagues == ["Cia Ek"]

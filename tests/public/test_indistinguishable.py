@@ -13,6 +13,7 @@ from django.test import Client
 
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
+from frukost.privacy.selfservice import personal_data
 from frukost.public.views import DONE_COOKIE
 from frukost.registrations.models import Registration
 from frukost.registrations.services import register
@@ -165,3 +166,45 @@ def test_thank_you_cookie_carries_no_address_and_no_name(client, event):
     page = client.get(response["Location"]).content.decode()
     assert "Vi har skickat ett mejl till adressen du angav" in page
     assert "Vi har också mejlat din kollega, som bekräftar själv." in page
+
+
+def test_the_data_exports_do_not_tell_which_colleague_addresses_were_registered(
+    event_factory, person, colleague
+):
+    """The inviter's download lists the names they gave; the colleague's names the inviter as typed."""
+
+    def exports(registered_already: bool):
+        event = event_factory()
+        if registered_already:
+            register(event=event, person=person("anna@example.se", first_name="Anna", last_name="Riktig"))
+            register(event=event, person=person("bo@example.se", first_name="Bo", last_name="Riktig"))
+        Client().post(
+            event.get_absolute_url(),
+            form(
+                "mallory@example.se",
+                colleague1_first_name="Bo",
+                colleague1_last_name="Ek",
+                colleague1_email="bo@example.se",
+            ),
+        )
+        Client().post(
+            event.get_absolute_url(),
+            form(
+                "anna@example.se",
+                colleague1_first_name="Cia",
+                colleague1_last_name="Ek",
+                colleague1_email="cia@example.se",
+            ),
+        )
+        mallory = Registration.objects.get(event=event, email="mallory@example.se")
+        cia = Registration.objects.get(event=event, email="cia@example.se")
+        return (
+            personal_data(mallory)["sections"]["colleagues"],
+            personal_data(cia)["sections"]["registered_by"],
+        )
+
+    new, registered = exports(False), exports(True)
+
+    assert new == registered
+    assert [[field["value"] for field in entry] for entry in new[0]["entries"]] == [["Bo Ek"]]
+    assert [field["value"] for field in new[1]["fields"]] == ["Anna Svensson"]
