@@ -208,3 +208,21 @@ def test_the_data_exports_do_not_tell_which_colleague_addresses_were_registered(
     assert new == registered
     assert [[field["value"] for field in entry] for entry in new[0]["entries"]] == [["Bo Ek"]]
     assert [field["value"] for field in new[1]["fields"]] == ["Anna Svensson"]
+
+
+def test_colleagues_brought_by_someone_else_with_your_address_are_not_listed_as_yours(client, event, person):
+    register(event=event, person=person("anna@example.se"))
+    Client().post(
+        event.get_absolute_url(),
+        form(
+            "anna@example.se",
+            colleague1_first_name="Mallory",
+            colleague1_last_name="Ek",
+            colleague1_email="m@example.se",
+        ),
+    )
+
+    page = client.get(link_in_last_mail("anna@example.se")).content.decode()
+
+    assert "Mallory" not in page
+    assert "Ta med en kollega" in page  # her own allowance is untouched

@@ -143,11 +143,7 @@ def _colleagues(registration: Registration) -> dict[str, Any]:
     # The names as this person gave them (Registration.colleague_names), whether or not each became
     # a registration: listing the registrations, or their addresses, would tell which addresses
     # were registered already (issue 7). The colleagues' own answers are theirs.
-    names = registration.named_colleagues or [
-        colleague.full_name
-        for colleague in sorted(registration.colleagues.all(), key=lambda c: (c.created_at, c.pk))
-        if colleague.anonymised_at is None
-    ]
+    names = registration.colleague_names_given()
     return {
         "title": _("Colleagues you registered"),
         "entries": [[_field("name", _("Name"), name)] for name in names],

@@ -21,7 +21,7 @@ from frukost.events.models import Event
 from frukost.mail.ical import event_calendar
 from frukost.public import throttle
 from frukost.registrations import queries
-from frukost.registrations.enums import ACTIVE_STATUSES, Status
+from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
     ColleagueLimitReached,
     ColleagueNotAllowed,
@@ -266,9 +266,7 @@ def registration_detail(request, token):
         status = 409
     # The names they gave, not the registrations that exist: whether a colleague's address was
     # registered already, or has confirmed since, shows nowhere (issue 7).
-    colleagues = registration.named_colleagues or [
-        c.full_name for c in registration.colleagues.filter(status__in=ACTIVE_STATUSES)
-    ]
+    colleagues = registration.colleague_names_given()
     context = {
         "registration": registration,
         "event": event,

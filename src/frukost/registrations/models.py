@@ -159,6 +159,22 @@ class Registration(models.Model):
     def named_colleagues(self) -> list[str]:
         return [name for name in self.colleague_names.splitlines() if name]
 
+    def colleague_names_given(self) -> list[str]:
+        """The names this person gave for their colleagues (`colleague_names`).
+
+        A registration from before the names were kept has none stored: its active colleagues'
+        names stand in. Colleagues added through this person's address by someone who registered
+        it again carry `invited_by_name` and are not theirs to list. Reads `colleagues.all()`, so
+        a prefetch serves it.
+        """
+        if self.colleague_names:
+            return self.named_colleagues
+        return [
+            c.full_name
+            for c in sorted(self.colleagues.all(), key=lambda c: (c.created_at, c.pk))
+            if c.is_active and not c.invited_by_name and c.anonymised_at is None
+        ]
+
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None

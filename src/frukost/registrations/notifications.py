@@ -50,7 +50,7 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
     """
     event = registration.event
     # The names they gave, whether or not each became a registration (see register()).
-    colleagues = registration.named_colleagues or [c.full_name for c in registration.colleagues.all()]
+    colleagues = registration.colleague_names_given()
     with translation.override(registration.language):
         if _confirms_own_address(registration):
             content = _Content(

@@ -149,8 +149,7 @@ def _names(colleagues: Sequence[ColleagueData]) -> str:
 def colleagues_brought(registration: Registration) -> int:
     """How many colleagues count against the registration's limit: the names they gave (an
     address already registered counts too, so probing addresses uses up the allowance)."""
-    named = len(registration.named_colleagues)
-    return named or registration.colleagues.filter(status__in=ACTIVE_STATUSES).count()
+    return len(registration.colleague_names_given())
 
 
 def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Registration | None:
@@ -172,12 +171,8 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
             raise ColleagueNotAllowed
         if colleagues_brought(registration) >= event.max_colleagues:
             raise ColleagueLimitReached
-        if not registration.colleague_names:
-            # Registered before names were kept: start the list from the colleagues created then.
-            registration.colleague_names = "\n".join(
-                c.full_name for c in registration.colleagues.filter(status__in=ACTIVE_STATUSES)
-            )
-        registration.colleague_names = "\n".join([*registration.named_colleagues, _names([colleague])])
+        # (Registered before names were kept: the list starts from the colleagues created then.)
+        registration.colleague_names = "\n".join([*registration.colleague_names_given(), _names([colleague])])
         registration.save(update_fields=["colleague_names"])
         audit("registration.colleague_added", event_id=event.pk, registration_id=registration.pk)
         if Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).exists():
