@@ -243,6 +243,9 @@ FRUKOST_MAIL_MAX_ATTEMPTS = env_int("FRUKOST_MAIL_MAX_ATTEMPTS", 8)
 FRUKOST_MAIL_RETRY_BASE_SECONDS = env_int("FRUKOST_MAIL_RETRY_BASE_SECONDS", 30)
 FRUKOST_MAIL_STUCK_AFTER_SECONDS = env_int("FRUKOST_MAIL_STUCK_AFTER_SECONDS", 600)
 FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
+# Retention beyond the organisation's own settings (frukost.privacy.retention, docs/configuration.md).
+FRUKOST_RETAIN_FAILED_MAIL_DAYS = env_int("FRUKOST_RETAIN_FAILED_MAIL_DAYS", 7)
+FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
 
@@ -301,8 +304,23 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Personal links are secrets: "/r/<token>/" is written "/r/…/" in every log line (see
+    # core/logredact.py; gunicorn's own access and error logs use core.gunicorn.RedactingLogger).
+    "filters": {"redact_tokens": {"()": "frukost.core.logredact.RedactTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("FRUKOST_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own defaults give these loggers handlers of their own, which would write the
+        # request line ("Not Found: /r/<token>/") without the filter: all of it goes to the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
+
+# --- Personal links (registrations/links.py, docs/configuration.md) -------------------------
+# A personal link stops opening this many days after its event ended.
+FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT = env_int("FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT", 30)

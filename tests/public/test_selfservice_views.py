@@ -416,3 +416,22 @@ def test_data_request_list_query_count_does_not_grow_with_registrations(client, 
         register(event=event_factory(), person=person("anna@example.se"))
 
     assert queries_for_list() == one == 3
+
+
+def test_data_request_list_sends_no_referrer_and_takes_a_post_without_a_csrf_token(anna):
+    from django.test import Client
+
+    Client().post("/mina-uppgifter/", {"email": "anna@example.se"})
+    browser = Client(enforce_csrf_checks=True)
+    path = data_request_path("anna@example.se")
+
+    page = browser.get(path).content.decode()
+    answer = browser.post(path, {"action": "erase", "registration": str(anna.pk)}, HTTP_ORIGIN="null")
+    forged = browser.post(
+        path, {"action": "confirm-erase", "registration": str(anna.pk)}, HTTP_SEC_FETCH_SITE="cross-site"
+    )
+
+    assert '<meta name="referrer" content="no-referrer">' in page
+    assert answer.status_code == 200
+    assert forged.status_code == 403
+    assert Registration.objects.get(pk=anna.pk).anonymised_at is None

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from frukost.catering.models import CateringList
 from frukost.mail.enums import MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.models import PersonalLink, Registration
@@ -112,3 +113,15 @@ def scrub_outbox(messages) -> int:
     return messages.exclude(to="", subject="", body_text="", body_html="", ics="", reply_to="").update(
         to="", reply_to="", subject="", body_text="", body_html="", ics="", last_error="personal data erased"
     )
+
+
+def erase_outbox_bodies(messages) -> int:
+    """Blank the bodies and calendar file of these outbox rows (failed ones keep them for a while
+    so an operator can see what did not go out); recipient and subject stay until scrub_outbox."""
+    return messages.exclude(body_text="", body_html="", ics="").update(body_text="", body_html="", ics="")
+
+
+def erase_catering_notes(event_ids: Iterable[int]) -> int:
+    """Blank the free-text diet notes frozen in the events' catering lists (needs data too: a note
+    can reveal health or religion). The counts per diet and the headcount stay."""
+    return CateringList.objects.filter(event_id__in=_ids(event_ids)).exclude(notes=[]).update(notes=[])

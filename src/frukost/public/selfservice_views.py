@@ -27,19 +27,12 @@ from frukost.privacy.selfservice import (
     registrations_for_link,
     request_data_link,
 )
-from frukost.public.views import private
+from frukost.public.views import personal_page, private, secret_page
 from frukost.registrations.forms import StrictEmailField
 from frukost.registrations.links import registration_for_token
 from frukost.registrations.models import Registration
 
 logger = logging.getLogger(__name__)
-
-
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_for_token(token)
-    if registration is None:
-        raise Http404
-    return registration
 
 
 def _json_download(data: dict, filename: str) -> HttpResponse:
@@ -56,11 +49,11 @@ def _filename(stem: str) -> str:
 # --- From the personal link ------------------------------------------------------------------
 
 
-@private
+@personal_page
 @require_GET
-def registration_data(request, token):
+def registration_data(request, token, link):
     """Everything stored about this registration, readable."""
-    registration = _registration_or_404(token)
+    registration = link.registration
     context = {
         "registration": registration,
         "event": registration.event,
@@ -71,14 +64,14 @@ def registration_data(request, token):
     return render(request, "public/selfservice/registration_data.html", context)
 
 
-@private
+@personal_page
 @require_GET
-def registration_data_json(request, token):
-    registration = _registration_or_404(token)
+def registration_data_json(request, token, link):
+    registration = link.registration
     return _json_download(personal_data(registration), _filename(str(_("my-data"))))
 
 
-@private
+@secret_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def registration_erase(request, token):
     """What erasing means, and the button that does it (a POST: mail scanners open links)."""
@@ -161,7 +154,7 @@ def _grouped(registrations: list[Registration]) -> list[dict]:
     ]
 
 
-@private
+@secret_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def data_request_list(request, token):
     """Every registration of the address the link was sent to; erase one, or open its personal page."""
@@ -200,7 +193,7 @@ def data_request_list(request, token):
     return TemplateResponse(request, "public/selfservice/data_request_list.html", context)
 
 
-@private
+@secret_page
 @require_GET
 def data_request_json(request, token):
     try:

@@ -23,6 +23,7 @@ from frukost.registrations.services.organiser import (
     add_registration_by_organiser,
     promote_registration,
     resend_personal_link,
+    revoke_personal_links,
     update_registration,
 )
 from frukost.registrations.services.register import (
@@ -59,6 +60,7 @@ __all__ = [
     "release_expired_holds",
     "remind_unconfirmed_colleagues",
     "resend_personal_link",
+    "revoke_personal_links",
     "update_answers",
     "update_event",
     "update_registration",
