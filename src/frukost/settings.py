@@ -257,6 +257,29 @@ FRUKOST_OPERATOR_EMAIL = env("FRUKOST_OPERATOR_EMAIL", "") or ""
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)
 
+# --- Abuse of the public form: rate limits (docs/configuration.md, "Rate limits") ----------------
+# Behind a reverse proxy the client is the right-most X-Forwarded-For hop (the one the proxy added).
+FRUKOST_BEHIND_PROXY = env_bool("FRUKOST_BEHIND_PROXY")
+# Counters live in the database unless Redis is configured (then Django's RedisCache).
+FRUKOST_REDIS_URL = env("FRUKOST_REDIS_URL", "")
+FRUKOST_RATELIMIT_WINDOW_SECONDS = env_int("FRUKOST_RATELIMIT_WINDOW_SECONDS", 600)
+# People (a registrant and their colleagues) registered per window from one IP address (IPv6: /64).
+FRUKOST_RATELIMIT_PER_IP = env_int("FRUKOST_RATELIMIT_PER_IP", 20)
+# Registration forms sent per window naming one e-mail address (as registrant or colleague).
+FRUKOST_RATELIMIT_PER_EMAIL = env_int("FRUKOST_RATELIMIT_PER_EMAIL", 5)
+# People registered per window for one event, from everywhere together.
+FRUKOST_RATELIMIT_PER_EVENT = env_int("FRUKOST_RATELIMIT_PER_EVENT", 200)
+# "Your personal link" e-mails one address can be sent per hour by registering again.
+FRUKOST_MAIL_PER_ADDRESS_PER_HOUR = env_int("FRUKOST_MAIL_PER_ADDRESS_PER_HOUR", 3)
+if FRUKOST_REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": FRUKOST_REDIS_URL,
+        },
+    }
+
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRUKOST_BEHIND_PROXY") else None
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("FRUKOST_SECURE_COOKIES", True)

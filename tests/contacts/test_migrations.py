@@ -6,7 +6,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("contacts", "0001_contact"), ("registrations", "0003_registration_anonymised")]
+BEFORE = [
+    ("contacts", "0001_contact"),
+    ("registrations", "0003_registration_anonymised"),
+    ("events", "0009_organisation_retention"),
+]
 AFTER = [("contacts", "0002_contacts_from_registrations")]
 
 

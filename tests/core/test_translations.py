@@ -228,9 +228,11 @@ def test_django_serves_the_swedish_catalogue():
     with translation.override("sv"):
         assert translation.gettext("Register") == "Anmäl dig"
         assert translation.gettext("Welcome!") == "Varmt välkommen!"
-        assert translation.ngettext("%(seats)s seat left", "%(seats)s seats left", 3) % {"seats": 3} == (
-            "3 platser kvar"
-        )
+        assert translation.ngettext(
+            "We have also e-mailed your colleague, who confirms for themselves.",
+            "We have also e-mailed your %(counter)s colleagues, who confirm for themselves.",
+            3,
+        ) % {"counter": 3} == ("Vi har också mejlat dina 3 kollegor, som bekräftar själva.")
         assert str(Diet.NUTS.label) == "Nötter"
         assert str(Membership.UNDISCLOSED.label) == "Jag vill inte svara"
     with translation.override("en"):

@@ -111,10 +111,9 @@ def test_personal_data_lists_the_persons_fields_status_event_colleagues_and_mail
     assert labels[:3] == ["Förnamn", "Efternamn", "E-post"]
     assert _fields(data["sections"]["registration"])["status"] == "Har plats"
     assert _fields(data["sections"]["event"])["title"] == event.title
-    # The colleague as Anna gave them; Bo's own answers are Bo's.
-    assert _entries(data["sections"]["colleagues"]) == [
-        {"first_name": "Bo", "last_name": "Ek", "email": "bo@example.se"}
-    ]
+    # The colleague as Anna named them (never whether their address became a registration);
+    # Bo's own answers are Bo's.
+    assert _entries(data["sections"]["colleagues"]) == [{"name": "Bo Ek"}]
     assert "undisclosed" not in json.dumps(data, cls=DjangoJSONEncoder)
     assert [(e["kind"], e["status"]) for e in _entries(data["sections"]["emails"])] == [
         ("Anmälan bekräftad", "Skickat")

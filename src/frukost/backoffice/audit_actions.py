@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "registration.cancelled": _("Registration cancelled"),
     "registration.released": _("Held seat released (not confirmed in time)"),
     "registration.link_resent": _("New personal link sent"),
+    "registration.colleague_added": _("Registered a colleague from their personal page"),
     "registration.erased_by_person": _("Personal data erased at the person's own request"),
     "registration.links_revoked": _("Personal links revoked"),
     "event.imported": _("Event created from an invitation"),

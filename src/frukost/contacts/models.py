@@ -3,15 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from frukost.core.emails import normalise_email
 from frukost.events.models import Event, Organisation
-
-
-def normalise_email(address: str) -> str:
-    """As registrations.models.normalise_email (trimmed, lower-cased): one contact per address.
-
-    Repeated here because contacts sits beside registrations in the domain and must not import it.
-    """
-    return (address or "").strip().lower()
 
 
 class Contact(models.Model):

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from frukost.contacts.exceptions import InvalidConsent
-from frukost.contacts.models import Contact, normalise_email
+from frukost.contacts.models import Contact
+from frukost.core.emails import normalise_email
 from frukost.core.models import audit
 from frukost.events.models import Event, Organisation
 

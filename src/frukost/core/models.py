@@ -34,6 +34,27 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
+class RateCounter(models.Model):
+    """One fixed-window counter of frukost.core.ratelimit (used when no Redis is configured).
+
+    `name` is a keyed hash of what is counted (an IP network, an e-mail address, an event), never
+    the address itself; a row whose window has passed starts again from zero on the next hit, and
+    the worker deletes old rows.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    # Seconds since the epoch (a float keeps the one upsert statement the same on every database).
+    expires_at = models.FloatField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.name[:8]}…: {self.hits}"
+
+
 def audit(
     action: str,
     *,

@@ -270,6 +270,17 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # A registration only holds its seat until the person opens the link in their e-mail and
+    # confirms (a colleague's seat is held the same way): a made-up address never gets a seat.
+    confirm_email = models.BooleanField(
+        _("ask people to confirm their e-mail address"),
+        default=False,
+        help_text=_(
+            "The seat is held until the person confirms through the link in their e-mail, and is "
+            "released if they do not confirm in time (as for colleagues)."
+        ),
+    )
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")

@@ -53,6 +53,7 @@ EDITABLE_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "confirm_email",
 )
 
 # Copied by clone_event: the content and the settings, never the date, the place or the people.
@@ -73,6 +74,7 @@ CLONED_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "confirm_email",
 )
 
 

@@ -23,6 +23,7 @@ from frukost.messaging.models import Announcement
 from frukost.registrations.enums import Language, Status
 from frukost.registrations.links import link_placeholder
 from frukost.registrations.models import Registration
+from frukost.registrations.names import safe_name
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
@@ -63,6 +64,10 @@ def compose(announcement: Announcement, registration: Registration, *, link: str
             "privacy_url": settings.BASE_URL
             + reverse("public:organisation-privacy", kwargs={"organisation": event.organisation.slug}),
             "language": language,
+            # The preview's stand-in "[förnamn]" is shown as it is; a real name only if it is one.
+            "greeting_name": (
+                safe_name(registration.first_name) if registration.pk else registration.first_name
+            ),
             "status_line": _status_line(registration),
             "date": formats.long_date(event.starts_at, language),
             "times": formats.time_range(event.starts_at, event.ends_at, language),

@@ -33,6 +33,9 @@ IDENTITY_BLANK = {
     "workplace": "",
     "job_title": "",
     "answer": "",
+    # The names this person gave for their colleagues, and the one their inviter gave for themselves.
+    "colleague_names": "",
+    "invited_by_name": "",
     "language": "sv",
     "wants_future_invitations": False,
 }
@@ -70,12 +73,35 @@ def anonymise(registration_ids: Iterable[int], *, now: dt.datetime) -> int:
     )
     if not ids:
         return 0
+    _forget_in_inviters_lists(ids)
     count = Registration.objects.filter(pk__in=ids).update(
         **IDENTITY_BLANK, **NEEDS_BLANK, **MEMBERSHIP_BLANK, anonymised_at=now
     )
+    # Their colleagues' rows keep the name they gave as inviter (what the invitation says).
+    Registration.objects.filter(invited_by_id__in=ids).exclude(invited_by_name="").update(invited_by_name="")
     PersonalLink.objects.filter(registration_id__in=ids).delete()
     scrub_outbox(OutboxMessage.objects.filter(registration_id__in=ids))
     return count
+
+
+def _forget_in_inviters_lists(ids: list[int]) -> None:
+    """Take an erased colleague's name out of the list of names their inviter gave
+    (Registration.colleague_names), unless the inviter is erased in the same run anyway (retention
+    erases whole events: then this is one query that finds nothing)."""
+    names = (
+        Registration.objects.filter(pk__in=ids, invited_by__isnull=False)
+        .exclude(invited_by_id__in=ids)
+        .values_list("invited_by_id", "first_name", "last_name")
+    )
+    for inviter_id, first_name, last_name in names:
+        inviter = Registration.objects.filter(pk=inviter_id).only("colleague_names").first()
+        if inviter is None:
+            continue
+        given = inviter.named_colleagues
+        name = f"{first_name} {last_name}"
+        if name in given:
+            given.remove(name)
+            Registration.objects.filter(pk=inviter_id).update(colleague_names="\n".join(given))
 
 
 def scrub_outbox(messages) -> int:

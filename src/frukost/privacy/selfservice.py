@@ -132,25 +132,22 @@ def _event(registration: Registration) -> dict[str, Any]:
 def _registered_by(registration: Registration) -> dict[str, Any]:
     inviter = registration.invited_by
     fields = []
-    # The name the person was told in the invitation; nothing else of the inviter's data is theirs.
+    # The name the person was told in the invitation (as the inviter gave it in the form, which
+    # need not be the stored person's: see registrations.services.register); nothing else of the
+    # inviter's data is theirs.
     if inviter is not None and inviter.anonymised_at is None:
-        fields.append(_field("name", _("Name"), inviter.full_name))
+        fields.append(_field("name", _("Name"), registration.invited_by_name or inviter.full_name))
     return {"title": _("Registered by a colleague"), "fields": fields}
 
 
 def _colleagues(registration: Registration) -> dict[str, Any]:
-    # The names and addresses as this person gave them; the colleagues' own answers are theirs.
+    # The names as this person gave them (Registration.colleague_names), whether or not each became
+    # a registration: listing the registrations, or their addresses, would tell which addresses
+    # were registered already (issue 7). The colleagues' own answers are theirs.
+    names = registration.colleague_names_given()
     return {
         "title": _("Colleagues you registered"),
-        "entries": [
-            [
-                _field("first_name", _label("first_name"), colleague.first_name),
-                _field("last_name", _label("last_name"), colleague.last_name),
-                _field("email", _label("email"), colleague.email),
-            ]
-            for colleague in sorted(registration.colleagues.all(), key=lambda c: (c.created_at, c.pk))
-            if colleague.anonymised_at is None
-        ],
+        "entries": [[_field("name", _("Name"), name)] for name in names],
     }
 
 

@@ -23,8 +23,9 @@ from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
 from frukost.privacy import notice
+from frukost.public import throttle
 from frukost.registrations import queries
-from frukost.registrations.enums import ACTIVE_STATUSES, Status
+from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
     ColleagueLimitReached,
     ColleagueNotAllowed,
@@ -40,6 +41,7 @@ from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     add_colleague,
     cancel_registration,
+    colleagues_brought,
     confirm_colleague,
     register,
     update_answers,
@@ -139,10 +141,16 @@ def event_detail(request, organisation, event):
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
         form = RegistrationForm(request.POST or None, event=event)
     status = 200
+    rate_limited = ""
     if request.method == "POST":
         if form is None:
             status = 409
-        elif form.is_valid():
+        elif not form.is_valid():
+            status = 400
+        elif not _within_rate_limits(request, event, form):
+            rate_limited = _rate_limited_message()
+            status = 429
+        else:
             try:
                 result = register(
                     event=event, person=form.person(translation.get_language()), colleagues=form.colleagues()
@@ -161,29 +169,7 @@ def event_detail(request, organisation, event):
                 )
                 status = 400
             else:
-                response = redirect(
-                    "public:registered", organisation=event.organisation.slug, event=event.slug
-                )
-                # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
-                response.set_cookie(
-                    DONE_COOKIE,
-                    signing.dumps(
-                        {
-                            "status": result.status,
-                            "email": form.cleaned_data["email"],
-                            "colleagues": [c.first_name + " " + c.last_name for c in form.colleagues()],
-                        },
-                        salt=DONE_COOKIE,
-                    ),
-                    max_age=3600,
-                    httponly=True,
-                    samesite="Lax",
-                    secure=request.is_secure(),
-                    path=event.get_absolute_url(),
-                )
-                return response
-        else:
-            status = 400
+                return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
     context = {
         "event": event,
         "organisation": event.organisation,
@@ -191,8 +177,53 @@ def event_detail(request, organisation, event):
         "states": RegistrationState,
         "seats_left": queries.seats_left(event, taken),
         "form": form,
+        "rate_limited": rate_limited,
     }
-    return TemplateResponse(request, "public/event_detail.html", context, status=status)
+    response = TemplateResponse(request, "public/event_detail.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "300"
+    return response
+
+
+def _rate_limited_message() -> str:
+    return _(
+        "Very many registrations are arriving just now. Please wait a few minutes and send the form "
+        "again. Nothing has been saved yet."
+    )
+
+
+def _within_rate_limits(request, event: Event, form: RegistrationForm) -> bool:
+    colleagues = form.colleagues()
+    return throttle.registration_allowed(
+        request,
+        event_id=event.pk,
+        emails=[form.cleaned_data["email"], *(c.email for c in colleagues)],
+        people=1 + len(colleagues),
+    )
+
+
+def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
+    """To the thank-you page, with a cookie that says only what kind of page to show.
+
+    No address and no name in the cookie (it is readable on that computer for an hour): the page
+    says "the address you gave" and how many colleagues were e-mailed. The count is the number
+    the registrant gave, not how many were created, and the status is what a newcomer would get.
+    """
+    response = redirect("public:registered", organisation=event.organisation.slug, event=event.slug)
+    # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
+    response.set_cookie(
+        DONE_COOKIE,
+        signing.dumps(
+            {"status": result.status, "colleagues": colleagues, "confirm": event.confirm_email},
+            salt=DONE_COOKIE,
+        ),
+        max_age=3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+        path=event.get_absolute_url(),
+    )
+    return response
 
 
 @private
@@ -203,12 +234,13 @@ def registered(request, organisation, event):
         done = signing.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
     except (KeyError, signing.BadSignature):
         return redirect(event)
+    colleagues = done.get("colleagues", 0)
     context = {
         "event": event,
         "organisation": event.organisation,
         "waitlisted": done.get("status") == Status.WAITLISTED,
-        "email": done.get("email", ""),
-        "colleagues": done.get("colleagues", []),
+        "confirm": bool(done.get("confirm")),
+        "colleagues": colleagues if isinstance(colleagues, int) else 0,
     }
     return render(request, "public/registration_done.html", context)
 
@@ -285,7 +317,9 @@ def registration_detail(request, token, link):
         status = 400
     if error and status == 200:
         status = 409
-    colleagues = list(registration.colleagues.filter(status__in=ACTIVE_STATUSES))
+    # The names they gave, not the registrations that exist: whether a colleague's address was
+    # registered already, or has confirmed since, shows nowhere (issue 7).
+    colleagues = registration.colleague_names_given()
     context = {
         "registration": registration,
         "event": event,
@@ -298,7 +332,7 @@ def registration_detail(request, token, link):
             and registration.is_active
             and registration.is_confirmed
             and state not in (RegistrationState.CLOSED, RegistrationState.CANCELLED)
-            and len(colleagues) < event.max_colleagues
+            and colleagues_brought(registration) < event.max_colleagues
         ),
         "error": error,
         "done": request.GET.get("done", ""),

@@ -6,10 +6,13 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from frukost.contacts import wording
 from frukost.registrations.enums import Diet, Language, Membership, Status
+from frukost.registrations.models import normalise_email
+from frukost.registrations.names import looks_like_a_name
 from frukost.registrations.queries import TableFilters
 from frukost.registrations.services import (
     Answers,
@@ -39,29 +42,51 @@ class CleanCharField(forms.CharField):
         self.multiline = multiline
         super().__init__(*args, **kwargs)
 
+    def to_python(self, value):
+        # Normalise before the length check runs (validators see what to_python returns): NFC
+        # can lengthen a text, e.g. U+1D160 becomes three code points, and the stored value must
+        # never be longer than the field.
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
+
     def clean(self, value):
         value = super().clean(value)
         if value:
-            value = unicodedata.normalize("NFC", value)
             _reject_control_characters(value, multiline=self.multiline)
         return value
 
 
 class NameField(CleanCharField):
+    """A first or last name: letters, spaces, hyphens, apostrophes, full stops; never an address."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 100)
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
-        if value and any(c in value for c in '<>@"\\;:'):
+        if value and not looks_like_a_name(value):
             raise ValidationError(
-                _("Write the name with letters only, for example Anna Svensson."), code="name"
+                _(
+                    "Write only the name here, without web addresses, e-mail addresses or other "
+                    "text, for example Anna Svensson."
+                ),
+                code="name",
             )
         return value
 
 
+# Django's validator without its "localhost" exception; IP literals are refused in clean().
+_email_validator = EmailValidator(allowlist=[])
+
+
 class StrictEmailField(forms.EmailField):
+    """An address we can send to: no quoted local part, no control characters, a real domain
+    with a dot (no localhost, no IP address), stored as normalise_email() stores it (lower case,
+    the domain in its IDNA form), so "alice@exämple.org" and "alice@xn--exmple-cua.org" are one."""
+
+    default_validators = [_email_validator]
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 254)
         kwargs.setdefault(
@@ -70,10 +95,19 @@ class StrictEmailField(forms.EmailField):
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
-        if value and any(c in value for c in "\r\n\x00,;<>"):
+        if value and any(
+            c in '\r\n\x00,;<>"\\' or unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in value
+        ):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         value = super().clean(value)
-        return value.lower() if value else value
+        if not value:
+            return value
+        value = normalise_email(value)
+        domain = value.rpartition("@")[2]
+        labels = domain.split(".")
+        if len(labels) < 2 or domain.startswith("[") or labels[-1].isdigit() or len(value) > 254:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class AnswersForm(forms.Form):

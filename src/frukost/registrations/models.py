@@ -5,13 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from frukost.core.emails import normalise_email
 from frukost.events.models import Event
 from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, LinkPurpose, Membership, Status
-
-
-def normalise_email(address: str) -> str:
-    """How every e-mail address is stored and compared: trimmed and lower-cased."""
-    return (address or "").strip().lower()
 
 
 def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> bool:
@@ -26,7 +22,10 @@ def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> boo
 
 # What identifies a person, and the special-category answers (GDPR art. 9): retention and erasure
 # blank these, each on its own schedule (frukost.privacy).
-IDENTITY_FIELDS = ("first_name", "last_name", "email", "workplace", "job_title", "answer")
+IDENTITY_FIELDS = (
+    "first_name", "last_name", "email", "workplace", "job_title", "answer",
+    "colleague_names", "invited_by_name",
+)  # fmt: skip
 NEEDS_FIELDS = ("diets", "diet_other", "other_needs")
 MEMBERSHIP_FIELDS = ("membership",)
 
@@ -81,6 +80,13 @@ class Registration(models.Model):
     # Set when names, address, workplace and title were erased (retention or the person's own
     # request); the row stays for the counts with status, times and nothing that identifies anyone.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # The colleagues this person registered, one "First Last" a line, as they gave them: their
+    # receipt and personal page list these whether or not each became a registration (an address
+    # already registered creates none), so neither tells anyone which addresses are registered.
+    colleague_names = models.TextField(_("colleagues they registered"), blank=True)
+    # For a colleague: the name the person who registered them gave for themselves, which their
+    # invitation says (the same whether or not that person's address was registered already).
+    invited_by_name = models.CharField(_("registered by (name given)"), max_length=201, blank=True)
 
     class Meta:
         verbose_name = _("registration")
@@ -134,6 +140,26 @@ class Registration(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def named_colleagues(self) -> list[str]:
+        return [name for name in self.colleague_names.splitlines() if name]
+
+    def colleague_names_given(self) -> list[str]:
+        """The names this person gave for their colleagues (`colleague_names`).
+
+        A registration from before the names were kept has none stored: its active colleagues'
+        names stand in. Colleagues added through this person's address by someone who registered
+        it again carry `invited_by_name` and are not theirs to list. Reads `colleagues.all()`, so
+        a prefetch serves it.
+        """
+        if self.colleague_names:
+            return self.named_colleagues
+        return [
+            c.full_name
+            for c in sorted(self.colleagues.all(), key=lambda c: (c.created_at, c.pk))
+            if c.is_active and not c.invited_by_name and c.anonymised_at is None
+        ]
 
     @property
     def is_confirmed(self) -> bool:

@@ -27,6 +27,7 @@ from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import link_placeholder
 from frukost.registrations.models import Registration
+from frukost.registrations.names import safe_name
 from frukost.registrations.queries import earlier_registrations
 
 
@@ -48,9 +49,31 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
     cancelled gets nothing (see _ensure_still_true).
     """
     event = registration.event
-    colleagues = [c.full_name for c in registration.colleagues.all()]
+    # The names they gave, whether or not each became a registration (see register()).
+    colleagues = registration.colleague_names_given()
     with translation.override(registration.language):
-        if registration.status == Status.WAITLISTED:
+        if _confirms_own_address(registration):
+            content = _Content(
+                subject=_("Confirm your registration: %(title)s") % {"title": event.title},
+                paragraphs=[
+                    _(
+                        "Thank you for your registration. Please confirm it: open the link below and "
+                        "press the button “Confirm my registration”."
+                    ),
+                    _(
+                        "Your seat is held for you until %(when)s. If you do not confirm by then, it goes "
+                        "to someone else. If you did not register, ignore this e-mail."
+                    )
+                    % {"when": _moment(registration.hold_expires_at)}
+                    if registration.status == Status.REGISTERED and registration.hold_expires_at
+                    else _(
+                        "The event is full right now, so you are on the waiting list once you have "
+                        "confirmed. If you did not register, ignore this e-mail."
+                    ),
+                ],
+                button=_("Confirm your registration"),
+            )
+        elif registration.status == Status.WAITLISTED:
             content = _Content(
                 subject=_("You are on the waiting list: %(title)s") % {"title": event.title},
                 paragraphs=[
@@ -68,7 +91,7 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
                 paragraphs=[_("Thank you for your registration. A warm welcome!")],
                 button=_("Change or cancel your registration"),
             )
-        if colleagues:
+        if colleagues and not _confirms_own_address(registration):
             content.paragraphs.append(
                 _(
                     "You also registered %(names)s. We have e-mailed them so that they can confirm for "
@@ -76,22 +99,23 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
                 )
                 % {"names": _join(colleagues)}
             )
-        content.paragraphs.append(
-            _(
-                "Through your personal link you can change your details, add a colleague or cancel. "
-                "Please keep this e-mail."
+        if not _confirms_own_address(registration):
+            content.paragraphs.append(
+                _(
+                    "Through your personal link you can change your details, add a colleague or cancel. "
+                    "Please keep this e-mail."
+                )
             )
-        )
         return _render(registration, content)
 
 
 def _colleague_invitation(registration: Registration, kind: MailKind) -> Rendered:
     """Tell a colleague they were registered, by whom, and ask them to confirm (GDPR art. 14)."""
     event = registration.event
-    inviter = registration.invited_by
     with translation.override(registration.language):
+        inviter = _inviter_name(registration, _("A colleague"))
         first = _("%(inviter)s has registered you for %(title)s.") % {
-            "inviter": _inviter_name(inviter, _("A colleague")),
+            "inviter": inviter,
             "title": event.title,
         }
         # Composed just before sending: the colleague may have confirmed in the meantime.
@@ -110,27 +134,33 @@ def _colleague_invitation(registration: Registration, kind: MailKind) -> Rendere
             )
         content = _Content(
             subject=_("%(inviter)s has registered you: %(title)s")
-            % {
-                "inviter": _inviter_name(inviter, _("A colleague")),
-                "title": event.title,
-            },
-            paragraphs=[first, second, _privacy_sentence(inviter)],
+            % {"inviter": inviter, "title": event.title},
+            paragraphs=[first, second, _privacy_sentence(registration)],
             button=_("Confirm your seat"),
         )
         return _render(registration, content)
 
 
 def _colleague_reminder(registration: Registration, kind: MailKind) -> Rendered:
+    """A colleague, or (on an event that asks for it) a registrant, who has not confirmed yet."""
     event = registration.event
     with translation.override(registration.language):
+        if _confirms_own_address(registration):
+            content = _Content(
+                subject=_("Reminder: confirm your registration for %(title)s") % {"title": event.title},
+                paragraphs=[
+                    _("Your seat at %(title)s is still held for you.") % {"title": event.title},
+                    _("Please confirm by %(when)s, or the seat goes to someone else.")
+                    % {"when": _moment(registration.hold_expires_at)},
+                ],
+                button=_("Confirm your registration"),
+            )
+            return _render(registration, content)
         content = _Content(
             subject=_("Reminder: confirm your seat at %(title)s") % {"title": event.title},
             paragraphs=[
                 _("%(inviter)s registered you for %(title)s, and your seat is still held for you.")
-                % {
-                    "inviter": _inviter_name(registration.invited_by, _("A colleague")),
-                    "title": event.title,
-                },
+                % {"inviter": _inviter_name(registration, _("A colleague")), "title": event.title},
                 _("Please confirm by %(when)s, or the seat goes to someone on the waiting list.")
                 % {"when": _moment(registration.hold_expires_at)}
                 if registration.hold_expires_at
@@ -366,6 +396,9 @@ def _render(
         "privacy_url": settings.BASE_URL
         + reverse("public:organisation-privacy", kwargs={"organisation": event.organisation.slug}),
         "language": registration.language,
+        # The greeting says the first name only if it is a name (a colleague's name is typed by
+        # someone else).
+        "greeting_name": safe_name(registration.first_name),
         "status_line": _status_line(registration) if content.show_status else "",
         "date": formats.long_date(event.starts_at, registration.language),
         "times": formats.time_range(event.starts_at, event.ends_at, registration.language),
@@ -413,18 +446,34 @@ def _join(names: list[str]) -> str:
     return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
-def _inviter_name(inviter: Registration | None, fallback: str) -> str:
-    # An inviter who has had their data erased (frukost.privacy) has no name left to give.
-    return inviter.full_name if inviter is not None and inviter.anonymised_at is None else fallback
-
-
-def _privacy_sentence(inviter: Registration | None) -> str:
+def _privacy_sentence(registration: Registration) -> str:
     return _(
         "We got your name and e-mail address from %(inviter)s. They are used only for this event; our "
         "privacy notice (linked below) says how long we keep them and what your rights are."
     ) % {
-        "inviter": _inviter_name(inviter, _("a colleague")),
+        "inviter": _inviter_name(registration, _("a colleague")),
     }
+
+
+def _inviter_name(registration: Registration, fallback: str) -> str:
+    """Who registered this colleague, as they named themselves in the form (the same whether or
+    not their own address was registered already), and only if it is a name (names.safe_name).
+    An inviter who has had their data erased (frukost.privacy) has no name left to give."""
+    inviter = registration.invited_by
+    if inviter is not None and inviter.anonymised_at is not None:
+        return fallback
+    given = registration.invited_by_name or (inviter.full_name if inviter else "")
+    return safe_name(given, fallback)
+
+
+def _confirms_own_address(registration: Registration) -> bool:
+    """Registered themselves on an event that asks people to confirm, and not confirmed yet."""
+    return (
+        registration.invited_by_id is None
+        and not registration.invited_by_name
+        and not registration.is_confirmed
+        and registration.is_active
+    )
 
 
 # --- What the services call: queue a message inside their transaction -----------------------

@@ -27,7 +27,12 @@ from frukost.registrations.services.organiser import (
     revoke_personal_links,
     update_registration,
 )
-from frukost.registrations.services.register import add_colleague, register, update_answers
+from frukost.registrations.services.register import (
+    add_colleague,
+    colleagues_brought,
+    register,
+    update_answers,
+)
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
 __all__ = [
@@ -46,6 +51,7 @@ __all__ = [
     "add_registration_by_organiser",
     "cancel_registration",
     "change_capacity",
+    "colleagues_brought",
     "confirm_colleague",
     "preview_event_cancellation",
     "preview_event_change",

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from frukost.core import ratelimit
 from frukost.core.models import audit
 from frukost.events.models import Event
 from frukost.registrations import notifications
@@ -27,9 +29,16 @@ def register(
     """Register a person and the colleagues they bring, or put them on the waiting list.
 
     Each colleague becomes a registration of their own with a seat held (or a place in the
-    queue) until they confirm for themselves. If the address already has an active
-    registration, nothing new is created: the person is e-mailed a fresh personal link, and
-    the result looks exactly like a new registration's.
+    queue) until they confirm for themselves. On an event that asks people to confirm their
+    address (`Event.confirm_email`) the registrant's own seat is held the same way until they
+    confirm through the link in their e-mail.
+
+    Whatever is already registered, the registrant, the colleagues and anyone watching the
+    colleagues' inboxes see the same (issue 7): if the address already has an active
+    registration nothing new is created for it and the person is e-mailed their personal link
+    (at most FRUKOST_MAIL_PER_ADDRESS_PER_HOUR times an hour, silently), and the colleagues are
+    registered and invited exactly as a newcomer's would be; a colleague whose address is already
+    registered is not created, but their name is kept with the names the registrant gave.
 
     Raises EventNotOpen, RegistrationClosed, ColleagueLimitReached, ColleagueNotAllowed. Mail
     is written to the outbox in the same transaction, so a rolled-back registration never
@@ -41,6 +50,7 @@ def register(
         raise ColleagueLimitReached
     if email in colleague_emails or len(set(colleague_emails)) != len(colleague_emails):
         raise ColleagueNotAllowed
+    inviter_name = f"{person.first_name.strip()} {person.last_name.strip()}"
 
     with transaction.atomic():
         # Lock the event row: two requests for the last seat must not both win.
@@ -52,8 +62,13 @@ def register(
 
         existing = Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
         if existing is not None:
-            notifications.send_personal_link(existing)
+            if _may_mail(email):
+                notifications.send_personal_link(existing)
             audit("registration.repeated", event_id=event.pk, registration_id=existing.pk)
+            _bring_colleagues(
+                existing, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
+                language=person.language,
+            )  # fmt: skip
             return RegistrationResult(
                 status=status_for_newcomer, registration=existing, already_registered=True
             )
@@ -67,43 +82,84 @@ def register(
             email=email,
             language=person.language,
             answers=person.answers,
-            confirmed=True,
+            confirmed=not event.confirm_email,
+            colleague_names=_names(colleagues),
         )
         free -= registration.status == Status.REGISTERED
         apply_consent(registration, person.answers, had_consent=False)
         notifications.send_registration_receipt(registration)
-
-        already_active = set(
-            Registration.objects.filter(
-                event=event, email__in=colleague_emails, status__in=ACTIVE_STATUSES
-            ).values_list("email", flat=True)
-        )
-        for colleague in colleagues:
-            if normalise_email(colleague.email) in already_active:
-                # They are registered already; telling the registrant would reveal that.
-                continue
-            guest = _create(
-                event=event,
-                now=now,
-                free=free,
-                first_name=colleague.first_name,
-                last_name=colleague.last_name,
-                email=normalise_email(colleague.email),
-                language=person.language,
-                answers=Answers(),
-                confirmed=False,
-                invited_by=registration,
-            )
-            free -= guest.status == Status.REGISTERED
-            notifications.send_colleague_invitation(guest)
+        _bring_colleagues(
+            registration, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
+            language=person.language,
+        )  # fmt: skip
         return RegistrationResult(status=registration.status, registration=registration)
+
+
+def _may_mail(email: str) -> bool:
+    """Whether registering this address again may e-mail it once more (the cap per hour)."""
+    key = f"mail:{email}"
+    return ratelimit.count([(key, 1)], window=3600)[key] <= settings.FRUKOST_MAIL_PER_ADDRESS_PER_HOUR
+
+
+def _bring_colleagues(
+    registration: Registration,
+    colleagues: Sequence[ColleagueData],
+    *,
+    event: Event,
+    now,
+    free: int,
+    inviter_name: str,
+    language: str,
+) -> int:
+    """Register and invite each colleague whose address is not registered yet; returns the seats
+    left. The one already registered is skipped without a word (telling would reveal it)."""
+    if not colleagues:
+        return free
+    emails = [normalise_email(c.email) for c in colleagues]
+    already_active = set(
+        Registration.objects.filter(event=event, email__in=emails, status__in=ACTIVE_STATUSES).values_list(
+            "email", flat=True
+        )
+    )
+    for colleague, email in zip(colleagues, emails, strict=True):
+        if email in already_active:
+            # Registered already: nothing to create, and nobody is told (that would reveal it).
+            continue
+        guest = _create(
+            event=event,
+            now=now,
+            free=free,
+            first_name=colleague.first_name,
+            last_name=colleague.last_name,
+            email=email,
+            language=language,
+            answers=Answers(),
+            confirmed=False,
+            invited_by=registration,
+            invited_by_name=inviter_name,
+        )
+        free -= guest.status == Status.REGISTERED
+        notifications.send_colleague_invitation(guest)
+    return free
+
+
+def _names(colleagues: Sequence[ColleagueData]) -> str:
+    """The colleagues' names as the registrant gave them, one a line (Registration.colleague_names)."""
+    return "\n".join(f"{c.first_name.strip()} {c.last_name.strip()}" for c in colleagues)
+
+
+def colleagues_brought(registration: Registration) -> int:
+    """How many colleagues count against the registration's limit: the names they gave (an
+    address already registered counts too, so probing addresses uses up the allowance)."""
+    return len(registration.colleague_names_given())
 
 
 def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Registration | None:
     """Bring one more colleague to an existing registration while registration is open.
 
     Returns the colleague's registration, or None when the address is already registered
-    (the registrant is not told, so the form cannot be used to probe addresses).
+    (the registrant is not told, so the form cannot be used to probe addresses: the name is
+    listed and counted against the limit either way).
     """
     email = normalise_email(colleague.email)
     with transaction.atomic():
@@ -115,8 +171,12 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
         if email == registration.email or not registration.is_confirmed:
             # A colleague who has not confirmed yet cannot bring colleagues of their own.
             raise ColleagueNotAllowed
-        if registration.colleagues.filter(status__in=ACTIVE_STATUSES).count() >= event.max_colleagues:
+        if colleagues_brought(registration) >= event.max_colleagues:
             raise ColleagueLimitReached
+        # (Registered before names were kept: the list starts from the colleagues created then.)
+        registration.colleague_names = "\n".join([*registration.colleague_names_given(), _names([colleague])])
+        registration.save(update_fields=["colleague_names"])
+        audit("registration.colleague_added", event_id=event.pk, registration_id=registration.pk)
         if Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).exists():
             return None
         now = timezone.now()
@@ -131,6 +191,7 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
             answers=Answers(),
             confirmed=False,
             invited_by=registration,
+            invited_by_name=registration.full_name,
         )
         notifications.send_colleague_invitation(guest)
         return guest
@@ -173,12 +234,16 @@ def _create(
     answers: Answers,
     confirmed: bool,
     invited_by: Registration | None = None,
+    invited_by_name: str = "",
+    colleague_names: str = "",
     actor=None,
     by_organiser: bool = False,
 ) -> Registration:
     registration = Registration(
         event=event,
         invited_by=invited_by,
+        invited_by_name=invited_by_name,
+        colleague_names=colleague_names,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         email=email,

@@ -12,6 +12,7 @@ from django.db import close_old_connections
 
 from frukost.catering.services import freeze_closed_catering_lists
 from frukost.core.periodic import run_due_daily_jobs
+from frukost.core.ratelimit import purge_expired
 from frukost.mail.worker import requeue_stuck, send_due
 from frukost.registrations.services import release_expired_holds, remind_unconfirmed_colleagues
 
@@ -23,6 +24,8 @@ def housekeeping() -> dict[str, int]:
     """Recover mail a crashed worker left, release expired colleague holds, send reminders,
     freeze (and send) the catering lists of events whose registration has closed, and run the
     daily jobs the apps above registered (privacy's retention) if today's have not run yet."""
+    # Rate-limit counters whose window has passed (the database backend; Redis expires its own).
+    purge_expired()
     done = {
         "requeued": requeue_stuck(),
         "released": release_expired_holds(),

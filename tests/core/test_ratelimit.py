@@ -1,0 +1,120 @@
+"""The fixed-window counters behind the rate limits, on the database and on Redis."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.cache import caches
+
+from frukost.core import ratelimit
+from frukost.core.models import RateCounter
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_is_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except Exception:  # noqa: BLE001 - any failure means: no Redis here
+        return False
+
+
+def _use_redis(settings):
+    if not _redis_is_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings.FRUKOST_REDIS_URL = REDIS_URL
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Each test its own keys: nothing left from a run before counts.
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+
+
+@pytest.fixture
+def redis_backend(settings):
+    _use_redis(settings)
+    yield
+    caches["ratelimit"].clear()
+
+
+@pytest.fixture(params=["database", "redis"])
+def backend(request, settings):
+    if request.param == "redis":
+        _use_redis(settings)
+        yield "redis"
+        caches["ratelimit"].clear()
+    else:
+        settings.FRUKOST_REDIS_URL = ""
+        yield "database"
+
+
+def test_count_adds_each_weight_to_its_own_key(backend):
+    assert ratelimit.count([("ip:192.0.2.1", 3), ("email:a@example.se", 1)], window=60) == {
+        "ip:192.0.2.1": 3,
+        "email:a@example.se": 1,
+    }
+    assert ratelimit.count([("ip:192.0.2.1", 2), ("email:b@example.se", 1)], window=60) == {
+        "ip:192.0.2.1": 5,
+        "email:b@example.se": 1,
+    }
+
+
+def test_database_count_starts_again_when_the_window_has_passed(settings, time_machine):
+    settings.FRUKOST_REDIS_URL = ""
+    time_machine.move_to(dt.datetime(2029, 5, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+    ratelimit.count([("k", 4)], window=600)
+    time_machine.move_to(dt.datetime(2029, 5, 1, 12, 9, 59, tzinfo=dt.UTC), tick=False)
+    assert ratelimit.count([("k", 1)], window=600) == {"k": 5}
+
+    time_machine.move_to(dt.datetime(2029, 5, 1, 12, 10, tzinfo=dt.UTC), tick=False)
+
+    assert ratelimit.count([("k", 1)], window=600) == {"k": 1}
+    assert ratelimit.purge_expired() == 0  # the row started a new window: still live
+    time_machine.move_to(dt.datetime(2029, 5, 1, 12, 30, tzinfo=dt.UTC), tick=False)
+    assert ratelimit.purge_expired() == 1
+    assert RateCounter.objects.count() == 0
+
+
+def test_redis_counter_expires_after_its_window(redis_backend):
+    """Redis expires keys by its own clock, which time-machine cannot move."""
+    import time
+
+    ratelimit.count([("k", 4)], window=1)
+    time.sleep(1.1)
+
+    assert ratelimit.count([("k", 1)], window=1) == {"k": 1}
+
+
+def test_database_counter_is_one_statement_and_stores_no_address(settings, django_assert_num_queries):
+    settings.FRUKOST_REDIS_URL = ""
+    with django_assert_num_queries(1):
+        ratelimit.count(
+            [("ip:192.0.2.1", 1), ("email:anna@example.se", 1), ("email:bo@example.se", 1)], window=60
+        )
+
+    names = list(RateCounter.objects.values_list("name", flat=True))
+    assert len(names) == 3
+    assert not any("example" in name or "192.0.2" in name for name in names)
+
+
+def test_unreachable_redis_lets_requests_through_and_says_why_in_the_log(settings, caplog):
+    settings.FRUKOST_REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+
+    assert ratelimit.count([("k", 3)], window=60) == {"k": 0}
+    assert "Redis at FRUKOST_REDIS_URL cannot be reached" in caplog.text
