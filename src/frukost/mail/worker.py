@@ -125,6 +125,8 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     # The bodies carry personal links; once delivered they need not stay in the database.
     message.body_text = message.body_html = message.ics = ""
     message.save(update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "ics"])
+    # One line per message for the operator: its id and kind, never the address or a link.
+    logger.info("mail %s sent (%s, attempt %d)", message.pk, message.kind, message.attempts)
     return True
 
 

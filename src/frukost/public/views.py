@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
@@ -67,7 +67,7 @@ def _published_event(organisation: str, event: str) -> Event:
     )
 
 
-@require_GET
+@require_safe
 def index(request):
     events = list(queries.upcoming_public_events())
     for event in events:
@@ -142,7 +142,7 @@ def event_detail(request, organisation, event):
 
 
 @private
-@require_GET
+@require_safe
 def registered(request, organisation, event):
     event = _published_event(organisation, event)
     try:
@@ -159,7 +159,7 @@ def registered(request, organisation, event):
     return render(request, "public/registration_done.html", context)
 
 
-@require_GET
+@require_safe
 def event_ics(request, organisation, event):
     event = _published_event(organisation, event)
     response = HttpResponse(event_calendar(event), content_type="text/calendar; charset=utf-8")
@@ -274,7 +274,7 @@ def registration_cancel(request, token):
 
 
 @private
-@require_GET
+@require_safe
 def registration_ics(request, token):
     registration = _registration_or_404(token)
     response = HttpResponse(
@@ -289,18 +289,9 @@ def registration_ics(request, token):
     return response
 
 
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "public/privacy.html")
-
-
-@require_GET
-def accessibility(request):
-    return render(request, "public/accessibility.html")
-
-
-def csrf_failure(request, reason=""):
-    return render(request, "public/csrf_failure.html", status=403)
 
 
 def not_found(request, exception=None):
