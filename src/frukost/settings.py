@@ -348,6 +348,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "console_one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
+        "nowhere": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env("FRUKOST_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -357,5 +358,8 @@ LOGGING = {
             "level": "WARNING",
             "propagate": False,
         },
+        # frukost.security.csrf logs each CSRF failure (public/operations.py); Django's own line
+        # carries the path, which may be a personal link.
+        "django.security.csrf": {"handlers": ["nowhere"], "propagate": False},
     },
 }

@@ -100,6 +100,8 @@ def _backup_sqlite(source_path: Path, target: Path) -> None:
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)
+        # One self-contained file: the copy inherits WAL mode, which would leave -wal/-shm beside it.
+        copy.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"copying {source_path} failed: {exc}") from exc
     finally:

@@ -39,7 +39,7 @@ def check_base_url(app_configs, **kwargs):
         errors.append(
             Error(
                 f"The host of FRUKOST_BASE_URL ({url.hostname or '(none)'}) is not in FRUKOST_ALLOWED_HOSTS "
-                f"({', '.join(settings.ALLOWED_HOSTS) or 'empty'}): every link in an e-mail would be refused.",
+                f"({', '.join(settings.ALLOWED_HOSTS) or 'empty'}): links in e-mails would be refused.",
                 hint="Add it to FRUKOST_ALLOWED_HOSTS.",
                 id="frukost.E003",
             )
