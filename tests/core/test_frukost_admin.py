@@ -83,5 +83,3 @@ def test_single_quoted_values_reach_the_command_unchanged(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == value
-
-

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.http import HttpResponse
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client, RequestFactory
 
 from frukost.core.http import permissions_policy
@@ -45,6 +46,24 @@ def test_every_public_page_answers_head_as_it_answers_get(client, public_urls, s
         assert (url, head.status_code) == (url, get.status_code)
         assert get.status_code in (200, 302)
         assert head.content == b""
+
+
+def test_head_through_the_wsgi_handler_sends_headers_and_no_body(public_urls):
+    # The test client drops HEAD bodies itself; gunicorn gets what the WSGI handler returns.
+    application = WSGIHandler()
+    for url in public_urls:
+        answers = {}
+        for method in ("GET", "HEAD"):
+            environ = RequestFactory()._base_environ(REQUEST_METHOD=method, PATH_INFO=url)
+            started = []
+            body = b"".join(
+                application(environ, lambda status, headers, *a: started.append((status, headers)))
+            )
+            [(status, headers)] = started
+            answers[method] = (status, dict(headers).get("Content-Length"), body)
+
+        assert answers["HEAD"][:2] == answers["GET"][:2], url
+        assert answers["HEAD"][2] == b""
 
 
 def test_csp_has_no_unsafe_inline_on_any_page(client, public_urls):

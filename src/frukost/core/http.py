@@ -43,3 +43,26 @@ def permissions_policy(**allow: str):
         return wrapper
 
     return decorate
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the GET response's headers and no body.
+
+    Django's WSGI handler sends the body a view renders for HEAD too, and gunicorn then logs
+    "WSGI app sent body bytes on a no-body response" for every `curl -I`. Outermost in
+    MIDDLEWARE, so it sees every response; Content-Length stays that of the GET.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.streaming_content = iter(())
+        else:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response
