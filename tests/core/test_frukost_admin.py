@@ -4,7 +4,6 @@ written by the quoting rule of docs/deploy.md means the same to sh as to systemd
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -9,8 +9,8 @@ import logging
 import re
 
 import pytest
-from django.http import HttpResponse
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from frukost.core.http import permissions_policy
@@ -56,9 +56,11 @@ def test_head_through_the_wsgi_handler_sends_headers_and_no_body(public_urls):
         for method in ("GET", "HEAD"):
             environ = RequestFactory()._base_environ(REQUEST_METHOD=method, PATH_INFO=url)
             started = []
-            body = b"".join(
-                application(environ, lambda status, headers, *a: started.append((status, headers)))
-            )
+
+            def start_response(status, headers, exc_info=None, started=started):
+                started.append((status, headers))
+
+            body = b"".join(application(environ, start_response))
             [(status, headers)] = started
             answers[method] = (status, dict(headers).get("Content-Length"), body)
 
