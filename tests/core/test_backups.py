@@ -90,8 +90,8 @@ def test_backup_with_database_url_file_uses_postgresql_and_fails_loudly(tmp_path
     result = _frukost(tmp_path, "backup", "--to", str(tmp_path / "backups"), DATABASE_URL_FILE=str(url_file))
 
     assert result.returncode == 1
-    assert "backup failed: pg_dump failed" in result.stderr
-    assert "frukost_no_such_database" in result.stderr
+    # pg_dump's own reason follows (no such database here; no server or no pg_dump elsewhere).
+    assert "backup failed: pg_dump" in result.stderr
     assert list((tmp_path / "backups").iterdir()) == []
     assert not (tmp_path / "var" / "frukost.sqlite3").exists()
 
