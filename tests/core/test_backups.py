@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,28 @@ def test_backup_and_restore_through_the_command_line_on_sqlite(tmp_path):
 
     assert (backed_up.returncode, restored.returncode) == (0, 0), (backed_up.stderr, restored.stderr)
     assert count.stdout.splitlines()[-1] == "1"
+
+
+def test_restore_asks_first_and_does_nothing_without_yes(tmp_path, organisation, monkeypatch):
+    call_command("backup", to=tmp_path)
+    [backup] = sorted(tmp_path.glob("frukost-*"))
+    Organisation.objects.create(name="Efter säkerhetskopian", slug="efter")
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+
+    with pytest.raises(CommandError, match="nothing restored"):
+        call_command("restore", str(backup))
+
+    assert Organisation.objects.filter(slug="efter").exists()
+
+
+def test_backup_copies_the_uploads(tmp_path, settings, organisation):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "logo.svg").write_text("<svg/>")
+
+    call_command("backup", to=tmp_path / "backups")
+
+    [archive] = (tmp_path / "backups").glob("uploads-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        assert tar.getnames() == ["uploads", "uploads/logo.svg"]
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
