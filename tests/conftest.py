@@ -11,7 +11,7 @@ import pytest
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event, Organisation
 from frukost.mail.models import OutboxMessage
-from frukost.mail.renderers import NoLongerTrue, render_pending
+from frukost.mail.renderers import NoLongerTrue, personalise, render_pending
 from frukost.registrations.services import Answers, ColleagueData, PersonData
 
 _numbers = itertools.count(1)
@@ -113,6 +113,8 @@ def rendered(messages) -> list[OutboxMessage]:
 
     Like the worker, leaves out a message that is no longer true (the person cancelled since it
     was queued, …): see `worker_keeps_up` for scenarios in which mail goes out between steps.
+    The bodies stored in the outbox carry placeholders for personal links; the returned messages
+    carry real links, minted as the worker mints them when it hands a message over (not saved).
     """
     composed = []
     for message in messages:
@@ -120,6 +122,7 @@ def rendered(messages) -> list[OutboxMessage]:
             render_pending(message)
         except NoLongerTrue:
             continue
+        message.body_text, message.body_html = personalise(message)
         composed.append(message)
     return composed
 

@@ -252,6 +252,9 @@ FRUKOST_MAIL_MAX_ATTEMPTS = env_int("FRUKOST_MAIL_MAX_ATTEMPTS", 8)
 FRUKOST_MAIL_RETRY_BASE_SECONDS = env_int("FRUKOST_MAIL_RETRY_BASE_SECONDS", 30)
 FRUKOST_MAIL_STUCK_AFTER_SECONDS = env_int("FRUKOST_MAIL_STUCK_AFTER_SECONDS", 600)
 FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
+# Retention beyond the organisation's own settings (frukost.privacy.retention, docs/configuration.md).
+FRUKOST_RETAIN_FAILED_MAIL_DAYS = env_int("FRUKOST_RETAIN_FAILED_MAIL_DAYS", 7)
+FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
 
@@ -338,6 +341,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Personal links are secrets: "/r/<token>/" is written "/r/…/" in every log line (see
+    # core/logredact.py; gunicorn's own access and error logs use core.gunicorn.RedactingLogger).
+    "filters": {"redact_tokens": {"()": "frukost.core.logredact.RedactTokens"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         # A request for a host the site does not serve is a scanner's noise: one line, no traceback.
@@ -347,13 +353,21 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "console_one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "formatter": "one_line",
+            "filters": ["redact_tokens"],
+        },
         "nowhere": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env("FRUKOST_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Django's own defaults give these loggers handlers of their own, which would write the
+        # request line ("Not Found: /r/<token>/") without the filter: all of it goes to the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.security.DisallowedHost": {
             "handlers": ["console_one_line"],
             "level": "WARNING",
@@ -364,3 +378,7 @@ LOGGING = {
         "django.security.csrf": {"handlers": ["nowhere"], "propagate": False},
     },
 }
+
+# --- Personal links (registrations/links.py, docs/configuration.md) -------------------------
+# A personal link stops opening this many days after its event ended.
+FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT = env_int("FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT", 30)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from frukost.public import operations, views
+from frukost.public import operations, selfservice_views, views
 
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
@@ -26,6 +26,19 @@ public_patterns = (
         path("r/<str:token>/", views.registration_detail, name="registration"),
         path("r/<str:token>/avanmal/", views.registration_cancel, name="registration-cancel"),
         path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
+        path("r/<str:token>/mina-uppgifter/", selfservice_views.registration_data, name="registration-data"),
+        path(
+            "r/<str:token>/mina-uppgifter.json",
+            selfservice_views.registration_data_json,
+            name="registration-data-json",
+        ),
+        path("r/<str:token>/radera/", selfservice_views.registration_erase, name="registration-erase"),
+        path("mina-uppgifter/", selfservice_views.data_request, name="data-request"),
+        path("mina-uppgifter/raderade/", selfservice_views.erased, name="erased"),
+        path("mina-uppgifter/<str:token>/", selfservice_views.data_request_list, name="data-request-list"),
+        path(
+            "mina-uppgifter/<str:token>.json", selfservice_views.data_request_json, name="data-request-json"
+        ),
         path("<slug:organisation>/<slug:event>/", views.event_detail, name="event"),
         path("<slug:organisation>/<slug:event>/tack/", views.registered, name="registered"),
         path("<slug:organisation>/<slug:event>/kalender.ics", views.event_ics, name="event-ics"),

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -272,6 +273,7 @@ def _every_registration_url(event, registration):
                 "registration-cancel",
                 "registration-promote",
                 "registration-resend-link",
+                "registration-revoke-links",
             )
         ),
     ]
@@ -539,6 +541,38 @@ def test_registration_resend_link_mails_a_new_link(signed_in, event):
 
     assert asked.context["button"] == "Skicka länken"
     assert [m.kind for m in outbox_for("anna@example.se")] == [MailKind.CONFIRMATION, MailKind.LINK_RESENT]
+
+
+def test_registration_resend_link_says_the_old_links_stop_working(signed_in, event):
+    anna = _add(event, "anna@example.se")
+
+    asked = signed_in.get(_url("registration-resend-link", event, anna))
+    done = signed_in.post(_url("registration-resend-link", event, anna), {"confirm": "yes"}, follow=True)
+
+    assert "Länkarna personen redan har slutar fungera" in asked.content.decode()
+    assert [str(m) for m in done.context["messages"]] == [
+        "En ny personlig länk är på väg till anna@example.se. Länkarna personen hade fungerar inte längre."
+    ]
+
+
+def test_registration_revoke_links_asks_first_then_the_link_stops_working(signed_in, event):
+    anna = _add(event, "anna@example.se")
+    [receipt] = outbox_for("anna@example.se")
+    link = next(w for w in receipt.body_text.split() if w.startswith("http://testserver/r/"))
+
+    detail = signed_in.get(_url("registration", event, anna)).content.decode()
+    asked = signed_in.get(_url("registration-revoke-links", event, anna))
+    still_open = Client().get(link.removeprefix("http://testserver")).status_code
+    done = signed_in.post(_url("registration-revoke-links", event, anna), {"confirm": "yes"}, follow=True)
+
+    assert _url("registration-revoke-links", event, anna) in detail
+    assert asked.context["button"] == "Spärra länkarna"
+    assert still_open == 200
+    assert [str(m) for m in done.context["messages"]] == [
+        "De personliga länkarna för Anna Svensson fungerar inte längre. Inget mejl skickades."
+    ]
+    assert Client().get(link.removeprefix("http://testserver")).status_code == 404
+    assert [m.kind for m in outbox_for("anna@example.se")] == [MailKind.CONFIRMATION]
 
 
 def test_registration_actions_refuse_get_changes_on_a_cancelled_registration(signed_in, event):

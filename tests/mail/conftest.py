@@ -28,10 +28,12 @@ class Received:
 class RecordingHandler:
     """An aiosmtpd handler that keeps what it accepts and can be told to refuse.
 
-    `data_answer` / `rcpt_answer` replace the normal "250" with a 4xx or 5xx answer.
+    `data_answer` / `rcpt_answer` replace the normal "250" with a 4xx or 5xx answer; `refused`
+    keeps the raw bytes of each message refused at DATA (what the server was handed).
     """
 
     received: list[Received] = field(default_factory=list)
+    refused: list[bytes] = field(default_factory=list)
     data_answer: str = ""
     rcpt_answer: str = ""
     data_attempts: int = 0
@@ -45,6 +47,7 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         self.data_attempts += 1
         if self.data_answer:
+            self.refused.append(envelope.original_content)
             return self.data_answer
         self.received.append(
             Received(

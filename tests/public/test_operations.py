@@ -34,6 +34,11 @@ def public_urls(client, event, person):
         link,
         link + "avanmal/",
         link + "kalender.ics",
+        link + "mina-uppgifter/",
+        link + "mina-uppgifter.json",
+        link + "radera/",
+        "/mina-uppgifter/",
+        "/mina-uppgifter/raderade/",
     ]
 
 
@@ -178,7 +183,7 @@ def test_accessibility_statement_without_a_contact_points_to_the_events_contact(
 
 
 def test_accessibility_statement_is_linked_from_every_footer(client, public_urls):
-    pages = [url for url in public_urls if not url.endswith(".ics")]
+    pages = [url for url in public_urls if not url.endswith((".ics", ".json"))]
     for url in [*pages, "/konto/login/", "/nowhere/at/all/"]:
         page = client.get(url, follow=True).content.decode()
         footer = page[page.index("<footer") :]
@@ -231,10 +236,11 @@ def test_csrf_failure_log_holds_no_token_from_a_personal_link(client, event, per
     link = link_in_last_mail("anna@example.se")
     token = link.split("/")[2]
     browser = Client(enforce_csrf_checks=True)
-    browser.get(link)
+    browser.get(event.get_absolute_url())
 
+    # A post over https that Django checks by its Referer: one that names a personal link.
     response = browser.post(
-        link + "avanmal/",
+        event.get_absolute_url(),
         {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value},
         secure=True,
         HTTP_REFERER=f"https://elsewhere.example{link}",
@@ -243,10 +249,10 @@ def test_csrf_failure_log_holds_no_token_from_a_personal_link(client, event, per
     assert response.status_code == 403
     [record] = [r for r in caplog.records if r.name == "frukost.security.csrf"]
     message = record.getMessage()
-    assert "public:registration-cancel" in message
+    assert "CSRF failure on POST public:event:" in message
     assert "Referer checking failed - https://elsewhere.example does not match" in message
     assert token not in message
-    # Django's own line ("Forbidden (…/r/<token>/…): /r/<token>/avanmal/") goes nowhere.
+    # Django's own line ("Forbidden (Referer checking failed - …/r/<token>/ …)") goes nowhere.
     django_csrf = logging.getLogger("django.security.csrf")
     assert django_csrf.propagate is False
     assert [type(h).__name__ for h in django_csrf.handlers if type(h).__module__ == "logging"] == [

@@ -28,6 +28,7 @@ from frukost.registrations.services import (
     promote_registration,
     register,
     resend_personal_link,
+    revoke_personal_links,
     update_registration,
 )
 from tests.conftest import outbox_for
@@ -283,6 +284,33 @@ def test_resend_personal_link_mails_a_new_working_link(event, person, organiser)
     assert page.status_code == 200
     assert page.context["registration"] == registration
     assert _actions(registration)[-1] == ("registration.link_resent", "julia@example.se")
+
+
+def test_resend_personal_link_revokes_the_links_sent_before(event, person, organiser):
+    registration = register(event=event, person=person("anna@example.se")).registration
+    [receipt] = outbox_for("anna@example.se")
+    old = next(word for word in receipt.body_text.split() if word.startswith("http://testserver/r/"))
+
+    resend_personal_link(registration=registration, actor=organiser)
+
+    resent = outbox_for("anna@example.se")[-1]
+    new = next(word for word in resent.body_text.split() if word.startswith("http://testserver/r/"))
+    assert Client().get(old.removeprefix("http://testserver")).status_code == 404
+    assert Client().get(new.removeprefix("http://testserver")).status_code == 200
+    assert "Länkarna i tidigare mejl fungerar inte längre." in resent.body_text
+
+
+def test_revoke_personal_links_stops_every_link_and_mails_nothing(event, person, organiser):
+    registration = register(event=event, person=person("anna@example.se")).registration
+    [receipt] = outbox_for("anna@example.se")
+    link = next(word for word in receipt.body_text.split() if word.startswith("http://testserver/r/"))
+
+    revoked = revoke_personal_links(registration=registration, actor=organiser)
+
+    assert revoked == 1
+    assert Client().get(link.removeprefix("http://testserver")).status_code == 404
+    assert OutboxMessage.objects.filter(to="anna@example.se").count() == 1
+    assert _actions(registration)[-1] == ("registration.links_revoked", "julia@example.se")
 
 
 def test_resend_personal_link_refuses_a_cancelled_registration(event, person, organiser):

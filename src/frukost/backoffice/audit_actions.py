@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "registration.cancelled": _("Registration cancelled"),
     "registration.released": _("Held seat released (not confirmed in time)"),
     "registration.link_resent": _("New personal link sent"),
+    "registration.erased_by_person": _("Personal data erased at the person's own request"),
+    "registration.links_revoked": _("Personal links revoked"),
     "event.imported": _("Event created from an invitation"),
     "event.created": _("Event created"),
     "event.changed": _("Event changed"),
@@ -34,6 +36,7 @@ ACTION_LABELS = {
     "catering.plan_changed": _("Venue contact or book margin changed"),
     "catering.frozen": _("Catering list frozen"),
     "catering.sent": _("Catering list sent to the venue"),
+    "retention.ran": _("Personal data erased on schedule (retention)"),
     "registrations.exported": _("Registrations exported"),
     "member.added": _("Member added"),
     "member.role_changed": _("Member's role changed"),
@@ -55,6 +58,16 @@ SHOWN_DETAILS = {
     "format": _("format"),
     "columns": _("columns"),
     "rows": _("rows"),
+    # retention.ran: how many of each kind went (counts only).
+    "events": _("events"),
+    "needs": _("diets and needs erased"),
+    "catering_notes": _("catering lists' diet notes erased"),
+    "membership": _("membership answers erased"),
+    "cancelled": _("cancelled registrations anonymised"),
+    "links": _("personal links deleted"),
+    "identity": _("registrations anonymised"),
+    "failed_mail_bodies": _("failed e-mails' texts erased"),
+    "old_mail": _("old e-mails' recipients erased"),
 }
 
 

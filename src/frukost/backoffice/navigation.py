@@ -67,7 +67,7 @@ EVENT_MENU = [
         Permission.VIEW_REGISTRATIONS,
         tuple(
             f"backoffice:registration{suffix}"
-            for suffix in ("", "-add", "-edit", "-cancel", "-promote", "-resend-link")
+            for suffix in ("", "-add", "-edit", "-cancel", "-promote", "-resend-link", "-revoke-links")
         ),
     ),
     Entry(_("Waiting list"), "backoffice:event-waiting-list", Permission.VIEW_REGISTRATIONS),
@@ -78,6 +78,7 @@ EVENT_MENU = [
         ("backoffice:event-catering-print", "backoffice:event-catering-send"),
     ),
     Entry(_("Statistics"), "backoffice:event-statistics", Permission.VIEW_REGISTRATIONS),
+    Entry(_("Personal data"), "backoffice:event-personal-data", Permission.VIEW_REGISTRATIONS),
     Entry(
         _("Messages"),
         "backoffice:event-messages",

@@ -14,6 +14,7 @@ from frukost.backoffice.views import (
     members,
     messages,
     organisation,
+    personal_data,
     registrations,
     series,
     statistics,
@@ -81,6 +82,11 @@ urlpatterns = [
         name="event-statistics",
     ),
     path(
+        "<slug:organisation>/evenemang/<int:event_id>/personuppgifter/",
+        personal_data.event_personal_data,
+        name="event-personal-data",
+    ),
+    path(
         "<slug:organisation>/evenemang/<int:event_id>/utskick/", messages.message_list, name="event-messages"
     ),
     path(
@@ -128,6 +134,11 @@ urlpatterns = [
         "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/skicka-lank/",
         registrations.registration_resend_link,
         name="registration-resend-link",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/anmalningar/<int:registration_id>/spar-lankar/",
+        registrations.registration_revoke_links,
+        name="registration-revoke-links",
     ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/vantelista/",

@@ -36,7 +36,7 @@ from frukost.mail.enums import MailKind
 from frukost.mail.outbox import enqueue
 from frukost.mail.renderers import Rendered
 from frukost.registrations.enums import Diet, Status
-from frukost.registrations.models import Registration
+from frukost.registrations.models import EventTally, Registration
 from frukost.registrations.services.seats import lock_event
 
 # A list sent automatically after a change waits at least this long after the previous one.
@@ -153,7 +153,28 @@ def update_catering_plan(
 
 
 def catering_figures(event: Event) -> Figures:
-    """The live figures: headcount, counts per diet and the diet notes of everyone with a seat."""
+    """The figures: headcount, counts per diet and the diet notes of everyone with a seat.
+
+    After retention has erased the event's diets (frukost.privacy.retention) the counts per diet
+    come from the stored tally (`EventTally`, plus anything stored since); the notes are gone.
+    """
+    figures = stored_catering_figures(event)
+    tally = EventTally.objects.filter(event_id=event.pk).first()
+    if tally is None or not (tally.diets or tally.with_special_diet):
+        return figures
+    counts = {code: figures.diets.get(code, 0) + tally.diet_count(code) for code in Diet.values}
+    return Figures(
+        headcount=figures.headcount,
+        unconfirmed=figures.unconfirmed,
+        diets={code: count for code, count in counts.items() if count},
+        notes=figures.notes,
+        with_special_diet=min(figures.with_special_diet + tally.with_special_diet, figures.confirmed),
+    )
+
+
+def stored_catering_figures(event: Event) -> Figures:
+    """The figures from the answers still stored on the registrations (retention tallies these
+    before erasing them)."""
     rows = Registration.objects.filter(event=event, status=Status.REGISTERED).values_list(
         "confirmed_at", "diets", "diet_other", "first_name", "last_name", "email"
     )

@@ -66,3 +66,23 @@ def audit(
     if isinstance(organisation_id, Subquery):
         del entry.organisation_id  # read from the database if anyone asks, not the expression
     return entry
+
+
+class DailyRun(models.Model):
+    """The day (in Stockholm) a daily job last ran: one row per job name (see core.periodic).
+
+    A worker claims the day with one conditional UPDATE, so however many workers run and however
+    often they restart, each job runs once a day.
+    """
+
+    name = models.CharField(_("job"), max_length=64, unique=True)
+    day = models.DateField(_("last run for"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("daily job")
+        verbose_name_plural = _("daily jobs")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.day})"

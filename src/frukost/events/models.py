@@ -46,6 +46,7 @@ RESERVED_SLUGS = {
     "media",
     "integritet",
     "tillganglighet",
+    "mina-uppgifter",
     "api",
     "feed",
     # The back office's own paths before an organisation's slug (/backoffice/<slug>/…).

@@ -30,6 +30,15 @@ class MailKind(models.TextChoices):
     # Sign-in mail for organisers (password reset): composed when queued.
     ACCOUNT = "account", _("Sign-in and access")
     MEMBER_INVITATION = "member_invitation", _("Invitation to join an organisation")
+    # A person's own privacy requests (frukost.privacy): composed when queued, tied to no
+    # registration row (the one erased, or all of an address's).
+    ERASURE_RECEIPT = "erasure_receipt", _("Receipt: personal data erased")
+    DATA_REQUEST = "data_request", _("Link to the data held about an address")
+
+
+# Kinds whose recipient is forgotten once the message is done with (sent, or failed for good):
+# an erasure receipt must not leave the erased person's address behind in the outbox.
+FORGET_RECIPIENT_KINDS = frozenset({MailKind.ERASURE_RECEIPT})
 
 
 class Priority(models.IntegerChoices):

@@ -88,7 +88,13 @@ def withdraw_queued(*, registration, kinds: Iterable[str], reason: str) -> int:
     what they say is no longer true. Returns how many were withdrawn."""
     return OutboxMessage.objects.filter(
         registration=registration, kind__in=list(kinds), status=MessageStatus.QUEUED
-    ).update(status=MessageStatus.SKIPPED, last_error=f"no longer true: {reason}"[:2000])
+    ).update(
+        status=MessageStatus.SKIPPED,
+        last_error=f"no longer true: {reason}"[:2000],
+        body_text="",
+        body_html="",
+        ics="",
+    )
 
 
 def _ensure_in_transaction() -> None:

@@ -7,6 +7,7 @@ registrations.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,3 +57,47 @@ def render_pending(message) -> None:
     message.ics = rendered.ics
     message.rendered_at = timezone.now()
     message.save(update_fields=["subject", "body_text", "body_html", "ics", "rendered_at"])
+
+
+# --- Personal links: minted when the message is handed over, never stored -------------------
+# A composed message carries a placeholder where a personal link goes (one per purpose, e.g.
+# "[[frukost-personal-link:manage]]"); the worker replaces it in memory just before handing the
+# message to the mail server, minting the link through the hook a domain app registered. So the
+# outbox never holds a usable token: not while queued, not after a failure, not after sending.
+_PLACEHOLDER = re.compile(r"\[\[frukost-personal-link:([a-z]+)\]\]")
+_link_hooks: dict[str, Callable] = {}
+
+
+def personal_link_placeholder(purpose: str) -> str:
+    return f"[[frukost-personal-link:{purpose}]]"
+
+
+def register_link_hooks(*, issue: Callable, discard: Callable) -> None:
+    """`issue(message, purpose) -> url` mints a link for the message's registration;
+    `discard(message)` deletes the links minted for a message that will never be delivered."""
+    _link_hooks["issue"] = issue
+    _link_hooks["discard"] = discard
+
+
+def personalise(message) -> tuple[str, str]:
+    """The message's text and HTML bodies with each placeholder replaced by a fresh link.
+
+    Nothing is saved: the link exists only in what is handed to the mail server (and as a hash).
+    """
+    purposes = sorted(set(_PLACEHOLDER.findall(message.body_text + message.body_html)))
+    if not purposes:
+        return message.body_text, message.body_html
+    if message.registration_id is None:
+        raise NothingToRender("the registration was deleted before the message was sent")
+    urls = {purpose: _link_hooks["issue"](message, purpose) for purpose in purposes}
+
+    def fill(text: str) -> str:
+        return _PLACEHOLDER.sub(lambda match: urls[match.group(1)], text)
+
+    return fill(message.body_text), fill(message.body_html)
+
+
+def discard_links(message) -> None:
+    """A message that will never be delivered: delete any link minted for it."""
+    if "discard" in _link_hooks:
+        _link_hooks["discard"](message)

@@ -21,9 +21,9 @@ from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
-from frukost.mail.enums import MessageStatus, Priority
+from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
-from frukost.mail.renderers import NoLongerTrue, NothingToRender, render_pending
+from frukost.mail.renderers import NoLongerTrue, NothingToRender, discard_links, personalise, render_pending
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,11 @@ def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     limit = now - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
     stuck = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit)
     # A message that keeps killing its worker (or always hangs) must not come back forever.
-    given_up = stuck.filter(attempts__gte=settings.FRUKOST_MAIL_MAX_ATTEMPTS).update(
-        status=MessageStatus.FAILED,
-        last_error=f"gave up after {settings.FRUKOST_MAIL_MAX_ATTEMPTS} attempts: {STOPPED_WHILE_SENDING}",
-    )
+    given_up = 0
+    reason = f"gave up after {settings.FRUKOST_MAIL_MAX_ATTEMPTS} attempts: {STOPPED_WHILE_SENDING}"
+    for message in stuck.filter(attempts__gte=settings.FRUKOST_MAIL_MAX_ATTEMPTS):
+        _fail(message, reason)  # one by one: each takes its bodies, links and forgotten address with it
+        given_up += 1
     if given_up:
         logger.error("gave up on %d message(s) stuck in sending", given_up)
     count = stuck.update(status=MessageStatus.QUEUED, next_attempt_at=now, last_error=STOPPED_WHILE_SENDING)
@@ -122,12 +123,23 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     message.status = MessageStatus.SENT
     message.sent_at = timezone.now()
     message.last_error = ""
-    # The bodies carry personal links; once delivered they need not stay in the database.
+    # Once delivered the bodies need not stay in the database (some kinds carry a secret of
+    # their own: an invitation to join, a password reset).
     message.body_text = message.body_html = message.ics = ""
-    message.save(update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "ics"])
+    fields = ["status", "sent_at", "last_error", "body_text", "body_html", "ics"]
+    message.save(update_fields=[*fields, *_forget_recipient(message)])
     # One line per message for the operator: its id and kind, never the address or a link.
     logger.info("mail %s sent (%s, attempt %d)", message.pk, message.kind, message.attempts)
     return True
+
+
+def _forget_recipient(message: OutboxMessage) -> list[str]:
+    """Blank the addresses of a message of a kind that must not keep them (see FORGET_RECIPIENT_KINDS);
+    returns the fields to save."""
+    if message.kind not in FORGET_RECIPIENT_KINDS:
+        return []
+    message.to = message.reply_to = ""
+    return ["to", "reply_to"]
 
 
 def _check_addresses(message: OutboxMessage) -> None:
@@ -152,17 +164,20 @@ def _unsendable(exc: ValueError) -> PermanentFailure:
 
 def _send(message: OutboxMessage, connection) -> None:
     _check_addresses(message)
+    # The personal links are minted now, as the message is handed over: the stored bodies
+    # carry placeholders only (mail.renderers.personalise).
+    body_text, body_html = personalise(message)
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text,
+        body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
         connection=connection,
         headers={"Auto-Submitted": "auto-generated"},
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if body_html:
+        email.attach_alternative(body_html, "text/html")
     if message.ics:
         email.attach(_calendar_part(message.ics))
     try:
@@ -217,11 +232,21 @@ def _skip(message: OutboxMessage, reason: str) -> None:
     logger.info("mail %s not sent: %s", message.pk, reason)
     message.status = MessageStatus.SKIPPED
     message.last_error = reason[:2000]
-    message.save(update_fields=["status", "last_error"])
+    _forget(message)
 
 
 def _fail(message: OutboxMessage, error: str) -> None:
     logger.error("mail %s failed for good: %s", message.pk, error)
     message.status = MessageStatus.FAILED
     message.last_error = error[:2000]
-    message.save(update_fields=["status", "last_error"])
+    _forget(message)
+
+
+def _forget(message: OutboxMessage) -> None:
+    """A message that will never be delivered keeps no bodies (an invitation's or a reset's own
+    secret may be in them), no personal link minted for it (mail.renderers.discard_links) and, for
+    the kinds that must forget it, no address."""
+    message.body_text = message.body_html = message.ics = ""
+    fields = ["status", "last_error", "body_text", "body_html", "ics"]
+    message.save(update_fields=[*fields, *_forget_recipient(message)])
+    discard_links(message)

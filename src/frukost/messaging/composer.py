@@ -21,7 +21,7 @@ from frukost.core import formats
 from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
 from frukost.messaging.models import Announcement
 from frukost.registrations.enums import Language, Status
-from frukost.registrations.links import issue_link
+from frukost.registrations.links import link_placeholder
 from frukost.registrations.models import Registration
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -88,7 +88,7 @@ def render_announcement(message) -> Rendered:
     if announcement is None:
         raise NothingToRender("the announcement was deleted before the message was sent")
     announcement.event = registration.event
-    return compose(announcement, registration, link=issue_link(registration))
+    return compose(announcement, registration, link=link_placeholder(registration))
 
 
 def _status_line(registration: Registration) -> str:

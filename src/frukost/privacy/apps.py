@@ -7,3 +7,10 @@ class PrivacyConfig(AppConfig):
 
     name = "frukost.privacy"
     verbose_name = _("Privacy")
+
+    def ready(self):
+        # The worker (in registrations, below this app) runs it once a day through core's registry.
+        from frukost.core.periodic import register_daily
+        from frukost.privacy.retention import run_daily
+
+        register_daily("retention", run_daily)

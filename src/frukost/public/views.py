@@ -7,14 +7,16 @@ import logging
 from functools import wraps
 
 from django.core import signing
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
+from django.views.i18n import set_language
 
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
@@ -25,12 +27,13 @@ from frukost.registrations.exceptions import (
     ColleagueLimitReached,
     ColleagueNotAllowed,
     EventNotOpen,
+    LinkExpired,
     NotActive,
     RegistrationClosed,
     SeatReleased,
 )
 from frukost.registrations.forms import AnswersForm, ColleagueForm, RegistrationForm
-from frukost.registrations.links import registration_for_token
+from frukost.registrations.links import link_for_token, may_add_colleagues
 from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     add_colleague,
@@ -49,12 +52,61 @@ def private(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response["Cache-Control"] = "no-store, private"
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+        return _private_headers(view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def _private_headers(response):
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def secret_page(view):
+    """For pages whose URL is itself the secret that opens them (/r/<token>/…, a data-request link).
+
+    They send no referrer at all (the header, and the meta tag in base.html reads
+    `request.secret_url`), so the secret URL never travels with a request for a stylesheet. Under
+    no-referrer Chromium sends "Origin: null" on the page's own form posts, which Django's CSRF
+    check refuses; but a cross-site forgery would need the secret in the URL, which the attacker
+    cannot know, so a CSRF token adds nothing here: the views are exempt, and a POST the browser
+    marks as cross-site (Sec-Fetch-Site) is refused all the same. The language switch posts to
+    the page itself and is handed to Django's set_language.
+    """
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.secret_url = True
+        if request.method == "POST" and request.headers.get("Sec-Fetch-Site") == "cross-site":
+            return _private_headers(render(request, "public/csrf_failure.html", status=403))
+        if request.method == "POST" and "language" in request.POST and "action" not in request.POST:
+            return _private_headers(set_language(request))
+        return _private_headers(view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def personal_page(view):
+    """For the pages under /r/<token>/ (see secret_page): the view is called with the link found
+    (`link`); an unknown, revoked or erased link, or a door code, is a 404; an expired one a 410.
+    """
+
+    @secret_page
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            link = link_for_token(token)
+        except LinkExpired as expired:
+            event = expired.event
+            context = {"event": event, "organisation": event.organisation}
+            return render(request, "public/link_expired.html", context, status=410)
+        if link is None:
+            return not_found(request)
+        return view(request, *args, token=token, link=link, **kwargs)
 
     return wrapper
 
@@ -167,18 +219,14 @@ def event_ics(request, organisation, event):
     return response
 
 
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_for_token(token)
-    if registration is None:
-        raise Http404
-    return registration
-
-
-@private
+@personal_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def registration_detail(request, token):
-    """The personal link: see, confirm (colleagues), change, add a colleague, cancel."""
-    registration = _registration_or_404(token)
+def registration_detail(request, token, link):
+    """The personal link: see, confirm (colleagues), change, add a colleague, cancel.
+
+    A colleague's CONFIRM link may do all of it except bring further colleagues (links.py).
+    """
+    registration = link.registration
     event = registration.event
     action = request.POST.get("action") if request.method == "POST" else None
     initial = {
@@ -215,6 +263,9 @@ def registration_detail(request, token):
             error = _("This registration is cancelled and can no longer be changed.")
         else:
             return redirect(reverse("public:registration", kwargs={"token": token}) + f"?done={notice}")
+    elif action == "colleague" and not may_add_colleagues(link):
+        error = _("This link cannot register colleagues.")
+        status = 403
     elif action == "colleague" and colleague_form.is_valid():
         try:
             add_colleague(registration=registration, colleague=colleague_form.colleague())
@@ -230,7 +281,7 @@ def registration_detail(request, token):
             return redirect(reverse("public:registration", kwargs={"token": token}) + "?done=colleague")
     elif action:
         status = 400
-    if error:
+    if error and status == 200:
         status = 409
     colleagues = list(registration.colleagues.filter(status__in=ACTIVE_STATUSES))
     context = {
@@ -241,7 +292,8 @@ def registration_detail(request, token):
         "colleague_form": colleague_form,
         "colleagues": colleagues,
         "can_add_colleague": (
-            registration.is_active
+            may_add_colleagues(link)
+            and registration.is_active
             and registration.is_confirmed
             and state not in (RegistrationState.CLOSED, RegistrationState.CANCELLED)
             and len(colleagues) < event.max_colleagues
@@ -253,10 +305,10 @@ def registration_detail(request, token):
     return TemplateResponse(request, "public/registration_detail.html", context, status=status)
 
 
-@private
+@personal_page
 @require_http_methods(["GET", "HEAD", "POST"])
-def registration_cancel(request, token):
-    registration = _registration_or_404(token)
+def registration_cancel(request, token, link):
+    registration = link.registration
     if request.method == "POST" and registration.is_active:
         # Two quick clicks: the second finds it cancelled already, which is what they wanted.
         with contextlib.suppress(NotActive):
@@ -273,10 +325,10 @@ def registration_cancel(request, token):
     )
 
 
-@private
+@personal_page
 @require_safe
-def registration_ics(request, token):
-    registration = _registration_or_404(token)
+def registration_ics(request, token, link):
+    registration = link.registration
     response = HttpResponse(
         event_calendar(
             registration.event,
@@ -295,7 +347,11 @@ def privacy(request):
 
 
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    if request.path.startswith("/r/"):
+        # An unknown address under a personal link may still carry a valid token.
+        _private_headers(response)
+    return response
 
 
 def server_error(request):

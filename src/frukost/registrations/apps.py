@@ -9,7 +9,9 @@ class RegistrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from frukost.mail.enums import MailKind
-        from frukost.mail.renderers import register_renderer
+        from frukost.mail.renderers import register_link_hooks, register_renderer
+        from frukost.registrations.links import discard_links_of, link_for_message
         from frukost.registrations.notifications import render_message
 
         register_renderer(list(MailKind), render_message)
+        register_link_hooks(issue=link_for_message, discard=discard_links_of)

@@ -44,3 +44,17 @@ class Diet(models.TextChoices):
 class Language(models.TextChoices):
     SWEDISH = "sv", "Svenska"
     ENGLISH = "en", "English"
+
+
+class LinkPurpose(models.TextChoices):
+    """What a personal link may do; each purpose hashes its tokens in its own domain.
+
+    MANAGE: the person's own link (see, change, add a colleague, cancel). CONFIRM: the link in a
+    colleague's invitation and reminders (see and confirm their own registration, change their own
+    answers, decline or cancel; never bring further people). CHECKIN: reserved for the door code,
+    which opens no personal page at all.
+    """
+
+    MANAGE = "manage", _("Manage the registration")
+    CONFIRM = "confirm", _("Confirm an invitation")
+    CHECKIN = "checkin", _("Check in at the door")

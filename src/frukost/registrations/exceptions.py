@@ -64,3 +64,11 @@ class UnknownFormat(ExportError):
 
 class SpecialCategoryNotAllowed(ExportError):
     """Membership, diet or needs columns asked for by a member whose role may not see them."""
+
+
+class LinkExpired(RegistrationError):
+    """A personal link of an event that ended long ago (FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT)."""
+
+    def __init__(self, event):
+        super().__init__("the personal link has expired")
+        self.event = event

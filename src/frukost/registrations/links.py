@@ -1,27 +1,145 @@
-"""Personal links: the only way an attendee reaches their registration (no accounts)."""
+"""Personal links: the only way an attendee reaches their registration (no accounts).
+
+A link is a 192-bit random token in the URL `/r/<token>/`. The database keeps only a hash, and
+the hash is derived per purpose (domain separation): a token minted for one purpose hashes to
+something else under any other purpose, so a door code (CHECKIN) can never open the personal
+page, and a colleague's invitation (CONFIRM) can never be used as the registrant's own link
+(MANAGE). The lookup also checks the purpose of the row it finds.
+
+What each purpose may do (the views ask `may_add_colleagues`):
+- MANAGE, the person's own link: see, change their answers, add a colleague, cancel.
+- CONFIRM, the link in a colleague's invitation and reminders: see their own registration,
+  confirm it (with their own answers) and change those answers, decline or cancel it. It can
+  never bring further people: whoever registered the colleague chose the address, so the link
+  must not become a way to send more mail on the union's behalf.
+- CHECKIN, reserved for the code shown at the door: opens no personal page at all.
+
+A link stops working when it is revoked (its row deleted, `revoke_links`), when the
+registration's personal data is erased (`anonymised_at`), and when the event ended more than
+FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT days ago (`LinkExpired`, so the page can say so kindly).
+The rule lives in the lookup, not only in the retention job that deletes old rows.
+
+Links are minted when the mail is handed over (`mail.renderers.personalise`): the bodies in the
+outbox hold a placeholder, never a usable token.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from frukost.core.tokens import hash_token, new_token
+from frukost.mail.renderers import NothingToRender, personal_link_placeholder
+from frukost.registrations.enums import LinkPurpose
+from frukost.registrations.exceptions import LinkExpired
 from frukost.registrations.models import PersonalLink, Registration
 
+# new_token() gives 32 characters of the URL-safe base64 alphabet. Anything else is refused
+# before hashing, so no token can contain the ":" that separates a purpose from a token.
+TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32}")
+# The purposes a personal page (/r/<token>/…) accepts. CHECKIN is never among them.
+PAGE_PURPOSES = (LinkPurpose.MANAGE, LinkPurpose.CONFIRM)
 
-def issue_link(registration: Registration) -> str:
-    """Mint a new personal link and return its absolute URL (the token is not kept)."""
+
+def link_hash(token: str, purpose: LinkPurpose | str) -> str:
+    """The stored hash of a token for one purpose.
+
+    MANAGE keeps the plain SHA-256 of the token that links had before purposes existed, so links
+    e-mailed before the upgrade still open; every other purpose prefixes "<purpose>:". Tokens
+    never contain ":" (TOKEN_FORMAT), so the inputs of two purposes can never be equal.
+    """
+    purpose = LinkPurpose(purpose)
+    if purpose == LinkPurpose.MANAGE:
+        return hash_token(token)
+    return hash_token(f"{purpose.value}:{token}")
+
+
+def purpose_for(registration: Registration) -> LinkPurpose:
+    """The purpose of a link e-mailed to this person now: CONFIRM until a colleague confirms."""
+    return LinkPurpose.MANAGE if registration.is_confirmed else LinkPurpose.CONFIRM
+
+
+def mint_token(registration: Registration, purpose: LinkPurpose | str, *, message=None) -> str:
+    """Store a new link's hash and return the raw token (which is kept nowhere)."""
     token = new_token()
-    PersonalLink.objects.create(registration=registration, token_hash=hash_token(token))
+    PersonalLink.objects.create(
+        registration=registration, token_hash=link_hash(token, purpose), purpose=purpose, message=message
+    )
+    return token
+
+
+def url_for_token(token: str) -> str:
     return settings.BASE_URL + reverse("public:registration", kwargs={"token": token})
 
 
-def registration_for_token(token: str) -> Registration | None:
-    if not token or len(token) > 100:
+def issue_link(registration: Registration, purpose: LinkPurpose | str | None = None, *, message=None) -> str:
+    """Mint a new personal link and return its absolute URL (the token is not kept)."""
+    return url_for_token(mint_token(registration, purpose or purpose_for(registration), message=message))
+
+
+def link_placeholder(registration: Registration) -> str:
+    """What a composed e-mail carries where the link goes; replaced when the mail is handed over."""
+    return personal_link_placeholder(purpose_for(registration).value)
+
+
+def link_for_message(message, purpose: str) -> str:
+    """The mail worker's hook: mint the link for a message as it is handed to the mail server."""
+    registration = Registration.objects.filter(pk=message.registration_id).first()
+    if registration is None or registration.anonymised_at is not None:
+        raise NothingToRender("the registration was deleted or its data erased before sending")
+    return issue_link(registration, LinkPurpose(purpose), message=message)
+
+
+def discard_links_of(message) -> int:
+    """The mail worker's hook: a message that will never be delivered takes its links with it."""
+    deleted, _ = PersonalLink.objects.filter(message_id=message.pk).delete()
+    return deleted
+
+
+def expires_at(event) -> dt.datetime:
+    return event.ends_at + dt.timedelta(days=settings.FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT)
+
+
+def link_for_token(token: str, *, now: dt.datetime | None = None) -> PersonalLink | None:
+    """The link a personal page was opened with, or None (unknown, revoked, a door code, or the
+    registration's data erased). Raises LinkExpired once the event is long over."""
+    if not token or not TOKEN_FORMAT.fullmatch(token):
         return None
+    matches = Q()
+    for purpose in PAGE_PURPOSES:
+        matches |= Q(token_hash=link_hash(token, purpose), purpose=purpose)
     link = (
         PersonalLink.objects.select_related("registration__event__organisation", "registration__invited_by")
-        .filter(token_hash=hash_token(token))
+        .filter(matches)
         .first()
     )
+    if link is None or link.registration.anonymised_at is not None:
+        return None
+    event = link.registration.event
+    if (now or timezone.now()) > expires_at(event):
+        raise LinkExpired(event)
+    return link
+
+
+def registration_for_token(token: str, *, now: dt.datetime | None = None) -> Registration | None:
+    """The registration a personal link opens, or None; an expired link is None here too."""
+    try:
+        link = link_for_token(token, now=now)
+    except LinkExpired:
+        return None
     return link.registration if link else None
+
+
+def may_add_colleagues(link: PersonalLink) -> bool:
+    return link.purpose == LinkPurpose.MANAGE
+
+
+def revoke_links(registration: Registration) -> int:
+    """Delete every link to the registration (a door code included); returns how many."""
+    deleted, _ = PersonalLink.objects.filter(registration=registration).delete()
+    return deleted

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frukost.events.models import Event
-from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, Membership, Status
+from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, LinkPurpose, Membership, Status
 
 
 def normalise_email(address: str) -> str:
@@ -149,14 +149,21 @@ class Registration(models.Model):
 
 
 class PersonalLink(models.Model):
-    """A secret link to one registration. Only the SHA-256 of the token is stored.
+    """A secret link to one registration. Only a hash of the token is stored (see links.py).
 
-    Each e-mail that carries a link mints a new one (the raw token exists only in that
-    e-mail), so an earlier e-mail's link keeps working.
+    Each e-mail that carries a link mints a new one when the mail is handed to the mail server
+    (the raw token exists only in that e-mail), so an earlier e-mail's link keeps working until
+    it is revoked (the row deleted), the registration's data is erased, or the event ended more
+    than FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT days ago. `message` names the outbox message it
+    was minted for, so that a message that fails for good takes its link with it.
     """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=10, choices=LinkPurpose, default=LinkPurpose.MANAGE)
+    message = models.ForeignKey(
+        "mail.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,3 +172,45 @@ class PersonalLink(models.Model):
 
     def __str__(self) -> str:
         return f"link to registration {self.registration_id}"
+
+
+class EventTally(models.Model):
+    """What an event's special-category answers added up to, kept when the answers are erased.
+
+    Retention (frukost.privacy.retention) adds the answers it is about to blank to these counts
+    in the same transaction, so a figure is always `tally + what is still stored`: right before,
+    during and after erasure, whichever readers ask (statistics, catering). Diet counts are among
+    confirmed people with a seat (as the caterer's figures), membership among everyone with a seat.
+    The `*_erased_at` times say when each kind went (for the back office's "erased on …").
+    """
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, related_name="tally", verbose_name=_("event")
+    )
+    # The statuses as they were at the last retention step (the rows keep their status, so the
+    # live counts stay right too; these are for reading without the rows).
+    headcount = models.PositiveIntegerField(_("seats taken"), default=0)
+    waitlisted = models.PositiveIntegerField(_("waiting list"), default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    released = models.PositiveIntegerField(_("released"), default=0)
+    diets = models.JSONField(_("counts per diet"), default=dict, blank=True)
+    with_special_diet = models.PositiveIntegerField(_("with a special diet"), default=0)
+    members = models.PositiveIntegerField(_("members"), default=0)
+    not_members = models.PositiveIntegerField(_("not members"), default=0)
+    undisclosed = models.PositiveIntegerField(_("did not say"), default=0)
+
+    needs_erased_at = models.DateTimeField(_("diets and needs erased"), null=True, blank=True)
+    membership_erased_at = models.DateTimeField(_("membership answers erased"), null=True, blank=True)
+    cancelled_erased_at = models.DateTimeField(_("cancelled registrations anonymised"), null=True, blank=True)
+    links_erased_at = models.DateTimeField(_("personal links deleted"), null=True, blank=True)
+    identity_erased_at = models.DateTimeField(_("registrations anonymised"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event tally")
+        verbose_name_plural = _("event tallies")
+
+    def __str__(self) -> str:
+        return f"tally for event {self.event_id}"
+
+    def diet_count(self, code: str) -> int:
+        return int((self.diets or {}).get(code, 0))

@@ -25,7 +25,7 @@ from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue, withdraw_queued
 from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
-from frukost.registrations.links import issue_link
+from frukost.registrations.links import link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.queries import earlier_registrations
 
@@ -91,7 +91,7 @@ def _colleague_invitation(registration: Registration, kind: MailKind) -> Rendere
     inviter = registration.invited_by
     with translation.override(registration.language):
         first = _("%(inviter)s has registered you for %(title)s.") % {
-            "inviter": inviter.full_name if inviter else _("A colleague"),
+            "inviter": _inviter_name(inviter, _("A colleague")),
             "title": event.title,
         }
         # Composed just before sending: the colleague may have confirmed in the meantime.
@@ -111,7 +111,7 @@ def _colleague_invitation(registration: Registration, kind: MailKind) -> Rendere
         content = _Content(
             subject=_("%(inviter)s has registered you: %(title)s")
             % {
-                "inviter": inviter.full_name if inviter else _("A colleague"),
+                "inviter": _inviter_name(inviter, _("A colleague")),
                 "title": event.title,
             },
             paragraphs=[first, second, _privacy_sentence(inviter)],
@@ -128,9 +128,7 @@ def _colleague_reminder(registration: Registration, kind: MailKind) -> Rendered:
             paragraphs=[
                 _("%(inviter)s registered you for %(title)s, and your seat is still held for you.")
                 % {
-                    "inviter": registration.invited_by.full_name
-                    if registration.invited_by
-                    else _("A colleague"),
+                    "inviter": _inviter_name(registration.invited_by, _("A colleague")),
                     "title": event.title,
                 },
                 _("Please confirm by %(when)s, or the seat goes to someone on the waiting list.")
@@ -344,7 +342,7 @@ def _link_resent(registration: Registration, kind: MailKind) -> Rendered:
                     "Through it you can see your registration, change your details or cancel."
                 )
                 % {"title": event.title},
-                _("Links in earlier e-mails keep working too."),
+                _("The links in earlier e-mails no longer work."),
             ],
             button=_("See your registration"),
         )
@@ -356,7 +354,8 @@ def _render(
 ) -> Rendered:
     event = registration.event
     event_url = settings.BASE_URL + event.get_absolute_url()
-    link = link or (event_url if link_to_event else issue_link(registration))
+    # A placeholder: the worker mints the link as it hands the message over (links.py).
+    link = link or (event_url if link_to_event else link_placeholder(registration))
     context = {
         "registration": registration,
         "event": event,
@@ -413,12 +412,17 @@ def _join(names: list[str]) -> str:
     return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
+def _inviter_name(inviter: Registration | None, fallback: str) -> str:
+    # An inviter who has had their data erased (frukost.privacy) has no name left to give.
+    return inviter.full_name if inviter is not None and inviter.anonymised_at is None else fallback
+
+
 def _privacy_sentence(inviter: Registration | None) -> str:
     return _(
         "We got your name and e-mail address from %(inviter)s. They are used only for this event; our "
         "privacy notice (linked below) says how long we keep them and what your rights are."
     ) % {
-        "inviter": inviter.full_name if inviter else _("a colleague"),
+        "inviter": _inviter_name(inviter, _("a colleague")),
     }
 
 

@@ -14,7 +14,7 @@ from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Membership, Status
-from frukost.registrations.models import Registration
+from frukost.registrations.models import EventTally, Registration
 
 
 def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
@@ -239,3 +239,8 @@ class HistoryEntry:
     actor: object = None
     data: dict = field(default_factory=dict)
     message: OutboxMessage | None = None
+
+
+def event_tally(event: Event) -> EventTally | None:
+    """The counts retention kept when it erased the event's diets or membership answers (if it has)."""
+    return EventTally.objects.filter(event=event).first()

@@ -11,13 +11,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from frukost.events.models import STOCKHOLM, Event
-from frukost.registrations.enums import Membership, Status
-from frukost.registrations.models import Registration
+from frukost.registrations.enums import Diet, Membership, Status
+from frukost.registrations.models import EventTally, Registration
 
 _R = "registrations__"
 _SEATED = Q(**{f"{_R}status": Status.REGISTERED})
@@ -116,14 +116,31 @@ class Comparison:
         return max((row.figures.capacity for row in self.rows), default=0)
 
 
+# The membership counts retention kept when it erased the answers (EventTally): a figure is the
+# tally plus what is still stored, so it stays right before, during and after erasure.
+TALLIED = ("members", "not_members", "undisclosed")
+TALLY_FIELDS = {f"tally_{name}": F(f"tally__{name}") for name in TALLIED}
+
+
 def _figures(capacity: int, values: dict) -> Figures:
-    return Figures(capacity=capacity, **{name: values[name] or 0 for name in FIGURES})
+    counts = {name: values[name] or 0 for name in FIGURES}
+    for name in TALLIED:
+        kept = values.get(f"tally_{name}") or 0
+        counts[name] += kept
+        # Those counted in the tally were asked and answered; their rows now read "unanswered".
+        counts["unanswered"] = max(counts["unanswered"] - kept, 0)
+    return Figures(capacity=capacity, **counts)
 
 
 def event_statistics(event: Event, *, today: dt.date | None = None) -> EventStatistics:
     """The event's figures and cumulative registrations per Stockholm day."""
     today = today or timezone.localdate(timezone.now(), STOCKHOLM)
-    values = Event.objects.filter(pk=event.pk).aggregate(**FIGURES)
+    values = (
+        Event.objects.filter(pk=event.pk)
+        .annotate(**FIGURES, **TALLY_FIELDS)
+        .values(*FIGURES, *TALLY_FIELDS)
+        .get()
+    )
     figures = _figures(event.capacity, values)
     per_day = dict(
         Registration.objects.filter(event=event)
@@ -157,12 +174,34 @@ def compare_events(
     if not isinstance(events, QuerySet):
         events = Event.objects.filter(pk__in=[event.pk for event in events])
     # Prefixed: the caller's queryset may carry annotations of the same names (seats_taken …).
-    annotated = events.annotate(**{f"stat_{name}": count for name, count in FIGURES.items()})
+    annotated = events.annotate(
+        **{f"stat_{name}": count for name, count in FIGURES.items()},
+        **{f"stat_{name}": value for name, value in TALLY_FIELDS.items()},
+    )
+    names = [*FIGURES, *TALLY_FIELDS]
     rows = [
         ComparisonRow(
             event=event,
-            figures=_figures(event.capacity, {name: getattr(event, f"stat_{name}") for name in FIGURES}),
+            figures=_figures(event.capacity, {name: getattr(event, f"stat_{name}") for name in names}),
         )
         for event in annotated.select_related("organisation").order_by("starts_at", "id")
     ]
     return Comparison(rows=rows, include_membership=include_membership)
+
+
+def diet_counts(event: Event) -> dict[str, int]:
+    """How many confirmed people with a seat asked for each diet (Diet codes with a count above
+    zero, in the form's order): the tally retention kept plus the answers still stored. Two
+    queries."""
+    counts: dict[str, int] = {}
+    tally = EventTally.objects.filter(event=event).first()
+    if tally is not None:
+        for code, number in (tally.diets or {}).items():
+            counts[code] = counts.get(code, 0) + int(number)
+    rows = Registration.objects.filter(
+        event=event, status=Status.REGISTERED, confirmed_at__isnull=False
+    ).exclude(diets=[])
+    for diets in rows.values_list("diets", flat=True):
+        for code in dict.fromkeys(diets or []):
+            counts[code] = counts.get(code, 0) + 1
+    return {code: counts[code] for code in Diet.values if counts.get(code)}

@@ -128,8 +128,11 @@ def registration_table(request, event_id: int):
             column["url"] = _query(params, sort=new_order, page=None)
         columns.append(column)
     counts = queries.status_counts(event)
+    # After retention the rows no longer say who ate what or who is a member; the counts kept do.
+    tally = queries.event_tally(event) if special else None
     context = {
         "event": event,
+        "erased": _erased(tally),
         "form": form,
         "page": page,
         "rows": _table_rows(request, event, page.object_list, special),
@@ -153,6 +156,24 @@ def registration_table(request, event_id: int):
     return TemplateResponse(request, "backoffice/registration_table.html", context)
 
 
+def _erased(tally) -> dict | None:
+    """What the table can no longer filter on, and the counts kept instead (None before erasure)."""
+    if tally is None or not (tally.needs_erased_at or tally.membership_erased_at):
+        return None
+    return {
+        "needs_on": tally.needs_erased_at,
+        "diets": ", ".join(
+            f"{str(Diet(code).label).lower()} {tally.diet_count(code)}"
+            for code in Diet.values
+            if tally.diet_count(code)
+        ),
+        "membership_on": tally.membership_erased_at,
+        "members": tally.members,
+        "not_members": tally.not_members,
+        "undisclosed": tally.undisclosed,
+    }
+
+
 def _table_rows(request, event, registrations, special: bool) -> list[dict]:
     """The page's rows as plain values: the template only prints them.
 
@@ -168,7 +189,11 @@ def _table_rows(request, event, registrations, special: bool) -> list[dict]:
         inviter, created = registration.invited_by, registration.created_at
         row = {
             "url": f"{base}{registration.pk}/",
-            "name": f"{registration.last_name}, {registration.first_name}",
+            "name": (
+                f"{registration.last_name}, {registration.first_name}"
+                if registration.anonymised_at is None
+                else _("(anonymised)")
+            ),
             "job_title": registration.job_title,
             "email": registration.email,
             "workplace": registration.workplace,
@@ -480,7 +505,8 @@ def registration_resend_link(request, event_id: int, registration_id: int):
             request,
             registration,
             services.resend_personal_link,
-            _("A new personal link is on its way to %(email)s.") % {"email": registration.email},
+            _("A new personal link is on its way to %(email)s. The links they had no longer work.")
+            % {"email": registration.email},
         )
     if not registration.is_active:
         messages.error(request, _refusal(NotActive()))
@@ -492,9 +518,38 @@ def registration_resend_link(request, event_id: int, registration_id: int):
         lead=_("Through the link they can see, change or cancel their registration."),
         consequences=[
             _("An e-mail with a new link goes to %(email)s.") % {"email": registration.email},
-            _("Links they already have keep working."),
+            _("The links they already have stop working: only the new e-mail opens the registration."),
         ],
         button=_("Send the link"),
+    )
+
+
+@member_required(Permission.VIEW_REGISTRATIONS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_revoke_links(request, event_id: int, registration_id: int):
+    """Make the person's personal links stop working (one reached the wrong person)."""
+    event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
+    registration = _registration(event, registration_id)
+    if request.method == "POST":
+        services.revoke_personal_links(registration=registration, actor=request.user)
+        messages.success(
+            request,
+            _("The personal links of %(name)s no longer work. Nothing was e-mailed.")
+            % {"name": registration.full_name},
+        )
+        return redirect(_back_url(request, registration))
+    return _confirm(
+        request,
+        registration,
+        title=_("Revoke the personal links of %(name)s?") % {"name": registration.full_name},
+        lead=_("Do this when a link has reached someone it should not have."),
+        consequences=[
+            _("Every link in the e-mails sent to %(email)s stops working at once.")
+            % {"email": registration.email},
+            _("Nothing is e-mailed. Send a new personal link if they should still reach their registration."),
+        ],
+        button=_("Revoke the links"),
+        danger=True,
     )
 
 

@@ -1,6 +1,6 @@
 """The one place each change to a registration happens. Views, commands and the API call these."""
 
-from frukost.registrations.services.cancel import cancel_registration
+from frukost.registrations.services.cancel import cancel_before_erasure, cancel_registration
 from frukost.registrations.services.colleagues import (
     confirm_colleague,
     release_expired_holds,
@@ -23,6 +23,7 @@ from frukost.registrations.services.organiser import (
     add_registration_by_organiser,
     promote_registration,
     resend_personal_link,
+    revoke_personal_links,
     update_registration,
 )
 from frukost.registrations.services.register import add_colleague, register, update_answers
@@ -39,6 +40,7 @@ __all__ = [
     "RegistrationResult",
     "SpecialAnswers",
     "add_colleague",
+    "cancel_before_erasure",
     "cancel_event",
     "add_registration_by_organiser",
     "cancel_registration",
@@ -52,6 +54,7 @@ __all__ = [
     "release_expired_holds",
     "remind_unconfirmed_colleagues",
     "resend_personal_link",
+    "revoke_personal_links",
     "update_answers",
     "update_event",
     "update_registration",

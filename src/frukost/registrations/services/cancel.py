@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frukost.core.models import audit
+from frukost.events.models import Event
 from frukost.registrations import notifications
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import NotActive
@@ -18,19 +19,37 @@ def cancel_registration(*, registration: Registration, actor=None) -> Registrati
     Colleagues the person brought keep their own registrations. The person gets a receipt.
     """
     with transaction.atomic():
-        event = lock_event(registration.event_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if not registration.is_active:
-            raise NotActive
-        had_seat = registration.status == Status.REGISTERED
-        registration.status = Status.CANCELLED
-        registration.cancelled_at = timezone.now()
-        registration.hold_expires_at = None
-        registration.remind_after = None
-        registration.save()
-        audit("registration.cancelled", event_id=event.pk, registration_id=registration.pk, actor=actor)
-        notifications.withdraw_outdated(registration)
+        registration, event, had_seat = _cancel(registration, actor=actor)
         notifications.send_cancellation_receipt(registration)
         if had_seat:
             promote_from_waiting_list(event=event)
     return registration
+
+
+def cancel_before_erasure(*, registration: Registration) -> Registration:
+    """Cancel because the person asked for their data to be erased (frukost.privacy): the seat is
+    freed and the waiting list moves up as with cancel_registration, but no cancellation receipt
+    is queued. The erasure sends its own, composed before the address is erased; this one would
+    be composed by the worker after it, for nobody. Call inside the erasure's transaction.
+    """
+    with transaction.atomic():
+        registration, event, had_seat = _cancel(registration, actor=None)
+        if had_seat:
+            promote_from_waiting_list(event=event)
+    return registration
+
+
+def _cancel(registration: Registration, *, actor) -> tuple[Registration, Event, bool]:
+    event = lock_event(registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not registration.is_active:
+        raise NotActive
+    had_seat = registration.status == Status.REGISTERED
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.hold_expires_at = None
+    registration.remind_after = None
+    registration.save()
+    audit("registration.cancelled", event_id=event.pk, registration_id=registration.pk, actor=actor)
+    notifications.withdraw_outdated(registration)
+    return registration, event, had_seat

@@ -17,7 +17,7 @@ from django.utils import timezone
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import Event
-from frukost.registrations import notifications
+from frukost.registrations import links, notifications
 from frukost.registrations.enums import ACTIVE_STATUSES, Membership, Status
 from frukost.registrations.exceptions import (
     EmailAlreadyRegistered,
@@ -198,16 +198,42 @@ def promote_registration(*, registration: Registration, actor) -> Registration:
 
 
 def resend_personal_link(*, registration: Registration, actor) -> Registration:
-    """E-mail the person a new personal link (earlier links keep working). Only while active."""
+    """E-mail the person a new personal link; the links they had stop working. Only while active.
+
+    The person asked for it (lost the e-mail, or a forwarded one reached someone else), so the
+    old links are revoked in the same transaction: only the new e-mail opens the registration.
+    """
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status not in ACTIVE_STATUSES:
             raise NotActive
+        revoked = links.revoke_links(registration)
         audit(
             "registration.link_resent",
             event_id=registration.event_id,
             registration_id=registration.pk,
             actor=actor,
+            revoked=revoked,
         )
         notifications.send_link_resent(registration)
     return registration
+
+
+def revoke_personal_links(*, registration: Registration, actor) -> int:
+    """Make every personal link of the registration stop working (any state); returns how many.
+
+    For a link that reached the wrong person. Nothing is e-mailed: the organiser sends a new link
+    (resend_personal_link) when the person should have one. Queued mail still gets a fresh link
+    when it is sent, since links are minted as a message is handed over.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        revoked = links.revoke_links(registration)
+        audit(
+            "registration.links_revoked",
+            event_id=registration.event_id,
+            registration_id=registration.pk,
+            actor=actor,
+            revoked=revoked,
+        )
+    return revoked

@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 f"--bind={host}:{port}",
                 f"--workers={workers}",
                 "--access-logfile=-",
+                # Personal links are secrets: "/r/<token>/" is logged as "/r/…/".
+                "--logger-class=frukost.core.gunicorn.RedactingLogger",
                 "--max-requests=2000",
                 "--max-requests-jitter=200",
             ],

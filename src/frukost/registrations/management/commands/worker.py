@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from frukost.catering.services import freeze_closed_catering_lists
+from frukost.core.periodic import run_due_daily_jobs
 from frukost.mail.worker import requeue_stuck, send_due
 from frukost.registrations.services import release_expired_holds, remind_unconfirmed_colleagues
 
@@ -20,14 +21,17 @@ HOUSEKEEPING_EVERY_SECONDS = 60
 
 def housekeeping() -> dict[str, int]:
     """Recover mail a crashed worker left, release expired colleague holds, send reminders,
-    freeze (and send) the catering lists of events whose registration has closed."""
-    return {
+    freeze (and send) the catering lists of events whose registration has closed, and run the
+    daily jobs the apps above registered (privacy's retention) if today's have not run yet."""
+    done = {
         "requeued": requeue_stuck(),
         "released": release_expired_holds(),
         "reminded": remind_unconfirmed_colleagues(),
         # After releasing holds: a seat held past the deadline is no longer counted.
         "catering": freeze_closed_catering_lists(),
     }
+    run_due_daily_jobs()  # logs what each job did (at most once a day each)
+    return done
 
 
 def run_once() -> dict[str, int]:

@@ -1,0 +1,34 @@
+"""Personal links are secrets: no log line may carry one.
+
+`/r/<token>/avanmal/` is written `/r/…/avanmal/`, wherever it appears in a line (a request line,
+a full URL, a Referer). Used by the logging configuration in settings and by gunicorn's logger
+(core/gunicorn.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+REDACTED = "…"
+# A personal link (/r/<token>/) and a data-request link (/mina-uppgifter/<signed value>/).
+_SECRET_PATH = re.compile(r"/(r|mina-uppgifter)/(?!raderade/)[^/\s?#\"'<>]+")
+
+
+def redact(text: str) -> str:
+    return _SECRET_PATH.sub(rf"/\1/{REDACTED}", text)
+
+
+class RedactTokens(logging.Filter):
+    """A handler filter: formats the message once, redacted (and its traceback, if any)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True

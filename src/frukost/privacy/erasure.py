@@ -1,0 +1,101 @@
+"""Erasing personal data: the primitives that retention and a person's own request share.
+
+Each works on a set of registration ids, writes with a few UPDATE/DELETE statements (no
+per-row work, so a retention run over 100,000 rows stays quick) and is idempotent: erasing what
+is already gone changes nothing. What is erased is gone from the database, not hidden: the
+columns are blanked in place, the personal links deleted, and the outbox rows that were about
+the person lose their recipient, subject and bodies. Ids, statuses and times stay, so the
+counts (headcount, waiting list, who came) remain right; call sites that need counts of the
+erased answers themselves (diets, membership) must tally them before erasing.
+
+Call inside a transaction (the caller's change and its audit entry go together).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from frukost.catering.models import CateringList
+from frukost.mail.enums import MessageStatus
+from frukost.mail.models import OutboxMessage
+from frukost.registrations.models import PersonalLink, Registration
+
+# What each kind of erasure blanks (the Registration columns).
+NEEDS_BLANK = {"diets": [], "diet_other": "", "other_needs": ""}
+MEMBERSHIP_BLANK = {"membership": ""}
+IDENTITY_BLANK = {
+    "first_name": "",
+    "last_name": "",
+    "email": "",
+    "workplace": "",
+    "job_title": "",
+    "answer": "",
+    "language": "sv",
+    "wants_future_invitations": False,
+}
+
+
+def _ids(registration_ids: Iterable[int]) -> list[int]:
+    return sorted(set(registration_ids))
+
+
+def erase_needs(registration_ids: Iterable[int]) -> int:
+    """Blank diets, the diet note and other needs. Returns how many registrations had any."""
+    ids = _ids(registration_ids)
+    has_needs = ~Q(diets=[]) | ~Q(diet_other="") | ~Q(other_needs="")
+    return Registration.objects.filter(pk__in=ids).filter(has_needs).update(**NEEDS_BLANK)
+
+
+def erase_membership(registration_ids: Iterable[int]) -> int:
+    """Blank the membership answer. Returns how many registrations had one."""
+    ids = _ids(registration_ids)
+    return Registration.objects.filter(pk__in=ids).exclude(membership="").update(**MEMBERSHIP_BLANK)
+
+
+def anonymise(registration_ids: Iterable[int], *, now: dt.datetime) -> int:
+    """Erase everything that identifies the people: names, address, workplace, title, the answer
+    to the event's question and the special-category answers; delete their personal links (so
+    every link stops working) and scrub the outbox rows about them (queued ones are withdrawn
+    first: they would go to nobody). The row stays with `anonymised_at` set, for the counts.
+
+    Returns how many registrations were anonymised now (those already anonymised are skipped).
+    """
+    ids = list(
+        Registration.objects.filter(pk__in=_ids(registration_ids), anonymised_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        return 0
+    count = Registration.objects.filter(pk__in=ids).update(
+        **IDENTITY_BLANK, **NEEDS_BLANK, **MEMBERSHIP_BLANK, anonymised_at=now
+    )
+    PersonalLink.objects.filter(registration_id__in=ids).delete()
+    scrub_outbox(OutboxMessage.objects.filter(registration_id__in=ids))
+    return count
+
+
+def scrub_outbox(messages) -> int:
+    """Blank recipient, subject and bodies of these outbox rows (queued ones become skipped: a
+    message with no recipient cannot be sent). Kind, status and times stay for the statistics."""
+    messages.filter(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]).update(
+        status=MessageStatus.SKIPPED, last_error="personal data erased"
+    )
+    return messages.exclude(to="", subject="", body_text="", body_html="", ics="", reply_to="").update(
+        to="", reply_to="", subject="", body_text="", body_html="", ics="", last_error="personal data erased"
+    )
+
+
+def erase_outbox_bodies(messages) -> int:
+    """Blank the bodies and calendar file of these outbox rows (failed ones keep them for a while
+    so an operator can see what did not go out); recipient and subject stay until scrub_outbox."""
+    return messages.exclude(body_text="", body_html="", ics="").update(body_text="", body_html="", ics="")
+
+
+def erase_catering_notes(event_ids: Iterable[int]) -> int:
+    """Blank the free-text diet notes frozen in the events' catering lists (needs data too: a note
+    can reveal health or religion). The counts per diet and the headcount stay."""
+    return CateringList.objects.filter(event_id__in=_ids(event_ids)).exclude(notes=[]).update(notes=[])

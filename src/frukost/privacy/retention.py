@@ -1,0 +1,414 @@
+"""Retention: each kind of personal data kept for its purpose and no longer, purpose by purpose.
+
+Every period counts from the event's date (the local date in Stockholm of `ends_at`) and comes
+from the organisation's settings (`Organisation.retain_*`, bounded by RETENTION_LIMITS):
+
+- diets, the diet note and other needs, and the free-text notes frozen in catering lists:
+  `retain_needs_days` after (default 1: the day after the event);
+- the membership answer: `retain_membership_days` after (default 30, the follow-up);
+- cancelled and released registrations anonymised: `retain_cancelled_days` after (default 7);
+- personal links deleted: FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT after (default 30: the page has nothing left
+  to do once the event and its follow-up are over; a person can still ask for their data by
+  e-mail address);
+- every remaining registration anonymised: `retain_identity_months` after (default 12).
+
+No period runs past the identity date (an organisation that keeps names for one month and
+membership for 90 days loses both after one month). Independently of events, the outbox: a
+failed message's bodies FRUKOST_RETAIN_FAILED_MAIL_DAYS after it was written (7), and the
+recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after (90).
+
+Before blanking diets or membership the answers are added to the event's `EventTally` in the
+same transaction, so statistics and catering figures stay right. A run is idempotent: what is
+gone is not counted again, and a second run on the same day changes nothing. The worker runs it
+once a day (registered in PrivacyConfig.ready); `frukost retention` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from frukost.catering.models import CateringList
+from frukost.catering.services import stored_catering_figures
+from frukost.core.models import audit
+from frukost.events.models import STOCKHOLM, Event
+from frukost.mail.enums import MessageStatus
+from frukost.mail.models import OutboxMessage
+from frukost.privacy import erasure
+from frukost.registrations.enums import Membership, Status
+from frukost.registrations.models import EventTally, PersonalLink, Registration
+
+# The kinds, in the order a run takes them (needs and membership are tallied before anything
+# that blanks them). Labels for the command's output and the back office.
+NEEDS = "needs"
+CATERING_NOTES = "catering_notes"
+MEMBERSHIP = "membership"
+CANCELLED = "cancelled"
+LINKS = "links"
+IDENTITY = "identity"
+EVENT_KINDS = (NEEDS, CATERING_NOTES, MEMBERSHIP, CANCELLED, LINKS, IDENTITY)
+FAILED_MAIL_BODIES = "failed_mail_bodies"
+OLD_MAIL = "old_mail"
+MAIL_KINDS = (FAILED_MAIL_BODIES, OLD_MAIL)
+
+HAS_NEEDS = ~Q(diets=[]) | ~Q(diet_other="") | ~Q(other_needs="")
+GONE_EARLY = (Status.CANCELLED, Status.RELEASED)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day (31 January + 1 month = 28 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def event_day(event: Event) -> dt.date:
+    return timezone.localdate(event.ends_at, STOCKHOLM)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The day each kind of an event's personal data goes (erased by the first run on that day)."""
+
+    event_day: dt.date
+    needs: dt.date
+    membership: dt.date
+    cancelled: dt.date
+    links: dt.date
+    identity: dt.date
+
+    def day_of(self, kind: str) -> dt.date:
+        return self.needs if kind == CATERING_NOTES else getattr(self, kind)
+
+    def is_due(self, kind: str, today: dt.date) -> bool:
+        return self.day_of(kind) <= today
+
+
+def schedule_for(event: Event) -> Schedule:
+    """When each kind of the event's data goes, from its organisation's settings."""
+    organisation = event.organisation
+    day = event_day(event)
+    identity = add_months(day, organisation.retain_identity_months)
+
+    def after(days: int) -> dt.date:
+        return min(day + dt.timedelta(days=days), identity)
+
+    return Schedule(
+        event_day=day,
+        needs=after(organisation.retain_needs_days),
+        membership=after(organisation.retain_membership_days),
+        cancelled=after(organisation.retain_cancelled_days),
+        links=after(settings.FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT),
+        identity=identity,
+    )
+
+
+@dataclass
+class EventReport:
+    event_id: int
+    organisation_id: int
+    title: str
+    day: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """What a run erased (or, dry, would erase): counts per kind and event, and for the outbox."""
+
+    today: dt.date
+    dry_run: bool
+    events: list[EventReport] = field(default_factory=list)
+    mail: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        totals = dict.fromkeys((*EVENT_KINDS, *MAIL_KINDS), 0)
+        for report in self.events:
+            for kind, count in report.counts.items():
+                totals[kind] += count
+        for kind, count in self.mail.items():
+            totals[kind] += count
+        return totals
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM)
+
+
+def _candidates(today: dt.date):
+    """Events over before today that may still hold something (every period is at least a day)."""
+    still_identifying = Registration.objects.filter(event=OuterRef("pk"), anonymised_at__isnull=True)
+    return (
+        Event.objects.filter(ends_at__lt=_start_of(today))
+        .filter(Q(tally__identity_erased_at__isnull=True) | Exists(still_identifying))
+        .select_related("organisation")
+        .order_by("ends_at", "id")
+    )
+
+
+def run_retention(
+    *, today: dt.date | None = None, now: dt.datetime | None = None, dry_run: bool = False
+) -> Report:
+    """Erase what is due on `today` (Stockholm; default: now's date), or with `dry_run` only count it.
+
+    A real run writes a `retention.ran` audit entry with the totals (counts only), and one in the
+    log of each organisation whose data went, with its own counts.
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate(now, STOCKHOLM)
+    report = Report(today=today, dry_run=dry_run)
+    # The outbox first: what anonymising scrubs as well is then counted once, dry or not.
+    report.mail = _mail_step(now=now, dry_run=dry_run)
+    for event in _candidates(today):
+        counts = _event_step(event, schedule_for(event), today=today, now=now, dry_run=dry_run)
+        if any(counts.values()):
+            report.events.append(
+                EventReport(
+                    event_id=event.pk,
+                    organisation_id=event.organisation_id,
+                    title=event.title,
+                    day=event_day(event),
+                    counts={kind: count for kind, count in counts.items() if count},
+                )
+            )
+    if not dry_run:
+        audit(
+            "retention.ran",
+            day=today.isoformat(),
+            events=len(report.events),
+            **{kind: count for kind, count in report.totals.items() if count},
+        )
+        # And in each organisation's own log (its owners read that one), what went of theirs.
+        for organisation_id, events in _by_organisation(report.events).items():
+            totals: dict[str, int] = {}
+            for row in events:
+                for kind, count in row.counts.items():
+                    totals[kind] = totals.get(kind, 0) + count
+            audit(
+                "retention.ran",
+                organisation_id=organisation_id,
+                day=today.isoformat(),
+                events=len(events),
+                **totals,
+            )
+    return report
+
+
+def _by_organisation(events: list[EventReport]) -> dict[int, list[EventReport]]:
+    grouped: dict[int, list[EventReport]] = {}
+    for row in events:
+        grouped.setdefault(row.organisation_id, []).append(row)
+    return grouped
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+def _event_step(event: Event, schedule: Schedule, *, today, now, dry_run: bool) -> dict[str, int]:
+    registrations = Registration.objects.filter(event=event)
+    counts = dict.fromkeys(EVENT_KINDS, 0)
+    with transaction.atomic():
+        if not dry_run:
+            # Locked: an organiser's edit of a past registration must not slip between tally and erase.
+            Event.objects.select_for_update().filter(pk=event.pk).first()
+        tally = EventTally.objects.filter(event=event).first() or EventTally(event=event)
+        # The counts per status as they are now, for reading without the rows (only saved when
+        # something else changed or they did).
+        changed = not dry_run and _status_counts(tally, registrations)
+
+        def mark(name: str) -> None:
+            nonlocal changed
+            if getattr(tally, name) is None:
+                setattr(tally, name, now)
+                changed = True
+
+        if schedule.is_due(NEEDS, today):
+            with_needs = _ids(registrations.filter(HAS_NEEDS))
+            notes = CateringList.objects.filter(event=event).exclude(notes=[])
+            counts[NEEDS] = len(with_needs)
+            counts[CATERING_NOTES] = notes.count()
+            if not dry_run:
+                if with_needs:
+                    _tally_needs(tally, event)
+                    erasure.erase_needs(with_needs)
+                erasure.erase_catering_notes([event.pk])
+                mark("needs_erased_at")
+        if schedule.is_due(MEMBERSHIP, today):
+            answered = _ids(registrations.exclude(membership=""))
+            counts[MEMBERSHIP] = len(answered)
+            if not dry_run:
+                if answered:
+                    _tally_membership(tally, registrations)
+                    erasure.erase_membership(answered)
+                mark("membership_erased_at")
+        gone: list[int] = []
+        if schedule.is_due(CANCELLED, today):
+            gone = _ids(registrations.filter(status__in=GONE_EARLY, anonymised_at__isnull=True))
+            counts[CANCELLED] = len(gone)
+            if not dry_run:
+                erasure.anonymise(gone, now=now)
+                # A colleague's invitation names the person who brought them in its subject.
+                erasure.scrub_outbox(
+                    _sent(OutboxMessage.objects.filter(registration__invited_by_id__in=gone))
+                )
+                mark("cancelled_erased_at")
+        if schedule.is_due(LINKS, today):
+            links = PersonalLink.objects.filter(registration__event=event).exclude(registration_id__in=gone)
+            counts[LINKS] = links.count()
+            if not dry_run:
+                if counts[LINKS]:
+                    PersonalLink.objects.filter(pk__in=_ids(links)).delete()
+                mark("links_erased_at")
+        if schedule.is_due(IDENTITY, today):
+            # Without those just anonymised as cancelled (still unmarked in a dry run).
+            remaining = sorted(set(_ids(registrations.filter(anonymised_at__isnull=True))) - set(gone))
+            counts[IDENTITY] = len(remaining)
+            if not dry_run:
+                erasure.anonymise(remaining, now=now)
+                mark("identity_erased_at")
+        if changed and not dry_run:
+            tally.save()
+    return counts
+
+
+def _sent(messages):
+    return messages.exclude(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING])
+
+
+def _tally_needs(tally: EventTally, event: Event) -> None:
+    """Add the diets still stored (as the caterer counts them) to the tally."""
+    figures = stored_catering_figures(event)
+    diets = dict(tally.diets or {})
+    for code, count in figures.diets.items():
+        diets[code] = diets.get(code, 0) + count
+    tally.diets = diets
+    tally.with_special_diet += figures.with_special_diet
+
+
+def _tally_membership(tally: EventTally, registrations) -> None:
+    """Add the membership answers of those with a seat still stored to the tally."""
+    rows = (
+        registrations.filter(status=Status.REGISTERED)
+        .exclude(membership="")
+        .values_list("membership")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for answer, number in rows:
+        if answer == Membership.MEMBER:
+            tally.members += number
+        elif answer == Membership.NOT_MEMBER:
+            tally.not_members += number
+        elif answer == Membership.UNDISCLOSED:
+            tally.undisclosed += number
+
+
+def _status_counts(tally: EventTally, registrations) -> bool:
+    """Store the counts per status; whether they changed."""
+    counts = dict(registrations.values_list("status").annotate(n=Count("id")).order_by())
+    new = {
+        "headcount": counts.get(Status.REGISTERED, 0),
+        "waitlisted": counts.get(Status.WAITLISTED, 0),
+        "cancelled": counts.get(Status.CANCELLED, 0),
+        "released": counts.get(Status.RELEASED, 0),
+    }
+    if all(getattr(tally, name) == value for name, value in new.items()) and tally.pk:
+        return False
+    for name, value in new.items():
+        setattr(tally, name, value)
+    return True
+
+
+def _mail_step(*, now: dt.datetime, dry_run: bool) -> dict[str, int]:
+    """Failed messages' bodies after a short while; every old message's recipient and subject."""
+    failed = OutboxMessage.objects.filter(
+        status=MessageStatus.FAILED,
+        created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_FAILED_MAIL_DAYS),
+    )
+    old = _sent(
+        OutboxMessage.objects.filter(
+            created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_MAIL_DAYS)
+        )
+    )
+    with transaction.atomic():
+        if dry_run:
+            return {
+                FAILED_MAIL_BODIES: failed.exclude(body_text="", body_html="", ics="").count(),
+                OLD_MAIL: old.exclude(
+                    to="", subject="", body_text="", body_html="", ics="", reply_to=""
+                ).count(),
+            }
+        return {FAILED_MAIL_BODIES: erasure.erase_outbox_bodies(failed), OLD_MAIL: erasure.scrub_outbox(old)}
+
+
+def run_daily(now: dt.datetime) -> dict[str, int]:
+    """The worker's daily job: a real run for today; returns the totals (counts only)."""
+    report = run_retention(now=now)
+    return {kind: count for kind, count in report.totals.items() if count}
+
+
+# --- What is still stored (the back office's "Personal data" page) ---------------------------
+
+
+@dataclass(frozen=True)
+class StoredKind:
+    """One kind of an event's personal data: how much is still stored and when it goes."""
+
+    kind: str
+    count: int
+    goes_on: dt.date
+    erased_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    schedule: Schedule
+    kinds: list[StoredKind]
+    tally: EventTally | None
+    mail_days: int
+
+
+def stored_personal_data(event: Event) -> Inventory:
+    """Per kind, how many of the event's rows still hold personal data, the day it goes and, once
+    gone, when it was erased. Six queries whatever the number of registrations."""
+    schedule = schedule_for(event)
+    still = Q(registrations__anonymised_at__isnull=True)
+    counts = Event.objects.filter(pk=event.pk).aggregate(
+        identity=Count("registrations", filter=still & ~Q(registrations__status__in=GONE_EARLY)),
+        cancelled=Count("registrations", filter=still & Q(registrations__status__in=GONE_EARLY)),
+        needs=Count(
+            "registrations",
+            filter=~Q(registrations__diets=[])
+            | ~Q(registrations__diet_other="")
+            | ~Q(registrations__other_needs=""),
+        ),
+        membership=Count("registrations", filter=~Q(registrations__membership="")),
+    )
+    links = PersonalLink.objects.filter(registration__event=event).count()
+    mail = OutboxMessage.objects.filter(registration__event=event).exclude(to="").count()
+    notes = CateringList.objects.filter(event=event).exclude(notes=[]).count()
+    tally = EventTally.objects.filter(event=event).first()
+
+    def erased(name: str) -> dt.datetime | None:
+        return getattr(tally, name) if tally else None
+
+    kinds = [
+        StoredKind(IDENTITY, counts["identity"], schedule.identity, erased("identity_erased_at")),
+        StoredKind(CANCELLED, counts["cancelled"], schedule.cancelled, erased("cancelled_erased_at")),
+        StoredKind(NEEDS, counts["needs"], schedule.needs, erased("needs_erased_at")),
+        StoredKind(CATERING_NOTES, notes, schedule.needs, erased("needs_erased_at")),
+        StoredKind(MEMBERSHIP, counts["membership"], schedule.membership, erased("membership_erased_at")),
+        StoredKind(LINKS, links, schedule.links, erased("links_erased_at")),
+        # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was written, at the
+        # latest with the registration.
+        StoredKind(OLD_MAIL, mail, schedule.identity, erased("identity_erased_at")),
+    ]
+    return Inventory(schedule=schedule, kinds=kinds, tally=tally, mail_days=settings.FRUKOST_RETAIN_MAIL_DAYS)

@@ -1,0 +1,386 @@
+"""A person's own access to their data and its erasure (GDPR art. 15, 17 and 20), without an account.
+
+Two ways in: the personal link (one registration) and a link e-mailed to an address on request
+(every registration with that address). Both show `personal_data`, offer it as JSON and erase a
+registration with `erase_registration`, the same service the back office or an API would call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from frukost.core.models import audit
+from frukost.events.models import STOCKHOLM
+from frukost.mail.enums import MailKind
+from frukost.mail.models import OutboxMessage
+from frukost.mail.outbox import enqueue
+from frukost.privacy.erasure import anonymise
+from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
+from frukost.registrations.enums import Diet, Language, Membership, Status
+from frukost.registrations.links import issue_link
+from frukost.registrations.models import Registration, normalise_email
+from frukost.registrations.services import cancel_before_erasure
+from frukost.registrations.services.seats import lock_event
+
+SCHEMA = "frukost.personal-data"
+SCHEMA_VERSION = 1
+
+DATA_REQUEST_SALT = "frukost.privacy.data-request"
+DATA_REQUEST_MAX_AGE = dt.timedelta(hours=24)
+# Data-request mails to one address per hour: enough for "I did not get it, send again", too
+# few to use the form to flood someone's mailbox.
+DATA_REQUESTS_PER_HOUR = 3
+
+
+# --- What is stored about a registration ---------------------------------------------------
+# Each section is a function of the registration returning {"title", "fields"} (one thing) or
+# {"title", "entries"} (a list of things, each a list of fields). A field is {"key", "label",
+# "value"}: the key for programs, the label in the reader's language, the value as stored
+# (text, a list of labels, a boolean, a time in Stockholm time, or None). The page and the JSON
+# are drawn from the same dict, so a new section (consent records, check-in) is one line in
+# SECTIONS and appears in both.
+
+Section = Callable[[Registration], dict[str, Any]]
+
+
+def _field(key: str, label: str, value: Any) -> dict[str, Any]:
+    return {"key": key, "label": str(label), "value": value}
+
+
+def _label(name: str) -> str:
+    return capfirst(str(Registration._meta.get_field(name).verbose_name))
+
+
+def _time(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value, STOCKHOLM) if value else None
+
+
+def _person(registration: Registration) -> dict[str, Any]:
+    r = registration
+    event = r.event
+    return {
+        "title": _("About you"),
+        "fields": [
+            _field("first_name", _label("first_name"), r.first_name),
+            _field("last_name", _label("last_name"), r.last_name),
+            _field("email", _label("email"), r.email),
+            _field("workplace", _label("workplace"), r.workplace),
+            _field("job_title", _label("job_title"), r.job_title),
+            _field("language", _label("language"), Language(r.language).label if r.language else ""),
+            _field(
+                "membership",
+                event.organisation.membership_question or _label("membership"),
+                str(Membership(r.membership).label) if r.membership in Membership.values else r.membership,
+            ),
+            _field(
+                "diets", _label("diets"), [str(Diet(c).label) if c in Diet.values else c for c in r.diets]
+            ),
+            _field("diet_other", _label("diet_other"), r.diet_other),
+            _field("other_needs", _label("other_needs"), r.other_needs),
+            _field("answer", event.custom_question or _label("answer"), r.answer),
+            _field(
+                "wants_future_invitations", _label("wants_future_invitations"), r.wants_future_invitations
+            ),
+        ],
+    }
+
+
+def _registration(registration: Registration) -> dict[str, Any]:
+    r = registration
+    return {
+        "title": _("Your registration"),
+        "fields": [
+            _field("status", _label("status"), str(r.get_status_display())),
+            _field("created_at", _label("created_at"), _time(r.created_at)),
+            _field("confirmed_at", _label("confirmed_at"), _time(r.confirmed_at)),
+            _field("waitlisted_at", _label("waitlisted_at"), _time(r.waitlisted_at)),
+            _field("promoted_at", _label("promoted_at"), _time(r.promoted_at)),
+            _field("cancelled_at", _label("cancelled_at"), _time(r.cancelled_at)),
+            _field("hold_expires_at", _label("hold_expires_at"), _time(r.hold_expires_at)),
+        ],
+    }
+
+
+def _event(registration: Registration) -> dict[str, Any]:
+    event = registration.event
+    return {
+        "title": _("The event"),
+        "fields": [
+            _field("organisation", _("Organiser"), event.organisation.name),
+            _field("title", _("Event"), event.title),
+            _field("starts_at", _("Starts"), _time(event.starts_at)),
+            _field("ends_at", _("Ends"), _time(event.ends_at)),
+            _field("url", _("Event page"), settings.BASE_URL + event.get_absolute_url()),
+        ],
+    }
+
+
+def _registered_by(registration: Registration) -> dict[str, Any]:
+    inviter = registration.invited_by
+    fields = []
+    # The name the person was told in the invitation; nothing else of the inviter's data is theirs.
+    if inviter is not None and inviter.anonymised_at is None:
+        fields.append(_field("name", _("Name"), inviter.full_name))
+    return {"title": _("Registered by a colleague"), "fields": fields}
+
+
+def _colleagues(registration: Registration) -> dict[str, Any]:
+    # The names and addresses as this person gave them; the colleagues' own answers are theirs.
+    return {
+        "title": _("Colleagues you registered"),
+        "entries": [
+            [
+                _field("first_name", _label("first_name"), colleague.first_name),
+                _field("last_name", _label("last_name"), colleague.last_name),
+                _field("email", _label("email"), colleague.email),
+            ]
+            for colleague in sorted(registration.colleagues.all(), key=lambda c: (c.created_at, c.pk))
+            if colleague.anonymised_at is None
+        ],
+    }
+
+
+def _emails(registration: Registration) -> dict[str, Any]:
+    # What was sent and when; the bodies are not kept after sending (frukost.mail).
+    return {
+        "title": _("E-mails to you"),
+        "entries": [
+            [
+                _field("kind", _("Kind"), str(message.get_kind_display())),
+                _field("created_at", _("Written"), _time(message.created_at)),
+                _field("sent_at", _("Sent"), _time(message.sent_at)),
+                _field("status", _("Status"), str(message.get_status_display())),
+            ]
+            for message in sorted(registration.messages.all(), key=lambda m: (m.created_at, m.pk))
+        ],
+    }
+
+
+SECTIONS: list[tuple[str, Section]] = [
+    ("person", _person),
+    ("registration", _registration),
+    ("event", _event),
+    ("registered_by", _registered_by),
+    ("colleagues", _colleagues),
+    ("emails", _emails),
+]
+
+
+def personal_data(registration: Registration) -> dict[str, Any]:
+    """Everything stored about this registration, with labels in the active language.
+
+    For a list of registrations fetch them with `with_personal_data` first: the sections read
+    the prefetched colleagues and messages and add no queries of their own.
+    """
+    return {
+        "schema": SCHEMA,
+        "version": SCHEMA_VERSION,
+        "generated_at": timezone.localtime(timezone.now(), STOCKHOLM),
+        "language": translation.get_language(),
+        "sections": {key: section(registration) for key, section in SECTIONS},
+    }
+
+
+def personal_data_of(registrations: Iterable[Registration]) -> dict[str, Any]:
+    """Every registration's data in one document (the download behind a data-request link)."""
+    return {
+        "schema": SCHEMA,
+        "version": SCHEMA_VERSION,
+        "generated_at": timezone.localtime(timezone.now(), STOCKHOLM),
+        "language": translation.get_language(),
+        "registrations": [personal_data(registration)["sections"] for registration in registrations],
+    }
+
+
+def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """The registrations with what the sections read, in a fixed number of queries."""
+    return registrations.select_related("event__organisation", "invited_by").prefetch_related(
+        Prefetch("colleagues", queryset=Registration.objects.order_by("created_at", "id")),
+        Prefetch("messages", queryset=OutboxMessage.objects.order_by("created_at", "id")),
+    )
+
+
+# --- Erasure ---------------------------------------------------------------------------------
+
+
+def erase_registration(*, registration: Registration, now: dt.datetime | None = None) -> Registration:
+    """Erase a registration's personal data because the person asked (GDPR art. 17).
+
+    An active registration is cancelled first: its seat goes to the waiting list and whoever
+    moves up is mailed as usual; the person gets no cancellation receipt, but one erasure receipt
+    composed now (while the address is still known) and tied to no registration, so nothing in
+    the outbox leads back to the row. The mail worker forgets the receipt's address once it is
+    sent. Colleagues the person registered keep their registrations; the subjects of the mail
+    that told them who registered them lose that name.
+
+    Raises AlreadyErased if it is gone already (a second click).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The event first, as every seat change locks it: the same order everywhere, no deadlock.
+        lock_event(registration.event_id)
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("event__organisation")
+            .get(pk=registration.pk)
+        )
+        if registration.anonymised_at is not None:
+            raise AlreadyErased
+        receipt = _erasure_receipt(registration)
+        if registration.is_active:
+            registration = cancel_before_erasure(registration=registration)
+        _forget_inviter_in_colleagues_mail(registration)
+        anonymise([registration.pk], now=now)
+        audit(
+            "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
+        )
+        enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
+    registration.refresh_from_db()
+    return registration
+
+
+def _forget_inviter_in_colleagues_mail(registration: Registration) -> None:
+    # "Anna Svensson has registered you: …" names the erased person in the colleague's mail
+    # subject. The bodies are blanked once sent; queued ones are composed later from the (by
+    # then anonymised) row.
+    OutboxMessage.objects.filter(
+        registration__invited_by=registration,
+        kind__in=[MailKind.COLLEAGUE_INVITATION, MailKind.COLLEAGUE_REMINDER],
+        rendered_at__isnull=False,
+    ).exclude(subject="").update(subject="")
+
+
+def _erasure_receipt(registration: Registration) -> dict[str, Any]:
+    """The receipt's outbox fields, composed while the address is still known.
+
+    It names the event's title and organiser, nothing else: not the person's name, no answers,
+    no date or place. The title is what tells the person which of their registrations is gone
+    (they may have several), and the mail goes to their own address, where their confirmation
+    already named it; it stays out of the subject, which phones show on a locked screen.
+    """
+    event = registration.event
+    organisation = event.organisation
+    language = registration.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "subject": _("Your personal data has been erased"),
+            "title": event.title,
+            "organisation": organisation,
+            "was_active": registration.is_active,
+            "had_seat": registration.status == Status.REGISTERED,
+            "contact": organisation.privacy_contact or event.contact_email,
+            "language": language,
+            "privacy_url": settings.BASE_URL + reverse("public:privacy"),
+        }
+        return {
+            "to": registration.email,
+            "subject": context["subject"],
+            "body_text": render_to_string("privacy/mail/erasure_receipt.txt", context),
+            "body_html": render_to_string("privacy/mail/erasure_receipt.html", context),
+        }
+
+
+def personal_page_link(*, registration: Registration) -> str:
+    """A new personal link to the registration (for someone who came in through a data-request link)."""
+    with transaction.atomic():
+        return issue_link(registration)
+
+
+# --- "Everything you hold about me", by e-mail address ---------------------------------------
+
+
+def _address_digest(address: str) -> str:
+    return salted_hmac(DATA_REQUEST_SALT, address, algorithm="sha256").hexdigest()[:32]
+
+
+def request_data_link(*, email: str, language: str, now: dt.datetime | None = None) -> bool:
+    """Mail the address a link to everything held about it, if anything is.
+
+    Nothing is sent for an unknown address, nor after DATA_REQUESTS_PER_HOUR such mails to it in
+    the last hour. Returns whether a mail was queued: for tests and logs only; callers must answer
+    the same either way, or the form would tell anyone which addresses are registered.
+
+    The link carries the registrations' ids and a keyed digest of the address, signed and valid
+    for 24 hours; not the address itself (a signature is not encryption, and the link ends up in
+    browser histories and access logs).
+    """
+    address = normalise_email(email)
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Registration.objects.filter(email=address, anonymised_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not ids or not address:
+            return False
+        # Two requests in the same instant may both pass (PostgreSQL): "a few an hour" holds.
+        recent = OutboxMessage.objects.filter(
+            kind=MailKind.DATA_REQUEST, to=address, created_at__gte=now - dt.timedelta(hours=1)
+        ).count()
+        if recent >= DATA_REQUESTS_PER_HOUR:
+            return False
+        payload = {"r": ids, "a": _address_digest(address)}
+        token = signing.dumps(payload, salt=DATA_REQUEST_SALT, compress=True)
+        link = settings.BASE_URL + reverse("public:data-request-list", kwargs={"token": token})
+        with translation.override(language):
+            context = {
+                "subject": _("Your link to the personal data we hold"),
+                "link": link,
+                "hours": int(DATA_REQUEST_MAX_AGE.total_seconds() // 3600),
+                "language": language,
+                "privacy_url": settings.BASE_URL + reverse("public:privacy"),
+            }
+            enqueue(
+                kind=MailKind.DATA_REQUEST,
+                to=address,
+                subject=context["subject"],
+                body_text=render_to_string("privacy/mail/data_request.txt", context),
+                body_html=render_to_string("privacy/mail/data_request.html", context),
+            )
+    return True
+
+
+def registrations_for_link(token: str) -> list[Registration]:
+    """The registrations a data-request link shows, newest event first, fetched with their data.
+
+    Those erased since the link was sent are left out, and so is one whose address has been
+    changed since. Raises LinkInvalid for a forged or expired link, and for one that shows nothing
+    any more (everything on it erased).
+    """
+    try:
+        payload = signing.loads(token, salt=DATA_REQUEST_SALT, max_age=DATA_REQUEST_MAX_AGE)
+        ids, digest = [int(pk) for pk in payload["r"]], str(payload["a"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkInvalid from None
+    registrations = [
+        registration
+        for registration in with_personal_data(
+            Registration.objects.filter(pk__in=ids, anonymised_at__isnull=True).order_by(
+                "-event__starts_at", "-created_at", "-id"
+            )
+        )
+        if constant_time_compare(_address_digest(registration.email), digest)
+    ]
+    if not registrations:
+        raise LinkInvalid
+    return registrations
+
+
+def registration_on_link(registrations: Sequence[Registration], chosen: str | None) -> Registration | None:
+    """The registration a button on the link's page names (by id: a place in the list would shift
+    under a second tab once another is erased), if the link shows it."""
+    return next((r for r in registrations if str(r.pk) == (chosen or "").strip()), None)
