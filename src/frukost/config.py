@@ -20,6 +20,9 @@ class ConfigurationError(RuntimeError):
 # child process (gunicorn) inherits it.
 signs_nothing = False
 
+# The key settings use under FRUKOST_DEBUG or FRUKOST_TESTING; a deploy check refuses it.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105 - refused in production
+
 
 def env(name: str, default: str | None = None) -> str | None:
     """The value of NAME, or the contents of the file named by NAME_FILE, or default."""
@@ -57,3 +60,40 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     value = env(name, default) or ""
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def make_private_dir(path: Path) -> None:
+    """Create PATH (and missing parents) readable by its owner and group only (0750).
+
+    A directory that exists already keeps its mode: the operator may have chosen another.
+    """
+    if path.is_dir():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o750)
+
+
+SMTP_TLS_MODES = {"on", "starttls", "ssl", "off"}
+
+
+def smtp_tls(value: str | None, *, port: int) -> tuple[bool, bool]:
+    """(use STARTTLS, use implicit TLS) for FRUKOST_SMTP_TLS and the port.
+
+    "on" (the default): implicit TLS on port 465, STARTTLS on any other port. "starttls" and
+    "ssl" choose one whatever the port; "off" sends in clear (the password too).
+    """
+    for retired in ("FRUKOST_SMTP_STARTTLS", "FRUKOST_SMTP_SSL"):
+        if os.environ.get(retired):
+            raise ConfigurationError(
+                f"{retired} is replaced by FRUKOST_SMTP_TLS (on, starttls, ssl or off): remove it"
+            )
+    mode = (value or "on").strip().lower()
+    if mode in {"1", "true", "yes"}:
+        mode = "on"
+    elif mode in {"0", "false", "no"}:
+        mode = "off"
+    if mode not in SMTP_TLS_MODES:
+        raise ConfigurationError(f"FRUKOST_SMTP_TLS must be on, starttls, ssl or off, not {value!r}")
+    if mode == "on":
+        mode = "ssl" if port == 465 else "starttls"
+    return mode == "starttls", mode == "ssl"

@@ -6,6 +6,7 @@ DEBUG a FRUKOST_SECRET_KEY must be given.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -17,9 +18,13 @@ from frukost import config
 from frukost.config import ConfigurationError, env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent
+# What frukost creates (the SQLite file and its WAL, mail files, backups, static files) is never
+# readable by other local users: the database holds every registration and the password hashes.
+# A stricter umask given by the caller (systemd's UMask=) is kept.
+os.umask(os.umask(0o027) | 0o027)
 DATA_DIR = Path(env("FRUKOST_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 try:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    config.make_private_dir(DATA_DIR)
 except OSError as exc:
     raise ConfigurationError(f"FRUKOST_DATA_DIR: cannot create {DATA_DIR}: {exc.strerror}") from exc
 
@@ -29,7 +34,7 @@ TESTING = env_bool("FRUKOST_TESTING", False)
 SECRET_KEY = env("FRUKOST_SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+        SECRET_KEY = config.DEVELOPMENT_SECRET_KEY
     elif config.signs_nothing:
         # `frukost import-invitation`, `frukost help` …: nothing this process signs outlives it.
         SECRET_KEY = secrets.token_urlsafe(50)
@@ -72,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "frukost.core.http.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "frukost.core.http.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "frukost.urls"
@@ -204,7 +211,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+config.make_private_dir(STATIC_ROOT)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {
@@ -233,8 +240,10 @@ EMAIL_HOST = env("FRUKOST_SMTP_HOST", "localhost")
 EMAIL_PORT = env_int("FRUKOST_SMTP_PORT", 587)
 EMAIL_HOST_USER = env("FRUKOST_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = env("FRUKOST_SMTP_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("FRUKOST_SMTP_STARTTLS", EMAIL_PORT == 587)
-EMAIL_USE_SSL = env_bool("FRUKOST_SMTP_SSL", EMAIL_PORT == 465)
+# TLS unless explicitly turned off: implicit TLS on port 465, STARTTLS on every other port (a server
+# without STARTTLS is an error, never a silent fall back to plain text). FRUKOST_SMTP_TLS=off sends
+# the password and the mail in clear; a deploy check warns about it.
+EMAIL_USE_TLS, EMAIL_USE_SSL = config.smtp_tls(env("FRUKOST_SMTP_TLS", "on"), port=EMAIL_PORT)
 EMAIL_TIMEOUT = env_int("FRUKOST_SMTP_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("FRUKOST_FROM_EMAIL", "frukost <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -249,10 +258,6 @@ FRUKOST_RETAIN_FAILED_MAIL_DAYS = env_int("FRUKOST_RETAIN_FAILED_MAIL_DAYS", 7)
 FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
-
-# Who runs the site for the organisations (the processor, GDPR art. 28): named in every privacy notice.
-FRUKOST_OPERATOR_NAME = env("FRUKOST_OPERATOR_NAME", "") or ""
-FRUKOST_OPERATOR_EMAIL = env("FRUKOST_OPERATOR_EMAIL", "") or ""
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)
@@ -288,10 +293,61 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_HSTS_SECONDS = env_int("FRUKOST_HSTS_SECONDS", 0)
+# HSTS for a year in production (the site is only ever served over HTTPS); never in development,
+# where a browser would remember it for localhost. Subdomains and preloading are decisions about
+# the whole domain, so they are off unless the operator says so.
+SECURE_HSTS_SECONDS = env_int("FRUKOST_HSTS_SECONDS", 0 if DEBUG or TESTING else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FRUKOST_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("FRUKOST_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # The reverse proxy redirects HTTP to HTTPS (docs/deploy.md); gunicorn only listens on loopback,
+    # and frukost's own deploy check requires an https FRUKOST_BASE_URL.
+    "security.W008",
+    # includeSubDomains and preload are the domain owner's decisions (FRUKOST_HSTS_INCLUDE_SUBDOMAINS,
+    # FRUKOST_HSTS_PRELOAD), not this site's.
+    "security.W005",
+    "security.W021",
+]
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-CSRF_FAILURE_VIEW = "frukost.public.views.csrf_failure"
+# Logs what was wrong (the reason, the origins compared, whether the request was seen as https)
+# and shows the visitor the kind page.
+CSRF_FAILURE_VIEW = "frukost.public.operations.csrf_failure"
+# Powerful browser features are off everywhere; a page that needs one (the camera for a later
+# check-in page) allows it for itself with frukost.core.http.permissions_policy(camera="self").
+PERMISSIONS_POLICY = {
+    feature: ""
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Who runs this site (the processor, GDPR art. 28): named in every privacy notice, on the
+# accessibility statement and in security.txt. The contacts default to the operator's address.
+FRUKOST_OPERATOR_NAME = env("FRUKOST_OPERATOR_NAME", "") or ""
+FRUKOST_OPERATOR_EMAIL = env("FRUKOST_OPERATOR_EMAIL", "") or ""
+FRUKOST_ACCESSIBILITY_CONTACT = env("FRUKOST_ACCESSIBILITY_CONTACT", "") or FRUKOST_OPERATOR_EMAIL
+FRUKOST_SECURITY_CONTACT = env("FRUKOST_SECURITY_CONTACT", "") or FRUKOST_OPERATOR_EMAIL
+# `frukost backup`: where the copies go and how many days they are kept.
+FRUKOST_BACKUP_DIR = Path(env("FRUKOST_BACKUP_DIR", "") or DATA_DIR / "backups")
+FRUKOST_BACKUP_KEEP_DAYS = env_int("FRUKOST_BACKUP_KEEP_DAYS", 30)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -312,9 +368,22 @@ LOGGING = {
     # Personal links are secrets: "/r/<token>/" is written "/r/…/" in every log line (see
     # core/logredact.py; gunicorn's own access and error logs use core.gunicorn.RedactingLogger).
     "filters": {"redact_tokens": {"()": "frukost.core.logredact.RedactTokens"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # A request for a host the site does not serve is a scanner's noise: one line, no traceback.
+        "one_line": {
+            "()": "frukost.core.logging.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "formatter": "one_line",
+            "filters": ["redact_tokens"],
+        },
+        "nowhere": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env("FRUKOST_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -323,6 +392,14 @@ LOGGING = {
         # request line ("Not Found: /r/<token>/") without the filter: all of it goes to the root's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.security.DisallowedHost": {
+            "handlers": ["console_one_line"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+        # frukost.security.csrf logs each CSRF failure (public/operations.py); Django's own line
+        # carries the path, which may be a personal link.
+        "django.security.csrf": {"handlers": ["nowhere"], "propagate": False},
     },
 }
 

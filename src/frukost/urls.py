@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from frukost.public import selfservice_views, views
+from frukost.public import operations, selfservice_views, views
 
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
@@ -22,7 +22,7 @@ public_patterns = (
     [
         path("", views.index, name="index"),
         path("integritet/", views.privacy, name="privacy"),
-        path("tillganglighet/", views.accessibility, name="accessibility"),
+        path("tillganglighet/", operations.accessibility, name="accessibility"),
         path("r/<str:token>/", views.registration_detail, name="registration"),
         path("r/<str:token>/avanmal/", views.registration_cancel, name="registration-cancel"),
         path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
@@ -53,6 +53,7 @@ urlpatterns = [
     path("backoffice/", include("frukost.backoffice.urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path(".well-known/security.txt", operations.security_txt, name="security-txt"),
     path("", include(public_patterns)),
 ]
 

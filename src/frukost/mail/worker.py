@@ -128,6 +128,8 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     message.body_text = message.body_html = message.ics = ""
     fields = ["status", "sent_at", "last_error", "body_text", "body_html", "ics"]
     message.save(update_fields=[*fields, *_forget_recipient(message)])
+    # One line per message for the operator: its id and kind, never the address or a link.
+    logger.info("mail %s sent (%s, attempt %d)", message.pk, message.kind, message.attempts)
     return True
 
 

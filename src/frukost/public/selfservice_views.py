@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from frukost.events.models import STOCKHOLM
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
@@ -50,7 +50,7 @@ def _filename(stem: str) -> str:
 
 
 @personal_page
-@require_GET
+@require_safe
 def registration_data(request, token, link):
     """Everything stored about this registration, readable."""
     registration = link.registration
@@ -65,7 +65,7 @@ def registration_data(request, token, link):
 
 
 @personal_page
-@require_GET
+@require_safe
 def registration_data_json(request, token, link):
     registration = link.registration
     return _json_download(personal_data(registration), _filename(str(_("my-data"))))
@@ -96,7 +96,7 @@ def registration_erase(request, token):
 
 
 @private
-@require_GET
+@require_safe
 def erased(request):
     return render(request, "public/selfservice/erased.html")
 
@@ -194,7 +194,7 @@ def data_request_list(request, token):
 
 
 @secret_page
-@require_GET
+@require_safe
 def data_request_json(request, token):
     try:
         registrations = registrations_for_link(token)

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.i18n import set_language
 
 from frukost.events.enums import EventStatus, RegistrationState
@@ -123,7 +123,7 @@ def _published_event(organisation: str, event: str) -> Event:
     )
 
 
-@require_GET
+@require_safe
 def index(request):
     events = list(queries.upcoming_public_events())
     for event in events:
@@ -227,7 +227,7 @@ def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
 
 
 @private
-@require_GET
+@require_safe
 def registered(request, organisation, event):
     event = _published_event(organisation, event)
     try:
@@ -245,7 +245,7 @@ def registered(request, organisation, event):
     return render(request, "public/registration_done.html", context)
 
 
-@require_GET
+@require_safe
 def event_ics(request, organisation, event):
     event = _published_event(organisation, event)
     response = HttpResponse(event_calendar(event), content_type="text/calendar; charset=utf-8")
@@ -362,7 +362,7 @@ def registration_cancel(request, token, link):
 
 
 @personal_page
-@require_GET
+@require_safe
 def registration_ics(request, token, link):
     registration = link.registration
     response = HttpResponse(
@@ -377,7 +377,7 @@ def registration_ics(request, token, link):
     return response
 
 
-@require_GET
+@require_safe
 def privacy(request):
     """The operator's notice: who runs the site, and each organisation's own notice."""
     organisations = Organisation.objects.filter(
@@ -388,7 +388,7 @@ def privacy(request):
     return render(request, "public/privacy.html", context)
 
 
-@require_GET
+@require_safe
 def organisation_privacy(request, organisation):
     """The organisation's privacy notice, generated from its settings (frukost.privacy.notice)."""
     organisation = get_object_or_404(Organisation, slug=organisation)
@@ -403,15 +403,6 @@ def organisation_privacy(request, organisation):
         "generated_on": notice.generated_on(),
     }
     return render(request, "public/organisation_privacy.html", context)
-
-
-@require_GET
-def accessibility(request):
-    return render(request, "public/accessibility.html")
-
-
-def csrf_failure(request, reason=""):
-    return render(request, "public/csrf_failure.html", status=403)
 
 
 def not_found(request, exception=None):
