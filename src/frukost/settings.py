@@ -300,7 +300,7 @@ CACHES = {
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 if FRUKOST_REDIS_URL:
-    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": FRUKOST_REDIS_URL}
+    CACHES["ratelimit"] = {**CACHES["default"]}
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRUKOST_BEHIND_PROXY") else None

@@ -8,7 +8,6 @@ it; Django's own `createcachetable` logic makes it (nothing if it exists).
 from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations
 
-
 TABLE = "frukost_cache"  # settings.CACHE_TABLE, fixed here as migrations are
 
 
