@@ -15,7 +15,7 @@ from the organisation's settings (`Organisation.retain_*`, bounded by RETENTION_
 No period runs past the identity date (an organisation that keeps names for one month and
 membership for 90 days loses both after one month). Independently of events, the outbox: a
 failed message's bodies FRUKOST_RETAIN_FAILED_MAIL_DAYS after it was written (7), and the
-recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after (90).
+recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after it was sent (90).
 
 Before blanking diets or membership the answers are added to the event's `EventTally` in the
 same transaction, so statistics and catering figures stay right. A run is idempotent: what is
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from frukost.catering.models import CateringList
@@ -333,9 +334,11 @@ def _mail_step(*, now: dt.datetime, dry_run: bool) -> dict[str, int]:
         status=MessageStatus.FAILED,
         created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_FAILED_MAIL_DAYS),
     )
+    # Counted from when it was sent (the notice says so); a message that never was, from when it
+    # was written.
     old = _sent(
-        OutboxMessage.objects.filter(
-            created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_MAIL_DAYS)
+        OutboxMessage.objects.alias(handed_over=Coalesce("sent_at", "created_at")).filter(
+            handed_over__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_MAIL_DAYS)
         )
     )
     with transaction.atomic():
@@ -407,7 +410,7 @@ def stored_personal_data(event: Event) -> Inventory:
         StoredKind(CATERING_NOTES, notes, schedule.needs, erased("needs_erased_at")),
         StoredKind(MEMBERSHIP, counts["membership"], schedule.membership, erased("membership_erased_at")),
         StoredKind(LINKS, links, schedule.links, erased("links_erased_at")),
-        # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was written, at the
+        # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was sent, at the
         # latest with the registration.
         StoredKind(OLD_MAIL, mail, schedule.identity, erased("identity_erased_at")),
     ]
