@@ -141,3 +141,15 @@ def test_production_settings_share_the_throttle_between_workers(tmp_path, enviro
         "s.ALLAUTH_TRUSTED_PROXY_COUNT"
     )
     assert _setting(tmp_path, expression, **environment) == expected
+
+
+def test_behind_the_proxy_one_account_is_still_limited_from_many_addresses(client, settings, operator):
+    """The per-account limit (5/15m/key) holds however many addresses the attacker has."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        _sign_in(Client(), "op@example.se", f"fel-{n}", client_ip=f"203.0.113.{n}")
+
+    right_password = _sign_in(client, "op@example.se", client_ip="198.51.100.7")
+
+    assert _is_refused(right_password)
+    assert "_auth_user_id" not in client.session
