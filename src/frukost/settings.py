@@ -230,6 +230,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Every message goes through the outbox (frukost.mail); the worker hands it to this backend.
 # Development writes one .eml file per message into $FRUKOST_DATA_DIR/mail.
 MAIL_DIR = DATA_DIR / "mail"
+# The ids of what people had erased, outside the database, for replaying after a restore
+# (frukost.core.erasure_journal).
+FRUKOST_ERASURE_JOURNAL = DATA_DIR / "erasures.log"
 EMAIL_BACKEND = env(
     "FRUKOST_EMAIL_BACKEND",
     "frukost.mail.backends.EmlDirectoryBackend"
