@@ -296,7 +296,8 @@ def test_failed_mail_keeps_no_bodies_and_no_setting_or_doc_promises_a_period_for
     from pathlib import Path
 
     docs = Path(__file__).resolve().parents[2] / "docs"
-    text = "".join((docs / name).read_text() for name in ("configuration.md", "privacy.md", "architecture.md"))
+    names = ("configuration.md", "privacy.md", "architecture.md")
+    text = "".join((docs / name).read_text() for name in names)
 
     # The worker blanks a failed message's bodies at once (tests/mail); nothing is left to retain.
     assert not hasattr(settings, "FRUKOST_RETAIN_FAILED_MAIL_DAYS")
