@@ -176,6 +176,7 @@ def test_an_erasure_after_the_backup_is_replayed_after_restoring_it(tmp_path, ev
 
     anna_row = Registration.objects.get(pk=anna.pk)
     assert (anna_row.email, anna_row.first_name, anna_row.anonymised_at is not None) == ("", "", True)
+    assert anna_row.status == "cancelled"  # before the event: cancelled first, as the first time
     assert not Contact.objects.exists()
     assert Registration.objects.get(pk=bo.pk).wants_future_invitations is False
     assert Registration.objects.get(pk=bo.pk).email == "bo@example.se"  # only the consent was withdrawn
@@ -195,3 +196,18 @@ def test_restore_replays_the_erasure_journal_by_itself(tmp_path, event, person, 
 
     assert Registration.objects.get(pk=anna.pk).email == ""
     assert "1 registration(s) and 0 contact(s) erased again" in capsys.readouterr().out
+
+
+def test_an_erasure_whose_journal_cannot_be_written_still_erases_and_logs_the_line(
+    tmp_path, event, person, settings, caplog
+):
+    from frukost.privacy.selfservice import erase_registration
+    from frukost.registrations.services import register
+
+    (tmp_path / "not-a-directory").write_text("")
+    settings.FRUKOST_ERASURE_JOURNAL = tmp_path / "not-a-directory" / "erasures.log"
+    anna = register(event=event, person=person("anna@example.se")).registration
+
+    assert erase_registration(registration=anna).email == ""
+    assert f'"registrations": [{anna.pk}]' in caplog.text
+    assert "anna@" not in caplog.text

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,9 @@ def record(
     now: dt.datetime | None = None,
 ) -> None:
     """Append one line. The file is created readable by its owner only (it says who was erased
-    when, by id) and flushed to disk before returning."""
+    when, by id) and flushed to disk before returning. If it cannot be written the erasure still
+    happens (the person asked for it) and the line goes to the error log instead, which is
+    outside the database too, for the operator to add by hand."""
     line = json.dumps(
         {
             "at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
@@ -54,13 +59,18 @@ def record(
         }
     )
     journal = path()
-    journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(descriptor, (line + "\n").encode())
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, (line + "\n").encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    except OSError as exc:
+        logger.error(
+            "cannot write the erasure journal %s (%s); add this line by hand: %s", journal, exc.strerror, line
+        )
 
 
 def entries() -> Iterator[Entry]:

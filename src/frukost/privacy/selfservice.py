@@ -327,8 +327,9 @@ def _erase(registration: Registration, *, now: dt.datetime) -> tuple[Registratio
 
 def replay_erasure(*, registration_id: int, now: dt.datetime | None = None) -> bool:
     """Erase a registration again that a person had erased before a backup was restored (the
-    journal's replay): as erase_registration, without a receipt (they had theirs). Returns whether
-    there was anything left to erase."""
+    journal's replay): as erase_registration, without a receipt (they had theirs) and without
+    withdrawing the consent (the journal has the contact's id on a line of its own, replayed by
+    replay_erasure_journal). Returns whether there was anything left to erase."""
     now = now or timezone.now()
     registration = Registration.objects.filter(pk=registration_id, anonymised_at__isnull=True).first()
     if registration is None:
@@ -338,7 +339,6 @@ def replay_erasure(*, registration_id: int, now: dt.datetime | None = None) -> b
             registration, _case, _moved_up = _erase(registration, now=now)
         except AlreadyErased:
             return False
-        withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
         anonymise([registration.pk], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
