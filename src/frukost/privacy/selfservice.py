@@ -442,6 +442,8 @@ def request_data_link(*, email: str, language: str, now: dt.datetime | None = No
                 "link": link,
                 "hours": int(DATA_REQUEST_MAX_AGE.total_seconds() // 3600),
                 "language": language,
+                # The site-wide notice: the link may show registrations with several
+                # organisations, and that page lists each one's own notice.
                 "privacy_url": settings.BASE_URL + reverse("public:privacy"),
             }
             enqueue(
