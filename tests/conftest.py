@@ -32,11 +32,22 @@ def _erasure_journal(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Cached page fragments must not leak from one test into the next."""
-    from django.core.cache import cache
+def _empty_cache(request, django_db_blocker):
+    """Cached page fragments and sign-in throttle counts must not leak from one test into the next.
 
-    cache.clear()
+    The default cache is the database cache, as in production: a test in a transaction leaves
+    nothing behind, one that commits (live server, races) empties it when done.
+    """
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker and marker.kwargs.get("transaction")
+    ):
+        with django_db_blocker.unblock():
+            caches["default"].clear()
 
 
 @pytest.fixture

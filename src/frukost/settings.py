@@ -179,6 +179,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env("FRUKOST_LOGIN_FAILED_LIMIT", "5/5m/ip,5/15m/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# Behind the reverse proxy allauth must take the client from X-Forwarded-For (the hop the proxy
+# added, the right-most), or every sign-in comes from 127.0.0.1 and the per-IP limit above locks
+# everybody out after five wrong passwords from anyone.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("FRUKOST_BEHIND_PROXY") else 0
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("FRUKOST_REAUTHENTICATION_SECONDS", 300)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("FRUKOST_TOTP_ISSUER", "frukost")
@@ -278,14 +282,27 @@ FRUKOST_RATELIMIT_PER_EMAIL = env_int("FRUKOST_RATELIMIT_PER_EMAIL", 5)
 FRUKOST_RATELIMIT_PER_EVENT = env_int("FRUKOST_RATELIMIT_PER_EVENT", 200)
 # "Your personal link" e-mails one address can be sent per hour by registering again.
 FRUKOST_MAIL_PER_ADDRESS_PER_HOUR = env_int("FRUKOST_MAIL_PER_ADDRESS_PER_HOUR", 3)
+# The default cache holds allauth's sign-in throttle (ACCOUNT_RATE_LIMITS): it must be one that
+# every gunicorn worker shares and that survives a reload, so never the per-process LocMemCache.
+# Redis when configured, else Django's database cache (its table is made by core's migration
+# 0006_cache_table). Cached page fragments live apart, per process: they are only a speed-up.
+CACHE_TABLE = "frukost_cache"
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": FRUKOST_REDIS_URL}
+        if FRUKOST_REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Culling past MAX_ENTRIES would drop throttle counters: keep it well above what
+            # the per-IP limits let anyone create in a window.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+}
 if FRUKOST_REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": FRUKOST_REDIS_URL,
-        },
-    }
+    CACHES["ratelimit"] = {**CACHES["default"]}
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRUKOST_BEHIND_PROXY") else None

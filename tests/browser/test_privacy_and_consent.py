@@ -43,7 +43,7 @@ def test_consent_notice_and_withdrawal_as_a_person_does_it(new_context, event, m
     )
     expect(box).not_to_be_checked()
     box.check()
-    expect(page.get_by_text("Vi sparar då ditt namn, din e-postadress")).to_be_visible()
+    expect(page.get_by_text("Då sparar vi ditt namn, din e-postadress")).to_be_visible()
     expect(page.get_by_text("Specialkost och andra behov raderas dagen efter evenemanget")).to_be_visible()
     shoot(page, f"form-{width}")
     page.get_by_role("button", name="Anmäl dig").click()

@@ -28,13 +28,13 @@ pytestmark = pytest.mark.django_db
 
 SWEDISH_TEXT = (
     "Ja, skicka mig inbjudningar till kommande evenemang från Akademikerförbundet SSR. "
-    "Vi sparar då ditt namn, din e-postadress, arbetsplats och befattning för det tills du ber oss "
-    "sluta: kryssa ur rutan på din personliga sida, eller skriv till oss."
+    "Då sparar vi ditt namn, din e-postadress, arbetsplats och befattning för att kunna bjuda in dig, "
+    "tills du ber oss sluta. Kryssa ur rutan på din personliga sida eller skriv till oss."
 )
 ENGLISH_TEXT = (
     "Yes, send me invitations to future events from Akademikerförbundet SSR. We then keep your name, "
-    "e-mail address, workplace and job title for that until you ask us to stop: untick the box on "
-    "your personal page, or write to us."
+    "e-mail address, workplace and job title to be able to invite you, until you ask us to stop. "
+    "Untick the box on your personal page or write to us."
 )
 
 
@@ -59,7 +59,7 @@ def test_ticking_the_box_on_the_form_records_the_consent_with_its_words_and_time
         event.organisation,
     )
     page = client.get(event.get_absolute_url()).content.decode()
-    assert "Vi sparar då ditt namn, din e-postadress" in page
+    assert "Då sparar vi ditt namn, din e-postadress" in page
 
 
 def test_the_consent_is_recorded_in_the_language_of_the_page(event):

@@ -20,6 +20,7 @@ PRODUCTION = {
     "FRUKOST_BEHIND_PROXY": "1",
     "FRUKOST_SMTP_HOST": "smtp.example.se",
     "FRUKOST_OPERATOR_EMAIL": "drift@example.se",
+    "FRUKOST_OPERATOR_NAME": "Driftbolaget AB",
 }
 
 
@@ -69,6 +70,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         ({"FRUKOST_SMTP_HOST": None}, ["frukost.W001"]),
         ({"FRUKOST_SMTP_TLS": "off"}, ["frukost.W002"]),
         ({"FRUKOST_OPERATOR_EMAIL": None}, ["frukost.W003"]),
+        ({"FRUKOST_OPERATOR_NAME": None}, ["frukost.W004"]),
+        ({"FRUKOST_OPERATOR_NAME": "  "}, ["frukost.W004"]),
         ({"FRUKOST_HSTS_SECONDS": "0"}, ["security.W004"]),
     ],
 )

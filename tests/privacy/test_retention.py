@@ -292,6 +292,29 @@ def test_owners_read_the_run_in_their_audit_log_with_its_counts(client, staff_fa
     assert "specialkost och behov raderade" in page.lower()
 
 
+def test_old_recipients_are_counted_from_when_the_message_was_sent(frozen):
+    """The notice says "90 days after it was sent": a message that waited to be sent (retries)
+    keeps its recipient 90 days from the sending, not from when it was written."""
+    frozen("2029-01-01 10:00")
+    late = OutboxMessage.objects.create(
+        to="sen@example.se",
+        kind=MailKind.ACCOUNT,
+        subject="Ämne",
+        status=MessageStatus.SENT,
+        sent_at=timezone.now() + dt.timedelta(days=5),
+    )
+
+    frozen("2029-04-02 11:00")  # 91 days after it was written, 86 after it was sent
+    run_retention()
+    late.refresh_from_db()
+    assert late.to == "sen@example.se"
+
+    frozen("2029-04-07 11:00")  # 91 days after it was sent
+    run_retention()
+    late.refresh_from_db()
+    assert late.to == ""
+
+
 def test_failed_mail_keeps_no_bodies_and_no_setting_or_doc_promises_a_period_for_them(settings):
     from pathlib import Path
 

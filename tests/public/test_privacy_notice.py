@@ -61,13 +61,13 @@ def test_the_notice_gives_each_purpose_its_legal_basis_and_the_periods_from_the_
         ("Specialkost och tillgänglighetsbehov", "Art. 9.2 a", "Raderas dagen efter evenemanget"),
         ("Frågan om medlemskap", "art. 9.2 d", "Raderas 30 dagar efter evenemanget"),
         ("Inbjudningar till kommande evenemang", "Art. 6.1 a", "Tills du tar tillbaka samtycket"),
-        ("E-postloggen", "Art. 6.1 f", "90 dagar efter att det skrevs"),
+        ("E-postloggen", "Art. 6.1 f", "90 dagar efter att det skickades"),
         ("Arrangörsverktygets händelselogg", "Art. 6.1 f", "leder posterna inte längre till dig"),
     ]:
         section = text.split(title, 1)[1][:900]
         assert basis in section, title
         assert period in section, title
-    assert "en avanmäld eller släppt anmälan 7 dagar efter evenemanget" in text
+    assert "och en avanmäld eller släppt anmälan 7 dagar efter evenemanget" in text
 
 
 def test_changing_a_setting_changes_the_notice_and_the_forms_sentence(
@@ -86,7 +86,7 @@ def test_changing_a_setting_changes_the_notice_and_the_forms_sentence(
     form = text_of(client.get(event.get_absolute_url()))
     assert "Raderas 3 dagar efter evenemanget" in notice
     assert "Raderas 14 dagar efter evenemanget" in notice
-    assert "raderas 6 månader efter evenemanget; en avanmäld eller släppt anmälan 2 dagar efter" in notice
+    assert "raderas 6 månader efter evenemanget, och en avanmäld eller släppt anmälan 2 dagar efter" in notice
     assert (
         "Specialkost och andra behov raderas 3 dagar efter evenemanget, svaret om medlemskap 14 dagar efter "
         "evenemanget och ditt namn, din e-postadress, arbetsplats och befattning 6 månader efter evenemanget"
@@ -116,13 +116,13 @@ def test_the_notice_says_how_to_use_the_rights(client, organisation):
     response = client.get(URL)
     text = text_of(response)
 
-    for right in ("Tillgång", "Rättelse", "Radering", "Invändning", "Återkallat samtycke", "Klagomål"):
+    for right in ("Tillgång", "Rättelse", "Radering", "Invändning", "Återkallande av samtycke", "Klagomål"):
         assert right in text
     assert "Din personliga länk" in text
     assert "Utan länken: be om dina uppgifter med din e-postadress" in text
     assert 'href="/mina-uppgifter/"' in response.content.decode()  # the data-request page
     assert "kontaktpersonen som står på evenemangets sida" in text  # no privacy contact set
-    assert "Lokalen: bara antalet av varje kost" in text
+    assert "Lokalen: bara antalet per kost och anteckningar utan namn" in text
     assert "Entrévärdar: bara namn" in text
 
 
@@ -151,7 +151,7 @@ def test_the_event_page_the_form_and_the_personal_page_link_the_organisations_no
     assert "Specialkost och andra behov raderas dagen efter evenemanget" in privacy_note
     assert page.count(f'href="{URL}"') == 2  # the form's sentence and the footer
     assert personal.count(f'href="{URL}"') == 2
-    assert "Vi sparar då ditt namn, din e-postadress" in page
+    assert "Då sparar vi ditt namn, din e-postadress" in page
 
 
 def test_the_sites_own_notice_lists_each_organisations_notice(client, organisation, event_factory):
@@ -185,4 +185,4 @@ def test_the_site_wide_periods_come_from_the_operators_settings(client, organisa
     text = text_of(client.get(URL))
 
     assert "Personliga länkar slutar fungera 14 dagar efter evenemanget" in text
-    assert "Adressen och ämnesraden raderas 60 dagar efter att det skrevs" in text
+    assert "Adressen och ämnesraden raderas 60 dagar efter att det skickades" in text

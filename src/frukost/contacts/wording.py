@@ -20,8 +20,8 @@ def consent_label(organisation: Organisation) -> str:
 
 def consent_hint() -> str:
     return _(
-        "We then keep your name, e-mail address, workplace and job title for that until you ask us "
-        "to stop: untick the box on your personal page, or write to us."
+        "We then keep your name, e-mail address, workplace and job title to be able to invite you, "
+        "until you ask us to stop. Untick the box on your personal page or write to us."
     )
 
 

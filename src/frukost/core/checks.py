@@ -102,3 +102,19 @@ def check_contacts(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_operator_name(app_configs, **kwargs):
+    """The privacy notices name the operator as the organisations' processor (GDPR art. 28)."""
+    if not settings.FRUKOST_OPERATOR_NAME.strip():
+        return [
+            Warning(
+                "FRUKOST_OPERATOR_NAME is not set: the privacy notices and the accessibility statement "
+                "name nobody as the operator who runs the site for the organisations.",
+                hint="Set FRUKOST_OPERATOR_NAME to the company or union that runs the site, "
+                "e.g. 'Driftbolaget AB'.",
+                id="frukost.W004",
+            )
+        ]
+    return []

@@ -37,7 +37,7 @@ def months_after_event(months: int) -> str:
 
 
 def days_after_sending(days: int) -> str:
-    return ngettext("%(n)s day after it was written", "%(n)s days after it was written", days) % {"n": days}
+    return ngettext("%(n)s day after it was sent", "%(n)s days after it was sent", days) % {"n": days}
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def purposes(organisation: Organisation) -> list[Purpose]:
                 "voluntary, and you can change or remove your answers on your personal page at any time."
             ),
             retention=_(
-                "Erased %(needs)s. The venue gets the number of each diet and the notes without names; those "
-                "counts stay."
+                "Erased %(needs)s. The venue only gets the number per diet and notes without names. Those "
+                "figures are kept."
             )
             % {"needs": p.needs},
         ),
@@ -125,7 +125,7 @@ def purposes(organisation: Organisation) -> list[Purpose]:
                 "Art. 9(2)(a) GDPR: your explicit consent, given by answering; for a union's own members "
                 "also art. 9(2)(d), the legitimate activities of a trade union with respect to its members."
             ),
-            retention=_("Erased %(membership)s, once the follow-up after the event is over; the counts stay.")
+            retention=_("Erased %(membership)s, once the follow-up is over. The counts are kept.")
             % {"membership": p.membership},
         ),
         Purpose(

@@ -14,7 +14,7 @@ from the organisation's settings (`Organisation.retain_*`, bounded by RETENTION_
 
 No period runs past the identity date (an organisation that keeps names for one month and
 membership for 90 days loses both after one month). Independently of events, the outbox: the
-recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after it was written (90). (The
+recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after it was sent (90). (The
 bodies need no period: the mail worker blanks them once a message is sent, fails for good or is
 skipped.)
 
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from frukost.catering.models import CateringList
@@ -329,9 +330,11 @@ def _status_counts(tally: EventTally, registrations) -> bool:
 
 def _mail_step(*, now: dt.datetime, dry_run: bool) -> dict[str, int]:
     """Every old message's recipient and subject (its bodies went when it was sent, failed or skipped)."""
+    # Counted from when it was sent (the notice says so); a message that never was, from when it
+    # was written.
     old = _sent(
-        OutboxMessage.objects.filter(
-            created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_MAIL_DAYS)
+        OutboxMessage.objects.alias(handed_over=Coalesce("sent_at", "created_at")).filter(
+            handed_over__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_MAIL_DAYS)
         )
     )
     with transaction.atomic():
@@ -402,7 +405,7 @@ def stored_personal_data(event: Event) -> Inventory:
         StoredKind(CATERING_NOTES, notes, schedule.needs, erased("needs_erased_at")),
         StoredKind(MEMBERSHIP, counts["membership"], schedule.membership, erased("membership_erased_at")),
         StoredKind(LINKS, links, schedule.links, erased("links_erased_at")),
-        # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was written, at the
+        # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was sent, at the
         # latest with the registration.
         StoredKind(OLD_MAIL, mail, schedule.identity, erased("identity_erased_at")),
     ]
