@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +69,7 @@ def register(
 
         existing = Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
         if existing is not None:
-            if _may_mail(email):
+            if ratelimit.may_mail(email):
                 notifications.send_personal_link(existing)
             audit("registration.repeated", event_id=event.pk, registration_id=existing.pk)
             # Only as many as the address may still bring, and none where the address must be
@@ -108,12 +107,6 @@ def register(
             language=person.language, hold_invitations=not registration.is_confirmed,
         )  # fmt: skip
         return RegistrationResult(status=registration.status, registration=registration)
-
-
-def _may_mail(email: str) -> bool:
-    """Whether registering this address again may e-mail it once more (the cap per hour)."""
-    key = f"mail:{email}"
-    return ratelimit.count([(key, 1)], window=3600)[key] <= settings.FRUKOST_MAIL_PER_ADDRESS_PER_HOUR
 
 
 def _bring_colleagues(
