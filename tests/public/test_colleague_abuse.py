@@ -5,9 +5,11 @@ import pytest
 from django.test import Client
 
 from frukost.mail.enums import MailKind
+from frukost.messaging.enums import Audience
+from frukost.messaging.services import recipients
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
-from frukost.registrations.services import cancel_registration, register, release_expired_holds
+from frukost.registrations.services import cancel_event, cancel_registration, register, release_expired_holds
 from tests.conftest import outbox_for, worker_keeps_up
 from tests.public.test_personal_link import link_in_last_mail
 
@@ -123,3 +125,21 @@ def test_in_confirm_mode_a_form_for_a_registered_address_invites_nobody(event_fa
     assert (response.status_code, response["Location"]) == (302, event.get_absolute_url() + "tack/")
     assert outbox_for("bo@example.se") == []
     assert not Registration.objects.filter(email="bo@example.se").exists()
+
+
+def test_in_confirm_mode_a_colleague_waiting_for_the_registrant_is_told_of_nothing_else_either(
+    event_factory, person
+):
+    """Not by moving up, nor by an organiser's message to everyone, nor by the event's cancellation."""
+    event = event_factory(confirm_email=True, capacity=2, max_colleagues=1)
+    dan = register(event=event, person=person("dan@example.se", first_name="Dan")).registration
+    Client().post(event.get_absolute_url(), form("anna@example.se", "bo@example.se"))  # Bo waits in the queue
+
+    cancel_registration(registration=dan)  # Bo moves up to a held seat…
+
+    assert Registration.objects.get(email="bo@example.se").status == Status.REGISTERED
+    assert list(recipients(event=event, audience=Audience.ALL).values_list("email", flat=True)) == [
+        "anna@example.se"
+    ]
+    assert cancel_event(event=event) == 1
+    assert outbox_for("bo@example.se") == []  # …and hears of none of it
