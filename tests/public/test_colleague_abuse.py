@@ -69,9 +69,13 @@ def test_the_owners_own_colleagues_count_against_what_a_repeated_form_may_bring(
 def test_in_confirm_mode_colleagues_are_invited_only_once_the_registrant_confirms(event_factory, frozen):
     frozen("2029-04-01 10:00")
     event = event_factory(confirm_email=True, colleague_hold_hours=24, max_colleagues=1)
-    Client().post(event.get_absolute_url(), form("anna@example.se", "bo@example.se"))
+    browser = Client()
+    response = browser.post(event.get_absolute_url(), form("anna@example.se", "bo@example.se"))
     worker_keeps_up()
 
+    page = browser.get(response["Location"]).content.decode()
+    assert "När du har bekräftat mejlar vi din kollega, som bekräftar själv." in page
+    assert "Vi har också mejlat" not in page
     bo = Registration.objects.get(email="bo@example.se")
     assert (bo.status, bo.invitation_held) == (Status.REGISTERED, True)  # the seat is held…
     assert outbox_for("bo@example.se") == []  # …but nobody has been told of it
