@@ -25,6 +25,13 @@ def _mail_dir(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _erasure_journal(tmp_path, settings):
+    """Each test gets its own erasure journal (core.erasure_journal)."""
+    settings.FRUKOST_ERASURE_JOURNAL = tmp_path / "erasures.log"
+    return settings.FRUKOST_ERASURE_JOURNAL
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached page fragments must not leak from one test into the next."""
     from django.core.cache import cache

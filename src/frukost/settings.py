@@ -230,6 +230,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Every message goes through the outbox (frukost.mail); the worker hands it to this backend.
 # Development writes one .eml file per message into $FRUKOST_DATA_DIR/mail.
 MAIL_DIR = DATA_DIR / "mail"
+# The ids of what people had erased, outside the database, for replaying after a restore
+# (frukost.core.erasure_journal).
+FRUKOST_ERASURE_JOURNAL = DATA_DIR / "erasures.log"
 EMAIL_BACKEND = env(
     "FRUKOST_EMAIL_BACKEND",
     "frukost.mail.backends.EmlDirectoryBackend"
@@ -254,7 +257,6 @@ FRUKOST_MAIL_RETRY_BASE_SECONDS = env_int("FRUKOST_MAIL_RETRY_BASE_SECONDS", 30)
 FRUKOST_MAIL_STUCK_AFTER_SECONDS = env_int("FRUKOST_MAIL_STUCK_AFTER_SECONDS", 600)
 FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
 # Retention beyond the organisation's own settings (frukost.privacy.retention, docs/configuration.md).
-FRUKOST_RETAIN_FAILED_MAIL_DAYS = env_int("FRUKOST_RETAIN_FAILED_MAIL_DAYS", 7)
 FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)

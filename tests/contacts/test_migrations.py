@@ -58,3 +58,56 @@ def test_ticked_registrations_become_contacts_once_per_organisation_and_address(
         "Ja, jag vill få inbjudningar till kommande evenemang (överfört från anmälan "
     )
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def _leaves():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_contacts_with_unicode_domains_are_converted_and_can_be_withdrawn():
+    # Every app as it was, but registrations before their addresses went IDNA and contacts at 0002:
+    # the tables then match the historical models (later NOT NULL columns included).
+    before = [
+        *(node for node in _leaves() if node[0] not in ("registrations", "contacts")),
+        ("registrations", "0004_colleague_names_given"),
+        ("registrations", "0005_merge_0004_event_tally_0004_personal_link_purpose"),
+        ("contacts", "0002_contacts_from_registrations"),
+    ]
+    try:
+        old = _migrate(before)
+        Organisation = old.get_model("events", "Organisation")  # noqa: N806
+        Contact = old.get_model("contacts", "Contact")  # noqa: N806
+        ssr = Organisation.objects.create(name="SSR", slug="ssr")
+        other = Organisation.objects.create(name="Vision", slug="vision")
+
+        def contact(organisation, email, day):
+            return Contact.objects.create(
+                organisation=organisation, email=email, first_name=email.split("@")[0],
+                consented_at=dt.datetime(2029, 1, day, tzinfo=dt.UTC), consent_text="Ja",
+            )  # fmt: skip
+
+        contact(ssr, "anna@exämple.se", 1)
+        contact(ssr, "bo@exämple.se", 3)  # newer than its ASCII twin: this one stays
+        contact(ssr, "bo@xn--exmple-cua.se", 2)
+        contact(ssr, "cia@exämple.se", 2)
+        contact(ssr, "cia@xn--exmple-cua.se", 3)  # newer: this one stays
+        contact(other, "anna@exämple.se", 1)  # another organisation: its own contact
+
+        new = _migrate([("contacts", "0003_contact_email_domains_idna")])
+
+        Contact = new.get_model("contacts", "Contact")  # noqa: N806
+        rows = Contact.objects.order_by("organisation__slug", "email")
+        assert [(c.organisation.slug, c.email, c.consented_at.day) for c in rows] == [
+            ("ssr", "anna@xn--exmple-cua.se", 1),
+            ("ssr", "bo@xn--exmple-cua.se", 3),
+            ("ssr", "cia@xn--exmple-cua.se", 3),
+            ("vision", "anna@xn--exmple-cua.se", 1),
+        ]
+    finally:
+        _migrate(_leaves())
+
+    from frukost.contacts.services import withdraw_consent
+    from frukost.events.models import Organisation as Current
+
+    assert withdraw_consent(organisation=Current.objects.get(slug="ssr"), email="anna@exämple.se") is True

@@ -141,3 +141,73 @@ def test_backup_copies_the_uploads(tmp_path, settings, organisation):
     with tarfile.open(archive) as tar:
         assert tar.getnames() == ["uploads", "uploads/logo.svg"]
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+
+
+def test_an_erasure_after_the_backup_is_replayed_after_restoring_it(tmp_path, event, person, settings):
+    import json
+
+    from frukost.contacts.models import Contact
+    from frukost.contacts.services import withdraw_consent
+    from frukost.privacy.selfservice import erase_registration
+    from frukost.registrations.models import Registration
+    from frukost.registrations.services import register
+
+    anna = register(event=event, person=person("anna@example.se", wants_future_invitations=True)).registration
+    bo = register(event=event, person=person("bo@example.se", wants_future_invitations=True)).registration
+    assert Contact.objects.count() == 2
+    call_command("backup", to=tmp_path / "backups")
+    [backup] = sorted((tmp_path / "backups").glob("frukost-*"))
+    erase_registration(registration=anna)
+    withdraw_consent(organisation=event.organisation, email="bo@example.se")
+    journal = settings.FRUKOST_ERASURE_JOURNAL
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert "anna" not in journal.read_text() and "bo@" not in journal.read_text()  # ids only
+    assert [line["registrations"] for line in lines if line["registrations"]] == [[anna.pk]]
+
+    from frukost.core.backups import restore
+
+    restore(backup=backup)
+    assert Registration.objects.get(pk=anna.pk).email == "anna@example.se"  # back with the backup
+    assert Contact.objects.count() == 2
+
+    call_command("replay_erasures")
+    call_command("replay_erasures")  # twice changes nothing
+
+    anna_row = Registration.objects.get(pk=anna.pk)
+    assert (anna_row.email, anna_row.first_name, anna_row.anonymised_at is not None) == ("", "", True)
+    assert anna_row.status == "cancelled"  # before the event: cancelled first, as the first time
+    assert not Contact.objects.exists()
+    assert Registration.objects.get(pk=bo.pk).wants_future_invitations is False
+    assert Registration.objects.get(pk=bo.pk).email == "bo@example.se"  # only the consent was withdrawn
+
+
+def test_restore_replays_the_erasure_journal_by_itself(tmp_path, event, person, capsys):
+    from frukost.privacy.selfservice import erase_registration
+    from frukost.registrations.models import Registration
+    from frukost.registrations.services import register
+
+    anna = register(event=event, person=person("anna@example.se")).registration
+    call_command("backup", to=tmp_path / "backups")
+    [backup] = sorted((tmp_path / "backups").glob("frukost-*"))
+    erase_registration(registration=anna)
+
+    call_command("restore", str(backup), no_input=True)
+
+    assert Registration.objects.get(pk=anna.pk).email == ""
+    assert "1 registration(s) and 0 contact(s) erased again" in capsys.readouterr().out
+
+
+def test_an_erasure_whose_journal_cannot_be_written_still_erases_and_logs_the_line(
+    tmp_path, event, person, settings, caplog
+):
+    from frukost.privacy.selfservice import erase_registration
+    from frukost.registrations.services import register
+
+    (tmp_path / "not-a-directory").write_text("")
+    settings.FRUKOST_ERASURE_JOURNAL = tmp_path / "not-a-directory" / "erasures.log"
+    anna = register(event=event, person=person("anna@example.se")).registration
+
+    assert erase_registration(registration=anna).email == ""
+    assert f'"registrations": [{anna.pk}]' in caplog.text
+    assert "anna@" not in caplog.text

@@ -111,7 +111,7 @@ def test_send_due_retries_temporary_failure_with_growing_backoff(smtp_server, ev
         send_due()
         message.refresh_from_db()
         assert (message.status, message.attempts) == (MessageStatus.QUEUED, expected_attempts)
-        assert message.last_error.startswith("SMTPDataError: (451")
+        assert message.last_error.startswith("SMTPDataError: 451 4.3.0")
         waits.append(message.next_attempt_at - timezone.now())
         _clock_past(time_machine, message.next_attempt_at)
 
@@ -177,7 +177,7 @@ def test_send_due_gives_up_after_max_attempts(smtp_server, event, person, settin
         _clock_past(time_machine, message.next_attempt_at)
 
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 3)
-    assert message.last_error.startswith("gave up after 3 attempts: SMTPDataError: (451")
+    assert message.last_error.startswith("gave up after 3 attempts: SMTPDataError: 451")
     assert smtp_server.handler.data_attempts == 3
     assert message.kind == MailKind.CONFIRMATION
 
@@ -226,3 +226,54 @@ def test_send_due_with_a_bad_message_still_sends_the_rest(smtp_server, db):
     good.refresh_from_db()
     assert (sent, bad.status, good.status) == (1, MessageStatus.FAILED, MessageStatus.SENT)
     assert [r.rcpt_tos for r in smtp_server.received] == [["bo@example.se"]]
+
+
+def test_a_refused_recipients_address_stays_out_of_the_outbox_and_the_log(smtp_server, event, person, caplog):
+    smtp_server.handler.rcpt_answer = "550 5.1.1 <anna@example.se>: Recipient address rejected: User unknown"
+    register(event=event, person=person("anna@example.se"))
+
+    with caplog.at_level("INFO", logger="frukost.mail"):
+        send_due()
+
+    [message] = messages(to="anna@example.se")
+    assert message.status == MessageStatus.FAILED
+    assert (
+        message.last_error
+        == "recipient refused: 550 5.1.1 <address>: Recipient address rejected: User unknown"
+    )
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("frukost"))
+    assert "anna@example.se" not in ours
+    assert "550 5.1.1" in ours
+
+
+def test_an_erasure_receipt_refused_for_now_keeps_no_address_anywhere(smtp_server, event, person, caplog):
+    from frukost.privacy.selfservice import erase_registration
+
+    smtp_server.handler.rcpt_answer = "450 4.2.0 <anna@example.se>: mailbox busy"
+    anna = register(event=event, person=person("anna@example.se")).registration
+    erase_registration(registration=anna)
+    OutboxMessage.objects.exclude(kind=MailKind.ERASURE_RECEIPT).delete()
+
+    with caplog.at_level("INFO", logger="frukost.mail"):
+        send_due()
+
+    receipt = OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT)
+    assert receipt.status == MessageStatus.QUEUED
+    assert receipt.last_error == "SMTPRecipientsRefused: 450 4.2.0 <address>: mailbox busy"
+    ours = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("frukost"))
+    assert "anna@example.se" not in ours and "mailbox busy" in ours
+
+
+def test_smtp_error_text_strips_every_address():
+    import smtplib
+
+    from frukost.mail.worker import smtp_error_text
+
+    refused = smtplib.SMTPRecipientsRefused(
+        {"anna@exämple.se": (550, b"5.1.1 <anna@ex\xc3\xa4mple.se> unknown; try bo.ek+x@example.se")}
+    )
+    sender = smtplib.SMTPSenderRefused(553, b"5.7.1 rejected", "noreply@frukost.se")
+
+    assert smtp_error_text(refused) == "550 5.1.1 <address> unknown; try <address>"
+    assert smtp_error_text(sender) == "553 5.7.1 rejected"
+    assert "anna" not in smtp_error_text(smtplib.SMTPException("refused anna@example.se"))

@@ -376,3 +376,66 @@ def test_erasure_receipt_is_in_the_persons_language(event, person):
     receipt = OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT)
     assert receipt.subject == "Your personal data has been erased"
     assert Registration.objects.get(pk=anna.pk).anonymised_at == dt.datetime(2029, 4, 1, tzinfo=dt.UTC)
+
+
+# --- Erasure after the event has started ---------------------------------------------------
+
+
+def test_erase_after_the_event_keeps_the_seat_count_and_says_nothing_about_seats(
+    event_factory, person, frozen
+):
+    from frukost.registrations.services.seats import seats_taken
+
+    event = event_factory(capacity=2)
+    anna = register(event=event, person=person("anna@example.se")).registration
+    register(event=event, person=person("bo@example.se"))
+    register(event=event, person=person("cilla@example.se"))  # waiting
+    frozen("2029-05-19 10:00")  # three days after the event
+
+    erased = erase_registration(registration=anna)
+
+    assert (erased.status, erased.email, erased.anonymised_at is not None) == (Status.REGISTERED, "", True)
+    assert seats_taken(event) == 2
+    assert Registration.objects.get(email="cilla@example.se").status == Status.WAITLISTED
+    assert not OutboxMessage.objects.filter(kind=MailKind.PROMOTED).exists()
+    receipt = OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT)
+    for text in (receipt.body_text, receipt.body_html):
+        assert "avanmäl" not in text and "plats" not in text and "väntelistan" not in text
+
+
+def test_erase_of_a_waitlisted_person_after_the_event_keeps_the_queue_as_it_was(
+    event_factory, person, frozen
+):
+    event = event_factory(capacity=1)
+    register(event=event, person=person("anna@example.se"))
+    cilla = register(event=event, person=person("cilla@example.se")).registration
+    frozen("2029-05-16 08:30")  # the event has begun
+
+    assert erase_registration(registration=cilla).status == Status.WAITLISTED
+    assert "väntelistan" not in OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT).body_text
+
+
+def test_erase_before_the_event_says_the_seat_moved_on_only_if_someone_moved_up(event_factory, person):
+    event = event_factory(capacity=1)
+    anna = register(event=event, person=person("anna@example.se")).registration
+    register(event=event, person=person("cilla@example.se"))
+    alone = register(event=event_factory(), person=person("bo@example.se")).registration
+
+    erase_registration(registration=anna)
+    erase_registration(registration=alone)
+
+    moved_up, nobody = (
+        m.body_text for m in OutboxMessage.objects.filter(kind=MailKind.ERASURE_RECEIPT).order_by("id")
+    )
+    assert "Vi avanmälde dig först, och din plats har gått till nästa person på väntelistan." in moved_up
+    assert "Vi avanmälde dig först." in nobody
+    assert "väntelistan" not in nobody
+
+
+def test_erasure_receipt_links_the_organisations_privacy_notice(event, person):
+    erase_registration(registration=register(event=event, person=person("anna@example.se")).registration)
+
+    receipt = OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT)
+
+    notice = f"/{event.organisation.slug}/integritet/"
+    assert notice in receipt.body_text and notice in receipt.body_html

@@ -136,8 +136,8 @@ def test_my_data_with_a_wrong_token_is_a_404(client, anna):
 @pytest.mark.parametrize(
     ("language", "heading", "seat"),
     [
-        ("sv", "Radera dina uppgifter?", "din plats går till den som står först på väntelistan"),
-        ("en", "Erase your data?", "your seat goes to the first person on the waiting list"),
+        ("sv", "Radera dina uppgifter?", "din plats blir ledig"),
+        ("en", "Erase your data?", "your seat is freed"),
     ],
 )
 def test_erase_page_explains_what_happens(client, anna, language, heading, seat):
@@ -151,6 +151,7 @@ def test_erase_page_explains_what_happens(client, anna, language, heading, seat)
     assert _private(response)
     assert f"<h1>{heading}</h1>" in page
     assert seat in page
+    assert ("invitations" if language == "en" else "inbjudningar") in page  # the consent goes too
     assert 'name="csrfmiddlewaretoken"' in page
     assert Registration.objects.get(pk=anna.pk).status == Status.REGISTERED  # a GET changes nothing
 
@@ -176,6 +177,41 @@ def test_erase_cancels_erases_and_the_link_stops_working(client, event_factory, 
     assert Registration.objects.get(email="cilla@example.se").status == Status.REGISTERED
     assert client.get(path).status_code == 404
     assert client.get(path + "mina-uppgifter/").status_code == 404
+
+
+def test_erase_page_after_the_event_says_nothing_is_cancelled(client, anna, frozen):
+    path = personal_path("anna@example.se")
+    frozen("2029-05-19 10:00")
+
+    page = client.get(path + "radera/").content.decode()
+
+    assert "Evenemanget har redan börjat, så ingenting avanmäls" in page
+    assert "väntelistan" not in page
+    assert "Om du har bett Akademikerförbundet SSR att bjuda in dig till kommande evenemang" in page
+
+
+def test_data_request_erase_page_after_the_event_says_nothing_is_cancelled(client, anna, frozen):
+    frozen("2029-06-10 10:00")  # the data-request link reaches a registration long after the event
+    client.post("/mina-uppgifter/", {"email": "anna@example.se"})
+    path = data_request_path("anna@example.se")
+
+    page = client.post(path, {"action": "erase", "registration": anna.pk}).content.decode()
+
+    assert "Evenemanget har redan börjat, så ingenting avanmäls" in page
+    assert "väntelistan" not in page
+    assert "kommande evenemang återkallas det också" in page
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_erase_page_of_an_expired_link_is_the_kind_410_page(client, anna, frozen, method):
+    path = personal_path("anna@example.se")
+    frozen("2029-07-01 10:00")  # long after the event
+
+    response = getattr(client, method)(path + "radera/")
+
+    assert response.status_code == 410
+    assert "public/link_expired.html" in [template.name for template in response.templates]
+    assert Registration.objects.get(pk=anna.pk).email == "anna@example.se"
 
 
 def test_erase_posted_twice_ends_on_the_done_page_both_times(client, anna):

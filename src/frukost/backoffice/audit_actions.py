@@ -70,7 +70,7 @@ SHOWN_DETAILS = {
     "cancelled": _("cancelled registrations anonymised"),
     "links": _("personal links deleted"),
     "identity": _("registrations anonymised"),
-    "failed_mail_bodies": _("failed e-mails' texts erased"),
+    "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
 }
 

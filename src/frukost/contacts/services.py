@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from frukost.contacts.exceptions import InvalidConsent
 from frukost.contacts.models import Contact
+from frukost.core import erasure_journal
 from frukost.core.emails import normalise_email
 from frukost.core.models import audit
 from frukost.events.models import Event, Organisation
@@ -63,8 +64,9 @@ def record_consent(
 def withdraw_consent(*, organisation: Organisation, email: str, actor=None) -> bool:
     """The person no longer wants invitations: delete their contact, leaving no personal data.
 
-    The audit entry keeps the contact's id only. Returns whether there was a contact to delete
-    (withdrawing twice is not an error: the person gets what they asked for).
+    The audit entry keeps the contact's id only, and so does the erasure journal (a restored
+    backup must not bring the contact back: core.erasure_journal). Returns whether there was a
+    contact to delete (withdrawing twice is not an error: the person gets what they asked for).
     """
     email = normalise_email(email)
     with transaction.atomic():
@@ -74,4 +76,5 @@ def withdraw_consent(*, organisation: Organisation, email: str, actor=None) -> b
         contact_id = contact.pk
         contact.delete()
         audit("contact.withdrawn", organisation_id=organisation.pk, actor=actor, contact_id=contact_id)
+        erasure_journal.record(organisation_id=organisation.pk, contact_ids=[contact_id])
     return True

@@ -111,14 +111,14 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
         _fail(message, str(exc))
         return False
     except (smtplib.SMTPException, OSError) as exc:  # OSError covers refused connections and timeouts
-        _retry_later(message, f"{type(exc).__name__}: {exc}")
+        _retry_later(message, f"{type(exc).__name__}: {smtp_error_text(exc)}")
         return False
     except Exception as exc:
         # Anything else (a backend bug, a header the backend rejects) must not leave the message
         # in "sending" or stop the round: the rest of the queue still goes out, and this one is
         # retried until it reaches the maximum number of attempts.
         logger.exception("mail %s raised an unexpected error", message.pk)
-        _retry_later(message, f"{type(exc).__name__}: {exc}")
+        _retry_later(message, f"{type(exc).__name__}: {smtp_error_text(exc)}")
         return False
     message.status = MessageStatus.SENT
     message.sent_at = timezone.now()
@@ -187,12 +187,38 @@ def _send(message: OutboxMessage, connection) -> None:
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _text in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
-            raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+            raise PermanentFailure(f"recipient refused: {smtp_error_text(exc)}") from exc
         raise
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise PermanentFailure(smtp_error_text(exc)) from exc
         raise
+
+
+# An address as SMTP servers quote it (<anna@example.se>) or bare (anna@example.se).
+_ADDRESS = re.compile(r"<[^<>\s]*@[^<>\s]*>|[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def without_addresses(text: str) -> str:
+    """The text with every e-mail address in it replaced by "<address>"."""
+    return _ADDRESS.sub("<address>", text)
+
+
+def _server_text(text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return without_addresses(" ".join(text.split()))
+
+
+def smtp_error_text(exc: BaseException) -> str:
+    """What an SMTP failure says, fit for the outbox and the log: the codes and the server's text,
+    never an address (the refused recipient's would stay in last_error after the row forgot it:
+    an erasure receipt's, for one). SMTPRecipientsRefused carries a dict keyed by address."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(sorted({f"{code} {_server_text(text)}" for code, text in exc.recipients.values()}))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_server_text(exc.smtp_error)}"
+    return without_addresses(str(exc))
 
 
 def calendar_method(ics: str) -> str:
@@ -218,6 +244,7 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def _retry_later(message: OutboxMessage, error: str) -> None:
+    error = without_addresses(error)
     if message.attempts >= settings.FRUKOST_MAIL_MAX_ATTEMPTS:
         _fail(message, f"gave up after {message.attempts} attempts: {error}")
         return
@@ -229,6 +256,7 @@ def _retry_later(message: OutboxMessage, error: str) -> None:
 
 
 def _skip(message: OutboxMessage, reason: str) -> None:
+    reason = without_addresses(reason)
     logger.info("mail %s not sent: %s", message.pk, reason)
     message.status = MessageStatus.SKIPPED
     message.last_error = reason[:2000]
@@ -236,6 +264,7 @@ def _skip(message: OutboxMessage, reason: str) -> None:
 
 
 def _fail(message: OutboxMessage, error: str) -> None:
+    error = without_addresses(error)
     logger.error("mail %s failed for good: %s", message.pk, error)
     message.status = MessageStatus.FAILED
     message.last_error = error[:2000]

@@ -115,12 +115,6 @@ def scrub_outbox(messages) -> int:
     )
 
 
-def erase_outbox_bodies(messages) -> int:
-    """Blank the bodies and calendar file of these outbox rows (failed ones keep them for a while
-    so an operator can see what did not go out); recipient and subject stay until scrub_outbox."""
-    return messages.exclude(body_text="", body_html="", ics="").update(body_text="", body_html="", ics="")
-
-
 def erase_catering_notes(event_ids: Iterable[int]) -> int:
     """Blank the free-text diet notes frozen in the events' catering lists (needs data too: a note
     can reveal health or religion). The counts per diet and the headcount stay."""

@@ -13,9 +13,10 @@ from the organisation's settings (`Organisation.retain_*`, bounded by RETENTION_
 - every remaining registration anonymised: `retain_identity_months` after (default 12).
 
 No period runs past the identity date (an organisation that keeps names for one month and
-membership for 90 days loses both after one month). Independently of events, the outbox: a
-failed message's bodies FRUKOST_RETAIN_FAILED_MAIL_DAYS after it was written (7), and the
-recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after (90).
+membership for 90 days loses both after one month). Independently of events, the outbox: the
+recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after it was written (90). (The
+bodies need no period: the mail worker blanks them once a message is sent, fails for good or is
+skipped.)
 
 Before blanking diets or membership the answers are added to the event's `EventTally` in the
 same transaction, so statistics and catering figures stay right. A run is idempotent: what is
@@ -53,9 +54,8 @@ CANCELLED = "cancelled"
 LINKS = "links"
 IDENTITY = "identity"
 EVENT_KINDS = (NEEDS, CATERING_NOTES, MEMBERSHIP, CANCELLED, LINKS, IDENTITY)
-FAILED_MAIL_BODIES = "failed_mail_bodies"
 OLD_MAIL = "old_mail"
-MAIL_KINDS = (FAILED_MAIL_BODIES, OLD_MAIL)
+MAIL_KINDS = (OLD_MAIL,)
 
 HAS_NEEDS = ~Q(diets=[]) | ~Q(diet_other="") | ~Q(other_needs="")
 GONE_EARLY = (Status.CANCELLED, Status.RELEASED)
@@ -328,11 +328,7 @@ def _status_counts(tally: EventTally, registrations) -> bool:
 
 
 def _mail_step(*, now: dt.datetime, dry_run: bool) -> dict[str, int]:
-    """Failed messages' bodies after a short while; every old message's recipient and subject."""
-    failed = OutboxMessage.objects.filter(
-        status=MessageStatus.FAILED,
-        created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_FAILED_MAIL_DAYS),
-    )
+    """Every old message's recipient and subject (its bodies went when it was sent, failed or skipped)."""
     old = _sent(
         OutboxMessage.objects.filter(
             created_at__lt=now - dt.timedelta(days=settings.FRUKOST_RETAIN_MAIL_DAYS)
@@ -341,12 +337,11 @@ def _mail_step(*, now: dt.datetime, dry_run: bool) -> dict[str, int]:
     with transaction.atomic():
         if dry_run:
             return {
-                FAILED_MAIL_BODIES: failed.exclude(body_text="", body_html="", ics="").count(),
                 OLD_MAIL: old.exclude(
                     to="", subject="", body_text="", body_html="", ics="", reply_to=""
                 ).count(),
             }
-        return {FAILED_MAIL_BODIES: erasure.erase_outbox_bodies(failed), OLD_MAIL: erasure.scrub_outbox(old)}
+        return {OLD_MAIL: erasure.scrub_outbox(old)}
 
 
 def run_daily(now: dt.datetime) -> dict[str, int]:

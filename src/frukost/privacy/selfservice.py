@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from frukost.contacts.models import Contact
-from frukost.core import ratelimit
+from frukost.core import erasure_journal, ratelimit
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind
@@ -248,43 +249,100 @@ def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Regist
 # --- Erasure ---------------------------------------------------------------------------------
 
 
+class ErasureCase(StrEnum):
+    """What an erasure does to the registration besides erasing it (the erase page and the receipt
+    say it)."""
+
+    # Before the event starts, with a seat: cancelled first, the waiting list moves up.
+    SEAT = "seat"
+    # Before the event starts, on the waiting list: cancelled first, the queue is one shorter.
+    WAITING_LIST = "waiting_list"
+    # Cancelled already, or the event has started: only erased. After the start the row keeps its
+    # status, so the headcount, who came and the tally stay what they were; nobody moves up.
+    ERASE_ONLY = "erase_only"
+
+
+def erasure_case(registration: Registration, *, now: dt.datetime | None = None) -> ErasureCase:
+    now = now or timezone.now()
+    if not registration.is_active or now >= registration.event.starts_at:
+        return ErasureCase.ERASE_ONLY
+    if registration.status == Status.WAITLISTED:
+        return ErasureCase.WAITING_LIST
+    return ErasureCase.SEAT
+
+
 def erase_registration(*, registration: Registration, now: dt.datetime | None = None) -> Registration:
     """Erase a registration's personal data because the person asked (GDPR art. 17).
 
-    An active registration is cancelled first: its seat goes to the waiting list and whoever
-    moves up is mailed as usual; the person gets no cancellation receipt, but one erasure receipt
-    composed now (while the address is still known) and tied to no registration, so nothing in
-    the outbox leads back to the row. The mail worker forgets the receipt's address once it is
-    sent. Colleagues the person registered keep their registrations; the subjects of the mail
-    that told them who registered them lose that name. A consent to future invitations given to
-    the same organisation is withdrawn too: whoever asks to be erased wants no more mail, and
-    without a registration there would be no page left to untick the box on.
+    Before the event starts an active registration is cancelled first: its seat goes to the
+    waiting list and whoever moves up is mailed as usual. Once the event has started nothing is
+    cancelled (the seat was used, or not: the counts and attendance stay as they were) and only
+    the personal data goes. The person gets no cancellation receipt, but one erasure receipt
+    composed here (while the address is still known) and tied to no registration, so nothing in
+    the outbox leads back to the row; it says what happened to the seat only when something did.
+    The mail worker forgets the receipt's address once it is sent. Colleagues the person
+    registered keep their registrations; the subjects of the mail that told them who registered
+    them lose that name. A consent to future invitations given to the same organisation is
+    withdrawn too: whoever asks to be erased wants no more mail, and without a registration there
+    would be no page left to untick the box on. The ids go to the erasure journal, so that a
+    restored backup can be erased again (core.erasure_journal).
 
     Raises AlreadyErased if it is gone already (a second click).
     """
     now = now or timezone.now()
     with transaction.atomic():
-        # The event first, as every seat change locks it: the same order everywhere, no deadlock.
-        lock_event(registration.event_id)
-        registration = (
-            Registration.objects.select_for_update()
-            .select_related("event__organisation")
-            .get(pk=registration.pk)
-        )
-        if registration.anonymised_at is not None:
-            raise AlreadyErased
-        receipt = _erasure_receipt(registration)
-        if registration.is_active:
-            registration = cancel_before_erasure(registration=registration)
-        _forget_inviter_in_colleagues_mail(registration)
+        registration, case, moved_up = _erase(registration, now=now)
+        receipt = _erasure_receipt(registration, case=case, moved_up=moved_up)
         withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
         anonymise([registration.pk], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
         )
+        erasure_journal.record(
+            organisation_id=registration.event.organisation_id, registration_ids=[registration.pk]
+        )
         enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
     registration.refresh_from_db()
     return registration
+
+
+def _erase(registration: Registration, *, now: dt.datetime) -> tuple[Registration, ErasureCase, int]:
+    """Lock, cancel if the case calls for it and forget the inviter's name in the colleagues' mail:
+    what an erasure does before the row is anonymised. Returns the case and how many moved up."""
+    # The event first, as every seat change locks it: the same order everywhere, no deadlock.
+    lock_event(registration.event_id)
+    registration = (
+        Registration.objects.select_for_update().select_related("event__organisation").get(pk=registration.pk)
+    )
+    if registration.anonymised_at is not None:
+        raise AlreadyErased
+    case = erasure_case(registration, now=now)
+    moved_up = 0
+    if case != ErasureCase.ERASE_ONLY:
+        registration, moved_up = cancel_before_erasure(registration=registration)
+    _forget_inviter_in_colleagues_mail(registration)
+    return registration, case, moved_up
+
+
+def replay_erasure(*, registration_id: int, now: dt.datetime | None = None) -> bool:
+    """Erase a registration again that a person had erased before a backup was restored (the
+    journal's replay): as erase_registration, without a receipt (they had theirs) and without
+    withdrawing the consent (the journal has the contact's id on a line of its own, replayed by
+    replay_erasure_journal). Returns whether there was anything left to erase."""
+    now = now or timezone.now()
+    registration = Registration.objects.filter(pk=registration_id, anonymised_at__isnull=True).first()
+    if registration is None:
+        return False
+    with transaction.atomic():
+        try:
+            registration, _case, _moved_up = _erase(registration, now=now)
+        except AlreadyErased:
+            return False
+        anonymise([registration.pk], now=now)
+        audit(
+            "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
+        )
+    return True
 
 
 def _forget_inviter_in_colleagues_mail(registration: Registration) -> None:
@@ -298,7 +356,7 @@ def _forget_inviter_in_colleagues_mail(registration: Registration) -> None:
     ).exclude(subject="").update(subject="")
 
 
-def _erasure_receipt(registration: Registration) -> dict[str, Any]:
+def _erasure_receipt(registration: Registration, *, case: ErasureCase, moved_up: int) -> dict[str, Any]:
     """The receipt's outbox fields, composed while the address is still known.
 
     It names the event's title and organiser, nothing else: not the person's name, no answers,
@@ -314,11 +372,17 @@ def _erasure_receipt(registration: Registration) -> dict[str, Any]:
             "subject": _("Your personal data has been erased"),
             "title": event.title,
             "organisation": organisation,
-            "was_active": registration.is_active,
-            "had_seat": registration.status == Status.REGISTERED,
+            # What happened to the seat, only if the erasure did something to it (case) and
+            # only "it went to the next person" if someone actually moved up.
+            "case": str(case),
+            "moved_up": moved_up > 0,
             "contact": organisation.privacy_contact or event.contact_email,
             "language": language,
-            "privacy_url": settings.BASE_URL + reverse("public:privacy"),
+            # The organisation's own notice, as every other mail about a registration links
+            # (registrations.notifications); the data-request mail, which may span several
+            # organisations, links the site-wide page that lists them all.
+            "privacy_url": settings.BASE_URL
+            + reverse("public:organisation-privacy", kwargs={"organisation": organisation.slug}),
         }
         return {
             "to": registration.email,
@@ -373,6 +437,8 @@ def request_data_link(*, email: str, language: str, now: dt.datetime | None = No
                 "link": link,
                 "hours": int(DATA_REQUEST_MAX_AGE.total_seconds() // 3600),
                 "language": language,
+                # The site-wide notice: the link may show registrations with several
+                # organisations, and that page lists each one's own notice.
                 "privacy_url": settings.BASE_URL + reverse("public:privacy"),
             }
             enqueue(
@@ -415,3 +481,30 @@ def registration_on_link(registrations: Sequence[Registration], chosen: str | No
     """The registration a button on the link's page names (by id: a place in the list would shift
     under a second tab once another is erased), if the link shows it."""
     return next((r for r in registrations if str(r.pk) == (chosen or "").strip()), None)
+
+
+# --- After a restore: erase again what people had erased -------------------------------------
+
+
+def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Erase again every registration and withdraw again every consent in the erasure journal
+    (core.erasure_journal) that a restored backup brought back. Idempotent: what is erased
+    already is left as it is. Returns how many registrations and contacts were erased again."""
+    registrations = contacts = 0
+    for entry in erasure_journal.entries():
+        for registration_id in entry.registration_ids:
+            registrations += replay_erasure(registration_id=registration_id, now=now)
+        for contact_id in entry.contact_ids:
+            with transaction.atomic():
+                contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+                if contact is None:
+                    continue
+                Registration.objects.filter(
+                    event__organisation_id=contact.organisation_id,
+                    email=contact.email,
+                    wants_future_invitations=True,
+                ).update(wants_future_invitations=False)
+                contact.delete()
+                audit("contact.withdrawn", organisation_id=contact.organisation_id, contact_id=contact_id)
+                contacts += 1
+    return registrations, contacts

@@ -20,6 +20,7 @@ from frukost.events.models import STOCKHOLM
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.privacy.selfservice import (
     erase_registration,
+    erasure_case,
     personal_data,
     personal_data_of,
     personal_page_link,
@@ -29,8 +30,9 @@ from frukost.privacy.selfservice import (
 )
 from frukost.public import throttle
 from frukost.public.views import personal_page, private, secret_page
+from frukost.registrations.exceptions import LinkExpired
 from frukost.registrations.forms import StrictEmailField
-from frukost.registrations.links import registration_for_token
+from frukost.registrations.links import link_for_token
 from frukost.registrations.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -76,7 +78,15 @@ def registration_data_json(request, token, link):
 @require_http_methods(["GET", "HEAD", "POST"])
 def registration_erase(request, token):
     """What erasing means, and the button that does it (a POST: mail scanners open links)."""
-    registration = registration_for_token(token)
+    try:
+        link = link_for_token(token)
+    except LinkExpired as expired:
+        # Long after the event: the same kind page as the other /r/ pages, which points to the
+        # data-request form (that still reaches the registration).
+        event = expired.event
+        context = {"event": event, "organisation": event.organisation}
+        return render(request, "public/link_expired.html", context, status=410)
+    registration = link.registration if link else None
     if registration is None:
         if request.method == "POST":
             # A second click after the first erased it: the link is gone, and so is everything
@@ -92,6 +102,7 @@ def registration_erase(request, token):
         "event": registration.event,
         "organisation": registration.event.organisation,
         "token": token,
+        "case": str(erasure_case(registration)),
     }
     return render(request, "public/selfservice/registration_erase.html", context)
 
@@ -190,6 +201,7 @@ def data_request_list(request, token):
                 "event": chosen.event,
                 "organisation": chosen.event.organisation,
                 "token": token,
+                "case": str(erasure_case(chosen)),
             }
             return TemplateResponse(request, "public/selfservice/data_request_erase.html", context)
         with contextlib.suppress(AlreadyErased):

@@ -27,17 +27,18 @@ def cancel_registration(*, registration: Registration, actor=None) -> Registrati
     return registration
 
 
-def cancel_before_erasure(*, registration: Registration) -> Registration:
+def cancel_before_erasure(*, registration: Registration) -> tuple[Registration, int]:
     """Cancel because the person asked for their data to be erased (frukost.privacy): the seat is
     freed and the waiting list moves up as with cancel_registration, but no cancellation receipt
     is queued. The erasure sends its own, composed before the address is erased; this one would
-    be composed by the worker after it, for nobody. Call inside the erasure's transaction.
+    be composed by the worker after it, for nobody. Call inside the erasure's transaction, and
+    only before the event starts (after it, the row is a seat that was used: see
+    privacy.selfservice.erase_registration). Returns the registration and how many moved up.
     """
     with transaction.atomic():
         registration, event, had_seat = _cancel(registration, actor=None)
-        if had_seat:
-            promote_from_waiting_list(event=event)
-    return registration
+        promoted = promote_from_waiting_list(event=event) if had_seat else []
+    return registration, len(promoted)
 
 
 def _cancel(registration: Registration, *, actor) -> tuple[Registration, Event, bool]:

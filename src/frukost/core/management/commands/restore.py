@@ -13,7 +13,8 @@ from frukost.core.backups import BackupError, restore
 class Command(BaseCommand):
     help = (
         "Replace everything in the database with a backup made by `frukost backup` (a .sqlite3 or a "
-        ".dump file), then migrate it to this release. Stop the web server and the worker first."
+        ".dump file), then migrate it to this release and erase again what people had erased since "
+        "(the erasure journal). Stop the web server and the worker first."
     )
 
     def add_arguments(self, parser):
@@ -36,3 +37,5 @@ class Command(BaseCommand):
         # A backup from an older release gets this release's tables too.
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("migrated to this release")
+        # Whoever asked to be erased after the backup was made must not come back with it.
+        call_command("replay_erasures", stdout=self.stdout)

@@ -17,7 +17,6 @@ LABELS = {
     "cancelled": "cancelled/released anonymised",
     "links": "personal links",
     "identity": "registrations anonymised",
-    "failed_mail_bodies": "failed mail bodies",
     "old_mail": "old mail recipients and subjects",
 }
 
