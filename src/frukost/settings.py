@@ -276,11 +276,16 @@ FRUKOST_REDIS_URL = env("FRUKOST_REDIS_URL", "")
 FRUKOST_RATELIMIT_WINDOW_SECONDS = env_int("FRUKOST_RATELIMIT_WINDOW_SECONDS", 600)
 # People (a registrant and their colleagues) registered per window from one IP address (IPv6: /64).
 FRUKOST_RATELIMIT_PER_IP = env_int("FRUKOST_RATELIMIT_PER_IP", 20)
-# Registration forms sent per window naming one e-mail address (as registrant or colleague).
+# People registered for one event from one IP address in a day (slowly filling an event).
+FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY = env_int("FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY", 30)
+# Data-request forms (/mina-uppgifter/) per window from one IP address.
+FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP = env_int("FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP", 10)
+# Registration forms sent per window naming one e-mail address (as registrant or colleague), per event.
 FRUKOST_RATELIMIT_PER_EMAIL = env_int("FRUKOST_RATELIMIT_PER_EMAIL", 5)
 # People registered per window for one event, from everywhere together.
 FRUKOST_RATELIMIT_PER_EVENT = env_int("FRUKOST_RATELIMIT_PER_EVENT", 200)
-# "Your personal link" e-mails one address can be sent per hour by registering again.
+# E-mails a stranger's form can make us send one address per hour: "your personal link" (registering
+# it again) and the data-request link, counted together.
 FRUKOST_MAIL_PER_ADDRESS_PER_HOUR = env_int("FRUKOST_MAIL_PER_ADDRESS_PER_HOUR", 3)
 # The default cache holds allauth's sign-in throttle (ACCOUNT_RATE_LIMITS): it must be one that
 # every gunicorn worker shares and that survives a reload, so never the per-process LocMemCache.

@@ -54,3 +54,27 @@ def test_a_burst_from_one_client_is_asked_to_wait_while_another_registers(
         other.close()
 
     assert Registration.objects.filter(event=event).count() == 4
+
+
+def test_a_burst_of_data_requests_from_one_client_is_asked_to_wait(browser, site, settings, tmp_path):
+    settings.FRUKOST_BEHIND_PROXY = True
+    settings.FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP = 2
+    burst = browser.new_context(locale="sv-SE", extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    try:
+        page = burst.new_page()
+        statuses = []
+        for n in range(3):
+            page.goto(site + "/mina-uppgifter/")
+            page.get_by_label("Din e-postadress", exact=True).fill(f"person{n}@example.se")
+            with page.expect_navigation() as navigation:
+                page.get_by_role("button", name="Skicka länken till mig", exact=True).click()
+            statuses.append(navigation.value.status)
+
+        assert statuses == [200, 200, 429]
+        expect(page.get_by_role("alert")).to_contain_text("Vänta några minuter och skicka formuläret igen.")
+        expect(page.get_by_label("Din e-postadress", exact=True)).to_have_value("person2@example.se")
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=tmp_path / f"data-request-wait-{width}.png", full_page=True)
+    finally:
+        burst.close()

@@ -105,7 +105,9 @@ def test_database_counter_is_one_statement_and_stores_no_address(settings, djang
     assert not any("example" in name or "192.0.2" in name for name in names)
 
 
-def test_unreachable_redis_lets_requests_through_and_says_why_in_the_log(settings, caplog):
+@pytest.fixture
+def unreachable_redis(settings, monkeypatch):
+    monkeypatch.setattr(ratelimit, "_redis_failed_at", None, raising=False)
     settings.FRUKOST_REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CACHES = {
         **settings.CACHES,
@@ -116,5 +118,24 @@ def test_unreachable_redis_lets_requests_through_and_says_why_in_the_log(setting
         },
     }
 
-    assert ratelimit.count([("k", 3)], window=60) == {"k": 0}
-    assert "Redis at FRUKOST_REDIS_URL cannot be reached" in caplog.text
+
+def test_unreachable_redis_falls_back_to_the_database_and_logs_once(unreachable_redis, caplog, monkeypatch):
+    """Counting 0 for everything switched every limit off, the mail cap per address with it."""
+    assert ratelimit.count([("k", 3)], window=60) == {"k": 3}
+    assert ratelimit.count([("k", 1)], window=60) == {"k": 4}
+    assert [ratelimit.may_mail("anna@example.se") for _ in range(4)] == [True, True, True, False]
+
+    assert RateCounter.objects.count() == 2
+    assert caplog.text.count("Redis at FRUKOST_REDIS_URL cannot be reached") == 1
+    # After the pause Redis is asked again; still down: still one line for the whole outage.
+    monkeypatch.setattr(ratelimit, "REDIS_RETRY_SECONDS", 0.0)
+    assert ratelimit.count([("k", 1)], window=60) == {"k": 5}
+    assert caplog.text.count("Redis at FRUKOST_REDIS_URL cannot be reached") == 1
+
+
+def test_refund_takes_back_what_a_count_added(backend):
+    ratelimit.count([("a", 2), ("b", 1)], window=60)
+
+    ratelimit.refund([("a", 2)], window=60)
+
+    assert ratelimit.count([("a", 0), ("b", 0)], window=60) == {"a": 0, "b": 1}

@@ -220,3 +220,68 @@ def test_the_rate_limit_check_costs_two_statements(event, settings):
 
     assert response.status_code == 302
     assert len([q for q in queries.captured_queries if "core_ratecounter" in q["sql"]]) == 2
+
+
+def test_one_client_cannot_fill_one_event_slowly(event_factory, settings, time_machine):
+    """20 people per 10 minutes from one address filled 60 seats in half an hour."""
+    settings.FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY = 30
+    event = event_factory(capacity=60)
+    other_event = event_factory(slug="hostfrukost", capacity=60)
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    time_machine.move_to("2029-04-01 08:00+02:00", tick=False)
+    statuses = []
+    for round_ in range(3):  # a new ten-minute window each round
+        time_machine.move_to(f"2029-04-01 08:{round_ * 11:02d}+02:00", tick=False)
+        statuses += [
+            client.post(event.get_absolute_url(), form(f"p{round_}-{n}@example.se")).status_code
+            for n in range(15)
+        ]
+
+    assert statuses == [302] * 30 + [429] * 15
+    assert Registration.objects.filter(event=event).count() == 30
+    assert client.post(other_event.get_absolute_url(), form("q@example.se")).status_code == 302
+    time_machine.move_to("2029-04-02 08:40+02:00", tick=False)
+    assert client.post(event.get_absolute_url(), form("next-day@example.se")).status_code == 302
+
+
+def test_forms_naming_an_address_as_colleague_do_not_lock_it_out_of_other_events_or_when_refused(
+    event_factory, settings
+):
+    """Five forms naming victim@ as a colleague locked victim@ out of registering anywhere."""
+    settings.FRUKOST_RATELIMIT_PER_EMAIL = 5
+    settings.FRUKOST_RATELIMIT_PER_IP = 1
+    event = event_factory(max_colleagues=1)
+    elsewhere = event_factory(slug="hostfrukost", max_colleagues=1)
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+
+    def naming_victim(n):
+        return form(
+            f"a{n}@example.se",
+            colleague1_first_name="Vera",
+            colleague1_last_name="Ek",
+            colleague1_email="victim@example.se",
+        )
+
+    # One client: the first is over its own limit (2 people), the rest too: none counts for victim@.
+    assert {attacker.post(event.get_absolute_url(), naming_victim(n)).status_code for n in range(6)} == {429}
+    settings.FRUKOST_RATELIMIT_PER_IP = 100
+    for n in range(5):  # accepted ones count, for this event only
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(elsewhere.get_absolute_url(), naming_victim(n + 10))
+
+    victim = Client(REMOTE_ADDR="192.0.2.77")
+
+    assert victim.post(event.get_absolute_url(), form("victim@example.se")).status_code == 302
+
+
+def test_a_post_refused_by_the_event_limit_does_not_use_up_the_address_or_the_clients_day(event, settings):
+    settings.FRUKOST_RATELIMIT_PER_EVENT = 1
+    settings.FRUKOST_RATELIMIT_PER_EMAIL = 2
+    Client(REMOTE_ADDR="192.0.2.1").post(event.get_absolute_url(), form("first@example.se"))
+    anna = Client(REMOTE_ADDR="192.0.2.2")
+    assert [anna.post(event.get_absolute_url(), form("anna@example.se")).status_code for _ in range(4)] == [
+        429
+    ] * 4
+
+    settings.FRUKOST_RATELIMIT_PER_EVENT = 100
+
+    assert anna.post(event.get_absolute_url(), form("anna@example.se")).status_code == 302

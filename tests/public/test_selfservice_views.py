@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from frukost.mail.enums import MailKind
@@ -471,3 +472,45 @@ def test_data_request_list_sends_no_referrer_and_takes_a_post_without_a_csrf_tok
     assert answer.status_code == 200
     assert forged.status_code == 403
     assert Registration.objects.get(pk=anna.pk).anonymised_at is None
+
+
+def test_data_request_burst_from_one_client_gets_a_kind_429_and_another_client_is_answered(anna, settings):
+    """The form had no per-client limit: one client could make it send mail and cost queries at will."""
+    settings.FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP = 3
+    burst = Client(REMOTE_ADDR="203.0.113.9")
+
+    statuses = [burst.post("/mina-uppgifter/", {"email": f"p{n}@example.se"}).status_code for n in range(5)]
+
+    assert statuses == [200, 200, 200, 429, 429]
+    refused = burst.post("/mina-uppgifter/", {"email": "anna@example.se"})
+    page = refused.content.decode()
+    assert (refused.status_code, refused["Retry-After"]) == (429, "300")
+    assert "Vänta några minuter och skicka formuläret igen. Inget har skickats än." in page
+    assert 'value="anna@example.se"' in page
+    assert OutboxMessage.objects.filter(kind=MailKind.DATA_REQUEST).count() == 0
+    other = Client(REMOTE_ADDR="198.51.100.4").post("/mina-uppgifter/", {"email": "anna@example.se"})
+    assert other.status_code == 200
+    assert OutboxMessage.objects.filter(kind=MailKind.DATA_REQUEST).count() == 1
+
+
+def test_data_request_and_registering_again_share_one_mail_cap_per_address(anna, settings):
+    settings.FRUKOST_MAIL_PER_ADDRESS_PER_HOUR = 2
+    event = anna.event
+    registering_again = {
+        "first_name": "Anna",
+        "last_name": "Svensson",
+        "email": "anna@example.se",
+        "membership": "member",
+    }
+    Client().post(event.get_absolute_url(), registering_again)
+    answers = [Client().post("/mina-uppgifter/", {"email": "anna@example.se"}) for _ in range(2)]
+
+    assert len({_without_csrf(a.content.decode()) for a in answers}) == 1
+    assert sorted(
+        OutboxMessage.objects.filter(to="anna@example.se")
+        .exclude(kind=MailKind.CONFIRMATION)
+        .values_list("kind", flat=True)
+    ) == [
+        MailKind.DATA_REQUEST,
+        MailKind.PERSONAL_LINK,
+    ]

@@ -39,6 +39,7 @@ def _register(url: str, number: int, barrier: threading.Barrier) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_parallel_registrations_for_the_last_seats_never_overbook(live_server, event_factory, settings):
     settings.FRUKOST_RATELIMIT_PER_IP = 1000  # every client is 127.0.0.1 here
+    settings.FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY = 1000
     event = event_factory(capacity=SEATS)
     url = live_server.url + event.get_absolute_url()
     barrier = threading.Barrier(CLIENTS)

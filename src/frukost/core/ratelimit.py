@@ -18,16 +18,22 @@ by all processes, and Django's database cache (the only shared one without Redis
 so on a default installation it would undercount under load.
 
 Keys are stored as a keyed hash (HMAC with SECRET_KEY), never as the address or IP itself.
+
+If Redis is configured but cannot be reached, the counters fall back to the database (logged
+once when Redis goes away, once when it is back; retried every REDIS_RETRY_SECONDS meanwhile), so
+the limits, and the cap on mails per address, hold all the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -35,42 +41,81 @@ from frukost.core.models import RateCounter
 
 CACHE_ALIAS = "ratelimit"
 logger = logging.getLogger("frukost.ratelimit")
+# While Redis is unreachable, ask it again only this often (each try can wait for a timeout).
+REDIS_RETRY_SECONDS = 30.0
+_redis_failed_at: float | None = None  # per process: when Redis last failed, None while it works
 
 
 def _hashed(key: str) -> str:
     return salted_hmac("frukost.core.ratelimit", key).hexdigest()[:40]
 
 
-def count(hits: Sequence[tuple[str, int]], *, window: int) -> dict[str, int]:
+def count(
+    hits: Sequence[tuple[str, int]], *, window: int, windows: dict[str, int] | None = None
+) -> dict[str, int]:
     """Add each (key, weight) to its counter for the current window; return {key: new total}.
 
     One database statement for all the keys (or, with Redis, a few round trips per key).
-    Keys must be distinct within one call.
+    Keys must be distinct within one call. `windows` gives some keys a window of their own.
     """
     if not hits:
         return {}
+    windows = windows or {}
     hashed = {_hashed(key): key for key, _weight in hits}
-    weights = [(_hashed(key), max(int(weight), 0)) for key, weight in hits]
-    if settings.FRUKOST_REDIS_URL:
-        try:
-            totals = _count_in_redis(weights, window=window)
-        except Exception:  # noqa: BLE001 - redis-py raises its own errors; any means "unreachable"
-            # Registration goes on without limits rather than failing for everyone; the operator
-            # sees why in the log.
-            logger.exception("rate limits skipped: Redis at FRUKOST_REDIS_URL cannot be reached")
-            totals = {name: 0 for name, _weight in weights}
-    else:
+    weights = [(_hashed(key), max(int(weight), 0), windows.get(key, window)) for key, weight in hits]
+    totals = _with_redis(_count_in_redis, weights, window=window)
+    if totals is None:
         totals = _count_in_database(weights, window=window)
     return {hashed[name]: total for name, total in totals.items()}
 
 
-def _count_in_database(weights: list[tuple[str, int]], *, window: int) -> dict[str, int]:
+def refund(hits: Sequence[tuple[str, int]], *, window: int) -> None:
+    """Take back what count() added, for a request another limit refused after all: a post that
+    was not accepted must not use up, say, the allowance of an address it named."""
+    weights = [(_hashed(key), max(int(weight), 0)) for key, weight in hits if weight > 0]
+    if not weights:
+        return
+    if _with_redis(_refund_in_redis, weights, window=window) is None:
+        _refund_in_database(weights)
+
+
+def may_mail(address: str) -> bool:
+    """Count one more mail that a stranger's request would send to this address (a personal link
+    for someone registering again, a data-request link); False once the hourly cap
+    FRUKOST_MAIL_PER_ADDRESS_PER_HOUR is reached. Callers answer the same either way."""
+    key = f"mail:{address}"
+    return count([(key, 1)], window=3600)[key] <= settings.FRUKOST_MAIL_PER_ADDRESS_PER_HOUR
+
+
+def _with_redis(operation, weights, *, window):
+    """Run operation on Redis if configured and reachable; None means "use the database"."""
+    global _redis_failed_at  # noqa: PLW0603 - one flag per process, read on every request
+    if not settings.FRUKOST_REDIS_URL:
+        return None
+    if _redis_failed_at is not None and time.monotonic() - _redis_failed_at < REDIS_RETRY_SECONDS:
+        return None
+    try:
+        result = operation(weights, window=window)
+    except Exception:  # noqa: BLE001 - redis-py raises its own errors; any means "unreachable"
+        if _redis_failed_at is None:  # once per outage, not once per request
+            logger.exception(
+                "Redis at FRUKOST_REDIS_URL cannot be reached: rate limits counted in the database"
+            )
+        _redis_failed_at = time.monotonic()
+        return None
+    if _redis_failed_at is not None:
+        logger.warning("Redis at FRUKOST_REDIS_URL is reachable again: rate limits counted there")
+        _redis_failed_at = None
+    return result if result is not None else {}
+
+
+def _count_in_database(weights: list[tuple[str, int, int]], *, window: int) -> dict[str, int]:
     now = timezone.now().timestamp()
     t = connection.ops.quote_name(RateCounter._meta.db_table)
     rows = ", ".join(["(%s, %s, %s)"] * len(weights))
     params: list = []
-    for name, weight in weights:
-        params += [name, weight, now + window]
+    for name, weight, key_window in weights:
+        params += [name, weight, now + key_window]
     # In an upsert's SET every expression sees the row as it was, so both CASEs test the old
     # window: an expired counter restarts at this hit's weight with a new window.
     sql = (
@@ -85,21 +130,35 @@ def _count_in_database(weights: list[tuple[str, int]], *, window: int) -> dict[s
         return dict(cursor.fetchall())
 
 
-def _count_in_redis(weights: list[tuple[str, int]], *, window: int) -> dict[str, int]:
+def _count_in_redis(weights: list[tuple[str, int, int]], *, window: int) -> dict[str, int]:
     cache = caches[CACHE_ALIAS]
     totals = {}
-    for name, weight in weights:
+    for name, weight, key_window in weights:
         key = f"rate:{name}"
-        if cache.add(key, weight, timeout=window):
+        if cache.add(key, weight, timeout=key_window):
             totals[name] = weight
             continue
         try:
             totals[name] = cache.incr(key, weight)
         except ValueError:
             # It expired between the two calls: this hit opens a new window.
-            cache.add(key, weight, timeout=window)
+            cache.add(key, weight, timeout=key_window)
             totals[name] = weight
     return totals
+
+
+def _refund_in_database(weights: list[tuple[str, int]]) -> None:
+    now = timezone.now().timestamp()
+    for name, weight in weights:
+        RateCounter.objects.filter(name=name, expires_at__gt=now).update(hits=models.F("hits") - weight)
+
+
+def _refund_in_redis(weights: list[tuple[str, int]], *, window: int) -> dict:
+    cache = caches[CACHE_ALIAS]
+    for name, weight in weights:
+        with contextlib.suppress(ValueError):  # expired meanwhile: nothing left to take back
+            cache.decr(f"rate:{name}", weight)
+    return {}
 
 
 def purge_expired() -> int:

@@ -55,9 +55,10 @@ def recipients(*, event: Event, audience: Audience | str) -> QuerySet[Registrati
     """The registrations an announcement to `audience` reaches right now (never cancelled ones).
 
     Seated: everyone with a seat, colleagues whose seat is held included. Unconfirmed
-    colleagues: those of them who have not confirmed yet.
+    colleagues: those of them who have not confirmed yet. Never a colleague whose invitation is
+    still waiting for the registrant to confirm (they have not been told of their seat).
     """
-    registrations = Registration.objects.filter(event=event)
+    registrations = Registration.objects.filter(event=event, invitation_held=False)
     match Audience(audience):
         case Audience.ALL:
             registrations = registrations.filter(status__in=[Status.REGISTERED, Status.WAITLISTED])

@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from frukost.contacts.models import Contact
-from frukost.core import erasure_journal
+from frukost.core import erasure_journal, ratelimit
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind
@@ -45,7 +45,6 @@ DATA_REQUEST_SALT = "frukost.privacy.data-request"
 DATA_REQUEST_MAX_AGE = dt.timedelta(hours=24)
 # Data-request mails to one address per hour: enough for "I did not get it, send again", too
 # few to use the form to flood someone's mailbox.
-DATA_REQUESTS_PER_HOUR = 3
 
 
 # --- What is stored about a registration ---------------------------------------------------
@@ -409,9 +408,11 @@ def _address_digest(address: str) -> str:
 def request_data_link(*, email: str, language: str, now: dt.datetime | None = None) -> bool:
     """Mail the address a link to everything held about it, if anything is.
 
-    Nothing is sent for an unknown address, nor after DATA_REQUESTS_PER_HOUR such mails to it in
-    the last hour. Returns whether a mail was queued: for tests and logs only; callers must answer
-    the same either way, or the form would tell anyone which addresses are registered.
+    Nothing is sent for an unknown address, nor past the hourly cap on mails a stranger's form can
+    send one address (ratelimit.may_mail, FRUKOST_MAIL_PER_ADDRESS_PER_HOUR; counted for unknown
+    addresses too, so both cost the same). Returns whether a mail was queued: for tests and logs
+    only; callers must answer the same either way, or the form would tell anyone which addresses
+    are registered.
 
     The link carries the registrations' ids and a keyed digest of the address, signed and valid
     for 24 hours; not the address itself (a signature is not encryption, and the link ends up in
@@ -425,13 +426,7 @@ def request_data_link(*, email: str, language: str, now: dt.datetime | None = No
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        if not ids or not address:
-            return False
-        # Two requests in the same instant may both pass (PostgreSQL): "a few an hour" holds.
-        recent = OutboxMessage.objects.filter(
-            kind=MailKind.DATA_REQUEST, to=address, created_at__gte=now - dt.timedelta(hours=1)
-        ).count()
-        if recent >= DATA_REQUESTS_PER_HOUR:
+        if not address or not ratelimit.may_mail(address) or not ids:
             return False
         payload = {"r": ids, "a": _address_digest(address)}
         token = signing.dumps(payload, salt=DATA_REQUEST_SALT, compress=True)

@@ -28,6 +28,7 @@ from frukost.privacy.selfservice import (
     registrations_for_link,
     request_data_link,
 )
+from frukost.public import throttle
 from frukost.public.views import personal_page, private, secret_page
 from frukost.registrations.exceptions import LinkExpired
 from frukost.registrations.forms import StrictEmailField
@@ -130,6 +131,13 @@ class DataRequestForm(forms.Form):
 def data_request(request):
     """Ask for a link to everything held about an address. The answer never says whether it is known."""
     form = DataRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not throttle.data_request_allowed(request):
+        # The client's own limit (the same kind answer as the event page's): it says nothing
+        # about the address. The cap per address is in the service, and answers as below.
+        context = {"form": form, "rate_limited": True}
+        response = TemplateResponse(request, "public/selfservice/data_request.html", context, status=429)
+        response["Retry-After"] = "300"
+        return response
     if request.method == "POST" and form.is_valid():
         request_data_link(email=form.cleaned_data["email"], language=translation.get_language())
         # Rendered, not redirected, and the same for every valid address: whether a mail went

@@ -1,7 +1,9 @@
-"""How many registrations the public form takes from one client, one address and for one event.
+"""How many registrations the public form takes from one client, one address and for one event;
+and how many data requests (/mina-uppgifter/) from one client.
 
-Two statements per valid form (frukost.core.ratelimit): the client's IP and every address named
-in the form first; only if those pass, the event's counter. So a client that is already refused
+Two statements per valid form (frukost.core.ratelimit): the client's IP (its short window and
+its day at this event) and every address named in the form for this event first; only if those
+pass, the event's counter. So a client that is already refused
 cannot use up the event's allowance and lock everyone else out. Forms with errors are not
 counted: a family correcting a typo is not an attack, and such a form saves nothing.
 """
@@ -17,6 +19,7 @@ from django.conf import settings
 from frukost.core import ratelimit
 
 logger = logging.getLogger("frukost.ratelimit")
+DAY = 24 * 3600
 
 
 def client_ip(request) -> str:
@@ -49,21 +52,50 @@ def _network(address: str) -> str:
 def registration_allowed(request, *, event_id: int, emails: Sequence[str], people: int) -> bool:
     """Count one registration form (`people` = the registrant and their colleagues); False if over a limit.
 
-    Logs which limit was reached, with the event's id and never the address.
+    A post counts against the limit that refused it and against the client's own short window,
+    never against the others: what it added to them is taken back (ratelimit.refund), so posts
+    naming someone's address that were refused for other reasons do not lock that address out.
+    The address's counter is per event. Logs which limit was reached, with the event's id and
+    never the address.
     """
     window = settings.FRUKOST_RATELIMIT_WINDOW_SECONDS
-    ip_key = f"ip:{_network(client_ip(request))}"
-    email_keys = [f"email:{address}" for address in dict.fromkeys(emails)]
-    totals = ratelimit.count([(ip_key, people), *[(key, 1) for key in email_keys]], window=window)
+    network = _network(client_ip(request))
+    ip_key = f"ip:{network}"
+    day_key = f"ip-event:{event_id}:{network}"
+    email_keys = [f"email:{event_id}:{address}" for address in dict.fromkeys(emails)]
+    email_hits = [(key, 1) for key in email_keys]
+    totals = ratelimit.count(
+        [(ip_key, people), (day_key, people), *email_hits], window=window, windows={day_key: DAY}
+    )
     if totals[ip_key] > settings.FRUKOST_RATELIMIT_PER_IP:
+        ratelimit.refund([(day_key, people), *email_hits], window=window)
         logger.warning("registration refused: too many from one client (event %s)", event_id)
         return False
+    if totals[day_key] > settings.FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY:
+        ratelimit.refund(email_hits, window=window)
+        logger.warning(
+            "registration refused: too many from one client for the event today (event %s)", event_id
+        )
+        return False
     if any(totals[key] > settings.FRUKOST_RATELIMIT_PER_EMAIL for key in email_keys):
+        ratelimit.refund([(day_key, people)], window=window)
         logger.warning("registration refused: one address sent too often (event %s)", event_id)
         return False
     event_key = f"event:{event_id}"
     event_total = ratelimit.count([(event_key, people)], window=window)[event_key]
     if event_total > settings.FRUKOST_RATELIMIT_PER_EVENT:
+        ratelimit.refund([(day_key, people), *email_hits], window=window)
         logger.warning("registration refused: too many for the event just now (event %s)", event_id)
+        return False
+    return True
+
+
+def data_request_allowed(request) -> bool:
+    """Count one data-request form from this client; False over FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP
+    a window (the per-address cap on the mail itself is ratelimit.may_mail, in the service)."""
+    key = f"data-request:{_network(client_ip(request))}"
+    total = ratelimit.count([(key, 1)], window=settings.FRUKOST_RATELIMIT_WINDOW_SECONDS)[key]
+    if total > settings.FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP:
+        logger.warning("data request refused: too many from one client")
         return False
     return True

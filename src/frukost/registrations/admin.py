@@ -34,6 +34,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "hold_expires_at",
         "reminded_at",
         "language",
+        "colleagues_added_by_others",
+        "invitation_held",
     ]
     exclude = ["remind_after"]
 

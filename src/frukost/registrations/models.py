@@ -87,6 +87,14 @@ class Registration(models.Model):
     # For a colleague: the name the person who registered them gave for themselves, which their
     # invitation says (the same whether or not that person's address was registered already).
     invited_by_name = models.CharField(_("registered by (name given)"), max_length=201, blank=True)
+    # How many colleagues other forms brought through this person's address (someone registering it
+    # again): they count against the event's colleague limit with the names this person gave.
+    colleagues_added_by_others = models.PositiveSmallIntegerField(
+        _("colleagues added by registering again"), default=0
+    )
+    # For a colleague on an event that asks people to confirm their address: the invitation waits
+    # until the person who brought them has confirmed theirs (until then nobody is mailed).
+    invitation_held = models.BooleanField(_("invitation waits for the registrant"), default=False)
 
     class Meta:
         verbose_name = _("registration")

@@ -9,6 +9,7 @@ from frukost.registrations import notifications
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import NotActive
 from frukost.registrations.models import Registration
+from frukost.registrations.services.colleagues import release_held_colleagues
 from frukost.registrations.services.seats import lock_event
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
@@ -53,4 +54,6 @@ def _cancel(registration: Registration, *, actor) -> tuple[Registration, Event, 
     registration.save()
     audit("registration.cancelled", event_id=event.pk, registration_id=registration.pk, actor=actor)
     notifications.withdraw_outdated(registration)
+    # Cancelled before confirming their address: the colleagues waiting for that go with them.
+    had_seat = release_held_colleagues(registration) > 0 or had_seat
     return registration, event, had_seat

@@ -7,13 +7,13 @@ from django.utils import timezone
 
 from frukost.core.models import audit
 from frukost.registrations import notifications
-from frukost.registrations.enums import Status
+from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.exceptions import NotActive, SeatReleased
 from frukost.registrations.models import Registration
 from frukost.registrations.services.consent import apply_consent
 from frukost.registrations.services.data import Answers
 from frukost.registrations.services.register import _apply_answers
-from frukost.registrations.services.seats import lock_event
+from frukost.registrations.services.seats import hold_seat_for_colleague, lock_event
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
 
@@ -43,7 +43,42 @@ def confirm_colleague(
         apply_consent(registration, answers, had_consent=False)
         audit("registration.confirmed", event_id=registration.event_id, registration_id=registration.pk)
         notifications.send_registration_receipt(registration)
+        _send_held_invitations(registration)
     return registration
+
+
+def _send_held_invitations(registration: Registration) -> None:
+    """The person has confirmed their address: invite the colleagues they brought, whose
+    invitations waited for it (register, confirm-your-address mode). Each held seat is held
+    afresh from now, as if the colleague had been registered this moment."""
+    now = timezone.now()
+    held = registration.colleagues.select_for_update().filter(
+        invitation_held=True, status__in=ACTIVE_STATUSES
+    )
+    for guest in held:
+        guest.invitation_held = False
+        if guest.status == Status.REGISTERED and not guest.is_confirmed:
+            hold_seat_for_colleague(guest, registration.event, now)
+        guest.save(update_fields=["invitation_held", "hold_expires_at", "remind_after"])
+        notifications.send_colleague_invitation(guest)
+
+
+def release_held_colleagues(registration: Registration) -> int:
+    """The person never confirmed (their hold ran out, or they cancelled first): the colleagues
+    whose invitations waited for them lose their places too, without a mail (they were never
+    told of them). Returns the seats freed; call with the event locked, then move the queue up."""
+    freed = 0
+    held = registration.colleagues.select_for_update().filter(
+        invitation_held=True, status__in=ACTIVE_STATUSES
+    )
+    for guest in held:
+        freed += guest.status == Status.REGISTERED
+        guest.status = Status.RELEASED
+        guest.hold_expires_at = None
+        guest.remind_after = None
+        guest.save(update_fields=["status", "hold_expires_at", "remind_after"])
+        audit("registration.released", event_id=guest.event_id, registration_id=guest.pk)
+    return freed
 
 
 def remind_unconfirmed_colleagues(*, now: dt.datetime | None = None) -> int:
@@ -51,6 +86,7 @@ def remind_unconfirmed_colleagues(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     due = Registration.objects.filter(
         status=Status.REGISTERED,
+        invitation_held=False,  # never told of the seat: nothing to remind them of
         confirmed_at__isnull=True,
         reminded_at__isnull=True,
         remind_after__lte=now,
@@ -97,7 +133,9 @@ def release_expired_holds(*, now: dt.datetime | None = None) -> int:
             registration.save()
             audit("registration.released", event_id=event_id, registration_id=pk)
             notifications.withdraw_outdated(registration)
-            notifications.send_seat_released(registration)
+            if not registration.invitation_held:  # never told of the seat, so not of its loss
+                notifications.send_seat_released(registration)
+            release_held_colleagues(registration)
             promote_from_waiting_list(event=event)
             count += 1
     return count

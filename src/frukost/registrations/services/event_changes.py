@@ -71,7 +71,13 @@ class EventChangePreview:
 
 
 def _active(event: Event):
-    return Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).order_by("status", "id")
+    """Who is told of a change: the active registrations, except colleagues never told of theirs
+    (their invitation waits for the registrant to confirm their address)."""
+    return (
+        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        .exclude(invitation_held=True)
+        .order_by("status", "id")
+    )
 
 
 def _value(event: Event, name: str):

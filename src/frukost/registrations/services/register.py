@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +39,14 @@ def register(
     registered and invited exactly as a newcomer's would be; a colleague whose address is already
     registered is not created, but their name is kept with the names the registrant gave.
 
+    The colleague limit holds for the address, whoever sends the form: colleagues that forms for
+    an already registered address bring count with the ones its owner brought, and any past the
+    limit are skipped without a word. On an event that asks people to confirm their address, a
+    colleague's invitation waits until the person who brought them has confirmed theirs
+    (`invitation_held`; confirm_colleague sends it), so the form cannot mail strangers; a form
+    for an address already registered there brings nobody (its owner can add colleagues from
+    the personal page their mail links to).
+
     Raises EventNotOpen, RegistrationClosed, ColleagueLimitReached, ColleagueNotAllowed. Mail
     is written to the outbox in the same transaction, so a rolled-back registration never
     e-mails anyone.
@@ -62,11 +69,18 @@ def register(
 
         existing = Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
         if existing is not None:
-            if _may_mail(email):
+            if ratelimit.may_mail(email):
                 notifications.send_personal_link(existing)
             audit("registration.repeated", event_id=event.pk, registration_id=existing.pk)
+            # Only as many as the address may still bring, and none where the address must be
+            # confirmed: the person sending this form has proven nothing (see the docstring).
+            allowance = 0 if event.confirm_email else event.max_colleagues - colleagues_brought(existing)
+            brought = list(colleagues[: max(allowance, 0)])
+            if brought:
+                existing.colleagues_added_by_others += len(brought)
+                existing.save(update_fields=["colleagues_added_by_others"])
             _bring_colleagues(
-                existing, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
+                existing, brought, event=event, now=now, free=free, inviter_name=inviter_name,
                 language=person.language,
             )  # fmt: skip
             return RegistrationResult(
@@ -90,15 +104,9 @@ def register(
         notifications.send_registration_receipt(registration)
         _bring_colleagues(
             registration, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
-            language=person.language,
+            language=person.language, hold_invitations=not registration.is_confirmed,
         )  # fmt: skip
         return RegistrationResult(status=registration.status, registration=registration)
-
-
-def _may_mail(email: str) -> bool:
-    """Whether registering this address again may e-mail it once more (the cap per hour)."""
-    key = f"mail:{email}"
-    return ratelimit.count([(key, 1)], window=3600)[key] <= settings.FRUKOST_MAIL_PER_ADDRESS_PER_HOUR
 
 
 def _bring_colleagues(
@@ -110,9 +118,12 @@ def _bring_colleagues(
     free: int,
     inviter_name: str,
     language: str,
+    hold_invitations: bool = False,
 ) -> int:
     """Register and invite each colleague whose address is not registered yet; returns the seats
-    left. The one already registered is skipped without a word (telling would reveal it)."""
+    left. The one already registered is skipped without a word (telling would reveal it).
+    With `hold_invitations` (the registrant has yet to confirm their address) nobody is mailed
+    now: the invitations go out when the registrant confirms (confirm_colleague)."""
     if not colleagues:
         return free
     emails = [normalise_email(c.email) for c in colleagues]
@@ -137,9 +148,11 @@ def _bring_colleagues(
             confirmed=False,
             invited_by=registration,
             invited_by_name=inviter_name,
+            invitation_held=hold_invitations,
         )
         free -= guest.status == Status.REGISTERED
-        notifications.send_colleague_invitation(guest)
+        if not hold_invitations:
+            notifications.send_colleague_invitation(guest)
     return free
 
 
@@ -150,8 +163,9 @@ def _names(colleagues: Sequence[ColleagueData]) -> str:
 
 def colleagues_brought(registration: Registration) -> int:
     """How many colleagues count against the registration's limit: the names they gave (an
-    address already registered counts too, so probing addresses uses up the allowance)."""
-    return len(registration.colleague_names_given())
+    address already registered counts too, so probing addresses uses up the allowance) and
+    those that forms registering their address again brought."""
+    return len(registration.colleague_names_given()) + registration.colleagues_added_by_others
 
 
 def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Registration | None:
@@ -236,6 +250,7 @@ def _create(
     invited_by: Registration | None = None,
     invited_by_name: str = "",
     colleague_names: str = "",
+    invitation_held: bool = False,
     actor=None,
     by_organiser: bool = False,
 ) -> Registration:
@@ -244,6 +259,7 @@ def _create(
         invited_by=invited_by,
         invited_by_name=invited_by_name,
         colleague_names=colleague_names,
+        invitation_held=invitation_held,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         email=email,

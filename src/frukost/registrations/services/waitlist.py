@@ -36,5 +36,6 @@ def promote_from_waiting_list(*, event: Event) -> list[Registration]:
             hold_seat_for_colleague(registration, event, now)
         registration.save()
         audit("registration.promoted", event_id=event.pk, registration_id=registration.pk)
-        notifications.send_promotion(registration)
+        if not registration.invitation_held:  # their invitation waits for whoever brought them
+            notifications.send_promotion(registration)
     return promoted
