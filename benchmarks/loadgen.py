@@ -8,6 +8,7 @@ close the connection after each response anyway. Only 127.0.0.1 is ever contacte
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 import urllib.parse
@@ -58,8 +59,14 @@ async def request(
     *,
     cookies: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    client_ip: str | None = None,
 ) -> Response:
-    """One request on a fresh connection; reads the whole response."""
+    """One request on a fresh connection; reads the whole response.
+
+    `client_ip` is sent as X-Forwarded-For, as the reverse proxy in front of frukost does in
+    production (the server runs with FRUKOST_BEHIND_PROXY=1): each visitor is a client of their
+    own, so the per-client rate limits apply as they would to real visitors.
+    """
     body = urllib.parse.urlencode(form).encode() if form is not None else b""
     lines = [
         f"{method} {path} HTTP/1.1",
@@ -68,6 +75,8 @@ async def request(
         "User-Agent: frukost-benchmark",
         "Accept: text/html",
     ]
+    if client_ip:
+        lines.append(f"X-Forwarded-For: {client_ip}")
     if cookies:
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
     if form is not None:
@@ -116,6 +125,12 @@ class Results:
         return response
 
 
+def visitor_ip(email: str) -> str:
+    """A client address of the visitor's own, from 10.0.0.0/8 (stable per address)."""
+    number = int.from_bytes(hashlib.blake2s(email.encode(), digest_size=3).digest(), "big")
+    return f"10.{number >> 16}.{(number >> 8) & 255}.{number & 255}"
+
+
 def registration_form(token: str, email: str) -> dict[str, str]:
     return {
         "csrfmiddlewaretoken": token,
@@ -132,7 +147,8 @@ def registration_form(token: str, email: str) -> dict[str, str]:
 async def complete_registration(port: int, event_path: str, email: str, results: Results) -> None:
     """What a new visitor does: open the event page, send the form, land on the thank-you page."""
     flow_start = time.perf_counter()
-    page = await results.timed("GET event page", request(port, "GET", event_path))
+    ip = visitor_ip(email)
+    page = await results.timed("GET event page", request(port, "GET", event_path, client_ip=ip))
     match = CSRF_INPUT.search(page.body)
     if page.status != 200 or match is None:
         raise UnexpectedResponse(f"event page: {page.status}, form present: {match is not None}")
@@ -140,14 +156,21 @@ async def complete_registration(port: int, event_path: str, email: str, results:
     posted = await results.timed(
         "POST form",
         request(
-            port, "POST", event_path, cookies=cookies, form=registration_form(match.group(1).decode(), email)
+            port,
+            "POST",
+            event_path,
+            cookies=cookies,
+            form=registration_form(match.group(1).decode(), email),
+            client_ip=ip,
         ),
     )
     location = posted.header("location") or ""
     if posted.status != 302 or not location.endswith("/tack/"):
         raise UnexpectedResponse(f"form: {posted.status} {location!r} {posted.body[:300]!r}")
     cookies.update(posted.cookies())
-    thanks = await results.timed("GET thank-you page", request(port, "GET", location, cookies=cookies))
+    thanks = await results.timed(
+        "GET thank-you page", request(port, "GET", location, cookies=cookies, client_ip=ip)
+    )
     if thanks.status != 200:
         raise UnexpectedResponse(f"thank-you page: {thanks.status} {thanks.header('location')!r}")
     results.latencies["complete registration (3 requests)"].append(time.perf_counter() - flow_start)

@@ -283,7 +283,7 @@ FRUKOST_RATELIMIT_DATA_REQUESTS_PER_IP = env_int("FRUKOST_RATELIMIT_DATA_REQUEST
 # Registration forms sent per window naming one e-mail address (as registrant or colleague), per event.
 FRUKOST_RATELIMIT_PER_EMAIL = env_int("FRUKOST_RATELIMIT_PER_EMAIL", 5)
 # People registered per window for one event, from everywhere together.
-FRUKOST_RATELIMIT_PER_EVENT = env_int("FRUKOST_RATELIMIT_PER_EVENT", 200)
+FRUKOST_RATELIMIT_PER_EVENT = env_int("FRUKOST_RATELIMIT_PER_EVENT", 2000)
 # E-mails a stranger's form can make us send one address per hour: "your personal link" (registering
 # it again) and the data-request link, counted together.
 FRUKOST_MAIL_PER_ADDRESS_PER_HOUR = env_int("FRUKOST_MAIL_PER_ADDRESS_PER_HOUR", 3)
