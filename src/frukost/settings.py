@@ -289,25 +289,26 @@ FRUKOST_RATELIMIT_PER_EVENT = env_int("FRUKOST_RATELIMIT_PER_EVENT", 2000)
 FRUKOST_MAIL_PER_ADDRESS_PER_HOUR = env_int("FRUKOST_MAIL_PER_ADDRESS_PER_HOUR", 3)
 # The default cache holds allauth's sign-in throttle (ACCOUNT_RATE_LIMITS): it must be one that
 # every gunicorn worker shares and that survives a reload, so never the per-process LocMemCache.
-# Redis when configured, else Django's database cache (its table is made by core's migration
-# 0006_cache_table). Cached page fragments live apart, per process: they are only a speed-up.
+# Always Django's database cache (its table is made by core's migration 0006_cache_table), even
+# when Redis is configured: Redis serves only the rate-limit counters ("ratelimit"), which fall
+# back to the database when it is down (core.ratelimit); a sign-in must never fail with Redis.
+# Cached page fragments live apart, per process: they are only a speed-up.
 CACHE_TABLE = "frukost_cache"
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": FRUKOST_REDIS_URL}
-        if FRUKOST_REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": CACHE_TABLE,
-            # Culling past MAX_ENTRIES would drop throttle counters: keep it well above what
-            # the per-IP limits let anyone create in a window.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    ),
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        # Culling past MAX_ENTRIES would drop throttle counters: keep it well above what the
+        # per-IP limits let anyone create in a window.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 if FRUKOST_REDIS_URL:
-    CACHES["ratelimit"] = {**CACHES["default"]}
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": FRUKOST_REDIS_URL,
+    }
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRUKOST_BEHIND_PROXY") else None
