@@ -41,8 +41,8 @@ from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     add_colleague,
     cancel_registration,
-    colleagues_brought,
     confirm_colleague,
+    owner_may_add_colleague,
     register,
     update_answers,
 )
@@ -332,7 +332,7 @@ def registration_detail(request, token, link):
             and registration.is_active
             and registration.is_confirmed
             and state not in (RegistrationState.CLOSED, RegistrationState.CANCELLED)
-            and colleagues_brought(registration) < event.max_colleagues
+            and owner_may_add_colleague(registration)
         ),
         "error": error,
         "done": request.GET.get("done", ""),

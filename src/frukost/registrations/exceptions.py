@@ -46,6 +46,11 @@ class NoFreeSeat(RegistrationError):
     """Every seat is taken: nobody can be moved up until one is freed or capacity is raised."""
 
 
+class InvitationHeld(RegistrationError):
+    """A colleague whose invitation waits for the person who brought them to confirm their
+    address (confirm-your-address mode): nothing may mail them before that."""
+
+
 class ExportError(Exception):
     """Base for refused exports (see registrations.exports)."""
 

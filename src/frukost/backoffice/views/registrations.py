@@ -31,6 +31,7 @@ from frukost.registrations.exceptions import (
     EmailAlreadyRegistered,
     EventNotOpen,
     InvalidRegistrationData,
+    InvitationHeld,
     NoFreeSeat,
     NotActive,
     NotWaitlisted,
@@ -301,6 +302,11 @@ def _refusal(exc: Exception) -> str:
         return _("Only someone on the waiting list can be moved up.")
     if isinstance(exc, NoFreeSeat):
         return _("Every seat is taken. Raise the capacity or cancel a registration first.")
+    if isinstance(exc, InvitationHeld):
+        return _(
+            "The colleague gets their invitation once the person who registered them has confirmed"
+            " their e-mail address. Nothing can be sent to them before that."
+        )
     return _("That could not be done.")
 
 
@@ -404,7 +410,7 @@ def _act(request, registration, action, done: str):
     """Run an action on POST and go back with what happened (or why it was refused)."""
     try:
         action(registration=registration, actor=request.user)
-    except (NotActive, NotWaitlisted, NoFreeSeat, EventNotOpen) as exc:
+    except (NotActive, NotWaitlisted, NoFreeSeat, EventNotOpen, InvitationHeld) as exc:
         messages.error(request, _refusal(exc))
     else:
         messages.success(request, done)
@@ -464,8 +470,11 @@ def registration_promote(request, event_id: int, registration_id: int):
             _("%(name)s has a seat now and has been e-mailed.") % {"name": registration.full_name},
         )
     free = event.capacity - queries.status_counts(event)[Status.REGISTERED]
-    if registration.status != Status.WAITLISTED or free <= 0:
-        refusal = NotWaitlisted() if registration.status != Status.WAITLISTED else NoFreeSeat()
+    if registration.status != Status.WAITLISTED or free <= 0 or registration.invitation_held:
+        if registration.status != Status.WAITLISTED:
+            refusal: Exception = NotWaitlisted()
+        else:
+            refusal = InvitationHeld() if registration.invitation_held else NoFreeSeat()
         messages.error(request, _refusal(refusal))
         return redirect(_back_url(request, registration))
     queue = list(queries.waiting_list(event).values_list("pk", flat=True))
@@ -508,8 +517,9 @@ def registration_resend_link(request, event_id: int, registration_id: int):
             _("A new personal link is on its way to %(email)s. The links they had no longer work.")
             % {"email": registration.email},
         )
-    if not registration.is_active:
-        messages.error(request, _refusal(NotActive()))
+    if not registration.is_active or registration.invitation_held:
+        refusal = InvitationHeld() if registration.is_active else NotActive()
+        messages.error(request, _refusal(refusal))
         return redirect(_registration_url(request, registration))
     return _confirm(
         request,

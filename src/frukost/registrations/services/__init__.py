@@ -30,6 +30,7 @@ from frukost.registrations.services.organiser import (
 from frukost.registrations.services.register import (
     add_colleague,
     colleagues_brought,
+    owner_may_add_colleague,
     register,
     update_answers,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "change_capacity",
     "colleagues_brought",
     "confirm_colleague",
+    "owner_may_add_colleague",
     "preview_event_cancellation",
     "preview_event_change",
     "promote_from_waiting_list",

@@ -22,7 +22,11 @@ def confirm_colleague(
 ) -> Registration:
     """A colleague confirms their own registration and answers their own questions.
 
-    Their held seat becomes theirs for good (or they keep their place in the queue).
+    Their held seat becomes theirs for good (or they keep their place in the queue). A colleague
+    whose invitation still waits for the person who brought them (confirm-your-address mode) can
+    get here through a link of their own (the data request mails one): having confirmed, they are
+    no longer waiting for anyone, so announcements and event changes reach them and the
+    registrant's lapse no longer takes their seat.
     Raises SeatReleased if the hold ran out first, NotActive if they cancelled.
     """
     with transaction.atomic():
@@ -37,6 +41,7 @@ def confirm_colleague(
         if language:
             registration.language = language
         registration.confirmed_at = timezone.now()
+        registration.invitation_held = False
         registration.hold_expires_at = None
         registration.remind_after = None
         registration.save()
@@ -66,10 +71,11 @@ def _send_held_invitations(registration: Registration) -> None:
 def release_held_colleagues(registration: Registration) -> int:
     """The person never confirmed (their hold ran out, or they cancelled first): the colleagues
     whose invitations waited for them lose their places too, without a mail (they were never
-    told of them). Returns the seats freed; call with the event locked, then move the queue up."""
+    told of them). A colleague who confirmed meanwhile (through a link of their own) keeps their
+    seat. Returns the seats freed; call with the event locked, then move the queue up."""
     freed = 0
     held = registration.colleagues.select_for_update().filter(
-        invitation_held=True, status__in=ACTIVE_STATUSES
+        invitation_held=True, confirmed_at__isnull=True, status__in=ACTIVE_STATUSES
     )
     for guest in held:
         freed += guest.status == Status.REGISTERED

@@ -23,6 +23,7 @@ from frukost.registrations.exceptions import (
     EmailAlreadyRegistered,
     EventNotOpen,
     InvalidRegistrationData,
+    InvitationHeld,
     NoFreeSeat,
     NotActive,
     NotWaitlisted,
@@ -169,13 +170,17 @@ def promote_registration(*, registration: Registration, actor) -> Registration:
 
     Only when a seat is free (NoFreeSeat otherwise: the organiser raises the capacity or cancels
     someone first); only someone waiting (NotWaitlisted); not for a cancelled event (EventNotOpen).
-    A colleague who has not confirmed gets a held seat, as in the automatic queue.
+    A colleague who has not confirmed gets a held seat, as in the automatic queue. Refused for a
+    colleague whose invitation still waits for the registrant to confirm their address
+    (InvitationHeld): the promotion mail would tell them of a place before their invitation.
     """
     with transaction.atomic():
         event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Status.WAITLISTED:
             raise NotWaitlisted
+        if registration.invitation_held:
+            raise InvitationHeld
         if event.status == EventStatus.CANCELLED:
             raise EventNotOpen
         if event.capacity - seats_taken(event) <= 0:
@@ -202,11 +207,15 @@ def resend_personal_link(*, registration: Registration, actor) -> Registration:
 
     The person asked for it (lost the e-mail, or a forwarded one reached someone else), so the
     old links are revoked in the same transaction: only the new e-mail opens the registration.
+    Refused (InvitationHeld) for a colleague whose invitation still waits for the registrant to
+    confirm their address: they get their link with the invitation.
     """
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status not in ACTIVE_STATUSES:
             raise NotActive
+        if registration.invitation_held:
+            raise InvitationHeld
         revoked = links.revoke_links(registration)
         audit(
             "registration.link_resent",

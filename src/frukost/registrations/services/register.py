@@ -32,20 +32,25 @@ def register(
     address (`Event.confirm_email`) the registrant's own seat is held the same way until they
     confirm through the link in their e-mail.
 
-    Whatever is already registered, the registrant, the colleagues and anyone watching the
-    colleagues' inboxes see the same (issue 7): if the address already has an active
-    registration nothing new is created for it and the person is e-mailed their personal link
-    (at most FRUKOST_MAIL_PER_ADDRESS_PER_HOUR times an hour, silently), and the colleagues are
-    registered and invited exactly as a newcomer's would be; a colleague whose address is already
-    registered is not created, but their name is kept with the names the registrant gave.
+    Whatever is already registered, the registrant and anyone watching the registrant's inbox
+    see the same (issue 7): if the address already has an active registration nothing new is
+    created for it and the person is e-mailed their personal link (at most
+    FRUKOST_MAIL_PER_ADDRESS_PER_HOUR times an hour, silently; never to a colleague whose
+    invitation still waits for the registrant's confirmation, who has not been told of the seat).
+    A colleague whose address is already registered is not created, but their name is kept with
+    the names the registrant gave.
 
-    The colleague limit holds for the address, whoever sends the form: colleagues that forms for
-    an already registered address bring count with the ones its owner brought, and any past the
-    limit are skipped without a word. On an event that asks people to confirm their address, a
-    colleague's invitation waits until the person who brought them has confirmed theirs
-    (`invitation_held`; confirm_colleague sends it), so the form cannot mail strangers; a form
-    for an address already registered there brings nobody (its owner can add colleagues from
-    the personal page their mail links to).
+    Forms for an already registered address bring only what is left of the limit after the
+    colleagues its owner brought and those such forms brought before; any past it are skipped
+    without a word (so someone watching the colleagues' inboxes can see fewer invitations than
+    named when the owner brought colleagues: docs/architecture.md, abuse). They never use up the
+    owner's own allowance (owner_may_add_colleague counts only the owner's colleagues), so a
+    stranger who knows the address cannot stop its owner bringing theirs.
+
+    On an event that asks people to confirm their address, a colleague's invitation waits until
+    the person who brought them has confirmed theirs (`invitation_held`; confirm_colleague sends
+    it), so the form cannot mail strangers; a form for an address already registered there
+    brings nobody (its owner can add colleagues from the personal page their mail links to).
 
     Raises EventNotOpen, RegistrationClosed, ColleagueLimitReached, ColleagueNotAllowed. Mail
     is written to the outbox in the same transaction, so a rolled-back registration never
@@ -69,7 +74,9 @@ def register(
 
         existing = Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
         if existing is not None:
-            if ratelimit.may_mail(email):
+            # A colleague whose invitation waits for the registrant's confirmation has not been
+            # told of their seat: no link for them before that (the page looks the same).
+            if not existing.invitation_held and ratelimit.may_mail(email):
                 notifications.send_personal_link(existing)
             audit("registration.repeated", event_id=event.pk, registration_id=existing.pk)
             # Only as many as the address may still bring, and none where the address must be
@@ -162,10 +169,18 @@ def _names(colleagues: Sequence[ColleagueData]) -> str:
 
 
 def colleagues_brought(registration: Registration) -> int:
-    """How many colleagues count against the registration's limit: the names they gave (an
-    address already registered counts too, so probing addresses uses up the allowance) and
-    those that forms registering their address again brought."""
+    """How many colleagues count against what a form registering the address again may bring:
+    the names its owner gave (an address already registered counts too, so probing addresses
+    uses up the allowance) and those that such forms brought before. Forms by others can so
+    bring at most max_colleagues per address and event, all of them together."""
     return len(registration.colleague_names_given()) + registration.colleagues_added_by_others
+
+
+def owner_may_add_colleague(registration: Registration) -> bool:
+    """Whether the owner's own allowance (the personal page) has room for one more: only the
+    colleagues they brought themselves count (the names of their first form and those added on
+    the personal page), never those that strangers' forms for their address brought."""
+    return len(registration.colleague_names_given()) < registration.event.max_colleagues
 
 
 def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Registration | None:
@@ -173,7 +188,8 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
 
     Returns the colleague's registration, or None when the address is already registered
     (the registrant is not told, so the form cannot be used to probe addresses: the name is
-    listed and counted against the limit either way).
+    listed and counted against the limit either way). The limit counts only the colleagues the
+    owner brought (owner_may_add_colleague); ColleagueLimitReached past it.
     """
     email = normalise_email(colleague.email)
     with transaction.atomic():
@@ -185,7 +201,8 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
         if email == registration.email or not registration.is_confirmed:
             # A colleague who has not confirmed yet cannot bring colleagues of their own.
             raise ColleagueNotAllowed
-        if colleagues_brought(registration) >= event.max_colleagues:
+        registration.event = event
+        if not owner_may_add_colleague(registration):
             raise ColleagueLimitReached
         # (Registered before names were kept: the list starts from the colleagues created then.)
         registration.colleague_names = "\n".join([*registration.colleague_names_given(), _names([colleague])])
