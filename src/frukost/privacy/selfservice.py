@@ -284,8 +284,10 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
     registered keep their registrations; the subjects of the mail that told them who registered
     them lose that name. A consent to future invitations given to the same organisation is
     withdrawn too: whoever asks to be erased wants no more mail, and without a registration there
-    would be no page left to untick the box on. The ids go to the erasure journal, so that a
-    restored backup can be erased again (core.erasure_journal).
+    would be no page left to untick the box on. Colleagues whose invitations still waited for
+    the person to confirm their address are erased with them (_held_colleagues). The rows (id and
+    creation time) go to the erasure journal, so that a restored backup can be erased again
+    (core.erasure_journal).
 
     Raises AlreadyErased if it is gone already (a second click).
     """
