@@ -111,3 +111,26 @@ def test_contacts_with_unicode_domains_are_converted_and_can_be_withdrawn():
     from frukost.events.models import Organisation as Current
 
     assert withdraw_consent(organisation=Current.objects.get(slug="ssr"), email="anna@exämple.se") is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_contacts_made_before_they_had_a_creation_time_get_their_consent_time():
+    before = [
+        *(node for node in _leaves() if node[0] != "contacts"),
+        ("contacts", "0003_contact_email_domains_idna"),
+    ]
+    try:
+        old = _migrate(before)
+        Organisation = old.get_model("events", "Organisation")  # noqa: N806
+        Contact = old.get_model("contacts", "Contact")  # noqa: N806
+        ssr = Organisation.objects.create(name="SSR", slug="ssr")
+        consented = dt.datetime(2029, 1, 2, 9, 14, 7, 123456, tzinfo=dt.UTC)
+        Contact.objects.create(
+            organisation=ssr, email="anna@example.se", consented_at=consented, consent_text="Ja"
+        )
+
+        new = _migrate([("contacts", "0005_contact_created_at_from_consent")])
+
+        assert new.get_model("contacts", "Contact").objects.get().created_at == consented
+    finally:
+        _migrate(_leaves())

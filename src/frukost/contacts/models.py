@@ -38,6 +38,10 @@ class Contact(models.Model):
         related_name="+",
         verbose_name=_("consented at the registration for"),
     )
+    # Never changes (consented_at does, on a repeat consent): with the id it names the row in the
+    # erasure journal (core.erasure_journal), so a replay after a restore withdraws this consent
+    # and not one that got the same id again.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:

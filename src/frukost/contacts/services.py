@@ -64,8 +64,8 @@ def record_consent(
 def withdraw_consent(*, organisation: Organisation, email: str, actor=None) -> bool:
     """The person no longer wants invitations: delete their contact, leaving no personal data.
 
-    The audit entry keeps the contact's id only, and so does the erasure journal (a restored
-    backup must not bring the contact back: core.erasure_journal). Returns whether there was a
+    The audit entry keeps the contact's id only, and the erasure journal its id and creation time
+    (a restored backup must not bring the contact back: core.erasure_journal). Returns whether there was a
     contact to delete (withdrawing twice is not an error: the person gets what they asked for).
     """
     email = normalise_email(email)
@@ -73,8 +73,8 @@ def withdraw_consent(*, organisation: Organisation, email: str, actor=None) -> b
         contact = Contact.objects.select_for_update().filter(organisation=organisation, email=email).first()
         if contact is None:
             return False
-        contact_id = contact.pk
+        contact_id, created_at = contact.pk, contact.created_at
         contact.delete()
         audit("contact.withdrawn", organisation_id=organisation.pk, actor=actor, contact_id=contact_id)
-        erasure_journal.record(organisation_id=organisation.pk, contact_ids=[contact_id])
+        erasure_journal.record(organisation_id=organisation.pk, contacts=[(contact_id, created_at)])
     return True

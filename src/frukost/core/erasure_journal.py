@@ -1,12 +1,20 @@
-"""The erasure journal: the ids of what people had erased, kept outside the database.
+"""The erasure journal: which rows people had erased, kept outside the database.
 
 A backup restored after someone asked to be erased would bring them back. So every erasure a
 person asked for (their own erase, one from a data-request link, a withdrawn consent to future
 invitations) appends one line to `settings.FRUKOST_ERASURE_JOURNAL` ($FRUKOST_DATA_DIR/
 erasures.log), and `frukost restore` replays the file after restoring (`frukost
-replay-erasures` does it alone). A line holds ids and a time only, never personal data:
+replay-erasures` does it alone). A line holds ids and times only, never personal data:
 
-    {"at": "2029-05-20T08:00:00+00:00", "organisation": 3, "registrations": [41], "contacts": []}
+    {"at": "2029-05-20T08:00:00+00:00", "organisation": 3,
+     "registrations": [{"id": 41, "created": "2029-05-02T09:14:07.123456+00:00"}], "contacts": []}
+
+(on one line). A row is named by its id AND its creation time, to the microsecond: a restore
+brings back the id counters too (SQLite's sqlite_sequence, pg_restore's setval), so an id handed
+out after the backup is handed out again, to somebody else; the replay erases a row only if its
+id, organisation and creation time all match. Lines of release 0.2.0 hold bare ids
+("registrations": [41]); for those the replay takes the row only if it was created before the
+line was written (whoever got the id again after a restore registered later).
 
 The retention run's erasures are not journalled: it redoes them by itself on its next run. The
 line is written inside the erasure's transaction: should the transaction roll back after it, the
@@ -29,10 +37,39 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Row:
+    """One erased row: its id and when it was created (None on a line of release 0.2.0)."""
+
+    id: int
+    created: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class Entry:
+    at: dt.datetime | None
     organisation_id: int | None
-    registration_ids: list[int]
-    contact_ids: list[int]
+    registrations: list[Row]
+    contacts: list[Row]
+
+    def names(self, row: Row, *, pk: int, organisation_id: int, created: dt.datetime) -> bool:
+        """Whether the row found in the database (id `pk`, its organisation, its creation time)
+        is the one this line says was erased, and not one that got the id again after a restore."""
+        if pk != row.id or organisation_id != self.organisation_id:
+            return False
+        if row.created is not None:
+            return created == row.created
+        # `at` is to the second: a row created in the same second still counts as before it.
+        return self.at is not None and created < self.at + dt.timedelta(seconds=1)
+
+
+def _row(value) -> Row:
+    if isinstance(value, dict):
+        return Row(id=int(value["id"]), created=dt.datetime.fromisoformat(value["created"]))
+    return Row(id=int(value), created=None)
+
+
+def _created(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def path() -> Path:
@@ -41,21 +78,23 @@ def path() -> Path:
 
 def record(
     *,
-    organisation_id: int | None,
-    registration_ids: Sequence[int] = (),
-    contact_ids: Sequence[int] = (),
+    organisation_id: int,
+    registrations: Sequence[tuple[int, dt.datetime]] = (),
+    contacts: Sequence[tuple[int, dt.datetime]] = (),
     now: dt.datetime | None = None,
 ) -> None:
-    """Append one line. The file is created readable by its owner only (it says who was erased
-    when, by id) and flushed to disk before returning. If it cannot be written the erasure still
-    happens (the person asked for it) and the line goes to the error log instead, which is
-    outside the database too, for the operator to add by hand."""
+    """Append one line naming the erased rows, each as (id, creation time). The file is readable
+    by its owner only (it says who was erased when, by id: made 0600 on every append, should
+    someone have loosened it) and flushed to disk before returning. If it cannot be written the
+    erasure still happens (the person asked for it) and the line goes to the error log instead,
+    which is outside the database too but kept two weeks only: the operator must copy it into
+    the journal by hand (docs/privacy.md, Backups)."""
     line = json.dumps(
         {
             "at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
             "organisation": organisation_id,
-            "registrations": sorted(int(pk) for pk in registration_ids),
-            "contacts": sorted(int(pk) for pk in contact_ids),
+            "registrations": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(registrations)],
+            "contacts": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(contacts)],
         }
     )
     journal = path()
@@ -63,13 +102,18 @@ def record(
         journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            # The mode above counts only when the file is created; an existing one is tightened.
+            os.fchmod(descriptor, 0o600)
             os.write(descriptor, (line + "\n").encode())
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
     except OSError as exc:
         logger.error(
-            "cannot write the erasure journal %s (%s); add this line by hand: %s", journal, exc.strerror, line
+            "cannot write the erasure journal %s (%s); add this line to it by hand: %s",
+            journal,
+            exc.strerror,
+            line,
         )
 
 
@@ -83,10 +127,12 @@ def entries() -> Iterator[Entry]:
         for line in lines:
             try:
                 data = json.loads(line)
+                at = dt.datetime.fromisoformat(data["at"]) if data.get("at") else None
                 yield Entry(
+                    at=at,
                     organisation_id=data.get("organisation"),
-                    registration_ids=[int(pk) for pk in data.get("registrations", [])],
-                    contact_ids=[int(pk) for pk in data.get("contacts", [])],
+                    registrations=[_row(value) for value in data.get("registrations", [])],
+                    contacts=[_row(value) for value in data.get("contacts", [])],
                 )
-            except (ValueError, TypeError, AttributeError):
+            except (ValueError, TypeError, AttributeError, KeyError):
                 continue

@@ -284,31 +284,39 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
     registered keep their registrations; the subjects of the mail that told them who registered
     them lose that name. A consent to future invitations given to the same organisation is
     withdrawn too: whoever asks to be erased wants no more mail, and without a registration there
-    would be no page left to untick the box on. The ids go to the erasure journal, so that a
-    restored backup can be erased again (core.erasure_journal).
+    would be no page left to untick the box on. Colleagues whose invitations still waited for
+    the person to confirm their address are erased with them (_held_colleagues). The rows (id and
+    creation time) go to the erasure journal, so that a restored backup can be erased again
+    (core.erasure_journal).
 
     Raises AlreadyErased if it is gone already (a second click).
     """
     now = now or timezone.now()
     with transaction.atomic():
-        registration, case, moved_up = _erase(registration, now=now)
+        registration, case, moved_up, held = _erase(registration, now=now)
         receipt = _erasure_receipt(registration, case=case, moved_up=moved_up)
         withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
-        anonymise([registration.pk], now=now)
+        anonymise([registration.pk, *held], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
         )
         erasure_journal.record(
-            organisation_id=registration.event.organisation_id, registration_ids=[registration.pk]
+            organisation_id=registration.event.organisation_id,
+            registrations=list(
+                Registration.objects.filter(pk__in=[registration.pk, *held]).values_list("pk", "created_at")
+            ),
         )
         enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
     registration.refresh_from_db()
     return registration
 
 
-def _erase(registration: Registration, *, now: dt.datetime) -> tuple[Registration, ErasureCase, int]:
+def _erase(
+    registration: Registration, *, now: dt.datetime
+) -> tuple[Registration, ErasureCase, int, list[int]]:
     """Lock, cancel if the case calls for it and forget the inviter's name in the colleagues' mail:
-    what an erasure does before the row is anonymised. Returns the case and how many moved up."""
+    what an erasure does before the row is anonymised. Returns the case, how many moved up and
+    the colleagues to anonymise with the row (_held_colleagues)."""
     # The event first, as every seat change locks it: the same order everywhere, no deadlock.
     lock_event(registration.event_id)
     registration = (
@@ -316,29 +324,50 @@ def _erase(registration: Registration, *, now: dt.datetime) -> tuple[Registratio
     )
     if registration.anonymised_at is not None:
         raise AlreadyErased
+    held = _held_colleagues(registration)
     case = erasure_case(registration, now=now)
     moved_up = 0
     if case != ErasureCase.ERASE_ONLY:
         registration, moved_up = cancel_before_erasure(registration=registration)
     _forget_inviter_in_colleagues_mail(registration)
-    return registration, case, moved_up
+    return registration, case, moved_up, held
 
 
-def replay_erasure(*, registration_id: int, now: dt.datetime | None = None) -> bool:
+def _held_colleagues(registration: Registration) -> list[int]:
+    """The colleagues whose invitations still wait for the person to confirm their address
+    (confirm-your-address mode): the cancellation releases them unmailed, and they were never told
+    of the seat, so nothing of theirs is kept but what the person typed about them. That goes with
+    the person's own data (and into the journal with it)."""
+    return list(
+        Registration.objects.select_for_update()
+        .filter(invited_by=registration, invitation_held=True, anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def replay_erasure(
+    *, registration_id: int, matches: Callable[[Registration], bool], now: dt.datetime | None = None
+) -> bool:
     """Erase a registration again that a person had erased before a backup was restored (the
     journal's replay): as erase_registration, without a receipt (they had theirs) and without
-    withdrawing the consent (the journal has the contact's id on a line of its own, replayed by
-    replay_erasure_journal). Returns whether there was anything left to erase."""
+    withdrawing the consent (the journal has the contact on a line of its own, replayed by
+    replay_erasure_journal). Only if `matches` says the row is the one erased (its organisation
+    and creation time): the restore brought the id counters back, so the id may now be someone
+    else's. Returns whether there was anything left to erase."""
     now = now or timezone.now()
-    registration = Registration.objects.filter(pk=registration_id, anonymised_at__isnull=True).first()
-    if registration is None:
+    registration = (
+        Registration.objects.filter(pk=registration_id, anonymised_at__isnull=True)
+        .select_related("event")
+        .first()
+    )
+    if registration is None or not matches(registration):
         return False
     with transaction.atomic():
         try:
-            registration, _case, _moved_up = _erase(registration, now=now)
+            registration, _case, _moved_up, held = _erase(registration, now=now)
         except AlreadyErased:
             return False
-        anonymise([registration.pk], now=now)
+        anonymise([registration.pk, *held], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
         )
@@ -488,16 +517,26 @@ def registration_on_link(registrations: Sequence[Registration], chosen: str | No
 
 def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Erase again every registration and withdraw again every consent in the erasure journal
-    (core.erasure_journal) that a restored backup brought back. Idempotent: what is erased
-    already is left as it is. Returns how many registrations and contacts were erased again."""
+    (core.erasure_journal) that a restored backup brought back: a row whose id, organisation and
+    creation time all match the line (another is somebody who got the id again after the
+    restore, and is left alone). Idempotent: what is erased already is left as it is. Returns how
+    many registrations and contacts were erased again."""
     registrations = contacts = 0
     for entry in erasure_journal.entries():
-        for registration_id in entry.registration_ids:
-            registrations += replay_erasure(registration_id=registration_id, now=now)
-        for contact_id in entry.contact_ids:
+        for row in entry.registrations:
+            registrations += replay_erasure(
+                registration_id=row.id,
+                matches=lambda found, row=row, entry=entry: entry.names(
+                    row, pk=found.pk, organisation_id=found.event.organisation_id, created=found.created_at
+                ),
+                now=now,
+            )
+        for row in entry.contacts:
             with transaction.atomic():
-                contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
-                if contact is None:
+                contact = Contact.objects.select_for_update().filter(pk=row.id).first()
+                if contact is None or not entry.names(
+                    row, pk=contact.pk, organisation_id=contact.organisation_id, created=contact.created_at
+                ):
                     continue
                 Registration.objects.filter(
                     event__organisation_id=contact.organisation_id,
@@ -505,6 +544,6 @@ def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]
                     wants_future_invitations=True,
                 ).update(wants_future_invitations=False)
                 contact.delete()
-                audit("contact.withdrawn", organisation_id=contact.organisation_id, contact_id=contact_id)
+                audit("contact.withdrawn", organisation_id=contact.organisation_id, contact_id=row.id)
                 contacts += 1
     return registrations, contacts

@@ -10,8 +10,9 @@ from frukost.privacy.selfservice import replay_erasure_journal
 
 class Command(BaseCommand):
     help = (
-        "Erase again the registrations and consents people had erased (the ids in "
-        "$FRUKOST_DATA_DIR/erasures.log) that a restored backup brought back. `frukost restore` "
+        "Erase again the registrations and consents people had erased (the rows named in "
+        "$FRUKOST_DATA_DIR/erasures.log by id, organisation and creation time) that a restored "
+        "backup brought back; a row that got the same id later is left alone. `frukost restore` "
         "runs this itself; running it twice changes nothing."
     )
 
