@@ -117,19 +117,19 @@ def test_replay_skips_a_row_of_another_organisation(event, person, settings):
     assert replay_erasure_journal() == (1, 0)
 
 
-def test_a_bare_id_line_of_release_020_erases_only_a_row_older_than_the_line(event, person, settings, frozen):
-    frozen("2029-04-01 10:00")
+def test_a_line_that_does_not_name_its_rows_erases_nobody(event, person, settings):
+    """A torn or hand-made line with bare ids says nothing about which row was meant: skipped."""
     anna = register(event=event, person=person("anna@example.se")).registration
-    frozen("2029-04-03 10:00")
-    bo = register(event=event, person=person("bo@example.se")).registration
-    lines = [
-        {"at": "2029-04-02T10:00:00+00:00", "organisation": event.organisation_id, "registrations": [pk]}
-        for pk in (anna.pk, bo.pk)
-    ]
-    settings.FRUKOST_ERASURE_JOURNAL.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    bare = {
+        "at": "2029-04-02T10:00:00+00:00",
+        "organisation": event.organisation_id,
+        "registrations": [anna.pk],
+    }
+    lines = [json.dumps(bare), '{"at": "2029-04-02T10:00:00+00:00", "organ']
+    settings.FRUKOST_ERASURE_JOURNAL.write_text("".join(line + "\n" for line in lines))
 
-    assert replay_erasure_journal() == (1, 0)
-    assert [r.email for r in Registration.objects.order_by("pk")] == ["", "bo@example.se"]
+    assert replay_erasure_journal() == (0, 0)
+    assert Registration.objects.get().email == "anna@example.se"
 
 
 def test_replay_on_a_fresh_install_without_a_journal_does_nothing(event, person, settings, capsys):

@@ -12,9 +12,7 @@ replay-erasures` does it alone). A line holds ids and times only, never personal
 (on one line). A row is named by its id AND its creation time, to the microsecond: a restore
 brings back the id counters too (SQLite's sqlite_sequence, pg_restore's setval), so an id handed
 out after the backup is handed out again, to somebody else; the replay erases a row only if its
-id, organisation and creation time all match. Lines of release 0.2.0 hold bare ids
-("registrations": [41]); for those the replay takes the row only if it was created before the
-line was written (whoever got the id again after a restore registered later).
+id, organisation and creation time all match.
 
 The retention run's erasures are not journalled: it redoes them by itself on its next run. The
 line is written inside the erasure's transaction: should the transaction roll back after it, the
@@ -38,10 +36,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Row:
-    """One erased row: its id and when it was created (None on a line of release 0.2.0)."""
+    """One erased row: its id and when it was created."""
 
     id: int
-    created: dt.datetime | None
+    created: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -54,18 +52,11 @@ class Entry:
     def names(self, row: Row, *, pk: int, organisation_id: int, created: dt.datetime) -> bool:
         """Whether the row found in the database (id `pk`, its organisation, its creation time)
         is the one this line says was erased, and not one that got the id again after a restore."""
-        if pk != row.id or organisation_id != self.organisation_id:
-            return False
-        if row.created is not None:
-            return created == row.created
-        # `at` is to the second: a row created in the same second still counts as before it.
-        return self.at is not None and created < self.at + dt.timedelta(seconds=1)
+        return pk == row.id and organisation_id == self.organisation_id and created == row.created
 
 
-def _row(value) -> Row:
-    if isinstance(value, dict):
-        return Row(id=int(value["id"]), created=dt.datetime.fromisoformat(value["created"]))
-    return Row(id=int(value), created=None)
+def _row(value: dict) -> Row:
+    return Row(id=int(value["id"]), created=dt.datetime.fromisoformat(value["created"]))
 
 
 def _created(value: dt.datetime) -> str:
