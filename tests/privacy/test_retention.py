@@ -319,7 +319,7 @@ def test_failed_mail_keeps_no_bodies_and_no_setting_or_doc_promises_a_period_for
     from pathlib import Path
 
     docs = Path(__file__).resolve().parents[2] / "docs"
-    names = ("configuration.md", "privacy.md", "architecture.md")
+    names = ("configuration.md", "privacy.md", "architecture.md", "safety.md")
     text = "".join((docs / name).read_text() for name in names)
 
     # The worker blanks a failed message's bodies at once (tests/mail); nothing is left to retain.

@@ -43,7 +43,7 @@ def register(
     Forms for an already registered address bring only what is left of the limit after the
     colleagues its owner brought and those such forms brought before; any past it are skipped
     without a word (so someone watching the colleagues' inboxes can see fewer invitations than
-    named when the owner brought colleagues: docs/architecture.md, abuse). They never use up the
+    named when the owner brought colleagues: docs/safety.md, abuse). They never use up the
     owner's own allowance (owner_may_add_colleague counts only the owner's colleagues), so a
     stranger who knows the address cannot stop its owner bringing theirs.
 
