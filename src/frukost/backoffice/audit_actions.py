@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "event.change_announced": _("Attendees told of a new time or place"),
     "event.registration_closed": _("Registration closed early"),
     "event.registration_reopened": _("Registration reopened"),
+    "event.door_list_printed": _("Door list printed (PDF)"),
+    "event.badges_printed": _("Name badges printed (PDF)"),
     "series.created": _("Series created"),
     "organisation.updated": _("Organisation's settings changed"),
     "catering.plan_changed": _("Venue contact or book margin changed"),

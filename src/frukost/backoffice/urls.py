@@ -7,6 +7,7 @@ from frukost.backoffice.views import (
     catering,
     contacts,
     door,
+    door_pdfs,
     event_actions,
     events,
     exports,
@@ -153,6 +154,16 @@ urlpatterns = [
         name="event-waiting-list",
     ),
     path("<slug:organisation>/evenemang/<int:event_id>/entrelista/", door.door_list, name="event-door"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/dorrlista.pdf",
+        door_pdfs.door_list_pdf,
+        name="event-door-list-pdf",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/namnbrickor.pdf",
+        door_pdfs.badges_pdf,
+        name="event-badges-pdf",
+    ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/fortaring/",
         catering.event_catering,
