@@ -153,6 +153,12 @@ urlpatterns = [
         name="event-waiting-list",
     ),
     path("<slug:organisation>/evenemang/<int:event_id>/entrelista/", door.door_list, name="event-door"),
+    path("<slug:organisation>/evenemang/<int:event_id>/entrelista/kod/", door.door_code, name="event-door-code"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/<int:registration_id>/<str:action>/",
+        door.door_action,
+        name="event-door-action",
+    ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/fortaring/",
         catering.event_catering,
