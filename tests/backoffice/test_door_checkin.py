@@ -24,7 +24,8 @@ def _list(event, query=""):
 
 
 def _action(event, registration, action):
-    return reverse("backoffice:event-door-action", args=[event.organisation.slug, event.pk, registration.pk, action])
+    args = [event.organisation.slug, event.pk, registration.pk, action]
+    return reverse("backoffice:event-door-action", args=args)
 
 
 def _code(event):
@@ -34,7 +35,8 @@ def _code(event):
 @pytest.fixture
 def door(event_factory, staff_factory, client, frozen):
     event = event_factory(capacity=1)
-    anna = register(event=event, person=make_person("anna@example.se", first_name="Åsa", last_name="Öst")).registration
+    asa = make_person("anna@example.se", first_name="Åsa", last_name="Öst")
+    anna = register(event=event, person=asa).registration
     cilla = register(event=event, person=make_person("cilla@example.se", first_name="Cilla")).registration
     frozen("2029-05-16 07:30")  # sign in on the morning of the event
     client.force_login(staff_factory("door", events=[event]))
@@ -134,7 +136,8 @@ def test_door_list_with_check_ins_keeps_a_flat_query_count(client, staff_factory
     def event_with(count):
         event = event_factory()
         for n in range(count):
-            registration = register(event=event, person=make_person(f"p{n}-{event.pk}@example.se")).registration
+            person = make_person(f"p{n}-{event.pk}@example.se")
+            registration = register(event=event, person=person).registration
             check_in(registration=registration, actor=None, at=stockholm(2029, 5, 16, 7, 40 + n))
         return event
 

@@ -153,7 +153,9 @@ urlpatterns = [
         name="event-waiting-list",
     ),
     path("<slug:organisation>/evenemang/<int:event_id>/entrelista/", door.door_list, name="event-door"),
-    path("<slug:organisation>/evenemang/<int:event_id>/entrelista/kod/", door.door_code, name="event-door-code"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/kod/", door.door_code, name="event-door-code"
+    ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/entrelista/<int:registration_id>/<str:action>/",
         door.door_action,

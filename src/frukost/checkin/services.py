@@ -45,6 +45,10 @@ class DoorCounts:
     books: int
 
 
+def _audit(action: str, registration: Registration, actor) -> None:
+    audit(action, event_id=registration.event_id, registration_id=registration.pk, actor=actor)
+
+
 def _ensure_seated(registration: Registration) -> None:
     if registration.anonymised_at is not None:
         raise NoSeat(_("This registration no longer exists."))
@@ -54,12 +58,17 @@ def _ensure_seated(registration: Registration) -> None:
         raise NoSeat(_("%(name)s has cancelled and has no seat.") % {"name": registration.full_name})
     if not registration.is_confirmed:
         raise NoSeat(
-            _("%(name)s has not confirmed the invitation yet and has no seat.") % {"name": registration.full_name}
+            _("%(name)s has not confirmed the invitation yet and has no seat.")
+            % {"name": registration.full_name}
         )
 
 
 def check_in(
-    *, registration: Registration, actor, client_id: uuid.UUID | str | None = None, at: dt.datetime | None = None
+    *,
+    registration: Registration,
+    actor,
+    client_id: uuid.UUID | str | None = None,
+    at: dt.datetime | None = None,
 ) -> CheckInResult:
     """Check a seated person in; a person already checked in is returned as they are."""
     if client_id is not None:
@@ -82,7 +91,7 @@ def check_in(
                 checked_in_by=actor,
                 client_id=client_id,
             )
-            audit("checkin.checked_in", event_id=registration.event_id, registration_id=registration.pk, actor=actor)
+            _audit("checkin.checked_in", registration, actor)
     except IntegrityError:
         # Another device won the race (or replayed the same client_id): theirs is the check-in.
         if client_id is not None:
@@ -99,7 +108,7 @@ def undo_check_in(*, registration: Registration, actor) -> None:
         deleted, _rows = CheckIn.objects.filter(registration=registration).delete()
         if not deleted:
             raise NotCheckedIn(_("%(name)s is not checked in.") % {"name": registration.full_name})
-        audit("checkin.undone", event_id=registration.event_id, registration_id=registration.pk, actor=actor)
+        _audit("checkin.undone", registration, actor)
 
 
 def hand_out_book(*, registration: Registration, actor, at: dt.datetime | None = None) -> CheckIn:
@@ -114,7 +123,7 @@ def hand_out_book(*, registration: Registration, actor, at: dt.datetime | None =
             row.book_handed_at = at or timezone.now()
             row.book_handed_by = actor
             row.save(update_fields=["book_handed_at", "book_handed_by"])
-            audit("checkin.book_handed", event_id=registration.event_id, registration_id=registration.pk, actor=actor)
+            _audit("checkin.book_handed", registration, actor)
     return row
 
 
@@ -124,7 +133,7 @@ def undo_book(*, registration: Registration, actor) -> None:
             book_handed_at=None, book_handed_by=None
         )
         if updated:
-            audit("checkin.book_undone", event_id=registration.event_id, registration_id=registration.pk, actor=actor)
+            _audit("checkin.book_undone", registration, actor)
 
 
 def door_counts(event) -> DoorCounts:

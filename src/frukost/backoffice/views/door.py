@@ -57,7 +57,9 @@ def door_list(request, event_id: int):
         ]
     arrivals = {
         row.registration_id: row
-        for row in CheckIn.objects.filter(event=event).only("registration_id", "checked_in_at", "book_handed_at")
+        for row in CheckIn.objects.filter(event=event).only(
+            "registration_id", "checked_in_at", "book_handed_at"
+        )
     }
     for person in people:
         person.door_check_in = arrivals.get(person.pk)
@@ -112,7 +114,9 @@ def door_action(request, event_id: int, registration_id: int, action: str):
     registration = get_object_or_404(Registration.objects.filter(event=event), pk=registration_id)
     try:
         if action == "checkin":
-            result = checkin.check_in(registration=registration, actor=request.user, client_id=_client_id(request, registration))
+            result = checkin.check_in(
+                registration=registration, actor=request.user, client_id=_client_id(request, registration)
+            )
             result.check_in.registration = registration
             (messages.warning if result.already else messages.success)(request, _checked_in_message(result))
         elif action == "undo":
@@ -145,7 +149,9 @@ def door_code(request, event_id: int):
         )
         return _back(request, event)
     try:
-        result = checkin.check_in(registration=registration, actor=request.user, client_id=_client_id(request, registration))
+        result = checkin.check_in(
+            registration=registration, actor=request.user, client_id=_client_id(request, registration)
+        )
         result.check_in.registration = registration
         (messages.warning if result.already else messages.success)(request, _checked_in_message(result))
     except CheckInError as exc:
