@@ -44,12 +44,14 @@ def normalise(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", (text or "").upper())[:32]
 
 
-def issue_code(registration: Registration) -> str:
-    """Make sure the code's hash is stored (idempotent) and return the code to show."""
+def issue_code(registration: Registration, *, message=None) -> str:
+    """Make sure the code's hash is stored (idempotent) and return the code to show.
+
+    Stored first for a message, the row goes with that message if it is never delivered."""
     code = code_for(registration)
     PersonalLink.objects.get_or_create(
         token_hash=link_hash(normalise(code), LinkPurpose.CHECKIN),
-        defaults={"registration": registration, "purpose": LinkPurpose.CHECKIN},
+        defaults={"registration": registration, "purpose": LinkPurpose.CHECKIN, "message": message},
     )
     return code
 
@@ -79,3 +81,14 @@ def qr_png(code: str, *, scale: int = 6) -> bytes:
     buffer = io.BytesIO()
     segno.make(code, error="m").save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()
+
+
+def code_for_message(message) -> tuple[str, bytes]:
+    """The mail worker's hook: the code (hash stored now) and its QR PNG for the message."""
+    from frukost.mail.renderers import NothingToRender
+
+    registration = Registration.objects.filter(pk=message.registration_id).first()
+    if registration is None or registration.anonymised_at is not None:
+        raise NothingToRender("the registration was deleted or its data erased before sending")
+    code = issue_code(registration, message=message)
+    return code, qr_png(code)
