@@ -109,3 +109,29 @@ def test_code_is_short_readable_and_finds_only_its_own_registration(seated, even
     assert codes.registration_for_code(anna.event, code.lower().replace("-", " ")) == anna
     assert codes.registration_for_code(anna.event, codes.code_for(bo)) is None  # never issued
     assert codes.registration_for_code(event_factory(), code) is None  # another event's door
+
+
+def test_losing_the_race_to_another_device_returns_their_check_in(seated, staff_factory, monkeypatch):
+    """Another device's check-in commits between our look-up and our insert: the unique
+    registration column refuses the second row, and the first device's check-in is the answer."""
+    from frukost.checkin import services
+
+    anna, _ = seated
+    first, second = staff_factory("door"), staff_factory("door")
+    real_ensure_seated = services._ensure_seated
+
+    def the_other_device_wins(registration):
+        real_ensure_seated(registration)
+        CheckIn.objects.create(
+            registration=registration,
+            event_id=registration.event_id,
+            checked_in_at=stockholm(2029, 5, 16, 7, 42),
+            checked_in_by=first,
+        )
+
+    monkeypatch.setattr(services, "_ensure_seated", the_other_device_wins)
+    result = check_in(registration=anna, actor=second, client_id=uuid.uuid4())
+
+    assert result.already is True
+    assert result.check_in.checked_in_by == first
+    assert CheckIn.objects.count() == 1
