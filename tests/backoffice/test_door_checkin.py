@@ -50,7 +50,7 @@ def test_door_staff_check_in_with_one_tap_and_land_back_on_their_search(client, 
     response = client.post(_action(event, anna, "checkin"), {"client_id": str(uuid.uuid4()), "q": "asa"})
 
     assert response.status_code == 302
-    assert response["Location"] == _list(event, "?q=asa")
+    assert response["Location"] == _list(event, f"?q=asa#p{anna.pk}")  # back to the person tapped
     page = client.get(response["Location"]).content.decode()
     assert "Åsa Öst checkades in kl. 07.42." in page
     assert "Incheckad 07.42" in page and "Ångra" in page and "Bok utlämnad" in page
@@ -108,6 +108,7 @@ def test_the_code_field_checks_in_by_code_and_explains_an_unknown_one(client, do
 
     response = client.post(_code(event), {"code": code.lower().replace("-", "") + "\n"}, follow=True)
     assert "Åsa Öst checkades in" in response.content.decode()
+    assert 'placeholder="K7QX-2MPA" autofocus' in response.content.decode()  # ready for the next scan
     assert CheckIn.objects.get().registration == anna
 
     response = client.post(_code(event), {"code": "ZZZZ-ZZZZ"}, follow=True)

@@ -73,6 +73,7 @@ def door_list(request, event_id: int):
         "waiting": waiting,
         "counts": checkin.door_counts(event),
         "client_id": uuid.uuid4(),
+        "scanning": request.GET.get("scan") == "1",
     }
     return TemplateResponse(request, "backoffice/door_list.html", context)
 
@@ -80,11 +81,15 @@ def door_list(request, event_id: int):
 ACTIONS = ("checkin", "undo", "book", "unbook")
 
 
-def _back(request, event):
-    """The list again, with the search the form was sent from."""
+def _back(request, event, *, person=None, scanning=False):
+    """The list again, with the search the form was sent from, scrolled to the person tapped;
+    after a code, with the code field focused again for the next scan."""
     url = reverse("backoffice:event-door", args=[request.organisation.slug, event.pk])
-    search = request.POST.get("q", "").strip()[:100]
-    return redirect(f"{url}?{urlencode({'q': search})}" if search else url)
+    query = {"q": request.POST.get("q", "").strip()[:100]}
+    if scanning:
+        query["scan"] = "1"
+    query = urlencode({key: value for key, value in query.items() if value})
+    return redirect(url + (f"?{query}" if query else "") + (f"#p{person.pk}" if person else ""))
 
 
 def _checked_in_message(result) -> str:
@@ -130,7 +135,7 @@ def door_action(request, event_id: int, registration_id: int, action: str):
             messages.success(request, _("Book for %(name)s undone.") % {"name": registration.full_name})
     except CheckInError as exc:
         messages.error(request, str(exc))
-    return _back(request, event)
+    return _back(request, event, person=registration)
 
 
 @member_required(Permission.CHECK_IN)
@@ -147,7 +152,7 @@ def door_code(request, event_id: int):
             _("No one at this event has the code “%(code)s”. Check the code or search by name.")
             % {"code": text.strip()[:20]},
         )
-        return _back(request, event)
+        return _back(request, event, scanning=True)
     try:
         result = checkin.check_in(
             registration=registration, actor=request.user, client_id=_client_id(request, registration)
@@ -156,4 +161,4 @@ def door_code(request, event_id: int):
         (messages.warning if result.already else messages.success)(request, _checked_in_message(result))
     except CheckInError as exc:
         messages.error(request, str(exc))
-    return _back(request, event)
+    return _back(request, event, scanning=True)
