@@ -36,9 +36,11 @@ def test_door_staff_check_in_by_name_and_by_code_on_a_phone(page, staff_factory,
 
     page.get_by_label("Sök ett namn").fill("asa")
     page.get_by_role("button", name="Sök").click()
+    page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("button", name="Checka in", exact=True).last.click()
 
     expect(page.locator(".bo-messages")).to_contain_text("Åsa Öberg checkades in kl.")
+    assert page.evaluate("window.stillTheSamePage === true")  # door.js swapped the list in place
     expect(page.get_by_label("Sök ett namn")).to_have_value("asa")  # the search is kept
     expect(page.locator(".bo-door-done").first).to_contain_text("Incheckad")
     page.get_by_role("button", name="Bok utlämnad").click()
@@ -55,3 +57,19 @@ def test_door_staff_check_in_by_name_and_by_code_on_a_phone(page, staff_factory,
     page.get_by_role("button", name="Ångra", exact=True).click()
     expect(page.locator(".bo-messages")).to_contain_text("Incheckningen av Bo Ek är ångrad.")
     assert list(CheckIn.objects.values_list("registration_id", flat=True)) == [asa.pk]
+
+
+def test_the_door_list_works_without_javascript(new_context, staff_factory, event_factory):
+    event = event_factory()
+    register(event=event, person=make_person("bo@example.se", first_name="Bo", last_name="Ek"))
+    staff_factory("door", "door@example.se", events=[event], two_factor=False)
+    page = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, "door@example.se", two_factor=False)
+    page.goto(f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/entrelista/")
+
+    page.get_by_role("button", name="Checka in", exact=True).last.click()
+
+    expect(page.locator(".bo-messages")).to_contain_text("Bo Ek checkades in kl.")
+    expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit1 / 1")
+    page.get_by_role("button", name="Bok utlämnad").click()
+    expect(page.locator(".bo-door-counts")).to_contain_text("Böcker1")
