@@ -34,6 +34,9 @@ def test_door_staff_check_in_by_name_and_by_code_on_a_phone(page, staff_factory,
     sign_in(page, "door@example.se", two_factor=False)
     page.goto(f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/entrelista/")
 
+    page.get_by_label("Sök ett namn").press_sequentially("asa ob")  # filtered as one types
+    expect(page.locator(".bo-door-rows tr:visible")).to_have_count(1)
+    expect(page.locator(".bo-door-rows tr:visible")).to_contain_text("Öberg, Åsa")
     page.get_by_label("Sök ett namn").fill("asa")
     page.get_by_role("button", name="Sök").click()
     page.evaluate("window.stillTheSamePage = true")

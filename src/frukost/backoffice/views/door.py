@@ -62,6 +62,7 @@ def door_list(request, event_id: int):
         )
     }
     for person in people:
+        person.door_search = queries.folded(f"{person.first_name} {person.last_name}")
         person.door_check_in = arrivals.get(person.pk)
         if person.door_check_in:
             person.door_time = clock(person.door_check_in.checked_in_at)

@@ -23,6 +23,7 @@
     if (oldMessages) oldMessages.remove();
     door.innerHTML = fresh.innerHTML;
     if (newMessages) door.parentNode.insertBefore(newMessages, door);
+    filter();
     var target = focusId && document.getElementById(focusId);
     if (target) {
       var control = target.matches("input") ? target : target.querySelector("button");
@@ -30,6 +31,25 @@
     }
     return true;
   }
+
+  // Filter as one types: "asa" finds "Åsa", as the server's search does (queries.folded).
+  function folded(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function filter() {
+    var field = document.getElementById("id_q");
+    if (!field) return;
+    var words = folded(field.value).split(/\s+/).filter(Boolean);
+    door.querySelectorAll("tr[data-name]").forEach(function (row) {
+      var name = row.getAttribute("data-name");
+      row.hidden = !words.every(function (word) { return name.indexOf(word) !== -1; });
+    });
+  }
+
+  door.addEventListener("input", function (event) {
+    if (event.target.id === "id_q") filter();
+  });
 
   door.addEventListener("submit", function (event) {
     var form = event.target;
@@ -66,6 +86,7 @@
           var theirs = doc.querySelector("#door ." + name);
           if (mine && theirs) mine.innerHTML = theirs.innerHTML;
         });
+        filter();
       })
       .catch(function () {});
   }, 15000);
