@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "frukost.contacts",
     "frukost.messaging",
     "frukost.catering",
+    "frukost.checkin",
     "frukost.mail",
     "frukost.importer",
     "frukost.privacy",

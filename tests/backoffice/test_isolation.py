@@ -175,6 +175,7 @@ OBJECTS = {
     "series_id": _series,
     "announcement_id": _announcement,
     "contact_id": _contact,
+    "action": lambda world: "checkin",  # the door list's buttons: checkin, undo, book, unbook
 }
 
 

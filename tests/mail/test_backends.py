@@ -29,11 +29,17 @@ def test_eml_backend_writes_one_file_per_message(event_factory, person, colleagu
     for mail in delivered:
         assert mail["From"] == settings.DEFAULT_FROM_EMAIL
         assert mail["Reply-To"] == "julia.walbrink@akademssr.se"
+        # Anna has a seat: her confirmation carries the check-in QR code inside the HTML part.
+        html = (
+            ["multipart/related", "text/html", "image/png"]
+            if mail["To"] == "anna@example.se"
+            else ["text/html"]
+        )
         assert [part.get_content_type() for part in mail.walk()] == [
             "multipart/mixed",
             "multipart/alternative",
             "text/plain",
-            "text/html",
+            *html,
             "text/calendar",
         ]
         assert "Chefsfrukost: Leda med tillit" in mail.get_body(("plain",)).get_content()

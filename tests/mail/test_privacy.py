@@ -81,9 +81,9 @@ def test_notifications_never_contain_membership_diet_or_needs(
     delivered = read_eml_files(mail_dir)
     leaks_on_the_wire = {
         (mail["To"], mail["Subject"]): _leaks(
-            "".join(part.get_content() for part in mail.walk() if not part.is_multipart()).replace(
-                "\r\n ", ""
-            )
+            "".join(
+                part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"
+            ).replace("\r\n ", "")
         )
         for mail in delivered
     }

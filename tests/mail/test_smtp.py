@@ -41,7 +41,7 @@ def test_send_due_delivers_confirmation_through_smtp(smtp_server, event, person,
     assert mail["Reply-To"] == "julia.walbrink@akademssr.se"
     assert mail["Auto-Submitted"] == "auto-generated"
     body = parts(mail)
-    assert sorted(body) == ["text/calendar", "text/html", "text/plain"]
+    assert sorted(body) == ["image/png", "text/calendar", "text/html", "text/plain"]  # png: check-in QR
     assert "Wednesday 16 May 2029, 08:00–09:30" in body["text/plain"]
     link = personal_link(body["text/plain"])  # minted as the message was handed over
     assert f'href="http://testserver{link}"' in body["text/html"]

@@ -27,6 +27,9 @@ def scrub(text: str) -> str:
     text = re.sub(r"/r/[\w-]+/", "/r/TOKEN/", text)
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", text)
     text = re.sub(r"chefsfrukost-\d+", "EVENT", text)
+    # Each person's own check-in code and its QR image (checkin.codes).
+    text = re.sub(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}\b", "CODE", text)
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "QR", text)
     return text
 
 

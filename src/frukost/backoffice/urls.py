@@ -165,6 +165,14 @@ urlpatterns = [
         name="event-badges-pdf",
     ),
     path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/kod/", door.door_code, name="event-door-code"
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/<int:registration_id>/<str:action>/",
+        door.door_action,
+        name="event-door-action",
+    ),
+    path(
         "<slug:organisation>/evenemang/<int:event_id>/fortaring/",
         catering.event_catering,
         name="event-catering",

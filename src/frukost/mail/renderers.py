@@ -97,6 +97,47 @@ def personalise(message) -> tuple[str, str]:
     return fill(message.body_text), fill(message.body_html)
 
 
+# --- The check-in code: also filled in at hand-over, with its QR code as an inline image ------
+# "[[frukost-checkin-code]]" becomes the code ("K7QX-2MPA"), "[[frukost-checkin-qr]]" the
+# image's address in the HTML ("cid:…"): the worker attaches the PNG as a multipart/related
+# part with that Content-ID. CID images are shown by Gmail, Outlook and Apple Mail, where data:
+# URIs are dropped by Gmail and Outlook and inline SVG by most clients.
+CHECKIN_CODE_PLACEHOLDER = "[[frukost-checkin-code]]"
+CHECKIN_QR_PLACEHOLDER = "[[frukost-checkin-qr]]"
+CHECKIN_QR_CID = "incheckning-qr@frukost"
+_code_hooks: dict[str, Callable] = {}
+
+
+def register_checkin_code_hook(issue: Callable) -> None:
+    """`issue(message) -> (code, png_bytes)` for the message's registration."""
+    _code_hooks["issue"] = issue
+
+
+@dataclass(frozen=True)
+class Personalised:
+    body_text: str
+    body_html: str
+    inline_images: tuple[tuple[str, bytes], ...] = ()  # (Content-ID, PNG)
+
+
+def personalise_with_images(message) -> Personalised:
+    """`personalise`, plus the check-in code and its QR image where the message asks for them."""
+    body_text, body_html = personalise(message)
+    if CHECKIN_CODE_PLACEHOLDER not in body_text + body_html and CHECKIN_QR_PLACEHOLDER not in body_html:
+        return Personalised(body_text, body_html)
+    if message.registration_id is None or "issue" not in _code_hooks:
+        raise NothingToRender("no registration to give a check-in code to")
+    code, png = _code_hooks["issue"](message)
+
+    def fill(text: str) -> str:
+        return text.replace(CHECKIN_CODE_PLACEHOLDER, code).replace(
+            CHECKIN_QR_PLACEHOLDER, f"cid:{CHECKIN_QR_CID}"
+        )
+
+    images = ((CHECKIN_QR_CID, png),) if CHECKIN_QR_PLACEHOLDER in body_html else ()
+    return Personalised(fill(body_text), fill(body_html), images)
+
+
 def discard_links(message) -> None:
     """A message that will never be delivered: delete any link minted for it."""
     if "discard" in _link_hooks:

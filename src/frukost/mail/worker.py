@@ -12,18 +12,25 @@ import logging
 import random
 import re
 import smtplib
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
-from django.core.mail.message import SafeMIMEText
+from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
 from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
-from frukost.mail.renderers import NoLongerTrue, NothingToRender, discard_links, personalise, render_pending
+from frukost.mail.renderers import (
+    NoLongerTrue,
+    NothingToRender,
+    discard_links,
+    personalise_with_images,
+    render_pending,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -162,12 +169,33 @@ def _unsendable(exc: ValueError) -> PermanentFailure:
     return PermanentFailure(f"cannot build the message: {type(exc).__name__}: {exc}")
 
 
+class _Email(EmailMultiAlternatives):
+    """An e-mail whose HTML part may carry inline images: multipart/related inside the
+    multipart/alternative, so clients show the image in the HTML and not as an attachment."""
+
+    inline_images: tuple[tuple[str, bytes], ...] = ()
+
+    def _create_mime_attachment(self, content, mimetype):
+        part = super()._create_mime_attachment(content, mimetype)
+        if mimetype != "text/html" or not self.inline_images:
+            return part
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
+        related.attach(part)
+        for content_id, png in self.inline_images:
+            image = MIMEImage(png, "png")
+            image.add_header("Content-ID", f"<{content_id}>")
+            image.add_header("Content-Disposition", "inline", filename="incheckning.png")
+            related.attach(image)
+        return related
+
+
 def _send(message: OutboxMessage, connection) -> None:
     _check_addresses(message)
     # The personal links are minted now, as the message is handed over: the stored bodies
     # carry placeholders only (mail.renderers.personalise).
-    body_text, body_html = personalise(message)
-    email = EmailMultiAlternatives(
+    personalised = personalise_with_images(message)
+    body_text, body_html = personalised.body_text, personalised.body_html
+    email = _Email(
         subject=message.subject,
         body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -176,6 +204,7 @@ def _send(message: OutboxMessage, connection) -> None:
         connection=connection,
         headers={"Auto-Submitted": "auto-generated"},
     )
+    email.inline_images = personalised.inline_images
     if body_html:
         email.attach_alternative(body_html, "text/html")
     if message.ics:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 from functools import wraps
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.i18n import set_language
 
+from frukost.checkin import codes as checkin_codes
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
@@ -338,6 +340,18 @@ def registration_detail(request, token, link):
         "done": request.GET.get("done", ""),
         "token": token,
     }
+    if (
+        registration.status == Status.REGISTERED
+        and registration.is_confirmed
+        and not event.online
+        and event.status != EventStatus.CANCELLED
+    ):
+        # The same code as in the confirmation e-mail: it is derived, never stored (checkin.codes).
+        code = checkin_codes.issue_code(registration)
+        context["checkin_code"] = code
+        context["checkin_qr"] = (
+            "data:image/png;base64," + base64.b64encode(checkin_codes.qr_png(code)).decode()
+        )
     return TemplateResponse(request, "public/registration_detail.html", context, status=status)
 
 

@@ -23,7 +23,13 @@ from frukost.events.enums import EventStatus
 from frukost.mail.enums import MailKind, Priority
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue, withdraw_queued
-from frukost.mail.renderers import NoLongerTrue, NothingToRender, Rendered
+from frukost.mail.renderers import (
+    CHECKIN_CODE_PLACEHOLDER,
+    CHECKIN_QR_PLACEHOLDER,
+    NoLongerTrue,
+    NothingToRender,
+    Rendered,
+)
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import link_placeholder
 from frukost.registrations.models import Registration
@@ -406,6 +412,15 @@ def _render(
         # The meeting link is for people with a seat only: never on the public page.
         "online_link": event.online_url if _has_seat(registration) and event.online else "",
     }
+    if (
+        content.show_status
+        and not event.online
+        and registration.status == Status.REGISTERED
+        and registration.is_confirmed
+    ):
+        # Placeholders: the check-in app fills in the code and its QR image at hand-over.
+        context["checkin_code"] = CHECKIN_CODE_PLACEHOLDER
+        context["checkin_qr"] = CHECKIN_QR_PLACEHOLDER
     return Rendered(
         subject=content.subject,
         body_text=render_to_string("mail/message.txt", context),

@@ -1,0 +1,15 @@
+class CheckInError(Exception):
+    """Base for what door staff can be told when a check-in action is refused (message in the
+    active language)."""
+
+
+class NoSeat(CheckInError):
+    """The person has no seat: on the waiting list, cancelled, released or not yet confirmed."""
+
+
+class UnknownCode(CheckInError):
+    """The code typed or scanned belongs to nobody with a seat at this event."""
+
+
+class NotCheckedIn(CheckInError):
+    """A book or an undo was asked for someone who has not been checked in."""
