@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from frukost.accounts import access
 from frukost.accounts.enums import Permission, Role
-from frukost.events.models import Organisation
+from frukost.events.enums import EventStatus
+from frukost.events.models import Event, Organisation
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.enums import Status
@@ -510,6 +511,21 @@ def test_registration_promote_refused_without_a_free_seat(signed_in, event_facto
     assert waiting.status == Status.WAITLISTED
     assert {str(m) for m in posted.context["messages"]} == {
         "Alla platser är tagna. Höj antalet platser eller avanmäl någon först."
+    }
+
+
+def test_registration_promote_page_refuses_for_a_cancelled_event_before_asking(signed_in, event_factory):
+    """The confirmation page asks the service's own rule (ensure_promotable), not a copy of it."""
+    event = event_factory(capacity=1)
+    _add(event, "bo@example.se")
+    waiting = _add(event, "anna@example.se")
+    Event.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED, capacity=2)
+
+    asked = signed_in.get(_url("registration-promote", event, waiting), follow=True)
+
+    assert asked.redirect_chain[0][1] == 302
+    assert {str(m) for m in asked.context["messages"]} == {
+        "Evenemanget är inte öppet: ett utkast eller ett inställt evenemang tar inte emot anmälningar."
     }
 
 

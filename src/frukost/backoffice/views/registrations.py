@@ -469,14 +469,13 @@ def registration_promote(request, event_id: int, registration_id: int):
             services.promote_registration,
             _("%(name)s has a seat now and has been e-mailed.") % {"name": registration.full_name},
         )
-    free = event.capacity - queries.status_counts(event)[Status.REGISTERED]
-    if registration.status != Status.WAITLISTED or free <= 0 or registration.invitation_held:
-        if registration.status != Status.WAITLISTED:
-            refusal: Exception = NotWaitlisted()
-        else:
-            refusal = InvitationHeld() if registration.invitation_held else NoFreeSeat()
-        messages.error(request, _refusal(refusal))
+    taken = queries.status_counts(event)[Status.REGISTERED]
+    try:
+        services.ensure_promotable(registration, event, seats_taken=taken)
+    except (NotWaitlisted, InvitationHeld, EventNotOpen, NoFreeSeat) as exc:
+        messages.error(request, _refusal(exc))
         return redirect(_back_url(request, registration))
+    free = event.capacity - taken
     queue = list(queries.waiting_list(event).values_list("pk", flat=True))
     ahead = queue.index(registration.pk) if registration.pk in queue else 0
     consequences = [
@@ -517,9 +516,10 @@ def registration_resend_link(request, event_id: int, registration_id: int):
             _("A new personal link is on its way to %(email)s. The links they had no longer work.")
             % {"email": registration.email},
         )
-    if not registration.is_active or registration.invitation_held:
-        refusal = InvitationHeld() if registration.is_active else NotActive()
-        messages.error(request, _refusal(refusal))
+    try:
+        services.ensure_link_resendable(registration)
+    except (NotActive, InvitationHeld) as exc:
+        messages.error(request, _refusal(exc))
         return redirect(_registration_url(request, registration))
     return _confirm(
         request,

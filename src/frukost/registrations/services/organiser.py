@@ -165,6 +165,19 @@ def update_registration(*, registration: Registration, edit: RegistrationEdit, a
     return registration
 
 
+def ensure_promotable(registration: Registration, event: Event, *, seats_taken: int) -> None:
+    """The rule promote_registration enforces (see there), for a caller that asks first (the back
+    office's confirmation page) as well as for the service itself under the event lock."""
+    if registration.status != Status.WAITLISTED:
+        raise NotWaitlisted
+    if registration.invitation_held:
+        raise InvitationHeld
+    if event.status == EventStatus.CANCELLED:
+        raise EventNotOpen
+    if event.capacity - seats_taken <= 0:
+        raise NoFreeSeat
+
+
 def promote_registration(*, registration: Registration, actor) -> Registration:
     """Move one person up from the waiting list (in any order the organiser chooses) and tell them.
 
@@ -177,14 +190,7 @@ def promote_registration(*, registration: Registration, actor) -> Registration:
     with transaction.atomic():
         event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status != Status.WAITLISTED:
-            raise NotWaitlisted
-        if registration.invitation_held:
-            raise InvitationHeld
-        if event.status == EventStatus.CANCELLED:
-            raise EventNotOpen
-        if event.capacity - seats_taken(event) <= 0:
-            raise NoFreeSeat
+        ensure_promotable(registration, event, seats_taken=seats_taken(event))
         now = timezone.now()
         registration.status = Status.REGISTERED
         registration.promoted_at = now
@@ -202,6 +208,15 @@ def promote_registration(*, registration: Registration, actor) -> Registration:
     return registration
 
 
+def ensure_link_resendable(registration: Registration) -> None:
+    """The rule resend_personal_link enforces, for a caller that asks first (the back office's
+    confirmation page): NotActive once cancelled, InvitationHeld while the invitation waits."""
+    if registration.status not in ACTIVE_STATUSES:
+        raise NotActive
+    if registration.invitation_held:
+        raise InvitationHeld
+
+
 def resend_personal_link(*, registration: Registration, actor) -> Registration:
     """E-mail the person a new personal link; the links they had stop working. Only while active.
 
@@ -212,10 +227,7 @@ def resend_personal_link(*, registration: Registration, actor) -> Registration:
     """
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status not in ACTIVE_STATUSES:
-            raise NotActive
-        if registration.invitation_held:
-            raise InvitationHeld
+        ensure_link_resendable(registration)
         revoked = links.revoke_links(registration)
         audit(
             "registration.link_resent",
