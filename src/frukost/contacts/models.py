@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frukost.contacts.enums import LeadKind
 from frukost.core.emails import normalise_email
@@ -125,8 +126,9 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
-        verbose_name = _("lead")
-        verbose_name_plural = _("leads")
+        # "lead" alone is a page's lead paragraph in the catalogue: here, a person to follow up.
+        verbose_name = pgettext_lazy("a person to follow up", "lead")
+        verbose_name_plural = pgettext_lazy("people to follow up", "leads")
         ordering = ["-consented_at", "id"]
         constraints = [
             models.UniqueConstraint(
