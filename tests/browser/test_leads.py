@@ -46,8 +46,9 @@ def yes(event, email, first_name, last_name, workplace, job_title, kind, answers
 
 def test_the_representative_marks_a_lead_contacted_and_exports_csv(new_context, staff_factory, event):
     staff_factory("representative", "ombud@example.se")
+    answers = {"rating": 5, "most_useful": "Samtalet om tillit i grupper", "comment": "Gärna fler frukostar!"}
     yes(event, "asa.ostlund@example.se", "Åsa", "Östlund", "Sundsvalls kommun", "Enhetschef", "not_member",
-        {"rating": 5, "most_useful": "Samtalet om tillit i grupper", "comment": "Gärna fler frukostar!"})  # fmt: skip
+        answers)  # fmt: skip
     yes(event, "bo.ek@example.se", "Bo", "Ek", "Region Västernorrland", "Avdelningschef", "colleague",
         {"rating": 4, "most_useful": "", "comment": ""})  # fmt: skip
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
