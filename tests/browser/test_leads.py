@@ -57,7 +57,7 @@ def test_the_representative_marks_a_lead_contacted_and_exports_csv(new_context, 
 
     assert page.get_by_role("heading", level=1).inner_text() == "Intresserade"
     assert page.url.endswith(f"/backoffice/{event.organisation.slug}/intresserade/")
-    assert page.get_by_role("link", name="asa.ostlund@example.se").get_attribute("href") == (
+    assert page.get_by_role("link", name="asa.ostlund@example.se", exact=True).get_attribute("href") == (
         "mailto:asa.ostlund@example.se"
     )
     shoot(page, "leads")
@@ -86,3 +86,17 @@ def test_the_representative_marks_a_lead_contacted_and_exports_csv(new_context, 
     assert download.suggested_filename.startswith(f"intresserade-{event.organisation.slug}-")
     assert lines[0].startswith("Förnamn;Efternamn;E-post;Arbetsplats;Befattning;Evenemang")
     assert sorted(line.split(";")[0] for line in lines[1:]) == ["Bo", "Åsa"]
+
+
+def test_an_organiser_opens_an_events_leads_from_its_overview(page, staff_factory, event):
+    staff_factory("organiser", "arrangor@example.se")
+    yes(event, "asa.ostlund@example.se", "Åsa", "Östlund", "Sundsvalls kommun", "Enhetschef", "not_member",
+        {"rating": 5, "most_useful": "Samtalet", "comment": ""})  # fmt: skip
+
+    sign_in(page, "arrangor@example.se")
+    page.goto(f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/")
+    page.get_by_role("navigation", name="Evenemang").get_by_role("link", name="Intresserade").click()
+
+    assert page.get_by_role("heading", level=2).first.inner_text() == "Intresserade"
+    assert page.get_by_role("row").filter(has_text="Åsa Östlund").count() == 1
+    shoot(page, "event-leads")
