@@ -14,6 +14,7 @@ from frukost.backoffice.views import (
     followup,
     home,
     importer,
+    leads,
     members,
     messages,
     organisation,
@@ -129,6 +130,14 @@ urlpatterns = [
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
     path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),
+    path("<slug:organisation>/intresserade/", leads.lead_list, name="leads"),
+    path("<slug:organisation>/intresserade/export/", leads.leads_export, name="leads-export"),
+    path(
+        "<slug:organisation>/intresserade/<int:lead_id>/kontaktad/",
+        leads.lead_contacted,
+        name="lead-contacted",
+    ),
+    path("<slug:organisation>/evenemang/<int:event_id>/intresserade/", leads.event_leads, name="event-leads"),
     path(
         "<slug:organisation>/kontakter/<int:contact_id>/ta-bort/",
         contacts.contact_remove,
