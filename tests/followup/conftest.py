@@ -19,8 +19,7 @@ def arrive(*registrations):
         check_in(registration=registration, actor=None, client_id=uuid.uuid4())
 
 
-@pytest.fixture
-def breakfast(event_factory):
+def make_breakfast(event_factory):
     """Anna (member) and Bo (not a member, English) came; Cecilia did not; attendance closed."""
     event = event_factory(capacity=10)
     anna = seat(event, "anna@example.se", first_name="Anna", last_name="Öberg", membership="member")
@@ -30,3 +29,8 @@ def breakfast(event_factory):
     attendance.close_attendance(event)
     event.people = {"anna": anna, "bo": bo, "cecilia": cecilia}
     return event
+
+
+@pytest.fixture
+def breakfast(event_factory):
+    return make_breakfast(event_factory)
