@@ -66,10 +66,12 @@ def test_thank_you_feedback_and_lead_end_to_end(
     page.get_by_role("link", name="Efter frukosten").click()
     thanks_card = page.get_by_role("region", name="Tack, till dem som kom")
     assert thanks_card.get_by_text("2 personer skulle få det nu.").is_visible()
+    shoot(page, "followup-1280")
     thanks_card.get_by_role("link", name="Skriv och förhandsgranska").click()
     assert page.get_by_label("Ämne", exact=True).input_value().startswith("Tack för att du kom")
     page.get_by_role("button", name="Förhandsgranska").click()
     assert page.get_by_role("heading", name="På engelska").is_visible()
+    shoot(page, "followup-preview-1280")
     page.get_by_role("button", name="Skicka till 2 personer").click()
     assert page.get_by_text("Ditt mejl är på väg till 2 personer.").is_visible()
 
