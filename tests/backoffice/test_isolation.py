@@ -397,6 +397,7 @@ def test_a_local_representative_reaches_nothing_but_the_leads(client, world, sta
         "backoffice:leads",
         "backoffice:leads-export",
         "backoffice:lead-contacted",
+        "backoffice:lead-remove",
         "backoffice:event-leads",
     }
     assert answers == {route.name: (True, True) for route in not_leads}

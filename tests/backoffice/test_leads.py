@@ -291,3 +291,19 @@ def test_the_list_and_the_export_take_as_many_queries_for_50_leads_as_for_5(
         return len(queries)
 
     assert count(5) == count(50)
+
+
+def test_removing_a_lead_on_the_persons_word_asks_first_then_withdraws_it(client, representative, event):
+    row = lead(event)
+    keep = lead(event, email="bo@example.se", first_name="Bo")
+    url = reverse("backoffice:lead-remove", args=[ORG, row.pk])
+
+    asked = client.get(url)
+    assert "Ta bort Anna Svensson från de intresserade?" in asked.content.decode()
+    assert Lead.objects.count() == 2
+
+    response = client.post(url)
+
+    assert response["Location"] == LIST
+    assert list(Lead.objects.values_list("pk", flat=True)) == [keep.pk]
+    assert AuditLog.objects.get(action="lead.withdrawn").actor == representative

@@ -53,7 +53,7 @@ ORGANISATION_MENU = [
         Permission.VIEW_REGISTRATIONS,
         ("backoffice:contact-remove",),
     ),
-    Entry(_("Leads"), "backoffice:leads", Permission.VIEW_LEADS),
+    Entry(_("Leads"), "backoffice:leads", Permission.VIEW_LEADS, ("backoffice:lead-remove",)),
     Entry(_("Settings"), "backoffice:organisation-settings", Permission.MANAGE_ORGANISATION),
     Entry(_("Audit log"), "backoffice:audit-log", Permission.VIEW_AUDIT_LOG),
 ]

@@ -137,6 +137,7 @@ urlpatterns = [
         leads.lead_contacted,
         name="lead-contacted",
     ),
+    path("<slug:organisation>/intresserade/<int:lead_id>/ta-bort/", leads.lead_remove, name="lead-remove"),
     path("<slug:organisation>/evenemang/<int:event_id>/intresserade/", leads.event_leads, name="event-leads"),
     path(
         "<slug:organisation>/kontakter/<int:contact_id>/ta-bort/",

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
@@ -27,7 +27,7 @@ from frukost.contacts.exceptions import NoteTooLong
 from frukost.contacts.exports import export_leads
 from frukost.contacts.models import Lead
 from frukost.contacts.queries import lead_events, leads_for
-from frukost.contacts.services import NOTE_MAX_LENGTH, mark_contacted, unmark_contacted
+from frukost.contacts.services import NOTE_MAX_LENGTH, mark_contacted, unmark_contacted, withdraw_lead
 from frukost.core.spreadsheets import ExportFormat
 
 PAGE_SIZE = 50
@@ -133,6 +133,36 @@ def lead_contacted(request, lead_id: int):
         else:
             messages.success(request, _("%(name)s is marked contacted.") % {"name": name})
     return redirect(_back(request))
+
+
+@member_required(Permission.VIEW_LEADS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def lead_remove(request, lead_id: int):
+    """The person said no after all (on the phone, by e-mail): withdraw the lead on their behalf."""
+    lead = get_object_or_404(Lead, pk=lead_id, organisation=request.organisation)
+    back = reverse("backoffice:leads", args=[request.organisation.slug])
+    if request.method == "POST":
+        withdraw_lead(
+            organisation=request.organisation, email=lead.email, event=lead.source_event, actor=request.user
+        )
+        messages.success(request, _("%(email)s is no longer on the list.") % {"email": lead.email})
+        return redirect(back)
+    return render(
+        request,
+        "backoffice/confirm.html",
+        {
+            "title": _("Remove %(name)s from the leads?") % {"name": lead.full_name or lead.email},
+            "lead": _("Do this when the person no longer wants to be contacted."),
+            "consequences": [
+                _("Their yes is withdrawn and the lead deleted, with what they answered and your note."),
+                _("Their registration and any consent to invitations are not affected."),
+                _("No e-mail is sent."),
+            ],
+            "button": _("Remove from the leads"),
+            "danger": True,
+            "back_url": back,
+        },
+    )
 
 
 @member_required(Permission.VIEW_LEADS)
