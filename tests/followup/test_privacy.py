@@ -48,3 +48,22 @@ def test_the_persons_erasure_request_deletes_their_feedback(breakfast):
     erase_registration(registration=bo)
 
     assert list(Feedback.objects.values_list("registration_id", flat=True)) == [anna.pk]
+
+
+def test_the_events_personal_data_counts_feedback_tied_to_a_name_until_anonymised(breakfast):
+    from django.utils import timezone
+
+    from frukost.privacy.erasure import anonymise
+    from frukost.privacy.retention import FEEDBACK, stored_personal_data
+
+    anna, bo = breakfast.people["anna"], breakfast.people["bo"]
+    _give(anna)
+    _give(bo)
+
+    def stored() -> int:
+        return next(kind.count for kind in stored_personal_data(breakfast).kinds if kind.kind == FEEDBACK)
+
+    assert stored() == 2
+    anonymise([anna.pk], now=timezone.now())
+    assert stored() == 1
+    assert Feedback.objects.count() == 2  # the texts stay, without a name
