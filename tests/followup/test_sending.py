@@ -54,6 +54,7 @@ def test_the_sorry_goes_only_to_no_shows_and_carries_the_material(breakfast):
     assert "Material från frukosten:\nBilderna: https://example.se/bilder.pdf" in message.body_text
     assert '<a href="https://example.se/bilder.pdf"' in message.body_html
     assert "/aterkoppling/" not in message.body_text  # no feedback link for those who did not come
+    assert "boken" not in message.body_text  # nor "every attendee receives the book"
     assert outbox_for("anna@example.se") == []
 
 

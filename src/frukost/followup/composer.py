@@ -35,6 +35,8 @@ class _Content:
     button: str = ""
     material: list[str] = field(default_factory=list)
     material_heading: str = ""
+    # The event is over: the frame leaves out what attendees will receive.
+    after_event: bool = True
 
 
 def texts_for(follow_up: FollowUp, language: str) -> tuple[str, str, str]:
