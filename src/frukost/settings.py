@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "frukost.messaging",
     "frukost.catering",
     "frukost.checkin",
+    "frukost.followup",
     "frukost.mail",
     "frukost.importer",
     "frukost.privacy",

@@ -92,6 +92,13 @@ EVENT_MENU = [
         Permission.SEND_MESSAGES,
         ("backoffice:event-message-new", "backoffice:event-message"),
     ),
+    Entry(
+        _("After the event"),
+        "backoffice:event-followup",
+        Permission.SEND_MESSAGES,
+        ("backoffice:event-followup-thanks", "backoffice:event-followup-sorry"),
+    ),
+    Entry(_("Feedback"), "backoffice:event-feedback", Permission.VIEW_REGISTRATIONS),
     Entry(_("Export"), "backoffice:event-export", Permission.EXPORT),
     Entry(_("Leads"), "backoffice:event-leads", Permission.VIEW_LEADS),
     Entry(_("Door list"), "backoffice:event-door", Permission.CHECK_IN),

@@ -43,6 +43,7 @@ from frukost.catering.services import stored_catering_figures
 from frukost.contacts.models import Lead
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM, Event
+from frukost.followup.models import Feedback
 from frukost.mail.enums import MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.privacy import erasure
@@ -60,6 +61,9 @@ IDENTITY = "identity"
 EVENT_KINDS = (NEEDS, CATERING_NOTES, MEMBERSHIP, CANCELLED, LINKS, IDENTITY)
 OLD_MAIL = "old_mail"
 MAIL_KINDS = (OLD_MAIL,)
+# Feedback after the event (frukost.followup) is not erased by a step of its own: anonymising the
+# registration unties it (the texts stay as the event's nameless feedback). Listed in the inventory.
+FEEDBACK = "feedback"
 LEADS = "leads"
 CONSENT_KINDS = (LEADS,)
 
@@ -416,7 +420,7 @@ class Inventory:
 
 def stored_personal_data(event: Event) -> Inventory:
     """Per kind, how many of the event's rows still hold personal data, the day it goes and, once
-    gone, when it was erased. Six queries whatever the number of registrations."""
+    gone, when it was erased. Seven queries whatever the number of registrations."""
     schedule = schedule_for(event)
     still = Q(registrations__anonymised_at__isnull=True)
     counts = Event.objects.filter(pk=event.pk).aggregate(
@@ -433,6 +437,7 @@ def stored_personal_data(event: Event) -> Inventory:
     links = PersonalLink.objects.filter(registration__event=event).count()
     mail = OutboxMessage.objects.filter(registration__event=event).exclude(to="").count()
     notes = CateringList.objects.filter(event=event).exclude(notes=[]).count()
+    feedback = Feedback.objects.filter(event=event, registration__anonymised_at__isnull=True).count()
     tally = EventTally.objects.filter(event=event).first()
 
     def erased(name: str) -> dt.datetime | None:
@@ -448,5 +453,7 @@ def stored_personal_data(event: Event) -> Inventory:
         # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was sent, at the
         # latest with the registration.
         StoredKind(OLD_MAIL, mail, schedule.identity, erased("identity_erased_at")),
+        # Feedback still tied to a person (the registration not yet anonymised).
+        StoredKind(FEEDBACK, feedback, schedule.identity, erased("identity_erased_at")),
     ]
     return Inventory(schedule=schedule, kinds=kinds, tally=tally, mail_days=settings.FRUKOST_RETAIN_MAIL_DAYS)

@@ -32,7 +32,7 @@ from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.mail.outbox import enqueue
-from frukost.privacy.erasure import anonymise
+from frukost.privacy.erasure import anonymise, erase_feedback
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.registrations.enums import Diet, Language, Membership, Status
 from frukost.registrations.links import issue_link
@@ -231,6 +231,28 @@ def _lead(registration: Registration) -> dict[str, Any]:
     return {"title": _("Contact from our local representative"), "fields": fields}
 
 
+def _feedback(registration: Registration) -> dict[str, Any]:
+    # The feedback given through the thank-you mail's link (frukost.followup), at most one.
+    feedback = getattr(registration, "feedback", None)
+    fields = []
+    if feedback is not None:
+        fields = [
+            _field("rating", _("Your rating"), str(feedback.rating)),
+            _field("most_useful", _("What was most useful"), feedback.most_useful),
+            _field("comment", _("Your comment"), feedback.comment),
+            _field("show_name", _("Your name may be shown with the comment"), feedback.show_name),
+            _field("given_at", _("Given"), _time(feedback.created_at)),
+            _field("changed_at", _("Last changed"), _time(feedback.updated_at)),
+        ]
+        if feedback.contact_consent is not None:
+            fields += [
+                _field("contact_consent", _("You may be contacted"), feedback.contact_consent),
+                _field("contact_consent_text", _("The words you saw"), feedback.contact_consent_text),
+                _field("contact_answered_at", _("You answered"), _time(feedback.contact_answered_at)),
+            ]
+    return {"title": _("Your feedback after the event"), "fields": fields}
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("person", _person),
     ("registration", _registration),
@@ -240,6 +262,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("emails", _emails),
     ("invitations", _consent),
     ("lead", _lead),
+    ("feedback", _feedback),
 ]
 
 
@@ -276,7 +299,7 @@ def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Regist
     )
     lead = _leads_of(OuterRef).order_by("-consented_at")
     return (
-        registrations.select_related("event__organisation", "invited_by")
+        registrations.select_related("event__organisation", "invited_by", "feedback")
         .prefetch_related(
             Prefetch("colleagues", queryset=Registration.objects.order_by("created_at", "id")),
             Prefetch("messages", queryset=OutboxMessage.objects.order_by("created_at", "id")),
@@ -341,6 +364,8 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
         receipt = _erasure_receipt(registration, case=case, moved_up=moved_up)
         withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
         _withdraw_leads(registration)
+        # Their feedback is theirs: it goes with them (retention, by contrast, keeps it nameless).
+        erase_feedback([registration.pk, *held])
         anonymise([registration.pk, *held], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
@@ -425,6 +450,7 @@ def replay_erasure(
             registration, _case, _moved_up, held = _erase(registration, now=now)
         except AlreadyErased:
             return False
+        erase_feedback([registration.pk, *held])
         anonymise([registration.pk, *held], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
