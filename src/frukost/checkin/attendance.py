@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frukost.checkin.exceptions import AttendanceNotYet
 from frukost.checkin.models import AttendanceClosing, CheckIn
@@ -29,6 +30,7 @@ from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event
 from frukost.registrations.enums import Status
+from frukost.registrations.exports import Column
 from frukost.registrations.models import Registration
 
 _EXPECTED = Q(status=Status.REGISTERED, confirmed_at__isnull=False)
@@ -262,3 +264,24 @@ def mark_absent(*, registration: Registration, actor) -> None:
     """
     ensure_correctable(registration.event)
     undo_check_in(registration=registration, actor=actor, correction=True)
+
+
+# --- The export's "Attended" column (registrations.exports) ---------------------------------
+
+
+def _attended(labels, checked_in_at, closed_at, status, is_confirmed) -> str:
+    if checked_in_at is not None:
+        return labels.yes
+    if closed_at is not None and status == Status.REGISTERED and is_confirmed:
+        return labels.no  # a no-show
+    return ""  # not expected, or the attendance is still open
+
+
+def export_column() -> Column:
+    """Yes (checked in), No (a no-show, once closed) or empty: read in the export's one query."""
+    return Column(
+        "attended",
+        gettext_lazy("Attended"),
+        ("check_in__checked_in_at", "event__attendance_closing__closed_at", "status", "is_confirmed"),
+        _attended,
+    )

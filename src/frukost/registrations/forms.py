@@ -464,6 +464,6 @@ class RegistrationTableFilterForm(forms.Form):
         return self.cleaned_data.get("q", "")
 
     def attendance(self) -> str:
-        """"arrived", "no_show" or "" (only when the form was made with `attendance=True`)."""
+        """ "arrived", "no_show" or "" (only when the form was made with `attendance=True`)."""
         self.is_valid()
         return self.cleaned_data.get("attendance", "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -47,9 +47,9 @@ def _funnel_chart(funnel: attendance.Attendance):
     """Registered → confirmed → arrived, each bar against everyone who registered."""
     whole = funnel.registered
     bars = [
-        charts.Bar(_("Registered"), funnel.registered, whole, str(funnel.registered)),
-        charts.Bar(_("Confirmed"), funnel.confirmed, whole, str(funnel.confirmed)),
-        charts.Bar(_("Arrived"), funnel.arrived, whole, str(funnel.arrived)),
+        charts.Bar(pgettext("funnel", "Registered"), funnel.registered, whole, str(funnel.registered)),
+        charts.Bar(pgettext("funnel", "Confirmed"), funnel.confirmed, whole, str(funnel.confirmed)),
+        charts.Bar(pgettext("funnel", "Arrived"), funnel.arrived, whole, str(funnel.arrived)),
     ]
     description = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
     return charts.bar_chart(
