@@ -9,6 +9,9 @@ an event whose door used no phone never turns everyone into a no-show.
 The series' no-show rate (over its last closed events before a given one) is what an organiser
 bases overbooking on, so it is computed from the same definition: no-shows / expected, summed
 over the events (not an average of rates, which would weigh a 10-seat event like a 200-seat one).
+
+Corrections (`mark_arrived`, `mark_absent`) are allowed from the event's start, open or closed;
+closing by hand from its end (`ensure_closable`); never for a cancelled event.
 """
 
 from __future__ import annotations
