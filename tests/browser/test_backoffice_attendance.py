@@ -154,3 +154,31 @@ def test_organiser_reads_the_series_no_show_rate(page, staff_factory, yesterdays
     ).is_visible()
     assert page.get_by_role("img", name="Andel uteblivna per evenemang").is_visible()
     shoot(page, "attendance-series")
+
+
+def test_a_door_without_phones_asks_before_closing_then_ticks_the_paper_list(
+    page, staff_factory, yesterdays_breakfast
+):
+    from frukost.checkin.models import CheckIn
+
+    event = yesterdays_breakfast
+    CheckIn.objects.filter(event=event).delete()  # the door used the paper list only
+    staff_factory("organiser", "julia@example.se")
+    sign_in(page, "julia@example.se")
+    page.goto(f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/")
+
+    page.get_by_role("button", name="Stäng närvaron").click()
+
+    assert page.get_by_role(
+        "heading", name="Stänga närvaron för ”Chefsfrukost: Leda med tillit”?"
+    ).is_visible()
+    assert page.get_by_text(
+        "5 personer med bekräftad plats som inte checkades in räknas som uteblivna."
+    ).is_visible()
+    shoot(page, "attendance-confirm")
+    page.get_by_role("link", name="Gå tillbaka utan att göra något").click()
+    page.get_by_role("button", name="Kom ändå Östlund, Åsa").click()
+    page.get_by_role("button", name="Kom ändå Ek, Bo").click()
+    page.get_by_role("button", name="Stäng närvaron").click()  # someone came: no question now
+
+    assert page.get_by_text("Närvaron är stängd: 3 uteblivna.").is_visible()
