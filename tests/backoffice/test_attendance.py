@@ -347,12 +347,15 @@ def _series_event(event_factory, series, day, *, seats, came, city="Sundsvall", 
 
 
 def test_series_page_shows_attendance_per_event_and_the_rate_over_closed_events(
-    client, organiser, organisation, event_factory
+    client, organiser, organisation, event_factory, frozen
 ):
     series = Series.objects.create(organisation=organisation, name="Chefsfrukost", slug="chefsfrukost")
     _series_event(event_factory, series, 2, seats=10, came=9)
     _series_event(event_factory, series, 3, seats=20, came=19, city="Umeå")
     _series_event(event_factory, series, 4, seats=10, came=8, city="Luleå", closed=False)
+    event_factory(series=series, city="Kiruna", starts_at=stockholm(2029, 5, 16, 8))  # still to come
+    frozen("2029-04-01 09:00")
+    client.force_login(organiser)
 
     response = client.get(reverse("backoffice:series", args=[organisation.slug, series.pk]))
 
@@ -361,10 +364,16 @@ def test_series_page_shows_attendance_per_event_and_the_rate_over_closed_events(
         for row in response.context["attendance_rows"]
         for f in [row["figures"]]
     ]
-    assert rows == [("Sundsvall", 10, 10, 9, 1), ("Umeå", 20, 20, 19, 1), ("Luleå", 10, 10, 8, None)]
+    assert rows == [
+        ("Sundsvall", 10, 10, 9, 1),
+        ("Umeå", 20, 20, 19, 1),
+        ("Luleå", 10, 10, 8, None),
+        ("Kiruna", 0, 0, 0, None),
+    ]
     text = _text(response)
     assert f"Andel uteblivna: 7{NBSP}% (2 av 30 väntade, över 2 stängda evenemang)." in text
-    assert f"10{NBSP}%" in text and f"5{NBSP}%" in text and "inte stängd" in text
+    assert f"10{NBSP}%" in text and f"5{NBSP}%" in text
+    assert text.count("inte stängd") == 1  # Luleå is over but open; Kiruna is still to come
     assert 'id="chart-no-shows-title"' in response.content.decode()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -61,7 +62,8 @@ def _attendance(events) -> dict:
     """Each event's funnel and no-shows, the series' no-show rate over its closed events (summed,
     as checkin.attendance.series_no_show_rate does) and a bar per closed event: two queries."""
     figures = attendance.attendance_of_events(events)
-    rows = [{"event": event, "figures": figures[event.pk]} for event in events]
+    now = timezone.now()
+    rows = [{"event": event, "figures": figures[event.pk], "ended": event.ends_at <= now} for event in events]
     counted = [row["figures"] for row in rows if row["event"].status != EventStatus.CANCELLED]
     overall = attendance.overall_rate(counted)
     bars = [
