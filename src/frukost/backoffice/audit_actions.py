@@ -60,6 +60,11 @@ ACTION_LABELS = {
     "contact.consented": _("Asked for future invitations (consent recorded)"),
     "contact.withdrawn": _("No more invitations (consent withdrawn, contact deleted)"),
     "organisation.retention_changed": _("Retention periods changed"),
+    "lead.recorded": _("Said yes to being contacted by the local representative (lead recorded)"),
+    "lead.withdrawn": _("No contact wanted any more (lead deleted)"),
+    "lead.contacted": _("Lead marked contacted"),
+    "lead.contact_undone": _("Lead marked not contacted again"),
+    "leads.exported": _("Leads exported"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).
@@ -82,6 +87,7 @@ SHOWN_DETAILS = {
     "identity": _("registrations anonymised"),
     "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
+    "leads": _("leads deleted"),
 }
 
 

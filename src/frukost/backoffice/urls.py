@@ -14,6 +14,7 @@ from frukost.backoffice.views import (
     exports,
     home,
     importer,
+    leads,
     members,
     messages,
     organisation,
@@ -104,6 +105,15 @@ urlpatterns = [
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
     path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),
+    path("<slug:organisation>/intresserade/", leads.lead_list, name="leads"),
+    path("<slug:organisation>/intresserade/export/", leads.leads_export, name="leads-export"),
+    path(
+        "<slug:organisation>/intresserade/<int:lead_id>/kontaktad/",
+        leads.lead_contacted,
+        name="lead-contacted",
+    ),
+    path("<slug:organisation>/intresserade/<int:lead_id>/ta-bort/", leads.lead_remove, name="lead-remove"),
+    path("<slug:organisation>/evenemang/<int:event_id>/intresserade/", leads.event_leads, name="event-leads"),
     path(
         "<slug:organisation>/kontakter/<int:contact_id>/ta-bort/",
         contacts.contact_remove,
