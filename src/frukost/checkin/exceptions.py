@@ -13,3 +13,16 @@ class UnknownCode(CheckInError):
 
 class NotCheckedIn(CheckInError):
     """A book or an undo was asked for someone who has not been checked in."""
+
+
+class CheckInUndone(CheckInError):
+    """A resent check-in tap whose check-in has been undone since: it is not applied again."""
+
+
+class Superseded(CheckInError):
+    """An undo tapped offline for something done again after the tap (checked in again, the book
+    marked again): what was done later stands."""
+
+
+class InvalidBatch(CheckInError):
+    """A sync batch that cannot be read or names people who are not at this event: nothing applied."""
