@@ -242,10 +242,11 @@ def test_sync_costs_the_same_queries_for_each_further_tap(client, door):
 
     def queries_for(taps):
         CheckIn.objects.all().delete()
-        operations = [_tap("checkin" if n % 2 == 0 else "undo", anna) for n in range(taps)]
+        operations = [_tap("checkin", anna) for _ in range(taps)]  # then: already checked in
         with CaptureQueriesContext(connection) as queries:
             assert _post(client, event, {"operations": operations}).status_code == 200
         return len(queries)
 
+    queries_for(1)  # the first request of a session writes to it
     one, three, five = queries_for(1), queries_for(3), queries_for(5)
     assert five - three == three - one  # the people are read once; each tap costs the same

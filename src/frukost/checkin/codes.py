@@ -79,7 +79,9 @@ def qr_png(code: str, *, scale: int = 6) -> bytes:
     import segno
 
     buffer = io.BytesIO()
-    segno.make(code, error="m").save(buffer, kind="png", scale=scale, border=2)
+    # micro=False: segno picks a Micro QR for 9 characters, which phone cameras, BarcodeDetector and
+    # jsQR do not read.
+    segno.make(code, error="m", micro=False).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
 
 

@@ -491,8 +491,10 @@
         if (messages === null) { form.submit(); return; }
         learnFromRows();
         if (codeField && messages) {
+          // A code (typed or scanned) gets its answer large, once, above the list.
           const failed = messages.querySelector(".alert");
           showResult(messages.textContent.trim(), failed ? "error" : "success");
+          messages.remove();
         }
       })
       .catch((error) => {
