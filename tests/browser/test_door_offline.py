@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,10 @@ def tap_check_in(page, name: str) -> None:
     page.locator(".bo-door-rows tr:visible").get_by_role("button", name="Checka in", exact=True).click()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *, top: bool = True) -> None:
     if SCREENSHOTS:
+        if top:
+            page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=False)
 
 
@@ -113,7 +116,7 @@ def test_door_phone_scans_goes_offline_and_syncs(
 
         page.get_by_role("button", name="Skanna med kameran").click()  # the QR from Bo's e-mail
         expect(page.locator(".bo-door-result")).to_contain_text("Bo Ek checkades in kl.")
-        shot(page, "door-scanning-phone.png")
+        shot(page, "door-scanning-phone.png", top=False)
         page.get_by_role("button", name="Stäng av kameran").click()
         expect(page.get_by_role("button", name="Skanna med kameran")).to_be_visible()
 
@@ -198,3 +201,21 @@ def test_two_phones_offline_checking_in_the_same_person_give_one_check_in(
     expect(second_page.locator(".bo-door-counts")).to_contain_text("Har kommit1 / 2")
     assert CheckIn.objects.count() == 1
     assert [errors for _, _, errors in phones] == [[], []]
+
+
+def test_a_camera_that_may_not_be_used_says_so_and_the_code_field_still_works(
+    page, staff_factory, event_factory
+):
+    event = event_factory()
+    register(event=event, person=make_person("bo@example.se", first_name="Bo", last_name="Ek"))
+    staff_factory("door", "door@example.se", events=[event], two_factor=False)
+    page.set_viewport_size(PHONE)
+    sign_in(page, "door@example.se", two_factor=False)
+    page.goto(door_url(event))
+
+    page.get_by_role("button", name="Skanna med kameran").click()  # no permission given in this browser
+
+    expect(page.locator(".bo-door-result")).to_have_text(
+        re.compile("Kameran får inte användas|Ingen kamera hittades")
+    )
+    expect(page.get_by_label("Skriv eller skanna koden")).to_be_editable()

@@ -478,7 +478,7 @@
     const submit = form.querySelector("button");
     if (submit) submit.disabled = true;
     const row = form.closest("tr");
-    const focusId = row ? row.id : "id_code";
+    const focusId = row ? row.id : stream ? null : "id_code"; // scanning: keep the picture in view
     const body = new FormData(form);
     if (!body.get("csrfmiddlewaretoken")) body.set("csrfmiddlewaretoken", csrfToken());
     fetch(form.action, { method: "POST", body, credentials: "same-origin" })
@@ -490,11 +490,12 @@
         const messages = swap(html, focusId);
         if (messages === null) { form.submit(); return; }
         learnFromRows();
-        if (codeField && messages) {
-          // A code (typed or scanned) gets its answer large, once, above the list.
+        if (codeField && messages && stream) {
+          // A scanned code gets its answer large, once, above the camera's picture.
           const failed = messages.querySelector(".alert");
           showResult(messages.textContent.trim(), failed ? "error" : "success");
           messages.remove();
+          result.scrollIntoView({ block: "nearest" });
         }
       })
       .catch((error) => {
@@ -548,6 +549,7 @@
   const scanner = document.createElement("div");
   scanner.className = "bo-door-scan";
   door.parentNode.insertBefore(scanner, status);
+  door.parentNode.insertBefore(result, scanner); // the answer to a scan above the camera's picture
   let stream = null;
   let lastCode = "";
   let lastAt = 0;
@@ -643,6 +645,8 @@
     panel.hidden = false;
     start.hidden = true;
     document.body.classList.add("bo-door--scanning");
+    result.hidden = true;
+    scanner.scrollIntoView({ block: "start" });
     try { await video.play(); } catch (error) { /* autoplay of a muted video is allowed */ }
     let detect;
     try {
