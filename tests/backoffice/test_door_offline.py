@@ -74,7 +74,7 @@ def test_the_door_list_json_holds_what_the_door_needs_and_nothing_sensitive(clie
 
     assert response.status_code == 200 and response["Cache-Control"] == "no-store, private"
     data = response.json()
-    first = data["people"][0]
+    first = bo = data["people"][0]
     assert [person["last_name"] for person in data["people"]] == ["Ek", "Svensson", "Öst"]
     assert {key: first[key] for key in ("first_name", "status", "confirmed", "checked_in_at", "key")} == {
         "first_name": "Bo",
@@ -88,6 +88,7 @@ def test_the_door_list_json_holds_what_the_door_needs_and_nothing_sensitive(clie
     assert asa["checked_in_at"] == "2029-05-16T05:40:00+00:00"
     assert asa["key"] == code_key(data["salt"], code) and len(asa["key"]) == 8
     assert data["people"][1]["status"] == "waitlisted"
+    assert asa["colleague_of"] == "" and bo["colleague_of"] == ""
     text = response.content.decode()
     for secret in ("gluten", "Laktosfri", "Teleslinga", "member", "asa@example.se", codes.normalise(code)):
         assert secret not in text, secret

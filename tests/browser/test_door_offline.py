@@ -219,3 +219,26 @@ def test_a_camera_that_may_not_be_used_says_so_and_the_code_field_still_works(
         re.compile("Kameran får inte användas|Ingen kamera hittades")
     )
     expect(page.get_by_label("Skriv eller skanna koden")).to_be_editable()
+
+
+def test_a_tap_whose_request_fails_is_kept_and_synced_as_the_same_tap(page, staff_factory, event_factory):
+    """Wi-Fi that says it is up but carries nothing: the fetch fails, the tap waits on the phone
+    under the id the page gave it, and the sync does not call it another device's."""
+    event = event_factory()
+    register(event=event, person=make_person("anna@example.se"))
+    staff_factory("door", "door@example.se", events=[event], two_factor=False)
+    page.set_viewport_size(PHONE)
+    sign_in(page, "door@example.se", two_factor=False)
+    page.goto(door_url(event))
+    page.wait_for_function("Object.keys(localStorage).some(k => k.endsWith('.list'))")
+    page.route("**/checkin/", lambda route: route.abort("internetdisconnected"))
+
+    tap_check_in(page, "anna")
+
+    expect(page.locator(".bo-door-sync")).to_have_text("Ingen anslutning – 1 incheckning väntar")
+    expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit1 / 1")
+    page.unroute("**/checkin/")
+    page.context.set_offline(True)
+    page.context.set_offline(False)
+    expect(page.locator(".bo-door-sync")).to_contain_text("allt är synkat")
+    assert CheckIn.objects.count() == 1

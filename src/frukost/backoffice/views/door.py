@@ -140,6 +140,7 @@ def _door_js(request, event) -> dict:
             "aim": _("Hold the QR code in front of the camera."),
             "cameraDenied": _("The camera may not be used: allow it in the browser, or type the code."),
             "noCamera": _("No camera was found. Type the code instead."),
+            "signInAgain": _("Sign in again to sync: %s taps are waiting on this phone."),
             "signOutQueued": _(
                 "Check-ins made offline have not been synced yet and would be lost. Sign out anyway?"
             ),

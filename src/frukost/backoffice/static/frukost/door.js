@@ -43,13 +43,34 @@
     return value.toUpperCase().replace(/[^0-9A-Z]/g, "").slice(0, 32);
   }
 
+  function uuidString(bytes) {
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return uuidString(bytes);
+  }
+
+  // The id the server gave a check-in POSTed from this page (door.py's _client_id: uuid5 of the
+  // page's id and the person). A POST whose answer the network lost is queued under the same id,
+  // so the server knows it as the same tap and does not call it "another device".
+  async function postedId(form, id) {
+    const field = form.querySelector("input[name=client_id]");
+    const hex = field ? field.value.replace(/-/g, "") : "";
+    if (!/^[0-9a-f]{32}$/i.test(hex) || !window.crypto || !crypto.subtle) return newId();
+    const name = new TextEncoder().encode(String(id));
+    const data = new Uint8Array(16 + name.length);
+    data.set(Uint8Array.from(hex.match(/../g), (pair) => parseInt(pair, 16)));
+    data.set(name, 16);
+    const bytes = new Uint8Array(await crypto.subtle.digest("SHA-1", data)).slice(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    return uuidString(bytes);
   }
 
   function csrfToken() {
@@ -356,11 +377,11 @@
     return true;
   }
 
-  function tapOffline(id, op) {
+  function tapOffline(id, op, clientId) {
     const person = people.get(id);
     if (!person) return;
     const before = { in: !!person.checked_in_at, book: !!person.book_handed_at };
-    const operation = { op, registration: id, client_id: newId(), at: new Date().toISOString() };
+    const operation = { op, registration: id, client_id: clientId || newId(), at: new Date().toISOString() };
     if (op === "checkin" && person.checked_in_at) {
       showResult(format(text.already, `${person.first_name} ${person.last_name}`, clock(person.checked_in_at)), "warning");
       return;
@@ -385,7 +406,7 @@
     return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("").slice(0, 8);
   }
 
-  async function codeOffline(typed) {
+  async function codeOffline(typed, postedForm) {
     const field = document.getElementById("id_code");
     if (field) { field.value = ""; field.focus(); }
     const code = normaliseCode(typed);
@@ -399,43 +420,61 @@
       showResult(format(text.unknownCode, typed.trim().slice(0, 20)), "error");
       return;
     }
-    tapOffline(person.id, "checkin");
+    tapOffline(person.id, "checkin", postedForm && (await postedId(postedForm, person.id)));
   }
 
   // --- Sync ------------------------------------------------------------------------------------
 
   let syncing = false;
 
+  class SignedOut extends Error {}
+
+  async function post(operations) {
+    const response = await fetch(config.syncUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ operations }),
+    });
+    const contentType = response.headers.get("Content-Type") || "";
+    if (response.redirected || response.status === 403) throw new SignedOut();
+    if (!contentType.startsWith("application/json")) throw new Error(String(response.status));
+    return { status: response.status, answer: await response.json() };
+  }
+
+  // Send the queue; answer each tap. A batch the server refuses whole (400: someone erased since,
+  // say) is sent again tap by tap, so that one bad tap does not hold back the others.
   async function sync() {
     if (syncing || !queue.length) return;
     syncing = true;
     showStatus(text.syncing);
     const batch = queue.slice();
+    const notes = [];
     try {
-      const response = await fetch(config.syncUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({ operations: batch }),
-      });
-      const contentType = response.headers.get("Content-Type") || "";
-      if (!contentType.startsWith("application/json")) throw new Error(String(response.status));
-      const answer = await response.json();
+      let { status: code, answer } = await post(batch);
+      let results = code === 400 ? [] : answer.results;
+      if (code === 400) {
+        for (const operation of batch) {
+          ({ status: code, answer } = await post([operation]));
+          if (code === 400) notes.push(answer.error);
+          else results = results.concat(answer.results);
+        }
+      }
       const sent = new Set(batch.map((operation) => operation.client_id));
       queue = queue.filter((operation) => !sent.has(operation.client_id));
       write(queueKey, queue);
       offline = false;
       document.body.classList.remove("bo-door--offline");
-      if (response.status === 400) {
-        showStatus(text.conflicts, [answer.error]); // a batch the server cannot apply is dropped whole
-      } else {
-        const notes = answer.results.filter((item) => item.status !== "done").map((item) => item.message);
-        showStatus(notes.length ? text.conflicts : text.synced, notes);
-        if (!notes.length) window.setTimeout(() => { if (!offline && !queue.length) status.hidden = true; }, 10000);
-      }
+      results.filter((item) => item.status !== "done").forEach((item) => notes.push(item.message));
+      showStatus(notes.length ? text.conflicts : text.synced, notes);
+      if (!notes.length) window.setTimeout(() => { if (!offline && !queue.length) status.hidden = true; }, 10000);
       await Promise.all([loadList(), refresh(true)]);
     } catch (error) {
-      goOffline();
+      if (error instanceof SignedOut) {
+        showStatus(format(text.signInAgain, queue.length));
+      } else {
+        goOffline();
+      }
     } finally {
       syncing = false;
     }
@@ -502,9 +541,10 @@
         if (error instanceof TypeError && people.size) {
           // The network is gone: this tap is kept on the phone and synced later.
           goOffline();
-          if (codeField) codeOffline(codeField.value);
-          else if (tap) tapOffline(Number(tap[1]), tap[2]);
           if (submit) submit.disabled = false;
+          if (codeField) codeOffline(codeField.value, form);
+          else if (tap && tap[2] === "checkin") postedId(form, Number(tap[1])).then((id) => tapOffline(Number(tap[1]), "checkin", id));
+          else if (tap) tapOffline(Number(tap[1]), tap[2]);
           return;
         }
         form.submit(); // let the browser show what went wrong
