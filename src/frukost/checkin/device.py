@@ -11,8 +11,8 @@ bits of SHA-256(event salt + code), computed on the device with WebCrypto. The s
 (derived from SECRET_KEY), so keys cannot be compared across events; and 32 bits of a ~40-bit
 code leave about 200 codes per key, so even a brute-forced key does not say which code is the
 person's. A mistyped code matching someone else by chance is about 1 in 4 million at 1,000 people
-(and is a tap on the right name's button in effect: the device shows the name it found). The
-full code hash (PersonalLink) is never sent: unsalted, it would identify the code.
+(the device shows the name it checked in, as for a tap on a name; undo is one tap). The full
+code hash (PersonalLink) is never sent: unsalted, it would identify the code.
 
 Only codes that were issued (their PersonalLink exists) get a key, so a code revoked by erasure
 is as dead offline as online.
