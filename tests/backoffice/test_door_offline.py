@@ -94,6 +94,21 @@ def test_the_door_list_json_holds_what_the_door_needs_and_nothing_sensitive(clie
         assert secret not in text, secret
 
 
+def test_the_door_list_json_names_whose_colleague_someone_is(client, door, colleague, frozen):
+    event, *_ = door
+    frozen("2029-05-01 12:00")
+    register(
+        event=event,
+        person=make_person("dan@example.se", first_name="Dan"),
+        colleagues=[colleague("eva@example.se", first_name="Eva", last_name="Ek")],
+    )
+    frozen("2029-05-16 07:50")
+
+    people = {person["first_name"]: person for person in client.get(_data(event)).json()["people"]}
+
+    assert (people["Eva"]["colleague_of"], people["Dan"]["colleague_of"]) == ("Dan Svensson", "")
+
+
 def test_the_door_list_json_never_loads_special_category_columns_and_is_one_query(client, door):
     event, *_ = door
     client.get(_data(event))

@@ -62,6 +62,16 @@ def door_url(event) -> str:
     return f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/entrelista/"
 
 
+def wait_for_the_list(page) -> None:
+    """Until door.js holds the door list in localStorage (polled from here: Playwright's
+    wait_for_function evaluates strings, which the page's CSP forbids)."""
+    for _ in range(100):
+        if page.evaluate("Object.keys(localStorage).some(k => k.endsWith('.list'))"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("door.js did not store the door list")
+
+
 def tap_check_in(page, name: str) -> None:
     page.get_by_label("Sök ett namn").fill(name)
     page.locator(".bo-door-rows tr:visible").get_by_role("button", name="Checka in", exact=True).click()
@@ -181,7 +191,7 @@ def test_two_phones_offline_checking_in_the_same_person_give_one_check_in(
         sign_in(page, email, two_factor=False)
         page.goto(door_url(event))
         expect(page.locator(".bo-door-rows tr")).to_have_count(2)
-        page.wait_for_function("Object.keys(localStorage).some(k => k.endsWith('.list'))")
+        wait_for_the_list(page)
         phones.append((context, page, watch(page)))
 
     for context, page, _ in phones:
@@ -230,7 +240,7 @@ def test_a_tap_whose_request_fails_is_kept_and_synced_as_the_same_tap(page, staf
     page.set_viewport_size(PHONE)
     sign_in(page, "door@example.se", two_factor=False)
     page.goto(door_url(event))
-    page.wait_for_function("Object.keys(localStorage).some(k => k.endsWith('.list'))")
+    wait_for_the_list(page)
     page.route("**/checkin/", lambda route: route.abort("internetdisconnected"))
 
     tap_check_in(page, "anna")
