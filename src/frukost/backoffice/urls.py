@@ -205,6 +205,16 @@ urlpatterns = [
         "<slug:organisation>/evenemang/<int:event_id>/entrelista/kod/", door.door_code, name="event-door-code"
     ),
     path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/lista.json",
+        door.door_data,
+        name="event-door-data",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/synk/",
+        door.door_sync,
+        name="event-door-sync",
+    ),
+    path(
         "<slug:organisation>/evenemang/<int:event_id>/entrelista/<int:registration_id>/<str:action>/",
         door.door_action,
         name="event-door-action",
