@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "event.imported": _("Event created from an invitation"),
     "event.created": _("Event created"),
     "event.changed": _("Event changed"),
+    "event.overbooking_changed": _("Overbooking changed"),
     "event.published": _("Event published"),
     "event.cancelled": _("Event cancelled"),
     "event.cloned": _("Event copied to a new date"),
@@ -80,6 +81,10 @@ SHOWN_DETAILS = {
     "identity": _("registrations anonymised"),
     "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
+    # event.overbooking_changed: the numbers.
+    "overbooking_before": _("overbooking before"),
+    "overbooking": _("overbooking"),
+    "capacity": _("seats"),
 }
 
 
