@@ -286,7 +286,8 @@ class Event(models.Model):
         default=2,
         validators=[MaxValueValidator(MAX_REMINDER_DAYS_BEFORE)],
         help_text=_(
-            "Asks everyone with a seat whether they are still coming, so a freed seat goes to the waiting list. 0: not sent."
+            "Asks everyone with a seat whether they are still coming, so that a freed seat goes to "
+            "the waiting list. 0: not sent."
         ),
     )
 

@@ -134,9 +134,9 @@ def update_event(*, event: Event, changes: Mapping[str, object], actor=None) -> 
 
     `changes` maps field names (EDITABLE_FIELDS) to new values; only those that differ count.
     SEQUENCE rises only when what a calendar shows changes (time, place, title), so clients
-    replace the entry they hold. More seats (capacity or overbooking) move the waiting list up in order (each promoted
-    person is e-mailed); fewer seats than are taken raise CapacityBelowSeatsTaken and nothing is
-    saved. Raises InvalidEvent for values that do not make an event, WrongStatus when cancelled.
+    replace the entry they hold. More seats (capacity or overbooking) move the waiting list up in
+    order (each promoted person is e-mailed); fewer seats than are taken raise
+    CapacityBelowSeatsTaken and nothing is saved. Raises InvalidEvent for values that do not make an event, WrongStatus when cancelled.
     """
     with transaction.atomic():
         current = lock_event(event.pk)

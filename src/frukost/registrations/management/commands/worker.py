@@ -27,7 +27,8 @@ HOUSEKEEPING_EVERY_SECONDS = 60
 def housekeeping() -> dict[str, int]:
     """Recover mail a crashed worker left, release expired colleague holds, send reminders (to
     colleagues, and the attendees' "still coming?"), freeze (and send) the catering lists of
-    events whose registration has closed, and run the daily jobs the apps above registered (privacy's retention) if today's have not run yet."""
+    events whose registration has closed, and run the daily jobs the apps above registered
+    (privacy's retention) if today's have not run yet."""
     # Rate-limit counters whose window has passed (the database backend; Redis expires its own).
     purge_expired()
     done = {
