@@ -68,3 +68,17 @@ def test_the_overview_and_statistics_say_the_event_is_overbooked(client, organis
 
 def test_the_overview_of_an_event_without_overbooking_says_nothing_of_it(client, organiser, event):
     assert "Överbokat" not in client.get(url("event", event)).content.decode()
+
+
+def test_the_event_list_and_the_waiting_list_count_against_the_seat_limit(client, organiser, event_factory):
+    from frukost.registrations.services import PersonData, register
+
+    event = event_factory(capacity=2, overbooking=1)
+    for number in range(4):
+        register(event=event, person=PersonData(first_name="P", last_name="S", email=f"p{number}@example.se"))
+
+    events = client.get(url("events")).content.decode()
+    waiting = client.get(url("event-waiting-list", event)).content.decode()
+
+    assert '3 / 2 <span class="bo-muted">+ 1 överbokade</span>' in events
+    assert "3 av 3 platser är tagna; 0 platser är lediga." in waiting

@@ -23,11 +23,11 @@ from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     cancel_registration,
     register,
+    reminders,
     send_still_coming_reminders,
     still_coming_send_at,
     update_event,
 )
-from frukost.registrations.services import reminders
 from tests.conftest import make_person, outbox_for, read_eml_files, stockholm
 
 pytestmark = pytest.mark.django_db

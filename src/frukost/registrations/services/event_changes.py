@@ -136,7 +136,8 @@ def update_event(*, event: Event, changes: Mapping[str, object], actor=None) -> 
     SEQUENCE rises only when what a calendar shows changes (time, place, title), so clients
     replace the entry they hold. More seats (capacity or overbooking) move the waiting list up in
     order (each promoted person is e-mailed); fewer seats than are taken raise
-    CapacityBelowSeatsTaken and nothing is saved. Raises InvalidEvent for values that do not make an event, WrongStatus when cancelled.
+    CapacityBelowSeatsTaken and nothing is saved. Raises InvalidEvent for values that do not make
+    an event, WrongStatus when cancelled. A new start reschedules the "still coming?" e-mail.
     """
     with transaction.atomic():
         current = lock_event(event.pk)
