@@ -233,3 +233,12 @@ def test_parallel_registrations_for_the_last_overbooked_seats_take_exactly_the_l
     assert statuses == [302] * clients
     assert Registration.objects.filter(event=event, status=Status.REGISTERED).count() == 6
     assert Registration.objects.filter(event=event, status=Status.WAITLISTED).count() == clients - 3
+
+
+def test_the_caterer_counts_everyone_registered_overbooked_seats_included(event_factory):
+    from frukost.catering.services import catering_figures
+
+    event = event_factory(capacity=4, overbooking=2)
+    _fill(event, 7)  # six seats, one on the waiting list
+
+    assert catering_figures(event).headcount == 6
