@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "checkin.undone": _("Check-in undone"),
     "checkin.book_handed": _("Book handed out at the door"),
     "checkin.book_undone": _("Book hand-out undone"),
+    "checkin.corrected": _("Marked as arrived afterwards (attendance corrected)"),
+    "checkin.corrected_absent": _("Marked as not arrived afterwards (attendance corrected)"),
     "attendance.closed": _("Attendance closed (no-shows are final)"),
     "attendance.reopened": _("Attendance reopened"),
     "event.imported": _("Event created from an invitation"),

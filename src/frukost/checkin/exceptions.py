@@ -13,3 +13,8 @@ class UnknownCode(CheckInError):
 
 class NotCheckedIn(CheckInError):
     """A book or an undo was asked for someone who has not been checked in."""
+
+
+class AttendanceNotYet(CheckInError):
+    """Attendance cannot be corrected before the event has started, nor closed before it has ended,
+    nor kept for a cancelled event."""

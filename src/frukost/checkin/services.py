@@ -69,8 +69,13 @@ def check_in(
     actor,
     client_id: uuid.UUID | str | None = None,
     at: dt.datetime | None = None,
+    correction: bool = False,
 ) -> CheckInResult:
-    """Check a seated person in; a person already checked in is returned as they are."""
+    """Check a seated person in; a person already checked in is returned as they are.
+
+    `correction`: an organiser records afterwards that the person came (checkin.attendance), so
+    the history says "checkin.corrected" rather than a check-in at the door.
+    """
     if client_id is not None:
         client_id = uuid.UUID(str(client_id))
         replay = CheckIn.objects.filter(client_id=client_id).first()
@@ -91,7 +96,7 @@ def check_in(
                 checked_in_by=actor,
                 client_id=client_id,
             )
-            _audit("checkin.checked_in", registration, actor)
+            _audit("checkin.corrected" if correction else "checkin.checked_in", registration, actor)
     except IntegrityError:
         # Another device won the race (or replayed the same client_id): theirs is the check-in.
         if client_id is not None:
@@ -102,13 +107,17 @@ def check_in(
     return CheckInResult(row, already=False)
 
 
-def undo_check_in(*, registration: Registration, actor) -> None:
-    """Take a check-in back (a tap on the wrong name); the book goes with it."""
+def undo_check_in(*, registration: Registration, actor, correction: bool = False) -> None:
+    """Take a check-in back (a tap on the wrong name); the book goes with it.
+
+    `correction`: an organiser records afterwards that the person did not come after all
+    (audited as "checkin.corrected_absent").
+    """
     with transaction.atomic():
         deleted, _rows = CheckIn.objects.filter(registration=registration).delete()
         if not deleted:
             raise NotCheckedIn(_("%(name)s is not checked in.") % {"name": registration.full_name})
-        _audit("checkin.undone", registration, actor)
+        _audit("checkin.corrected_absent" if correction else "checkin.undone", registration, actor)
 
 
 def hand_out_book(*, registration: Registration, actor, at: dt.datetime | None = None) -> CheckIn:
