@@ -271,6 +271,9 @@ FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)
+# The hour (Stockholm time, 0-23) the "still coming?" e-mail goes out, Event.reminder_days_before
+# days before the event.
+FRUKOST_REMINDER_HOUR = env_int("FRUKOST_REMINDER_HOUR", 9)
 
 # --- Abuse of the public form: rate limits (docs/configuration.md, "Rate limits") ----------------
 # Behind a reverse proxy the client is the right-most X-Forwarded-For hop (the one the proxy added).

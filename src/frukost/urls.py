@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from frukost.public import feedback_views, operations, selfservice_views, views
+from frukost.public import feedback_views, operations, selfservice_views, still_coming_views, views
 
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
@@ -25,6 +25,11 @@ public_patterns = (
         path("tillganglighet/", operations.accessibility, name="accessibility"),
         path("r/<str:token>/", views.registration_detail, name="registration"),
         path("r/<str:token>/avanmal/", views.registration_cancel, name="registration-cancel"),
+        path(
+            "r/<str:token>/kommer-du/",
+            still_coming_views.registration_still_coming,
+            name="registration-still-coming",
+        ),
         path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
         path("r/<str:token>/mina-uppgifter/", selfservice_views.registration_data, name="registration-data"),
         path(

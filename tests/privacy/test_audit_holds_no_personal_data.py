@@ -22,6 +22,7 @@ NOT_PERSONAL = {
     "contact_id", "repeated", "periods",  # a row id, a flag, the retention periods in days
     "lead_id", "contacted",  # a row id; the export's filter (contacted or not, or both: None)
     "follow_up_id", "kind", "without_address",  # a follow-up mail: its id, thanks/sorry, a count
+    "overbooking", "overbooking_before", "capacity",  # event.overbooking_changed: seat numbers
 }  # fmt: skip
 # Where `**data` is passed: each reviewed (what the dictionary holds is said beside it).
 SPREADS = {

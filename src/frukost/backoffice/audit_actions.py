@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "event.imported": _("Event created from an invitation"),
     "event.created": _("Event created"),
     "event.changed": _("Event changed"),
+    "event.overbooking_changed": _("Overbooking changed"),
     "event.published": _("Event published"),
     "event.cancelled": _("Event cancelled"),
     "event.cloned": _("Event copied to a new date"),
@@ -91,6 +92,10 @@ SHOWN_DETAILS = {
     "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
     "leads": _("leads deleted"),
+    # event.overbooking_changed: the numbers.
+    "overbooking_before": _("overbooking before"),
+    "overbooking": _("overbooking"),
+    "capacity": _("seats"),
 }
 
 

@@ -34,9 +34,21 @@ class WrongStatus(EventError):
 class CapacityBelowSeatsTaken(EventError):
     """Fewer seats than people who already have one: nobody is ever moved out by a capacity change."""
 
-    def __init__(self, *, capacity: int, seats_taken: int):
+    def __init__(self, *, capacity: int, seats_taken: int, overbooking: int = 0):
         self.capacity = capacity
         self.seats_taken = seats_taken
+        if overbooking:
+            super().__init__(
+                ngettext(
+                    "%(taken)d person already has a seat and %(extra)d are taken by overbooking, so the "
+                    "event cannot have fewer than %(least)d seat. To make room, cancel registrations first.",
+                    "%(taken)d people already have a seat and %(extra)d are taken by overbooking, so the "
+                    "event cannot have fewer than %(least)d seats. To make room, cancel registrations first.",
+                    seats_taken - overbooking,
+                )
+                % {"taken": seats_taken, "extra": overbooking, "least": seats_taken - overbooking}
+            )
+            return
         super().__init__(
             ngettext(
                 "%(taken)d person already has a seat, so the event cannot have fewer than %(taken)d seat. "

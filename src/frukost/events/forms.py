@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from frukost.events.models import Event, Series
+from frukost.events.models import MAX_REMINDER_DAYS_BEFORE, Event, Series
 from frukost.events.services import EDITABLE_FIELDS, MAX_HOLD_HOURS, event_problems
 
 
@@ -49,6 +49,19 @@ class EventForm(forms.ModelForm):
         self.fields["capacity"].min_value = 1
         self.fields["colleague_hold_hours"].widget.attrs.update(min=1, max=MAX_HOLD_HOURS)
         self.fields["capacity"].widget.attrs.update(min=1)
+        self.fields["overbooking"].widget.attrs.update(min=0)
+        self.fields["reminder_days_before"].widget.attrs.update(min=0, max=MAX_REMINDER_DAYS_BEFORE)
+        # Left empty: no overbooking; the reminder at the event's present setting (default 2 days).
+        for name in ("overbooking", "reminder_days_before"):
+            self.fields[name].required = False
+
+    def clean_overbooking(self):
+        value = self.cleaned_data.get("overbooking")
+        return 0 if value is None else value
+
+    def clean_reminder_days_before(self):
+        value = self.cleaned_data.get("reminder_days_before")
+        return self.instance.reminder_days_before if value is None else value
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

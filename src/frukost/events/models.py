@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Lower, Substr
-from django.db.models.lookups import Exact, In
+from django.db.models.lookups import Exact, GreaterThanOrEqual, In
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DEFAULT_COLOUR = "#6a1b4d"
 # A colleague's seat is held for at most 30 days (and never past the deadline or the start).
 MAX_COLLEAGUE_HOLD_HOURS = 30 * 24
+# An event may take at most half its seats again as extra registrations (overbooking): a guard
+# against a typo, far above any no-show rate seen in practice.
+MAX_OVERBOOKING_SHARE = 0.5
+# The "still coming?" e-mail goes at most this many days before the event (0: not at all).
+MAX_REMINDER_DAYS_BEFORE = 14
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", _("Give the colour as #rrggbb, for example #6a1b4d."))
 
 
@@ -95,6 +100,11 @@ def _retention_within_limits():
     for name, (low, high) in RETENTION_LIMITS.items():
         condition &= Q(**{f"{name}__gte": low, f"{name}__lte": high})
     return condition
+
+
+def max_overbooking(capacity: int | None) -> int:
+    """The most extra registrations an event with this capacity may take (half its seats)."""
+    return int((capacity or 0) * MAX_OVERBOOKING_SHARE)
 
 
 class Organisation(models.Model):
@@ -258,6 +268,28 @@ class Event(models.Model):
         help_text=_("An optional question, e.g. “Vad vill du ta upp?”"),
     )
     few_seats_threshold = models.PositiveIntegerField(_("show “few seats left” from"), default=10)
+    # Extra registrations beyond the room's capacity, chosen by the organiser from the series'
+    # no-show rate. Every seat rule uses `seat_limit` (capacity + overbooking); the public page
+    # only ever sees the larger number, the back office always says how it came about.
+    overbooking = models.PositiveIntegerField(
+        _("overbooking (extra seats)"),
+        default=0,
+        help_text=_(
+            "Registrations taken beyond the seats, for those who will not come. Lowering it "
+            "later cancels nobody: it only stops new seats until enough people cancel."
+        ),
+    )
+    # The "still coming?" e-mail to everyone with a seat, this many days before the event at
+    # FRUKOST_REMINDER_TIME Stockholm time (registrations.services.reminders). 0: not sent.
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("“Still coming?” e-mail (days before)"),
+        default=2,
+        validators=[MaxValueValidator(MAX_REMINDER_DAYS_BEFORE)],
+        help_text=_(
+            "Asks everyone with a seat whether they are still coming, so that a freed seat goes to "
+            "the waiting list. 0: not sent."
+        ),
+    )
 
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -297,6 +329,15 @@ class Event(models.Model):
                 | Q(colleague_hold_hours__gte=1, colleague_hold_hours__lte=MAX_COLLEAGUE_HOLD_HOURS),
                 name="event_colleague_hold_hours_bounded",
             ),
+            models.CheckConstraint(
+                condition=Q(GreaterThanOrEqual(models.F("capacity"), models.F("overbooking") * 2)),
+                name="event_overbooking_at_most_half",
+                violation_error_message=_("Overbook by at most half the seats."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_days_before__lte=MAX_REMINDER_DAYS_BEFORE),
+                name="event_reminder_days_bounded",
+            ),
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_starts")]
 
@@ -323,6 +364,15 @@ class Event(models.Model):
         if self.registration_closed_at is not None:
             return min(closes, self.registration_closed_at)
         return closes
+
+    @property
+    def seat_limit(self) -> int:
+        """How many seats can be taken: the capacity plus the overbooking. Every seat rule uses this."""
+        return self.capacity + self.overbooking
+
+    @property
+    def max_overbooking(self) -> int:
+        return max_overbooking(self.capacity)
 
     @property
     def is_closed_early(self) -> bool:

@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.exceptions import InvalidEvent, WrongStatus
-from frukost.events.models import RESERVED_EVENT_SLUGS, STOCKHOLM, Event, Organisation, Series
+from frukost.events.models import (
+    MAX_REMINDER_DAYS_BEFORE,
+    RESERVED_EVENT_SLUGS,
+    STOCKHOLM,
+    Event,
+    Organisation,
+    Series,
+    max_overbooking,
+)
 
 SLUG_LENGTH = Event._meta.get_field("slug").max_length
 MAX_HOLD_HOURS = 720  # 30 days; the database refuses more as well
@@ -46,6 +54,7 @@ EDITABLE_FIELDS = (
     "registration_deadline",
     "registration_deadline_time",
     "capacity",
+    "overbooking",
     "few_seats_threshold",
     "max_colleagues",
     "colleague_hold_hours",
@@ -54,6 +63,7 @@ EDITABLE_FIELDS = (
     "contact_email",
     "contact_phone",
     "confirm_email",
+    "reminder_days_before",
 )
 
 # Copied by clone_event: the content and the settings, never the date, the place or the people.
@@ -75,7 +85,9 @@ CLONED_FIELDS = (
     "contact_email",
     "contact_phone",
     "confirm_email",
+    "reminder_days_before",
 )
+# Not copied: `overbooking` is decided per event from the series' no-show rate, never silently.
 
 
 # --- Rules every event keeps (the forms show the same messages) -----------------------------
@@ -114,6 +126,20 @@ def event_problems(values: Mapping) -> dict[str, list[str]]:
     capacity = values.get("capacity")
     if capacity is not None and capacity < 1:
         problems.setdefault("capacity", []).append(_("An event needs at least one seat."))
+    overbooking = values.get("overbooking")
+    if overbooking is not None and capacity is not None and capacity >= 1:
+        most = max_overbooking(capacity)
+        if overbooking > most:
+            problems.setdefault("overbooking", []).append(
+                _("Overbook by at most half the seats: %(most)d of %(capacity)d.")
+                % {"most": most, "capacity": capacity}
+            )
+    days = values.get("reminder_days_before")
+    if days is not None and days > MAX_REMINDER_DAYS_BEFORE:
+        problems.setdefault("reminder_days_before", []).append(
+            _("Send it at most %(max)d days before the event (0: not at all).")
+            % {"max": MAX_REMINDER_DAYS_BEFORE}
+        )
     hours = values.get("colleague_hold_hours")
     if hours is not None and not 1 <= hours <= MAX_HOLD_HOURS:
         problems.setdefault("colleague_hold_hours", []).append(
@@ -208,7 +234,21 @@ def create_event(*, event: Event, actor=None) -> Event:
     with transaction.atomic():
         save_new_event(event)
         audit("event.created", event_id=event.pk, actor=actor)
+        if event.overbooking:
+            audit_overbooking(event, before=0, actor=actor)
     return event
+
+
+def audit_overbooking(event: Event, *, before: int, actor=None) -> None:
+    """Overbooking is never silent: each change is an audit entry of its own, with the numbers."""
+    audit(
+        "event.overbooking_changed",
+        event_id=event.pk,
+        actor=actor,
+        overbooking_before=before,
+        overbooking=event.overbooking,
+        capacity=event.capacity,
+    )
 
 
 def publish_event(*, event: Event, actor=None) -> Event:

@@ -24,6 +24,8 @@ class MailKind(models.TextChoices):
     LINK_RESENT = "link_resent", _("Personal link sent by the organiser")
     EVENT_CHANGED = "event_changed", _("Event changed (time or place)")
     EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
+    # Days before the event, to everyone with a seat (registrations.services.reminders).
+    STILL_COMING = "still_coming", _("Still coming? (before the event)")
     ANNOUNCEMENT = "announcement", _("Message from the organiser")
     # To the venue: headcount and diets, never names (frukost.catering).
     CATERING = "catering", _("Catering figures to the venue")

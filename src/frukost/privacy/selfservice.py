@@ -114,6 +114,7 @@ def _registration(registration: Registration) -> dict[str, Any]:
             _field("promoted_at", _label("promoted_at"), _time(r.promoted_at)),
             _field("cancelled_at", _label("cancelled_at"), _time(r.cancelled_at)),
             _field("hold_expires_at", _label("hold_expires_at"), _time(r.hold_expires_at)),
+            _field("attendee_reminded_at", _label("attendee_reminded_at"), _time(r.attendee_reminded_at)),
         ],
     }
 

@@ -44,6 +44,10 @@ from frukost.registrations.models import PersonalLink, Registration
 # new_token() gives 32 characters of the URL-safe base64 alphabet. Anything else is refused
 # before hashing, so no token can contain the ":" that separates a purpose from a token.
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32}")
+# The "still coming?" page, below the personal page's own address: an e-mail's button points at
+# the personal link's placeholder followed by this (public:registration-still-coming; a test
+# checks the two agree).
+STILL_COMING_PATH = "kommer-du/"
 # The purposes a personal page (/r/<token>/…) accepts. CHECKIN is never among them.
 PAGE_PURPOSES = (LinkPurpose.MANAGE, LinkPurpose.CONFIRM)
 

@@ -77,6 +77,9 @@ class Registration(models.Model):
     hold_expires_at = models.DateTimeField(_("seat held until"), null=True, blank=True)
     remind_after = models.DateTimeField(_("remind colleague after"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # When the "still coming?" e-mail was queued for this person: set by the conditional UPDATE
+    # that claims it (registrations.services.reminders), so it goes once even with two workers.
+    attendee_reminded_at = models.DateTimeField(_("“Still coming?” e-mail sent"), null=True, blank=True)
     # Set when names, address, workplace and title were erased (retention or the person's own
     # request); the row stays for the counts with status, times and nothing that identifies anyone.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frukost.core import formats
@@ -31,7 +31,7 @@ from frukost.mail.renderers import (
     Rendered,
 )
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
-from frukost.registrations.links import link_placeholder
+from frukost.registrations.links import STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
 from frukost.registrations.queries import earlier_registrations
@@ -253,6 +253,27 @@ def _personal_link(registration: Registration, kind: MailKind) -> Rendered:
             button=_("See your registration"),
         )
         return _render(registration, content)
+
+
+def _still_coming(registration: Registration, kind: MailKind) -> Rendered:
+    """Days before the event: the facts, and a way to give the seat up (registrations.services.reminders).
+
+    The button opens a page of the personal link (public:registration-still-coming) whose POST
+    button cancels: a mail scanner that follows every link changes nothing.
+    """
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("Still coming? %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("%(title)s is coming up soon, and a seat is waiting for you.") % {"title": event.title},
+                _("If you cannot come: let us know, and the seat goes to someone on the waiting list."),
+                _("If you are coming, you need not do anything. Welcome!"),
+            ],
+            button=_("Can't come? Let us know"),
+            welcome=False,
+        )
+        return _render(registration, content, link=link_placeholder(registration) + STILL_COMING_PATH)
 
 
 def _when(event, language: str) -> str:
@@ -547,6 +568,11 @@ def send_event_changed(registration: Registration, *, before) -> None:
     )
 
 
+def send_still_coming(registration: Registration) -> None:
+    """The "still coming?" e-mail, one of many to the event's attendees at once (bulk)."""
+    _queue(registration, MailKind.STILL_COMING, priority=Priority.BULK)
+
+
 def send_event_cancelled(registration: Registration) -> None:
     _queue(registration, MailKind.EVENT_CANCELLED, priority=Priority.BULK)
 
@@ -590,6 +616,7 @@ _COMPOSERS = {
     MailKind.EVENT_CHANGED: _event_changed,
     MailKind.EVENT_CANCELLED: _event_cancelled,
     MailKind.LINK_RESENT: _link_resent,
+    MailKind.STILL_COMING: _still_coming,
 }
 
 # Kinds that tell someone they have (or are waiting for) a seat: false once the event is cancelled.
@@ -601,6 +628,7 @@ _ABOUT_A_PLACE = {
     MailKind.PROMOTED,
     MailKind.PERSONAL_LINK,
     MailKind.LINK_RESENT,
+    MailKind.STILL_COMING,
 }
 
 
@@ -621,6 +649,11 @@ def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
         status != Status.REGISTERED or registration.is_confirmed or registration.hold_expires_at is None
     ):
         raise NoLongerTrue("the colleague has no held seat to confirm any more")
+    if kind == MailKind.STILL_COMING:
+        if status != Status.REGISTERED or not registration.is_confirmed:
+            raise NoLongerTrue("the registration no longer has a seat")
+        if timezone.now() >= registration.event.starts_at:
+            raise NoLongerTrue("the event has started")
     if kind == MailKind.SEAT_RELEASED and status != Status.RELEASED:
         raise NoLongerTrue(f"the registration is {status} now")
     if kind == MailKind.CANCELLATION:

@@ -44,7 +44,7 @@ def registration_state(
         return RegistrationState.DRAFT
     if now >= event.registration_closes_at or now >= event.starts_at:
         return RegistrationState.CLOSED
-    free = event.capacity - seats_taken
+    free = event.seat_limit - seats_taken
     if free <= 0:
         return RegistrationState.WAITING_LIST
     if free <= event.few_seats_threshold:
@@ -53,7 +53,7 @@ def registration_state(
 
 
 def seats_left(event: Event, seats_taken: int) -> int:
-    return max(event.capacity - seats_taken, 0)
+    return max(event.seat_limit - seats_taken, 0)
 
 
 def earlier_registrations(registration: Registration) -> int:

@@ -58,10 +58,15 @@ class Figures:
     not_members: int
     undisclosed: int
     unanswered: int
+    overbooking: int = 0  # extra registrations beyond the capacity (Event.overbooking)
+
+    @property
+    def seat_limit(self) -> int:
+        return self.capacity + self.overbooking
 
     @property
     def fill(self) -> float:
-        """Seats taken as a share of capacity (may pass 1.0 if capacity was lowered)."""
+        """Seats taken as a share of capacity (passes 1.0 when overbooked or capacity was lowered)."""
         return self.seats_taken / self.capacity if self.capacity else 0.0
 
     @property
@@ -70,7 +75,7 @@ class Figures:
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.seats_taken, 0)
+        return max(self.seat_limit - self.seats_taken, 0)
 
 
 @dataclass(frozen=True)
@@ -122,14 +127,14 @@ TALLIED = ("members", "not_members", "undisclosed")
 TALLY_FIELDS = {f"tally_{name}": F(f"tally__{name}") for name in TALLIED}
 
 
-def _figures(capacity: int, values: dict) -> Figures:
+def _figures(event: Event, values: dict) -> Figures:
     counts = {name: values[name] or 0 for name in FIGURES}
     for name in TALLIED:
         kept = values.get(f"tally_{name}") or 0
         counts[name] += kept
         # Those counted in the tally were asked and answered; their rows now read "unanswered".
         counts["unanswered"] = max(counts["unanswered"] - kept, 0)
-    return Figures(capacity=capacity, **counts)
+    return Figures(capacity=event.capacity, overbooking=event.overbooking, **counts)
 
 
 def event_statistics(event: Event, *, today: dt.date | None = None) -> EventStatistics:
@@ -141,7 +146,7 @@ def event_statistics(event: Event, *, today: dt.date | None = None) -> EventStat
         .values(*FIGURES, *TALLY_FIELDS)
         .get()
     )
-    figures = _figures(event.capacity, values)
+    figures = _figures(event, values)
     per_day = dict(
         Registration.objects.filter(event=event)
         .annotate(day=TruncDate("created_at", tzinfo=STOCKHOLM))
@@ -182,7 +187,7 @@ def compare_events(
     rows = [
         ComparisonRow(
             event=event,
-            figures=_figures(event.capacity, {name: getattr(event, f"stat_{name}") for name in names}),
+            figures=_figures(event, {name: getattr(event, f"stat_{name}") for name in names}),
         )
         for event in annotated.select_related("organisation").order_by("starts_at", "id")
     ]

@@ -19,7 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.backoffice.overbooking import overbooking_line, suggestion_hint
 from frukost.backoffice.views.attendance import state_of
+from frukost.checkin.overbooking import overbooking_basis
 from frukost.core import formats
 from frukost.core.forms import add_errors
 from frukost.events.enums import EventStatus, RegistrationState
@@ -87,6 +89,7 @@ def event_overview(request, event_id: int):
             "counts": counts,
             "state": queries.registration_state(event, seats_taken=counts.seats_taken),
             "seats_left": queries.seats_left(event, counts.seats_taken),
+            "overbooking_line": overbooking_line(event),
             "actions": {
                 "edit": not event.is_cancelled,
                 "publish": event.status == EventStatus.DRAFT and event.starts_at > now,
@@ -131,9 +134,21 @@ def event_create(request):
                 )
                 return redirect("backoffice:event", organisation.slug, event.pk)
         status = 400
-    return TemplateResponse(
-        request, "backoffice/event_form.html", {"form": form, "event": None}, status=status
-    )
+    return TemplateResponse(request, "backoffice/event_form.html", _form_context(form, None), status=status)
+
+
+def _form_context(form: EventForm, event: Event | None) -> dict:
+    """The form, and the overbooking suggestion by its field (from the saved series and capacity)."""
+    context = {"form": form, "event": event}
+    if event is not None:
+        basis = overbooking_basis(event)
+        context["overbooking_hint"] = suggestion_hint(basis)
+        context["overbooking_suggestion"] = basis.suggestion if basis.rate is not None else None
+    else:
+        context["overbooking_hint"] = _(
+            "Once the event is saved in a series, a suggestion from the series' past no-shows is shown here."
+        )
+    return context
 
 
 def _shown(value) -> str:
@@ -192,9 +207,7 @@ def event_edit(request, event_id: int):
                 messages.success(request, _saved_message(result))
                 return redirect(overview)
         status = 400
-    return TemplateResponse(
-        request, "backoffice/event_form.html", {"form": form, "event": event}, status=status
-    )
+    return TemplateResponse(request, "backoffice/event_form.html", _form_context(form, event), status=status)
 
 
 def _saved_message(result) -> str:

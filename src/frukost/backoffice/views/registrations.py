@@ -298,7 +298,7 @@ def registration_detail(request, event_id: int, registration_id: int):
     event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
     registration = _registration(event, registration_id)
     special = _special(request)
-    free = event.capacity - queries.status_counts(event)[Status.REGISTERED]
+    free = event.seat_limit - queries.status_counts(event)[Status.REGISTERED]
     context = {
         "event": event,
         "registration": registration,
@@ -506,7 +506,7 @@ def registration_promote(request, event_id: int, registration_id: int):
     except (NotWaitlisted, InvitationHeld, EventNotOpen, NoFreeSeat) as exc:
         messages.error(request, _refusal(exc))
         return redirect(_back_url(request, registration))
-    free = event.capacity - taken
+    free = event.seat_limit - taken
     queue = list(queries.waiting_list(event).values_list("pk", flat=True))
     ahead = queue.index(registration.pk) if registration.pk in queue else 0
     consequences = [
@@ -603,7 +603,7 @@ def waiting_list(request, event_id: int):
     context = {
         "event": event,
         "queue": list(queries.waiting_list(event)),
-        "free_seats": max(event.capacity - taken, 0),
+        "free_seats": max(event.seat_limit - taken, 0),
         "taken": taken,
     }
     return TemplateResponse(request, "backoffice/waiting_list.html", context)

@@ -11,6 +11,7 @@ from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice import charts
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.backoffice.overbooking import overbooking_line
 from frukost.checkin import attendance
 from frukost.core import formats
 from frukost.registrations.statistics import EventStatistics, event_statistics
@@ -33,6 +34,7 @@ def event_statistics_page(request, event_id: int):
             "event": event,
             "statistics": statistics,
             "figures": statistics.figures,
+            "overbooking_line": overbooking_line(event),
             "can_view_special": can_view_special,
             "per_day_chart": _per_day_chart(statistics),
             "sections": sections,
@@ -115,8 +117,8 @@ def _bar_sections(statistics: EventStatistics, can_view_special: bool) -> list[d
             "fill",
             _("Seats"),
             [
-                charts.Bar(_("Seats taken"), f.seats_taken, f.capacity, _of(f.seats_taken, f.capacity)),
-                charts.Bar(_("On the waiting list"), f.waiting, f.capacity, str(f.waiting)),
+                charts.Bar(_("Seats taken"), f.seats_taken, f.seat_limit, _of(f.seats_taken, f.seat_limit)),
+                charts.Bar(_("On the waiting list"), f.waiting, f.seat_limit, str(f.waiting)),
             ],
         ),
         (

@@ -36,6 +36,7 @@ from frukost.registrations.services.register import (
     register,
     update_answers,
 )
+from frukost.registrations.services.reminders import send_still_coming_reminders, still_coming_send_at
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
 __all__ = [
@@ -68,6 +69,8 @@ __all__ = [
     "remind_unconfirmed_colleagues",
     "resend_personal_link",
     "revoke_personal_links",
+    "send_still_coming_reminders",
+    "still_coming_send_at",
     "update_answers",
     "update_event",
     "update_registration",

@@ -18,11 +18,12 @@ from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.exceptions import CapacityBelowSeatsTaken, InvalidEvent, WrongStatus
 from frukost.events.models import Event
-from frukost.events.services import EDITABLE_FIELDS, validate_event
+from frukost.events.services import EDITABLE_FIELDS, audit_overbooking, validate_event
 from frukost.mail.renderers import Rendered
 from frukost.registrations import notifications
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.models import Registration
+from frukost.registrations.services.reminders import reschedule_still_coming
 from frukost.registrations.services.seats import lock_event, seats_taken
 from frukost.registrations.services.waitlist import promote_from_waiting_list
 
@@ -116,9 +117,15 @@ def _apply_and_check(event: Event, changes: Mapping[str, object]) -> dict[str, t
                 {"slug": [_("Another event of yours already has this address; choose another.")]}
             )
     if "capacity" in changed:
+        # Fewer seats than people who have one is refused (nobody is moved out). Overbooked
+        # seats count: with 4 overbooked, 64 seated people need a capacity of 60. Lowering the
+        # overbooking itself is always allowed: it only stops new seats (see the form).
         taken = seats_taken(event)
-        if event.capacity < taken:
-            raise CapacityBelowSeatsTaken(capacity=event.capacity, seats_taken=taken)
+        old_capacity = changed["capacity"][0]
+        if event.capacity < old_capacity and event.seat_limit < taken:
+            raise CapacityBelowSeatsTaken(
+                capacity=event.capacity, seats_taken=taken, overbooking=event.overbooking
+            )
     return changed
 
 
@@ -127,9 +134,10 @@ def update_event(*, event: Event, changes: Mapping[str, object], actor=None) -> 
 
     `changes` maps field names (EDITABLE_FIELDS) to new values; only those that differ count.
     SEQUENCE rises only when what a calendar shows changes (time, place, title), so clients
-    replace the entry they hold. More seats move the waiting list up in order (each promoted
-    person is e-mailed); fewer seats than are taken raise CapacityBelowSeatsTaken and nothing is
-    saved. Raises InvalidEvent for values that do not make an event, WrongStatus when cancelled.
+    replace the entry they hold. More seats (capacity or overbooking) move the waiting list up in
+    order (each promoted person is e-mailed); fewer seats than are taken raise
+    CapacityBelowSeatsTaken and nothing is saved. Raises InvalidEvent for values that do not make
+    an event, WrongStatus when cancelled. A new start reschedules the "still coming?" e-mail.
     """
     with transaction.atomic():
         current = lock_event(event.pk)
@@ -141,14 +149,20 @@ def update_event(*, event: Event, changes: Mapping[str, object], actor=None) -> 
         if change.calendar_changed:
             current.ical_sequence += 1
         current.save()
-        audit("event.changed", event_id=current.pk, actor=actor, fields=sorted(changed))
+        fields = sorted(name for name in changed if name != "overbooking")
+        if fields:
+            audit("event.changed", event_id=current.pk, actor=actor, fields=fields)
+        if "overbooking" in changed:
+            audit_overbooking(current, before=before.overbooking, actor=actor)
         if current.starts_at < before.starts_at:
             # A seat is never held for an unconfirmed colleague past the start (seats.hold_until).
             Registration.objects.filter(
                 event=current, status=Status.REGISTERED, hold_expires_at__gt=current.starts_at
             ).update(hold_expires_at=current.starts_at)
+        if "starts_at" in changed:
+            reschedule_still_coming(current)
         promoted: list[Registration] = []
-        if "capacity" in changed and current.capacity > before.capacity:
+        if current.seat_limit > before.seat_limit:
             promoted = promote_from_waiting_list(event=current)
         if change.notifies:
             told = 0

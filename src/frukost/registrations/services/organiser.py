@@ -99,7 +99,7 @@ def add_registration_by_organiser(*, event: Event, person: PersonData, actor) ->
         registration = _create(
             event=event,
             now=now,
-            free=event.capacity - seats_taken(event),
+            free=event.seat_limit - seats_taken(event),
             first_name=first_name,
             last_name=last_name,
             email=email,
@@ -174,7 +174,7 @@ def ensure_promotable(registration: Registration, event: Event, *, seats_taken: 
         raise InvitationHeld
     if event.status == EventStatus.CANCELLED:
         raise EventNotOpen
-    if event.capacity - seats_taken <= 0:
+    if event.seat_limit - seats_taken <= 0:
         raise NoFreeSeat
 
 

@@ -69,7 +69,7 @@ def register(
         event = lock_event(event.pk)
         now = timezone.now()
         ensure_open(event, now)
-        free = event.capacity - seats_taken(event)
+        free = event.seat_limit - seats_taken(event)
         status_for_newcomer = Status.REGISTERED if free > 0 else Status.WAITLISTED
 
         existing = Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
@@ -214,7 +214,7 @@ def add_colleague(*, registration: Registration, colleague: ColleagueData) -> Re
         guest = _create(
             event=event,
             now=now,
-            free=event.capacity - seats_taken(event),
+            free=event.seat_limit - seats_taken(event),
             first_name=colleague.first_name,
             last_name=colleague.last_name,
             email=email,

@@ -25,7 +25,8 @@ def lock_event(event_id: int) -> Event:
 
 
 def seats_taken(event: Event) -> int:
-    """Seats counted against capacity: confirmed attendees and seats held for colleagues."""
+    """Seats counted against the seat limit (Event.seat_limit: capacity + overbooking): confirmed
+    attendees and seats held for colleagues."""
     return Registration.objects.filter(event=event, status=Status.REGISTERED).count()
 
 

@@ -21,7 +21,7 @@ def promote_from_waiting_list(*, event: Event) -> list[Registration]:
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
         return []
-    free = event.capacity - seats_taken(event)
+    free = event.seat_limit - seats_taken(event)
     if free <= 0:
         return []
     promoted = list(

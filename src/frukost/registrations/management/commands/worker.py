@@ -14,22 +14,29 @@ from frukost.catering.services import freeze_closed_catering_lists
 from frukost.core.periodic import run_due_daily_jobs
 from frukost.core.ratelimit import purge_expired
 from frukost.mail.worker import requeue_stuck, send_due
-from frukost.registrations.services import release_expired_holds, remind_unconfirmed_colleagues
+from frukost.registrations.services import (
+    release_expired_holds,
+    remind_unconfirmed_colleagues,
+    send_still_coming_reminders,
+)
 
 logger = logging.getLogger("frukost.worker")
 HOUSEKEEPING_EVERY_SECONDS = 60
 
 
 def housekeeping() -> dict[str, int]:
-    """Recover mail a crashed worker left, release expired colleague holds, send reminders,
-    freeze (and send) the catering lists of events whose registration has closed, and run the
-    daily jobs the apps above registered (privacy's retention) if today's have not run yet."""
+    """Recover mail a crashed worker left, release expired colleague holds, send reminders (to
+    colleagues, and the attendees' "still coming?"), freeze (and send) the catering lists of
+    events whose registration has closed, and run the daily jobs the apps above registered
+    (privacy's retention) if today's have not run yet."""
     # Rate-limit counters whose window has passed (the database backend; Redis expires its own).
     purge_expired()
     done = {
         "requeued": requeue_stuck(),
         "released": release_expired_holds(),
         "reminded": remind_unconfirmed_colleagues(),
+        # After releasing holds; Stockholm's 09:00 the event's own number of days before it.
+        "still_coming": send_still_coming_reminders(),
         # After releasing holds: a seat held past the deadline is no longer counted.
         "catering": freeze_closed_catering_lists(),
     }
