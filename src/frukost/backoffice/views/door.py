@@ -58,7 +58,7 @@ def door_list(request, event_id: int):
     arrivals = {
         row.registration_id: row
         for row in CheckIn.objects.filter(event=event).only(
-            "registration_id", "checked_in_at", "book_handed_at"
+            "registration_id", "checked_in_at", "book_handed_at", "walk_in"
         )
     }
     for person in people:
