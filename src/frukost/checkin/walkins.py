@@ -111,10 +111,16 @@ def register_walk_in(
                 checked_in_by=actor,
                 walk_in=not seat.found,
             )
-            ids = {"event_id": registration.event_id, "registration_id": registration.pk, "actor": actor}
+            event_id, registration_id = registration.event_id, registration.pk
             if seat.beyond_capacity:
-                audit("checkin.walk_in_beyond_capacity", **ids)
-            audit("checkin.walk_in" if not seat.found else "checkin.checked_in", **ids)
+                audit(
+                    "checkin.walk_in_beyond_capacity",
+                    event_id=event_id, registration_id=registration_id, actor=actor,
+                )  # fmt: skip
+            audit(
+                "checkin.checked_in" if seat.found else "checkin.walk_in",
+                event_id=event_id, registration_id=registration_id, actor=actor,
+            )  # fmt: skip
     except InvalidRegistrationData as exc:
         raise _field_error(exc.field) from exc
     except NoFreeSeat as exc:
