@@ -211,3 +211,14 @@ def test_door_list_query_count_is_flat_from_10_to_200_people(client, event_facto
 
     assert count(_list(small)) == count(_list(large))
     assert count(_list(large) + "?q=efternamn1") == count(_list(small) + "?q=efternamn1")
+
+
+def test_door_list_rows_escape_what_people_typed(client, event_factory, staff_factory):
+    event = event_factory()
+    register(event=event, person=make_person("x@example.se", first_name='<b>"Ann', last_name="O'Neil&Co"))
+    client.force_login(staff_factory("door", events=[event]))
+
+    page = client.get(_list(event)).content.decode()
+
+    assert "<strong>O&#x27;Neil&amp;Co</strong>, &lt;b&gt;&quot;Ann" in page
+    assert "<b>" not in page
