@@ -41,7 +41,7 @@ def test_door_staff_add_a_walk_in_on_a_phone_and_are_refused_when_full(page, sta
     page.get_by_role("button", name="Lägg till och checka in").click()
 
     expect(page.locator(".bo-messages")).to_contain_text("Åsa Lindqvist-Öhman tillagd och incheckad kl.")
-    expect(page.locator(".bo-door-counts")).to_contain_text("På plats1")
+    expect(page.locator(".bo-door-counts")).to_contain_text("Tillagda på plats1")
     expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit1 / 2")
     row = page.locator(".bo-door-rows tr", has_text="Lindqvist-Öhman")
     expect(row).to_contain_text("På plats")
@@ -54,7 +54,7 @@ def test_door_staff_add_a_walk_in_on_a_phone_and_are_refused_when_full(page, sta
     page.get_by_label("Efternamn").fill("Berg")
     page.get_by_role("button", name="Lägg till och checka in").click()
 
-    expect(page.locator(".error-summary")).to_contain_text("Fullt – be en arrangör avgöra.")
+    expect(page.get_by_role("alert")).to_contain_text("Fullt – be en arrangör avgöra.")
     expect(page.get_by_role("button", name="Ge en plats utöver antalet platser")).to_have_count(0)
     expect(page.get_by_label("Efternamn")).to_have_value("Berg")  # nothing typed is lost
     _shot(page, "door-walk-in-full-phone.png")

@@ -32,7 +32,7 @@ def door_walk_in(request, event_id: int):
     event = event_for(request, event_id, Permission.CHECK_IN)
     form = WalkInForm(request.POST or None)
     may_decide = checkin.may_seat_beyond_capacity(request.member)
-    status = 200
+    status, refusal = 200, ""
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -54,8 +54,7 @@ def door_walk_in(request, event_id: int):
             except InvalidWalkIn as exc:
                 form.add_error(exc.field, str(exc))
             except EventFull as exc:
-                form.add_error(None, str(exc))
-                status = 409
+                refusal, status = str(exc), 409  # not the person's input to correct: a notice
             except WalkInRefused as exc:
                 form.add_error(None, str(exc))
             else:
@@ -63,5 +62,11 @@ def door_walk_in(request, event_id: int):
                 url = reverse("backoffice:event-door", args=[request.organisation.slug, event.pk])
                 return redirect(f"{url}#p{result.registration.pk}")
     free = event.capacity - queries.status_counts(event)[Status.REGISTERED]
-    context = {"event": event, "form": form, "free": max(free, 0), "may_decide": may_decide}
+    context = {
+        "event": event,
+        "form": form,
+        "free": max(free, 0),
+        "may_decide": may_decide,
+        "refusal": refusal,
+    }
     return TemplateResponse(request, "backoffice/door_walk_in.html", context, status=status)
