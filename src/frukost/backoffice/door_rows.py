@@ -1,7 +1,7 @@
 """The door list's rows, rendered in Python: the same markup the template loop wrote, ~30× cheaper.
 
 At 1,000 attendees the template loop (an include per button, a `{% url %}` and a `{% csrf_token %}`
-per form, a dozen lookups per row) cost ~800 ms of CPU per page (benchmarks/door.py); this is a
+per form, a dozen lookups per row) cost ~500 ms of CPU per page (benchmarks/door.py); this is a
 few string joins per row. Every value that comes from a person goes through `escape`. The
 labels are translated once per page, the action URLs reversed once and completed per row, the
 CSRF token read once (one masked token per response, as Django's own tag gives).
