@@ -59,3 +59,23 @@ def test_door_staff_add_a_walk_in_on_a_phone_and_are_refused_when_full(page, sta
     expect(page.get_by_label("Efternamn")).to_have_value("Berg")  # nothing typed is lost
     _shot(page, "door-walk-in-full-phone.png")
     assert CheckIn.objects.count() == 1
+
+
+def test_an_organiser_gives_a_seat_beyond_capacity_at_desktop_width(page, staff_factory, event_factory):
+    event = event_factory(capacity=1)
+    register(event=event, person=make_person("bo@example.se", first_name="Bo", last_name="Ek"))
+    staff_factory("organiser", "julia@example.se")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "julia@example.se")
+    page.goto(f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/entrelista/pa-plats/")
+
+    expect(page.get_by_text("Alla platser är tagna.")).to_be_visible()
+    page.get_by_label("Förnamn").fill("Cilla")
+    page.get_by_label("Efternamn").fill("Berg")
+    page.get_by_label("E-post").fill("cilla@example.se")
+    _shot(page, "door-walk-in-organiser-desktop.png")
+    page.get_by_role("button", name="Ge en plats utöver antalet platser").click()
+
+    expect(page.locator(".bo-messages")).to_contain_text("Cilla Berg tillagd och incheckad kl.")
+    expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit1 / 2")
+    assert CheckIn.objects.get().registration.email == "cilla@example.se"
