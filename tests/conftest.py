@@ -188,8 +188,8 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
 def staff_factory(db, organisation):
     """A back-office person with a role in an organisation (the test's own by default).
 
-    Owners and organisers get a TOTP authenticator unless `two_factor=False`, as the back office
-    requires; door staff get none unless asked. The password is "ett-langt-losenord".
+    Owners, organisers and representatives get a TOTP authenticator unless `two_factor=False`, as
+    the back office requires; door staff get none unless asked. The password is "ett-langt-losenord".
     """
     from allauth.mfa.totp.internal.auth import TOTP
 
@@ -200,7 +200,7 @@ def staff_factory(db, organisation):
         user = create_person(email=email, password="ett-langt-losenord")
         member = add_member(organisation=of or organisation, user=user, role=role)
         member.events.set(events)
-        if two_factor if two_factor is not None else role in ("owner", "organiser"):
+        if two_factor if two_factor is not None else role in ("owner", "organiser", "representative"):
             TOTP.activate(user, TOTP_SECRET)
         return user
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "frukost.messaging",
     "frukost.catering",
     "frukost.checkin",
+    "frukost.followup",
     "frukost.mail",
     "frukost.importer",
     "frukost.privacy",
@@ -263,6 +264,8 @@ FRUKOST_MAIL_STUCK_AFTER_SECONDS = env_int("FRUKOST_MAIL_STUCK_AFTER_SECONDS", 6
 FRUKOST_WORKER_POLL_SECONDS = env_int("FRUKOST_WORKER_POLL_SECONDS", 2)
 # Retention beyond the organisation's own settings (frukost.privacy.retention, docs/configuration.md).
 FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
+# A lead (a yes to being contacted by the local representative) goes this long after the yes.
+FRUKOST_RETAIN_LEADS_MONTHS = env_int("FRUKOST_RETAIN_LEADS_MONTHS", 12)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
 

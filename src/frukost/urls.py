@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from frukost.public import operations, selfservice_views, views
+from frukost.public import feedback_views, operations, selfservice_views, views
 
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
@@ -32,6 +32,8 @@ public_patterns = (
             selfservice_views.registration_data_json,
             name="registration-data-json",
         ),
+        path("r/<str:token>/aterkoppling/", feedback_views.feedback, name="feedback"),
+        path("r/<str:token>/aterkoppling/tack/", feedback_views.feedback_done, name="feedback-done"),
         path("r/<str:token>/radera/", selfservice_views.registration_erase, name="registration-erase"),
         path("mina-uppgifter/", selfservice_views.data_request, name="data-request"),
         path("mina-uppgifter/raderade/", selfservice_views.erased, name="erased"),

@@ -166,6 +166,25 @@ def _contact(world):
     ).pk
 
 
+def _lead(world):
+    from frukost.contacts.services import record_lead
+
+    return record_lead(
+        organisation=world.organisation,
+        event=world.event,
+        registration_id=world.registration.pk,
+        first_name="B",
+        last_name="B",
+        email="lead-b@example.se",
+        workplace="",
+        job_title="",
+        language="sv",
+        kind="not_member",
+        answers={},
+        consent_text="Ja",
+    ).pk
+
+
 # URL argument → the id of one of organisation B's objects.
 OBJECTS = {
     "event_id": lambda world: world.event.pk,
@@ -175,6 +194,7 @@ OBJECTS = {
     "series_id": _series,
     "announcement_id": _announcement,
     "contact_id": _contact,
+    "lead_id": _lead,
     "action": lambda world: "checkin",  # the door list's buttons: checkin, undo, book, unbook
 }
 
@@ -363,3 +383,21 @@ def test_the_views_outside_an_organisation_are_for_signed_in_people_or_a_secret_
 
     assert (home.status_code, two_factor.status_code, invitation.status_code) == (302, 302, 404)
     assert home["Location"].startswith(reverse("account_login"))
+
+
+def test_a_local_representative_reaches_nothing_but_the_leads(client, world, staff_factory):
+    client.force_login(staff_factory("representative", "ombud-b@example.se", of=world.organisation))
+    not_leads = [r for r in UNDER_AN_ORGANISATION if r.permission != Permission.VIEW_LEADS]
+    answers = {}
+    for route in not_leads:
+        url = reverse(route.name, kwargs=_kwargs(route, world, world.organisation))
+        answers[route.name] = tuple(status in (403, 404) for status in _statuses(client, url))
+
+    assert {r.name for r in UNDER_AN_ORGANISATION if r.permission == Permission.VIEW_LEADS} == {
+        "backoffice:leads",
+        "backoffice:leads-export",
+        "backoffice:lead-contacted",
+        "backoffice:lead-remove",
+        "backoffice:event-leads",
+    }
+    assert answers == {route.name: (True, True) for route in not_leads}

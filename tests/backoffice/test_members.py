@@ -112,6 +112,29 @@ def test_member_pages_are_for_owners_only(client, organisation, staff_factory):
 # --- inviting -------------------------------------------------------------------------------
 
 
+def test_an_owner_invites_a_local_representative_and_changes_someones_role_to_it(
+    owner_client, organisation, staff_factory, event
+):
+    form = _text(owner_client.get(_url("member-invite", organisation)))
+    assert "Lokalombud: bara de som bett att bli kontaktade" in form
+
+    owner_client.post(
+        _url("member-invite", organisation), {"email": "ombud@example.se", "role": "representative"}
+    )
+    organiser = _member(staff_factory("organiser"), organisation)
+    owner_client.post(_url("member-edit", organisation, organiser.pk), {"role": "representative"})
+
+    invitation = MemberInvitation.objects.get()
+    assert (invitation.role, list(invitation.events.all())) == ("representative", [])
+    assert (
+        "lokalombud (de som efter ett evenemang bett att bli kontaktade)"
+        in OutboxMessage.objects.get().body_text
+    )
+    organiser.refresh_from_db()
+    assert organiser.role == "representative"
+    assert "Lokalombud" in _text(owner_client.get(_url("members", organisation)))
+
+
 def test_invite_sends_the_invitation_and_returns_to_the_list(owner_client, organisation, event):
     response = owner_client.post(
         _url("member-invite", organisation), {"email": "ny@example.se", "role": "door", "events": [event.pk]}

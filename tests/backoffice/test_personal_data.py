@@ -57,6 +57,7 @@ def test_personal_data_page_says_what_is_stored_and_when_it_goes(client, staff_f
             "4 e-postmeddelanden",
             "Raderas 90 dagar efter att vart och ett skrevs, senast torsdag 16 maj 2030",
         ),
+        "feedback": ("0 svar", "Inget sparat (skulle ha raderats 16 maj 2030)"),
     }
     assert "Sparat som antal" not in page
 

@@ -251,3 +251,65 @@ def test_retention_erases_every_marker_on_its_date_and_keeps_the_counts(
     logged = "\n".join([caplog.text, *(record.getMessage() for record in caplog.records)]).lower()
     assert caplog.records  # the capture works (the worker's rounds log, a dead link logs its 404)
     assert {m for m in needs_markers(*ALL_PEOPLE) if m in logged} == set()
+
+
+def test_feedback_texts_outlive_the_name_and_the_contact_answer_goes_with_it(
+    event_factory, eml_backend, frozen
+):
+    """A feedback's rating and texts stay as the event's feedback (docs/privacy.md); what tied them
+    to the person goes when the registration is anonymised: the name (shown only with show_name),
+    and the answer to the contact question with its wording and time."""
+    import uuid
+
+    from frukost.checkin.attendance import close_attendance
+    from frukost.checkin.services import check_in
+    from frukost.followup.models import Feedback
+    from frukost.followup.results import event_results
+    from frukost.followup.services import default_text, send_followup
+
+    mail_dir = eml_backend
+    event = event_factory()
+    client = Client()
+    frozen("2029-04-20 10:00")
+    register_through_the_form(client, event, "dora", membership="not_member", diets=[])
+    deliver(mail_dir)
+    frozen("2029-05-16 08:05")
+    check_in(registration=Registration.objects.get(), actor=None, client_id=uuid.uuid4())
+    frozen("2029-05-16 13:00")
+    close_attendance(event)
+    send_followup(event=event, kind="thanks", text=default_text(event, "thanks"))
+    deliver(mail_dir)
+    (thanks,) = [m for m in mails_to(mail_dir, "dora") if "Tack för att du kom" in str(m["Subject"])]
+    link = re.search(r"http://testserver(/r/[\w-]+/aterkoppling/)", thanks.get_body(("plain",)).get_content())
+    response = client.post(
+        link.group(1),
+        {
+            "rating": "4",
+            "most_useful": "zqdorausefulxq",
+            "comment": "zqdoracommentxq",
+            "show_name": "on",
+            "contact": "on",
+        },
+    )
+    assert response.status_code == 302
+    texts = {"zqdorausefulxq", "zqdoracommentxq"}
+    assert found(texts) == texts
+    assert [c.name for c in event_results(event).comments] == ["Zqdorafirstxq Zqdoralastxq"]
+
+    def retention_on(day: str) -> None:
+        frozen(f"{day} 03:00")
+        call_command("retention", stdout=io.StringIO())
+
+    # A month after: membership and links go; the feedback and its answer stay for the follow-up.
+    retention_on("2029-06-15")
+    assert Feedback.objects.get().contact_consent is True
+    assert client.get(link.group(1)).status_code == 404
+
+    # Twelve months after: nobody left to name; the texts stay, the contact answer is gone.
+    retention_on("2030-05-16")
+    assert found(identity_markers("dora")) == set()
+    assert found(texts) == texts
+    feedback = Feedback.objects.get()
+    assert (feedback.rating, feedback.show_name, feedback.contact_consent) == (4, False, None)
+    assert (feedback.contact_consent_text, feedback.contact_answered_at) == ("", None)
+    assert [(c.name, c.comment) for c in event_results(event).comments] == [("", "zqdoracommentxq")]

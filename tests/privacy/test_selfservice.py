@@ -98,6 +98,8 @@ def test_personal_data_lists_the_persons_fields_status_event_colleagues_and_mail
         "colleagues",
         "emails",
         "invitations",
+        "lead",
+        "feedback",
     ]
     person_fields = _fields(data["sections"]["person"])
     assert person_fields["first_name"] == "Anna"

@@ -27,14 +27,20 @@ PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.EXPORT,
             P.SEND_MESSAGES,
             P.CHECK_IN,
+            P.VIEW_LEADS,
         }
     ),
     # Names, workplace and check-in state of the events they are given: nothing else.
     Role.DOOR: frozenset({P.CHECK_IN}),
+    # The union's local representative: the leads list (people who said yes to being contacted)
+    # and its export, nothing else: no registrations, no diets or needs, no door.
+    Role.REPRESENTATIVE: frozenset({P.VIEW_LEADS}),
 }
 
 # Owners and organisers see union membership (GDPR art. 9): IMY expects strong authentication.
-ROLES_REQUIRING_TWO_FACTOR = frozenset({Role.OWNER, Role.ORGANISER})
+# So do representatives: a lead's kind "non-member" is data about union membership too, and they
+# can export the list of names and addresses.
+ROLES_REQUIRING_TWO_FACTOR = frozenset({Role.OWNER, Role.ORGANISER, Role.REPRESENTATIVE})
 
 
 def membership(user, organisation: Organisation) -> OrganisationMember | None:

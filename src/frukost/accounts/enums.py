@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     ORGANISER = "organiser", _("Organiser")
     DOOR = "door", _("Door staff")
+    REPRESENTATIVE = "representative", _("Local representative")
 
 
 class Permission(models.TextChoices):
@@ -23,3 +24,5 @@ class Permission(models.TextChoices):
     EXPORT = "export", _("Export personal data")
     SEND_MESSAGES = "send_messages", _("E-mail attendees")
     CHECK_IN = "check_in", _("Check attendees in at the door")
+    # The people who said yes to being contacted after an event (frukost.contacts.Lead).
+    VIEW_LEADS = "view_leads", _("See and follow up leads")

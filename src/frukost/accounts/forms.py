@@ -15,6 +15,7 @@ from frukost.events.models import RETENTION_LIMITS, Event, Organisation
 ROLE_CHOICES = [
     (Role.ORGANISER.value, _("Organiser: events, registrations, messages and exports")),
     (Role.DOOR.value, _("Door staff: only the check-in list of the events you choose below")),
+    (Role.REPRESENTATIVE.value, _("Local representative: only the people who asked to be contacted")),
     (Role.OWNER.value, _("Owner: everything, including members and the organisation's settings")),
 ]
 

@@ -25,7 +25,7 @@ class OrganisationMember(models.Model):
         related_name="memberships",
         verbose_name=_("person"),
     )
-    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.ORGANISER)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.ORGANISER)
     events = models.ManyToManyField(
         Event,
         blank=True,
@@ -58,7 +58,7 @@ class MemberInvitation(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
     )
     email = models.EmailField(_("e-mail"), max_length=254)
-    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.ORGANISER)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.ORGANISER)
     # Door staff are invited to the check-in lists of these events; they are given them on accepting.
     events = models.ManyToManyField(Event, blank=True, related_name="+", verbose_name=_("events at the door"))
     token_hash = models.CharField(max_length=64, unique=True)

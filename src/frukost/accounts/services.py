@@ -176,6 +176,7 @@ def role_in_words(role: Role | str) -> str:
         Role.OWNER: _("owner (everything, including members and the organisation's settings)"),
         Role.ORGANISER: _("organiser (events, registrations, messages and exports)"),
         Role.DOOR: _("door staff (the check-in list of the events you are given)"),
+        Role.REPRESENTATIVE: _("local representative (the people who asked to be contacted after an event)"),
     }[Role(role)]
 
 

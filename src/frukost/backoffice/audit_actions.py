@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "checkin.walk_in": _("Added at the door (walk-in) and checked in"),
     "checkin.walk_in_beyond_capacity": _("Given a seat beyond capacity at the door"),
     "registration.confirmed_at_door": _("Confirmed at the door"),
+    "attendance.closed": _("Attendance closed (no-shows are final)"),
+    "attendance.reopened": _("Attendance reopened"),
     "event.imported": _("Event created from an invitation"),
     "event.created": _("Event created"),
     "event.changed": _("Event changed"),
@@ -56,9 +58,17 @@ ACTION_LABELS = {
     "member.invitation_withdrawn": _("Invitation to join withdrawn"),
     "member.door_events_set": _("Door staff's events changed"),
     "announcement.sent": _("Message sent to attendees"),
+    "followup.sent": _("Follow-up e-mail sent after the event"),
+    "feedback.given": _("Gave feedback after the event"),
+    "feedback.changed": _("Changed their feedback"),
     "contact.consented": _("Asked for future invitations (consent recorded)"),
     "contact.withdrawn": _("No more invitations (consent withdrawn, contact deleted)"),
     "organisation.retention_changed": _("Retention periods changed"),
+    "lead.recorded": _("Said yes to being contacted by the local representative (lead recorded)"),
+    "lead.withdrawn": _("No contact wanted any more (lead deleted)"),
+    "lead.contacted": _("Lead marked contacted"),
+    "lead.contact_undone": _("Lead marked not contacted again"),
+    "leads.exported": _("Leads exported"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).
@@ -81,6 +91,7 @@ SHOWN_DETAILS = {
     "identity": _("registrations anonymised"),
     "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
+    "leads": _("leads deleted"),
 }
 
 

@@ -53,6 +53,7 @@ ORGANISATION_MENU = [
         Permission.VIEW_REGISTRATIONS,
         ("backoffice:contact-remove",),
     ),
+    Entry(_("Leads"), "backoffice:leads", Permission.VIEW_LEADS, ("backoffice:lead-remove",)),
     Entry(_("Settings"), "backoffice:organisation-settings", Permission.MANAGE_ORGANISATION),
     Entry(_("Audit log"), "backoffice:audit-log", Permission.VIEW_AUDIT_LOG),
 ]
@@ -91,7 +92,15 @@ EVENT_MENU = [
         Permission.SEND_MESSAGES,
         ("backoffice:event-message-new", "backoffice:event-message"),
     ),
+    Entry(
+        _("After the event"),
+        "backoffice:event-followup",
+        Permission.SEND_MESSAGES,
+        ("backoffice:event-followup-thanks", "backoffice:event-followup-sorry"),
+    ),
+    Entry(_("Feedback"), "backoffice:event-feedback", Permission.VIEW_REGISTRATIONS),
     Entry(_("Export"), "backoffice:event-export", Permission.EXPORT),
+    Entry(_("Leads"), "backoffice:event-leads", Permission.VIEW_LEADS),
     Entry(_("Door list"), "backoffice:event-door", Permission.CHECK_IN),
 ]
 
@@ -107,6 +116,22 @@ def _items(entries, member, current: str, args) -> list[dict]:
             continue  # a page this installation does not have (yet)
         items.append({"label": entry.label, "url": url, "current": entry.is_current(current)})
     return items
+
+
+# Where a member lands in an organisation: the first of these their role may open (the events
+# list for everyone who runs or checks in at events, the leads for a local representative).
+LANDING = [
+    ("backoffice:events", Permission.CHECK_IN),
+    ("backoffice:leads", Permission.VIEW_LEADS),
+]
+
+
+def landing_url(member) -> str:
+    """The member's first page in their organisation (the home page and the header link go there)."""
+    for url_name, permission in LANDING:
+        if access.has_permission(member, permission):
+            return reverse(url_name, args=[member.organisation.slug])
+    return reverse("backoffice:home")
 
 
 def organisation_menu(member, current: str = "") -> list[dict]:

@@ -12,3 +12,9 @@ class CheckinConfig(AppConfig):
         from frukost.mail.renderers import register_checkin_code_hook
 
         register_checkin_code_hook(code_for_message)
+
+        # The end of an event's day: its attendance becomes final (no-shows), once a day.
+        from frukost.checkin.attendance import close_finished_events
+        from frukost.core.periodic import register_daily
+
+        register_daily("attendance", close_finished_events)

@@ -39,3 +39,29 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in {self.registration_id} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+
+class AttendanceClosing(models.Model):
+    """The event's attendance is final: everyone seated and confirmed who was not checked in is a
+    no-show (frukost.checkin.attendance).
+
+    Made by the worker at the end of the event's day in Stockholm when the door checked anyone in,
+    or by an organiser (an event whose door used paper only is closed by hand, after ticking who
+    came). Reopening deletes the row. No-shows are not stored one by one: they are the seated,
+    confirmed registrations without a CheckIn, so an organiser's correction ("came after all")
+    is a check-in and nothing else has to agree with it.
+    """
+
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="attendance_closing")
+    closed_at = models.DateTimeField()
+    # Empty when the worker closed it at the end of the day.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("closed attendance")
+        verbose_name_plural = _("closed attendances")
+
+    def __str__(self) -> str:
+        return f"attendance of event {self.event_id} closed {self.closed_at:%Y-%m-%d}"

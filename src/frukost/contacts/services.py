@@ -1,12 +1,24 @@
-"""The one place consents to future invitations are given and withdrawn."""
+"""The one place consents are given and withdrawn: to future invitations (Contact) and to being
+contacted by the local representative after an event (Lead).
+
+The feedback after an event asks non-members and colleagues brought along "may the union
+contact you?"; a yes is handed to `record_lead` by the caller with plain values (contacts knows
+no registrations). Without a yes there is no lead: `record_lead` refuses one without the words
+the person saw. Every change is audited with ids only.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from frukost.contacts.exceptions import InvalidConsent
-from frukost.contacts.models import Contact
+from frukost.contacts.enums import LeadKind
+from frukost.contacts.exceptions import InvalidConsent, InvalidLead, NoConsent, NoteTooLong
+from frukost.contacts.models import Contact, Lead
 from frukost.core import erasure_journal
 from frukost.core.emails import normalise_email
 from frukost.core.models import audit
@@ -78,3 +90,153 @@ def withdraw_consent(*, organisation: Organisation, email: str, actor=None) -> b
         audit("contact.withdrawn", organisation_id=organisation.pk, actor=actor, contact_id=contact_id)
         erasure_journal.record(organisation_id=organisation.pk, contacts=[(contact_id, created_at)])
     return True
+
+
+# --- Leads: may the local representative contact you? -------------------------------------
+
+NOTE_MAX_LENGTH = Lead._meta.get_field("note").max_length
+# What a lead keeps of the feedback (the caller's snapshot, these keys only).
+ANSWER_KEYS = ("rating", "most_useful", "comment")
+
+
+def _answers(answers: Mapping[str, Any] | None) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key in ANSWER_KEYS:
+        value = (answers or {}).get(key)
+        if key == "rating":
+            kept[key] = int(value) if isinstance(value, int | str) and str(value).strip().isdigit() else None
+        else:
+            kept[key] = str(value or "").strip()
+    return kept
+
+
+def record_lead(
+    *,
+    organisation: Organisation,
+    event: Event | None,
+    registration_id: int | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    workplace: str,
+    job_title: str,
+    language: str,
+    kind: LeadKind | str,
+    answers: Mapping[str, Any] | None,
+    consent_text: str,
+    at: dt.datetime | None = None,
+) -> Lead:
+    """The person said yes to being contacted by `organisation`'s local representative after `event`.
+
+    `consent_text` is the question and its explanation exactly as the person saw them, in their
+    language; `answers` what they answered in the feedback (rating, most useful, comment).
+    One lead per organisation, event and address: a repeat yes refreshes the time, the words, the
+    details and the answers, and keeps the representative's follow-up. Raises NoConsent without
+    `consent_text` (no yes, no lead: nothing is stored), InvalidLead without an address, for an
+    unknown kind or for another organisation's event. Call inside the caller's transaction.
+    """
+    consent_text = (consent_text or "").strip()
+    if not consent_text:
+        raise NoConsent("a lead needs the person's yes: the words they were shown")
+    email = normalise_email(email)
+    if not email:
+        raise InvalidLead("a lead needs an e-mail address")
+    if kind not in LeadKind.values:
+        raise InvalidLead(f"unknown kind of lead: {kind}")
+    if event is not None and event.organisation_id != organisation.pk:
+        raise InvalidLead("the event belongs to another organisation")
+    values = {
+        "registration_id": registration_id,
+        "first_name": (first_name or "").strip(),
+        "last_name": (last_name or "").strip(),
+        "workplace": (workplace or "").strip(),
+        "job_title": (job_title or "").strip(),
+        "language": (language or "sv")[:2],
+        "kind": str(kind),
+        "answers": _answers(answers),
+        "consent_text": consent_text,
+        "consented_at": at or timezone.now(),
+    }
+    with transaction.atomic():
+        lead, created = Lead.objects.update_or_create(
+            organisation=organisation, source_event=event, email=email, defaults=values
+        )
+        audit(
+            "lead.recorded",
+            organisation_id=organisation.pk,
+            event_id=event.pk if event else None,
+            lead_id=lead.pk,
+            repeated=not created,
+        )
+    return lead
+
+
+def withdraw_lead(*, organisation: Organisation, email: str, event: Event | None = None, actor=None) -> int:
+    """The person no longer wants to be contacted (they said no later, or asked to be erased):
+    delete their lead for `event`, or every lead of the address with the organisation if no event
+    is given. The audit log keeps the ids, the erasure journal ids and creation times (a restored
+    backup must not bring a lead back). Returns how many leads went (none is not an error)."""
+    email = normalise_email(email)
+    if not email:
+        return 0
+    with transaction.atomic():
+        leads = Lead.objects.select_for_update().filter(organisation=organisation, email=email)
+        if event is not None:
+            leads = leads.filter(source_event=event)
+        gone = list(leads.values_list("pk", "created_at", "source_event_id"))
+        if not gone:
+            return 0
+        Lead.objects.filter(pk__in=[pk for pk, _created, _event in gone]).delete()
+        for pk, _created, event_id in gone:
+            audit(
+                "lead.withdrawn", organisation_id=organisation.pk, event_id=event_id, actor=actor, lead_id=pk
+            )
+        erasure_journal.record(
+            organisation_id=organisation.pk, leads=[(pk, created) for pk, created, _event in gone]
+        )
+    return len(gone)
+
+
+def mark_contacted(lead: Lead, *, actor, note: str = "") -> Lead:
+    """The representative has contacted the person: when, by whom, and their short note (optional).
+
+    Marking again changes the note and keeps the first time. Raises NoteTooLong.
+    """
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise NoteTooLong(NOTE_MAX_LENGTH)
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        again = lead.contacted_at is not None
+        if not again:
+            lead.contacted_at = timezone.now()
+            lead.contacted_by = actor
+        lead.note = note
+        lead.save(update_fields=["contacted_at", "contacted_by", "note", "updated_at"])
+        audit(
+            "lead.contacted",
+            organisation_id=lead.organisation_id,
+            event_id=lead.source_event_id,
+            actor=actor,
+            lead_id=lead.pk,
+            repeated=again,
+        )
+    return lead
+
+
+def unmark_contacted(lead: Lead, *, actor) -> Lead:
+    """Undo `mark_contacted` (a slip of the finger): not contacted, no note. Nothing to undo is no error."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        if lead.contacted_at is None:
+            return lead
+        lead.contacted_at, lead.contacted_by, lead.note = None, None, ""
+        lead.save(update_fields=["contacted_at", "contacted_by", "note", "updated_at"])
+        audit(
+            "lead.contact_undone",
+            organisation_id=lead.organisation_id,
+            event_id=lead.source_event_id,
+            actor=actor,
+            lead_id=lead.pk,
+        )
+    return lead

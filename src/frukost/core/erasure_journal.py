@@ -2,12 +2,14 @@
 
 A backup restored after someone asked to be erased would bring them back. So every erasure a
 person asked for (their own erase, one from a data-request link, a withdrawn consent to future
-invitations) appends one line to `settings.FRUKOST_ERASURE_JOURNAL` ($FRUKOST_DATA_DIR/
-erasures.log), and `frukost restore` replays the file after restoring (`frukost
-replay-erasures` does it alone). A line holds ids and times only, never personal data:
+invitations or to being contacted by the local representative) appends one line to
+`settings.FRUKOST_ERASURE_JOURNAL` ($FRUKOST_DATA_DIR/erasures.log), and `frukost restore`
+replays the file after restoring (`frukost replay-erasures` does it alone). A line holds ids
+and times only, never personal data:
 
     {"at": "2029-05-20T08:00:00+00:00", "organisation": 3,
-     "registrations": [{"id": 41, "created": "2029-05-02T09:14:07.123456+00:00"}], "contacts": []}
+     "registrations": [{"id": 41, "created": "2029-05-02T09:14:07.123456+00:00"}], "contacts": [],
+     "leads": []}
 
 (on one line). A row is named by its id AND its creation time, to the microsecond: a restore
 brings back the id counters too (SQLite's sqlite_sequence, pg_restore's setval), so an id handed
@@ -48,6 +50,7 @@ class Entry:
     organisation_id: int | None
     registrations: list[Row]
     contacts: list[Row]
+    leads: list[Row]
 
     def names(self, row: Row, *, pk: int, organisation_id: int, created: dt.datetime) -> bool:
         """Whether the row found in the database (id `pk`, its organisation, its creation time)
@@ -72,6 +75,7 @@ def record(
     organisation_id: int,
     registrations: Sequence[tuple[int, dt.datetime]] = (),
     contacts: Sequence[tuple[int, dt.datetime]] = (),
+    leads: Sequence[tuple[int, dt.datetime]] = (),
     now: dt.datetime | None = None,
 ) -> None:
     """Append one line naming the erased rows, each as (id, creation time). The file is readable
@@ -86,6 +90,7 @@ def record(
             "organisation": organisation_id,
             "registrations": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(registrations)],
             "contacts": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(contacts)],
+            "leads": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(leads)],
         }
     )
     journal = path()
@@ -124,6 +129,7 @@ def entries() -> Iterator[Entry]:
                     organisation_id=data.get("organisation"),
                     registrations=[_row(value) for value in data.get("registrations", [])],
                     contacts=[_row(value) for value in data.get("contacts", [])],
+                    leads=[_row(value) for value in data.get("leads", [])],
                 )
             except (ValueError, TypeError, AttributeError, KeyError):
                 continue

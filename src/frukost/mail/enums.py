@@ -34,6 +34,10 @@ class MailKind(models.TextChoices):
     # registration row (the one erased, or all of an address's).
     ERASURE_RECEIPT = "erasure_receipt", _("Receipt: personal data erased")
     DATA_REQUEST = "data_request", _("Link to the data held about an address")
+    # After the event (frukost.followup): a thank-you with the feedback link to those who came,
+    # a "sorry we missed you" to the no-shows.
+    FOLLOWUP_THANKS = "followup_thanks", _("Thank you for coming (with feedback form)")
+    FOLLOWUP_SORRY = "followup_sorry", _("Sorry we missed you")
 
 
 # Kinds whose recipient is forgotten once the message is done with (sent, or failed for good):

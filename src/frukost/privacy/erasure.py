@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from frukost.catering.models import CateringList
+from frukost.followup.models import Feedback
 from frukost.mail.enums import MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.models import PersonalLink, Registration
@@ -81,6 +82,11 @@ def anonymise(registration_ids: Iterable[int], *, now: dt.datetime) -> int:
     Registration.objects.filter(invited_by_id__in=ids).exclude(invited_by_name="").update(invited_by_name="")
     PersonalLink.objects.filter(registration_id__in=ids).delete()
     scrub_outbox(OutboxMessage.objects.filter(registration_id__in=ids))
+    # Their feedback stays as the event's, with nothing left that ties it to a person: the row has
+    # no name now, and the answer to the contact question goes (a lead is contacts' own record).
+    Feedback.objects.filter(registration_id__in=ids).update(
+        show_name=False, contact_consent=None, contact_consent_text="", contact_answered_at=None
+    )
     return count
 
 
@@ -119,3 +125,10 @@ def erase_catering_notes(event_ids: Iterable[int]) -> int:
     """Blank the free-text diet notes frozen in the events' catering lists (needs data too: a note
     can reveal health or religion). The counts per diet and the headcount stay."""
     return CateringList.objects.filter(event_id__in=_ids(event_ids)).exclude(notes=[]).update(notes=[])
+
+
+def erase_feedback(registration_ids: Iterable[int]) -> int:
+    """Delete the feedback these people gave (their own erasure request: rating and texts go too).
+    Returns how many went."""
+    deleted, _rows = Feedback.objects.filter(registration_id__in=_ids(registration_ids)).delete()
+    return deleted

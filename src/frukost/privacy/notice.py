@@ -40,6 +40,12 @@ def days_after_sending(days: int) -> str:
     return ngettext("%(n)s day after it was sent", "%(n)s days after it was sent", days) % {"n": days}
 
 
+def months_after_yes(months: int) -> str:
+    return ngettext("%(n)s month after you said yes", "%(n)s months after you said yes", months) % {
+        "n": months
+    }
+
+
 @dataclass(frozen=True)
 class Periods:
     """The organisation's periods in words ("the day after the event", "30 days after the event")."""
@@ -50,6 +56,7 @@ class Periods:
     identity: str
     links: str
     mail: str
+    leads: str
 
 
 def periods_for(organisation: Organisation) -> Periods:
@@ -60,6 +67,7 @@ def periods_for(organisation: Organisation) -> Periods:
         identity=months_after_event(organisation.retain_identity_months),
         links=days_after_event(site_period("FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT")),
         mail=days_after_sending(site_period("FRUKOST_RETAIN_MAIL_DAYS")),
+        leads=months_after_yes(site_period("FRUKOST_RETAIN_LEADS_MONTHS")),
     )
 
 
@@ -139,6 +147,24 @@ def purposes(organisation: Organisation) -> list[Purpose]:
                 "Until you withdraw it: untick the box on your personal page, or write to us. Withdrawing "
                 "deletes the record. It is kept apart from your registration, which is erased as above."
             ),
+        ),
+        Purpose(
+            title=_("Contact from our local representative"),
+            data=_(
+                "Only if you said yes, after an event, to being contacted (asked of non-members and of "
+                "colleagues who came along): name, e-mail address, workplace, job title, whether you were "
+                "asked as a non-member or as a colleague, what you answered in the feedback, when you said "
+                "yes and the exact words you were shown; and whether and when the representative contacted "
+                "you, with their short note."
+            ),
+            basis=_(
+                "Art. 6(1)(a) and 9(2)(a) GDPR: your explicit consent, which you can withdraw at any time."
+            ),
+            retention=_(
+                "Deleted %(leads)s, or sooner if you withdraw your yes or ask us to erase your data. Only "
+                "the local representative and the organisers see it."
+            )
+            % {"leads": p.leads},
         ),
         Purpose(
             title=_("The e-mail log"),

@@ -16,7 +16,9 @@ No period runs past the identity date (an organisation that keeps names for one 
 membership for 90 days loses both after one month). Independently of events, the outbox: the
 recipient and subject of every message FRUKOST_RETAIN_MAIL_DAYS after it was sent (90). (The
 bodies need no period: the mail worker blanks them once a message is sent, fails for good or is
-skipped.)
+skipped.) And leads (the yes to "may the local representative contact you?", frukost.contacts.Lead)
+are deleted FRUKOST_RETAIN_LEADS_MONTHS after the person said yes (12): a consent of its own, counted
+from when it was given, not from the event.
 
 Before blanking diets or membership the answers are added to the event's `EventTally` in the
 same transaction, so statistics and catering figures stay right. A run is idempotent: what is
@@ -38,8 +40,10 @@ from django.utils import timezone
 
 from frukost.catering.models import CateringList
 from frukost.catering.services import stored_catering_figures
+from frukost.contacts.models import Lead
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM, Event
+from frukost.followup.models import Feedback
 from frukost.mail.enums import MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.privacy import erasure
@@ -57,6 +61,11 @@ IDENTITY = "identity"
 EVENT_KINDS = (NEEDS, CATERING_NOTES, MEMBERSHIP, CANCELLED, LINKS, IDENTITY)
 OLD_MAIL = "old_mail"
 MAIL_KINDS = (OLD_MAIL,)
+# Feedback after the event (frukost.followup) is not erased by a step of its own: anonymising the
+# registration unties it (the texts stay as the event's nameless feedback). Listed in the inventory.
+FEEDBACK = "feedback"
+LEADS = "leads"
+CONSENT_KINDS = (LEADS,)
 
 HAS_NEEDS = ~Q(diets=[]) | ~Q(diet_other="") | ~Q(other_needs="")
 GONE_EARLY = (Status.CANCELLED, Status.RELEASED)
@@ -127,15 +136,18 @@ class Report:
     dry_run: bool
     events: list[EventReport] = field(default_factory=list)
     mail: dict[str, int] = field(default_factory=dict)
+    # Leads per organisation id (kept apart: a lead's period counts from the consent, not an event).
+    leads: dict[int, int] = field(default_factory=dict)
 
     @property
     def totals(self) -> dict[str, int]:
-        totals = dict.fromkeys((*EVENT_KINDS, *MAIL_KINDS), 0)
+        totals = dict.fromkeys((*EVENT_KINDS, *MAIL_KINDS, *CONSENT_KINDS), 0)
         for report in self.events:
             for kind, count in report.counts.items():
                 totals[kind] += count
         for kind, count in self.mail.items():
             totals[kind] += count
+        totals[LEADS] = sum(self.leads.values())
         return totals
 
 
@@ -167,6 +179,7 @@ def run_retention(
     report = Report(today=today, dry_run=dry_run)
     # The outbox first: what anonymising scrubs as well is then counted once, dry or not.
     report.mail = _mail_step(now=now, dry_run=dry_run)
+    report.leads = _leads_step(today=today, dry_run=dry_run)
     for event in _candidates(today):
         counts = _event_step(event, schedule_for(event), today=today, now=now, dry_run=dry_run)
         if any(counts.values()):
@@ -187,11 +200,16 @@ def run_retention(
             **{kind: count for kind, count in report.totals.items() if count},
         )
         # And in each organisation's own log (its owners read that one), what went of theirs.
-        for organisation_id, events in _by_organisation(report.events).items():
+        by_organisation = _by_organisation(report.events)
+        for organisation_id in report.leads:
+            by_organisation.setdefault(organisation_id, [])
+        for organisation_id, events in by_organisation.items():
             totals: dict[str, int] = {}
             for row in events:
                 for kind, count in row.counts.items():
                     totals[kind] = totals.get(kind, 0) + count
+            if report.leads.get(organisation_id):
+                totals[LEADS] = report.leads[organisation_id]
             audit(
                 "retention.ran",
                 organisation_id=organisation_id,
@@ -347,6 +365,32 @@ def _mail_step(*, now: dt.datetime, dry_run: bool) -> dict[str, int]:
         return {OLD_MAIL: erasure.scrub_outbox(old)}
 
 
+def leads_due_before(today: dt.date) -> dt.datetime:
+    """Leads consented before this moment are due on `today`: their day, FRUKOST_RETAIN_LEADS_MONTHS
+    after the consent's date in Stockholm, has come (31 January + 1 month = 28 February, so on a
+    month's last day everything from the end of the earlier month is due too)."""
+    months = settings.FRUKOST_RETAIN_LEADS_MONTHS
+    cutoff = add_months(today, -months)
+    if today.day == calendar.monthrange(today.year, today.month)[1]:
+        cutoff = cutoff.replace(day=calendar.monthrange(cutoff.year, cutoff.month)[1])
+    return _start_of(cutoff + dt.timedelta(days=1))
+
+
+def lead_goes_on(consented_at: dt.datetime) -> dt.date:
+    """The day a lead is deleted (the back office and the person's own data say it)."""
+    return add_months(timezone.localdate(consented_at, STOCKHOLM), settings.FRUKOST_RETAIN_LEADS_MONTHS)
+
+
+def _leads_step(*, today: dt.date, dry_run: bool) -> dict[int, int]:
+    """Delete the leads whose period has ended; how many per organisation."""
+    due = Lead.objects.filter(consented_at__lt=leads_due_before(today))
+    counts = dict(due.values_list("organisation_id").annotate(n=Count("id")).order_by())
+    if counts and not dry_run:
+        with transaction.atomic():
+            Lead.objects.filter(pk__in=_ids(due)).delete()
+    return counts
+
+
 def run_daily(now: dt.datetime) -> dict[str, int]:
     """The worker's daily job: a real run for today; returns the totals (counts only)."""
     report = run_retention(now=now)
@@ -376,7 +420,7 @@ class Inventory:
 
 def stored_personal_data(event: Event) -> Inventory:
     """Per kind, how many of the event's rows still hold personal data, the day it goes and, once
-    gone, when it was erased. Six queries whatever the number of registrations."""
+    gone, when it was erased. Seven queries whatever the number of registrations."""
     schedule = schedule_for(event)
     still = Q(registrations__anonymised_at__isnull=True)
     counts = Event.objects.filter(pk=event.pk).aggregate(
@@ -393,6 +437,7 @@ def stored_personal_data(event: Event) -> Inventory:
     links = PersonalLink.objects.filter(registration__event=event).count()
     mail = OutboxMessage.objects.filter(registration__event=event).exclude(to="").count()
     notes = CateringList.objects.filter(event=event).exclude(notes=[]).count()
+    feedback = Feedback.objects.filter(event=event, registration__anonymised_at__isnull=True).count()
     tally = EventTally.objects.filter(event=event).first()
 
     def erased(name: str) -> dt.datetime | None:
@@ -408,5 +453,7 @@ def stored_personal_data(event: Event) -> Inventory:
         # Each message's recipient goes FRUKOST_RETAIN_MAIL_DAYS after it was sent, at the
         # latest with the registration.
         StoredKind(OLD_MAIL, mail, schedule.identity, erased("identity_erased_at")),
+        # Feedback still tied to a person (the registration not yet anonymised).
+        StoredKind(FEEDBACK, feedback, schedule.identity, erased("identity_erased_at")),
     ]
     return Inventory(schedule=schedule, kinds=kinds, tally=tally, mail_days=settings.FRUKOST_RETAIN_MAIL_DAYS)

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,14 +23,16 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from frukost.contacts.models import Contact
+from frukost.contacts.enums import LeadKind
+from frukost.contacts.models import Contact, Lead
+from frukost.contacts.services import withdraw_lead
 from frukost.core import erasure_journal, ratelimit
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.mail.outbox import enqueue
-from frukost.privacy.erasure import anonymise
+from frukost.privacy.erasure import anonymise, erase_feedback
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.registrations.enums import Diet, Language, Membership, Status
 from frukost.registrations.links import issue_link
@@ -191,6 +193,66 @@ def _consent(registration: Registration) -> dict[str, Any]:
     return {"title": _("Invitations to future events"), "fields": fields}
 
 
+# A lead (frukost.contacts.Lead): the yes to "may the local representative contact you?" given
+# after this registration's event, and what the representative did with it. Read as the consent
+# is: through `with_personal_data`'s annotations in a list, by a query of its own alone.
+LEAD_FIELDS = ("kind", "consented_at", "consent_text", "answers", "contacted_at", "note")
+
+
+def _leads_of(registrations) -> QuerySet[Lead]:
+    """The lead that came from the registration (by its id, or its event and address)."""
+    return Lead.objects.filter(
+        Q(registration_id=registrations("pk"))
+        | Q(source_event_id=registrations("event_id"), email=registrations("email"))
+    ).exclude(email="")
+
+
+def _lead(registration: Registration) -> dict[str, Any]:
+    if hasattr(registration, "lead_consented_at"):
+        values = {name: getattr(registration, f"lead_{name}") for name in LEAD_FIELDS}
+    else:
+        lead = _leads_of(lambda name: getattr(registration, name)).order_by("-consented_at").first()
+        values = {name: getattr(lead, name) for name in LEAD_FIELDS} if lead else {"consented_at": None}
+    fields = []
+    if values["consented_at"] is not None:
+        answers = values["answers"] or {}
+        kind = values["kind"]
+        rating = answers.get("rating")
+        fields = [
+            _field("kind", _("Asked as"), str(LeadKind(kind).label) if kind in LeadKind.values else kind),
+            _field("consented_at", _("You said yes"), _time(values["consented_at"])),
+            _field("consent_text", _("The words you saw"), values["consent_text"]),
+            _field("rating", _("Your rating"), "" if rating is None else str(rating)),
+            _field("most_useful", _("What was most useful"), answers.get("most_useful", "")),
+            _field("comment", _("Your comment"), answers.get("comment", "")),
+            _field("contacted_at", _("The representative contacted you"), _time(values["contacted_at"])),
+            _field("note", _("The representative's note"), values["note"]),
+        ]
+    return {"title": _("Contact from our local representative"), "fields": fields}
+
+
+def _feedback(registration: Registration) -> dict[str, Any]:
+    # The feedback given through the thank-you mail's link (frukost.followup), at most one.
+    feedback = getattr(registration, "feedback", None)
+    fields = []
+    if feedback is not None:
+        fields = [
+            _field("rating", _("Your rating"), str(feedback.rating)),
+            _field("most_useful", _("What was most useful"), feedback.most_useful),
+            _field("comment", _("Your comment"), feedback.comment),
+            _field("show_name", _("Your name may be shown with the comment"), feedback.show_name),
+            _field("given_at", _("Given"), _time(feedback.created_at)),
+            _field("changed_at", _("Last changed"), _time(feedback.updated_at)),
+        ]
+        if feedback.contact_consent is not None:
+            fields += [
+                _field("contact_consent", _("You may be contacted"), feedback.contact_consent),
+                _field("contact_consent_text", _("The words you saw"), feedback.contact_consent_text),
+                _field("contact_answered_at", _("You answered"), _time(feedback.contact_answered_at)),
+            ]
+    return {"title": _("Your feedback after the event"), "fields": fields}
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("person", _person),
     ("registration", _registration),
@@ -199,6 +261,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("colleagues", _colleagues),
     ("emails", _emails),
     ("invitations", _consent),
+    ("lead", _lead),
+    ("feedback", _feedback),
 ]
 
 
@@ -233,8 +297,9 @@ def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Regist
     contact = Contact.objects.filter(
         organisation_id=OuterRef("event__organisation_id"), email=OuterRef("email")
     )
+    lead = _leads_of(OuterRef).order_by("-consented_at")
     return (
-        registrations.select_related("event__organisation", "invited_by")
+        registrations.select_related("event__organisation", "invited_by", "feedback")
         .prefetch_related(
             Prefetch("colleagues", queryset=Registration.objects.order_by("created_at", "id")),
             Prefetch("messages", queryset=OutboxMessage.objects.order_by("created_at", "id")),
@@ -242,6 +307,7 @@ def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Regist
         .annotate(
             contact_consented_at=Subquery(contact.values("consented_at")[:1]),
             contact_consent_text=Subquery(contact.values("consent_text")[:1]),
+            **{f"lead_{name}": Subquery(lead.values(name)[:1]) for name in LEAD_FIELDS},
         )
     )
 
@@ -284,10 +350,11 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
     registered keep their registrations; the subjects of the mail that told them who registered
     them lose that name. A consent to future invitations given to the same organisation is
     withdrawn too: whoever asks to be erased wants no more mail, and without a registration there
-    would be no page left to untick the box on. Colleagues whose invitations still waited for
-    the person to confirm their address are erased with them (_held_colleagues). The rows (id and
-    creation time) go to the erasure journal, so that a restored backup can be erased again
-    (core.erasure_journal).
+    would be no page left to untick the box on. So are their leads with the organisation (the yes
+    to being contacted by the local representative): whoever asks to be erased wants no call.
+    Colleagues whose invitations still waited for the person to confirm their address are erased
+    with them (_held_colleagues). The rows (id and creation time) go to the erasure journal, so
+    that a restored backup can be erased again (core.erasure_journal).
 
     Raises AlreadyErased if it is gone already (a second click).
     """
@@ -296,6 +363,9 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
         registration, case, moved_up, held = _erase(registration, now=now)
         receipt = _erasure_receipt(registration, case=case, moved_up=moved_up)
         withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
+        _withdraw_leads(registration)
+        # Their feedback is theirs: it goes with them (retention, by contrast, keeps it nameless).
+        erase_feedback([registration.pk, *held])
         anonymise([registration.pk, *held], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
@@ -309,6 +379,19 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
         enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
     registration.refresh_from_db()
     return registration
+
+
+def _withdraw_leads(registration: Registration) -> None:
+    """Every lead of the person's address with the organisation, and the one that came from this
+    registration should its address have been changed since."""
+    organisation = registration.event.organisation
+    addresses = {registration.email} | set(
+        Lead.objects.filter(organisation=organisation, registration_id=registration.pk).values_list(
+            "email", flat=True
+        )
+    )
+    for address in sorted(addresses):
+        withdraw_lead(organisation=organisation, email=address)
 
 
 def _erase(
@@ -367,6 +450,7 @@ def replay_erasure(
             registration, _case, _moved_up, held = _erase(registration, now=now)
         except AlreadyErased:
             return False
+        erase_feedback([registration.pk, *held])
         anonymise([registration.pk, *held], now=now)
         audit(
             "registration.erased_by_person", event_id=registration.event_id, registration_id=registration.pk
@@ -520,7 +604,7 @@ def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]
     (core.erasure_journal) that a restored backup brought back: a row whose id, organisation and
     creation time all match the line (another is somebody who got the id again after the
     restore, and is left alone). Idempotent: what is erased already is left as it is. Returns how
-    many registrations and contacts were erased again."""
+    many registrations and consents (contacts and leads) were erased again."""
     registrations = contacts = 0
     for entry in erasure_journal.entries():
         for row in entry.registrations:
@@ -545,5 +629,15 @@ def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]
                 ).update(wants_future_invitations=False)
                 contact.delete()
                 audit("contact.withdrawn", organisation_id=contact.organisation_id, contact_id=row.id)
+                contacts += 1
+        for row in entry.leads:
+            with transaction.atomic():
+                lead = Lead.objects.select_for_update().filter(pk=row.id).first()
+                if lead is None or not entry.names(
+                    row, pk=lead.pk, organisation_id=lead.organisation_id, created=lead.created_at
+                ):
+                    continue
+                lead.delete()
+                audit("lead.withdrawn", organisation_id=entry.organisation_id, lead_id=row.id)
                 contacts += 1
     return registrations, contacts

@@ -52,9 +52,12 @@ class LinkPurpose(models.TextChoices):
     MANAGE: the person's own link (see, change, add a colleague, cancel). CONFIRM: the link in a
     colleague's invitation and reminders (see and confirm their own registration, change their own
     answers, decline or cancel; never bring further people). CHECKIN: reserved for the door code,
-    which opens no personal page at all.
+    which opens no personal page at all. FEEDBACK: the link in the thank-you mail after the event,
+    which opens only the person's feedback form (frukost.followup).
     """
 
     MANAGE = "manage", _("Manage the registration")
     CONFIRM = "confirm", _("Confirm an invitation")
     CHECKIN = "checkin", _("Check in at the door")
+    # In the thank-you mail after the event: opens the person's feedback form and nothing else.
+    FEEDBACK = "feedback", _("Give feedback after the event")

@@ -13,6 +13,8 @@ What each purpose may do (the views ask `may_add_colleagues`):
   never bring further people: whoever registered the colleague chose the address, so the link
   must not become a way to send more mail on the union's behalf.
 - CHECKIN, reserved for the code shown at the door: opens no personal page at all.
+- FEEDBACK, the link in the thank-you mail after the event: opens the person's feedback form
+  (/r/<token>/aterkoppling/, frukost.followup) and nothing else.
 
 A link stops working when it is revoked (its row deleted, `revoke_links`), when the
 registration's personal data is erased (`anonymised_at`), and when the event ended more than
@@ -73,13 +75,16 @@ def mint_token(registration: Registration, purpose: LinkPurpose | str, *, messag
     return token
 
 
-def url_for_token(token: str) -> str:
-    return settings.BASE_URL + reverse("public:registration", kwargs={"token": token})
+def url_for_token(token: str, purpose: LinkPurpose | str = LinkPurpose.MANAGE) -> str:
+    """The page a token opens: the feedback form for a FEEDBACK link, the personal page otherwise."""
+    name = "public:feedback" if purpose == LinkPurpose.FEEDBACK else "public:registration"
+    return settings.BASE_URL + reverse(name, kwargs={"token": token})
 
 
 def issue_link(registration: Registration, purpose: LinkPurpose | str | None = None, *, message=None) -> str:
     """Mint a new personal link and return its absolute URL (the token is not kept)."""
-    return url_for_token(mint_token(registration, purpose or purpose_for(registration), message=message))
+    purpose = purpose or purpose_for(registration)
+    return url_for_token(mint_token(registration, purpose, message=message), purpose)
 
 
 def link_placeholder(registration: Registration) -> str:
@@ -105,13 +110,18 @@ def expires_at(event) -> dt.datetime:
     return event.ends_at + dt.timedelta(days=settings.FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT)
 
 
-def link_for_token(token: str, *, now: dt.datetime | None = None) -> PersonalLink | None:
+def link_for_token(
+    token: str, *, now: dt.datetime | None = None, purposes: tuple[LinkPurpose, ...] = PAGE_PURPOSES
+) -> PersonalLink | None:
     """The link a personal page was opened with, or None (unknown, revoked, a door code, or the
-    registration's data erased). Raises LinkExpired once the event is long over."""
+    registration's data erased). Raises LinkExpired once the event is long over.
+
+    `purposes` are those the page accepts: the personal pages' by default; the feedback form
+    passes (FEEDBACK,) alone, so neither kind of link opens the other's page."""
     if not token or not TOKEN_FORMAT.fullmatch(token):
         return None
     matches = Q()
-    for purpose in PAGE_PURPOSES:
+    for purpose in purposes:
         matches |= Q(token_hash=link_hash(token, purpose), purpose=purpose)
     link = (
         PersonalLink.objects.select_related("registration__event__organisation", "registration__invited_by")

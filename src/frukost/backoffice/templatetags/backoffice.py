@@ -24,6 +24,13 @@ def event_menu(context, event):
     return navigation.event_menu(member, event, _current(request)) if member else []
 
 
+@register.simple_tag(takes_context=True)
+def organisation_home(context) -> str:
+    """The organisation's first page for the signed-in member (navigation.landing_url)."""
+    member = getattr(context["request"], "member", None)
+    return navigation.landing_url(member) if member else ""
+
+
 @register.filter
 def percent(part, whole) -> int:
     """Part of whole as a whole percentage for bar widths, 0–100."""

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from frukost.accounts import access
 from frukost.accounts.models import OrganisationMember
+from frukost.backoffice import navigation
 from frukost.backoffice.decorators import signed_in
 
 
@@ -20,7 +21,9 @@ def home(request):
         .order_by("organisation__name")
     )
     if len(memberships) == 1:
-        return redirect("backoffice:events", memberships[0].organisation.slug)
+        return redirect(navigation.landing_url(memberships[0]))
+    for member in memberships:
+        member.landing_url = navigation.landing_url(member)
     return render(request, "backoffice/home.html", {"memberships": memberships})
 
 

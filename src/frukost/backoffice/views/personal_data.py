@@ -22,6 +22,7 @@ KIND_LABELS = {
     retention.MEMBERSHIP: _("Membership answers"),
     retention.LINKS: _("Personal links"),
     retention.OLD_MAIL: _("E-mails with a recipient"),
+    retention.FEEDBACK: _("Feedback tied to a name (the texts stay without it)"),
 }
 
 
@@ -30,6 +31,8 @@ def _amount(kind: str, count: int) -> str:
         return ngettext("%(count)d link", "%(count)d links", count) % {"count": count}
     if kind == retention.OLD_MAIL:
         return ngettext("%(count)d e-mail", "%(count)d e-mails", count) % {"count": count}
+    if kind == retention.FEEDBACK:
+        return ngettext("%(count)d answer", "%(count)d answers", count) % {"count": count}
     if kind == retention.CATERING_NOTES:
         return ngettext("%(count)d list", "%(count)d lists", count) % {"count": count}
     return ngettext("%(count)d registration", "%(count)d registrations", count) % {"count": count}

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from frukost.events.models import STOCKHOLM
-from frukost.privacy.retention import EVENT_KINDS, MAIL_KINDS, Report, run_retention
+from frukost.privacy.retention import EVENT_KINDS, LEADS, MAIL_KINDS, Report, run_retention
 
 LABELS = {
     "needs": "diets and needs",
@@ -18,6 +18,7 @@ LABELS = {
     "links": "personal links",
     "identity": "registrations anonymised",
     "old_mail": "old mail recipients and subjects",
+    "leads": "leads (consents to be contacted) deleted",
 }
 
 
@@ -31,7 +32,7 @@ def _day(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Erase the personal data whose retention period has ended (diets and needs, membership, "
-        "cancelled registrations, personal links, names and addresses, old mail). The worker runs "
+        "cancelled registrations, personal links, names and addresses, old mail, old leads). The worker runs "
         "this daily on its own."
     )
 
@@ -66,6 +67,8 @@ class Command(BaseCommand):
         for kind in MAIL_KINDS:
             if report.mail.get(kind):
                 self.stdout.write(f"  outbox {LABELS[kind]}: {report.mail[kind]}")
+        for organisation_id, count in sorted(report.leads.items()):
+            self.stdout.write(f"  organisation {organisation_id} {LABELS[LEADS]}: {count}")
         totals = report.totals
         if not any(totals.values()):
             self.stdout.write(f"{verb}: nothing is due.")
