@@ -177,8 +177,20 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # base32; fixed so a browser test can compute 
 
 
 def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The current six-digit code an authenticator app would show for the secret."""
+    """The current six-digit code an authenticator app would show for the secret.
+
+    Like a person who sees the code about to change, it waits for the next one when fewer than
+    three seconds are left: a code typed at the end of its period is stale by the time it arrives
+    (allauth allows no drift), which made sign-ins in the browser tests fail now and then.
+    """
+    import time
+
+    from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 3:
+        time.sleep(left + 0.1)
 
     counter = next(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counter))

@@ -44,7 +44,7 @@ def test_door_list_links_to_the_walk_in_page_and_counts_walk_ins(
     client.force_login(staff_factory("door", events=[event]))
     page = client.get(_list(event)).content.decode()
     assert f'href="{_walk_in_url(event)}">Lägg till på plats</a>' in page
-    assert "<dt>Tillagda på plats</dt><dd>0</dd>" in page
+    assert '<dt>Tillagda på plats</dt><dd data-count="walk_ins">0</dd>' in page
 
 
 def test_door_staff_add_a_walk_in_and_land_on_the_door_list_without_javascript(
@@ -65,7 +65,7 @@ def test_door_staff_add_a_walk_in_and_land_on_the_door_list_without_javascript(
     page = client.get(response["Location"]).content.decode()
     assert "Anna Svensson tillagd och incheckad kl. 07.42." in page
     assert '<span class="bo-status bo-status--walk-in">På plats</span>' in page
-    assert "<dt>Tillagda på plats</dt><dd>1</dd>" in page
+    assert '<dt>Tillagda på plats</dt><dd data-count="walk_ins">1</dd>' in page
     assert (anna.status, anna.email, anna.workplace) == (Status.REGISTERED, "", "Sundsvalls kommun")
     assert CheckIn.objects.get().walk_in
     assert not OutboxMessage.objects.exists()

@@ -64,6 +64,7 @@ def test_event_statistics_page_draws_well_formed_svg_charts_with_titles(client, 
 
     found = charts(page)
     assert sorted(found) == [
+        "chart-attendance",
         "chart-colleagues",
         "chart-ended",
         "chart-fill",

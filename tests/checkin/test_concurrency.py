@@ -72,3 +72,48 @@ def test_the_same_person_checked_in_from_several_phones_at_once_is_one_check_in(
     assert CheckIn.objects.filter(registration=anna).count() == 1
     assert sum("checkades in kl." in answer for answer in answers) == 1
     assert sum("var redan incheckad kl." in answer for answer in answers) == DEVICES - 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_phones_syncing_the_same_offline_check_in_at_once_give_one_check_in(
+    live_server, event_factory, staff_factory, monkeypatch
+):
+    """Several phones come back online together, each with its own queued check-in of Anna."""
+    event = event_factory()
+    anna = register(event=event, person=make_person("anna@example.se")).registration
+    phones = [_device(live_server, staff_factory("door", events=[event])) for _ in range(DEVICES)]
+    door = live_server.url + reverse("backoffice:event-door", args=[event.organisation.slug, event.pk])
+    sync = live_server.url + reverse("backoffice:event-door-sync", args=[event.organisation.slug, event.pk])
+    real_ensure_seated = services._ensure_seated
+
+    def slow_ensure_seated(registration):
+        real_ensure_seated(registration)
+        time.sleep(0.1)  # widen the window between "not checked in yet" and the insert
+
+    monkeypatch.setattr(services, "_ensure_seated", slow_ensure_seated)
+    barrier = threading.Barrier(DEVICES)
+
+    def come_back_online(phone: requests.Session) -> list[str]:
+        phone.get(door, timeout=60)  # sets the CSRF cookie, as opening the door list does
+        tap = {
+            "op": "checkin",
+            "registration": anna.pk,
+            "client_id": str(uuid.uuid4()),
+            "at": "2029-05-16T07:42:00+02:00",
+        }
+        barrier.wait(timeout=60)
+        response = phone.post(
+            sync,
+            json={"operations": [tap]},
+            headers={"X-CSRFToken": phone.cookies["csrftoken"], "Referer": door},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        return [result["status"] for result in response.json()["results"]]
+
+    with ThreadPoolExecutor(max_workers=DEVICES) as pool:
+        answers = sorted(status for statuses in pool.map(come_back_online, phones) for status in statuses)
+
+    assert CheckIn.objects.filter(registration=anna).count() == 1
+    assert answers == ["already"] * (DEVICES - 1) + ["done"]

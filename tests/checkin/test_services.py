@@ -111,6 +111,12 @@ def test_code_is_short_readable_and_finds_only_its_own_registration(seated, even
     assert codes.registration_for_code(event_factory(), code) is None  # another event's door
 
 
+def test_codes_for_many_are_the_codes_for_each(seated):
+    anna, bo = seated
+
+    assert codes.codes_for([anna.pk, bo.pk]) == {anna.pk: codes.code_for(anna), bo.pk: codes.code_for(bo)}
+
+
 def test_losing_the_race_to_another_device_returns_their_check_in(seated, staff_factory, monkeypatch):
     """Another device's check-in commits between our look-up and our insert: the unique
     registration column refuses the second row, and the first device's check-in is the answer."""

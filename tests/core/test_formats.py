@@ -61,3 +61,7 @@ def test_markdown_keeps_paragraphs_lists_and_links():
         '<p>Andra med <a href="https://example.se" rel="noopener noreferrer nofollow">länk</a>.</p>\n'
         "<ul>\n<li>en</li>\n<li>två</li>\n</ul>"
     )
+
+
+def test_percent_has_a_non_breaking_space_in_swedish():
+    assert (formats.percent(0.07, "sv"), formats.percent(0.104, "en")) == ("7\u00a0%", "10%")

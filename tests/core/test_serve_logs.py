@@ -61,9 +61,9 @@ def gunicorn(tmp_path):
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    requests.get(base + "/", timeout=2)
+                    requests.get(base + "/", timeout=10)
                     break
-                except requests.ConnectionError:
+                except requests.RequestException:  # not listening yet, or slow to answer its first request
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise AssertionError(stderr.read_text()) from None
                     time.sleep(0.2)

@@ -77,7 +77,9 @@ def test_base_template_escapes_organisation_colour_anyway():
 def test_mail_template_escapes_organisation_colour_anyway():
     organisation = Organisation(name="SSR", slug="ssr", colour='#000;" onmouseover="alert(1)')
 
-    html = render_to_string("mail/message.html", {"organisation": organisation})
+    html = render_to_string(
+        "mail/message.html", {"organisation": organisation, "link": "https://frukost.example/r/x/"}
+    )
 
     assert 'onmouseover="' not in html
     assert html.count("background:#000;&quot; onmouseover=&quot;alert(1);") == 2

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "checkin.walk_in": _("Added at the door (walk-in) and checked in"),
     "checkin.walk_in_beyond_capacity": _("Given a seat beyond capacity at the door"),
     "registration.confirmed_at_door": _("Confirmed at the door"),
+    "checkin.corrected": _("Marked as arrived afterwards (attendance corrected)"),
+    "checkin.corrected_absent": _("Marked as not arrived afterwards (attendance corrected)"),
     "attendance.closed": _("Attendance closed (no-shows are final)"),
     "attendance.reopened": _("Attendance reopened"),
     "event.imported": _("Event created from an invitation"),

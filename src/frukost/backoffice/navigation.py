@@ -84,6 +84,12 @@ EVENT_MENU = [
         Permission.VIEW_REGISTRATIONS,
         ("backoffice:event-catering-print", "backoffice:event-catering-send"),
     ),
+    Entry(
+        _("Attendance"),
+        "backoffice:event-attendance",
+        Permission.VIEW_REGISTRATIONS,
+        tuple(f"backoffice:event-attendance-{name}" for name in ("close", "reopen", "arrived", "absent")),
+    ),
     Entry(_("Statistics"), "backoffice:event-statistics", Permission.VIEW_REGISTRATIONS),
     Entry(_("Personal data"), "backoffice:event-personal-data", Permission.VIEW_REGISTRATIONS),
     Entry(

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from frukost.backoffice.views import (
+    attendance,
     audit,
     catering,
     contacts,
@@ -210,6 +211,16 @@ urlpatterns = [
         name="event-door-walk-in",
     ),
     path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/lista.json",
+        door.door_data,
+        name="event-door-data",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/synk/",
+        door.door_sync,
+        name="event-door-sync",
+    ),
+    path(
         "<slug:organisation>/evenemang/<int:event_id>/entrelista/<int:registration_id>/<str:action>/",
         door.door_action,
         name="event-door-action",
@@ -230,4 +241,29 @@ urlpatterns = [
         name="event-catering-send",
     ),
     path("<slug:organisation>/evenemang/<int:event_id>/export/", exports.event_export, name="event-export"),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/narvaro/",
+        attendance.event_attendance,
+        name="event-attendance",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/narvaro/stang/",
+        attendance.attendance_close,
+        name="event-attendance-close",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/narvaro/oppna/",
+        attendance.attendance_reopen,
+        name="event-attendance-reopen",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/narvaro/<int:registration_id>/kom/",
+        attendance.attendance_arrived,
+        name="event-attendance-arrived",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/narvaro/<int:registration_id>/kom-inte/",
+        attendance.attendance_absent,
+        name="event-attendance-absent",
+    ),
 ]

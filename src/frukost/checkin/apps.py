@@ -18,3 +18,9 @@ class CheckinConfig(AppConfig):
         from frukost.core.periodic import register_daily
 
         register_daily("attendance", close_finished_events)
+
+        # "Attended" (yes / no-show) as a column of the registrations export.
+        from frukost.checkin.attendance import export_column
+        from frukost.registrations.exports import add_column
+
+        add_column(export_column())

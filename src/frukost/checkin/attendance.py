@@ -9,6 +9,9 @@ an event whose door used no phone never turns everyone into a no-show.
 The series' no-show rate (over its last closed events before a given one) is what an organiser
 bases overbooking on, so it is computed from the same definition: no-shows / expected, summed
 over the events (not an average of rates, which would weigh a 10-seat event like a 200-seat one).
+
+Corrections (`mark_arrived`, `mark_absent`) are allowed from the event's start, open or closed;
+closing by hand from its end (`ensure_closable`); never for a cancelled event.
 """
 
 from __future__ import annotations
@@ -18,14 +21,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from frukost.checkin.exceptions import AttendanceNotYet
 from frukost.checkin.models import AttendanceClosing, CheckIn
+from frukost.checkin.services import CheckInResult, check_in, undo_check_in
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event
 from frukost.registrations.enums import Status
+from frukost.registrations.exports import Column
 from frukost.registrations.models import Registration
 
 _EXPECTED = Q(status=Status.REGISTERED, confirmed_at__isnull=False)
@@ -115,6 +123,62 @@ def arrived(event: Event) -> QuerySet[Registration]:
     )
 
 
+def not_arrived(event: Event) -> QuerySet[Registration]:
+    """Everyone expected (a confirmed seat) who has not been checked in, by name, open or closed:
+    the list an organiser ticks from the paper door list; the no-shows once closed."""
+    return Registration.objects.filter(_EXPECTED, event=event, check_in__isnull=True).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def closing(event: Event) -> AttendanceClosing | None:
+    """The event's closing (when, and by whom: None for the worker), or None while open."""
+    return AttendanceClosing.objects.select_related("closed_by").filter(event=event).first()
+
+
+def with_check_in_time(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """The registrations with `checked_in_at` (None when not checked in): a join, no extra query."""
+    return registrations.annotate(checked_in_at=F("check_in__checked_in_at"))
+
+
+def narrow(registrations: QuerySet[Registration], state: str, *, closed: bool) -> QuerySet[Registration]:
+    """Only those who came (`state` "arrived") or, once closed, the no-shows ("no_show")."""
+    if state == "arrived":
+        return registrations.filter(check_in__isnull=False)
+    if state == "no_show":
+        if not closed:
+            return registrations.none()
+        return registrations.filter(_EXPECTED, check_in__isnull=True)
+    return registrations
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One registration at its event: checked in (when), a no-show, or neither (yet)."""
+
+    checked_in_at: dt.datetime | None
+    no_show: bool
+
+
+def presence(registration: Registration) -> Presence:
+    """Whether the person came (two queries)."""
+    row = CheckIn.objects.filter(registration=registration).values_list("checked_in_at", flat=True).first()
+    expected = registration.status == Status.REGISTERED and registration.confirmed_at is not None
+    no_show = row is None and expected and is_closed(registration.event)
+    return Presence(checked_in_at=row, no_show=no_show)
+
+
+def overall_rate(figures: Iterable[Attendance]) -> NoShowRate | None:
+    """No-shows / expected summed over the closed events among `figures` (no query); None when no
+    closed event had anyone expected."""
+    counted = [figure for figure in figures if figure.closed and figure.confirmed]
+    expected = sum(figure.confirmed for figure in counted)
+    if not expected:
+        return None
+    missing = sum(figure.not_arrived for figure in counted)
+    return NoShowRate(rate=missing / expected, events=len(counted), no_shows=missing, expected=expected)
+
+
 def series_no_show_rate(series, *, before: Event | None = None, last: int = 5) -> NoShowRate | None:
     """The no-show rate over the series' last `last` closed events that started before `before`.
 
@@ -125,16 +189,7 @@ def series_no_show_rate(series, *, before: Event | None = None, last: int = 5) -
     )
     if before is not None:
         events = events.filter(starts_at__lt=before.starts_at).exclude(pk=before.pk)
-    figures = [
-        figure
-        for figure in attendance_of_events(events.order_by("-starts_at")[: max(last, 0)]).values()
-        if figure.confirmed
-    ]
-    expected = sum(figure.confirmed for figure in figures)
-    if not expected:
-        return None
-    missing = sum(figure.not_arrived for figure in figures)
-    return NoShowRate(rate=missing / expected, events=len(figures), no_shows=missing, expected=expected)
+    return overall_rate(attendance_of_events(events.order_by("-starts_at")[: max(last, 0)]).values())
 
 
 def close_attendance(event: Event, *, actor=None, at: dt.datetime | None = None) -> AttendanceClosing:
@@ -173,3 +228,63 @@ def close_finished_events(now: dt.datetime) -> dict[str, int]:
         close_attendance(event, at=now)
         closed += 1
     return {"closed": closed}
+
+
+# --- An organiser's corrections afterwards ------------------------------------------------------
+
+
+def ensure_correctable(event: Event, *, now: dt.datetime | None = None) -> None:
+    """Attendance can be ticked or corrected once the event has started (open or closed)."""
+    if event.status == EventStatus.CANCELLED:
+        raise AttendanceNotYet(_("The event was cancelled: nobody's attendance is kept."))
+    if (now or timezone.now()) < event.starts_at:
+        raise AttendanceNotYet(_("Attendance can be recorded once the event has started."))
+
+
+def ensure_closable(event: Event, *, now: dt.datetime | None = None) -> None:
+    """Attendance can be closed (by hand) once the event has ended."""
+    ensure_correctable(event, now=now)
+    if (now or timezone.now()) < event.ends_at:
+        raise AttendanceNotYet(_("Attendance can be closed once the event has ended."))
+
+
+def mark_arrived(*, registration: Registration, actor) -> CheckInResult:
+    """ "Came after all": a check-in at the event's start, made by the organiser and audited as a
+    correction (checkin.corrected). Someone already checked in is returned as they are (`already`).
+
+    Raises AttendanceNotYet before the event has started, NoSeat for someone without a confirmed
+    seat (the waiting list, cancelled …).
+    """
+    event = registration.event
+    ensure_correctable(event)
+    return check_in(registration=registration, actor=actor, at=event.starts_at, correction=True)
+
+
+def mark_absent(*, registration: Registration, actor) -> None:
+    """ "Did not come": the check-in is taken back (audited as checkin.corrected_absent).
+
+    Raises AttendanceNotYet before the event has started, NotCheckedIn if there is no check-in.
+    """
+    ensure_correctable(registration.event)
+    undo_check_in(registration=registration, actor=actor, correction=True)
+
+
+# --- The export's "Attended" column (registrations.exports) ---------------------------------
+
+
+def _attended(labels, checked_in_at, closed_at, status, is_confirmed) -> str:
+    if checked_in_at is not None:
+        return labels.yes
+    if closed_at is not None and status == Status.REGISTERED and is_confirmed:
+        return labels.no  # a no-show
+    return ""  # not expected, or the attendance is still open
+
+
+def export_column() -> Column:
+    """Yes (checked in), No (a no-show, once closed) or empty: read in the export's one query."""
+    return Column(
+        "attended",
+        gettext_lazy("Attended"),
+        ("check_in__checked_in_at", "event__attendance_closing__closed_at", "status", "is_confirmed"),
+        _attended,
+    )

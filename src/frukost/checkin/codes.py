@@ -15,9 +15,13 @@ Forty bits are plenty against guessing because only signed-in door staff can try
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import re
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from frukost.registrations.enums import LinkPurpose
@@ -31,7 +35,18 @@ _SALT = "frukost.checkin.code"
 
 def code_for(registration: Registration) -> str:
     """The registration's code, grouped for reading: 'K7QX-2MPA'."""
-    number = int.from_bytes(salted_hmac(_SALT, str(registration.pk), algorithm="sha256").digest(), "big")
+    return _grouped(salted_hmac(_SALT, str(registration.pk), algorithm="sha256").digest())
+
+
+def codes_for(registration_ids: Iterable[int]) -> dict[int, str]:
+    """code_for for many registrations at once (the door list for a device): the HMAC key is
+    derived once, as salted_hmac derives it, instead of once per person."""
+    key = hashlib.sha256(f"{_SALT}{settings.SECRET_KEY}".encode()).digest()
+    return {pk: _grouped(hmac.new(key, str(pk).encode(), hashlib.sha256).digest()) for pk in registration_ids}
+
+
+def _grouped(digest: bytes) -> str:
+    number = int.from_bytes(digest, "big")
     chars = []
     for _ in range(LENGTH):
         number, index = divmod(number, len(ALPHABET))
@@ -79,7 +94,9 @@ def qr_png(code: str, *, scale: int = 6) -> bytes:
     import segno
 
     buffer = io.BytesIO()
-    segno.make(code, error="m").save(buffer, kind="png", scale=scale, border=2)
+    # micro=False: segno picks a Micro QR for 9 characters, which phone cameras, BarcodeDetector and
+    # jsQR do not read.
+    segno.make(code, error="m", micro=False).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
 
 

@@ -33,3 +33,21 @@ class InvalidWalkIn(WalkInRefused):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
+
+
+class AttendanceNotYet(CheckInError):
+    """Attendance cannot be corrected before the event has started, nor closed before it has ended,
+    nor kept for a cancelled event."""
+
+
+class CheckInUndone(CheckInError):
+    """A resent check-in tap whose check-in has been undone since: it is not applied again."""
+
+
+class Superseded(CheckInError):
+    """An undo tapped offline for something done again after the tap (checked in again, the book
+    marked again): what was done later stands."""
+
+
+class InvalidBatch(CheckInError):
+    """A sync batch that cannot be read or names people who are not at this event: nothing applied."""

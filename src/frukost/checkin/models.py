@@ -41,6 +41,43 @@ class CheckIn(models.Model):
         return f"check-in {self.registration_id} {self.checked_in_at:%Y-%m-%d %H:%M}"
 
 
+class DoorAction(models.TextChoices):
+    CHECK_IN = "checkin", _("check in")
+    UNDO = "undo", _("undo check-in")
+    BOOK = "book", _("book handed out")
+    UNBOOK = "unbook", _("undo book")
+
+
+class DeviceOperation(models.Model):
+    """A tap a device sent with its own id, remembered so that a resent tap is answered again
+    and never applied twice, even after what it did was undone (a phone replaying its old queued
+    check-in must not check the person in again). Ids, an action and times only: no personal data.
+
+    A refused tap changed nothing and is not remembered (sent again, it is tried again).
+    """
+
+    class Outcome(models.TextChoices):
+        DONE = "done"
+        ALREADY = "already"  # someone (another device) had done it before
+
+    client_id = models.UUIDField(unique=True)
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8, choices=DoorAction)
+    outcome = models.CharField(max_length=8, choices=Outcome)
+    tapped_at = models.DateTimeField()
+    # The time the answer names: "already checked in at 07.42" (the other device's time).
+    answer_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("device operation")
+        verbose_name_plural = _("device operations")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.registration_id} {self.outcome}"
+
+
 class AttendanceClosing(models.Model):
     """The event's attendance is final: everyone seated and confirmed who was not checked in is a
     no-show (frukost.checkin.attendance).

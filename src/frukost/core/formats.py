@@ -80,3 +80,10 @@ def time_range(start: dt.datetime, end: dt.datetime, language: str | None = None
     """'kl. 08.00–09.30' / '08:00–09:30'."""
     text = f"{clock(start, language)}–{clock(end, language)}"
     return f"kl. {text}" if _language(language) == "sv" else text
+
+
+def percent(share: float, language: str | None = None) -> str:
+    """A share (0–1) as a whole percentage: '7 %' in Swedish (a non-breaking space before the
+    sign, as Swedish writes it), '7%' in English."""
+    number = round(100 * share)
+    return f"{number}\u00a0%" if _language(language) == "sv" else f"{number}%"

@@ -125,6 +125,24 @@ STATUS_LABELS = {
     Status.RELEASED: _("Seat released (colleague never confirmed)"),
 }
 CATALOGUE = {column.key: column for column in COLUMNS}
+# Columns an app above this one fills (checkin's "Attended"), added by it at start-up.
+_ADDED: list[Column] = []
+
+
+def add_column(column: Column) -> None:
+    """Offer a column another app knows how to fill (from its AppConfig.ready()); it comes after
+    the registration's own columns and before the special-category ones in the chooser."""
+    if column.key not in CATALOGUE:
+        _ADDED.append(column)
+        CATALOGUE[column.key] = column
+
+
+def all_columns() -> list[Column]:
+    own = [column for column in COLUMNS if not column.special_category]
+    special = [column for column in COLUMNS if column.special_category]
+    return [*own, *_ADDED, *special]
+
+
 DEFAULT_COLUMNS = ("first_name", "last_name", "email", "workplace", "job_title", "status")
 DEFAULT_STATUSES = (Status.REGISTERED, Status.WAITLISTED)
 
@@ -132,7 +150,7 @@ DEFAULT_STATUSES = (Status.REGISTERED, Status.WAITLISTED)
 def columns_for(member) -> list[Column]:
     """The columns this member may choose from (special-category ones only with the permission)."""
     special = access.has_permission(member, Permission.VIEW_SPECIAL_CATEGORY)
-    return [column for column in COLUMNS if special or not column.special_category]
+    return [column for column in all_columns() if special or not column.special_category]
 
 
 def export_registrations(

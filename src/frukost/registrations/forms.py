@@ -419,8 +419,15 @@ class RegistrationTableFilterForm(forms.Form):
     diet = forms.ChoiceField(label=_("Diet"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, special_category: bool, **kwargs):
+    def __init__(self, *args, special_category: bool, attendance: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if attendance:
+            # Once the event's attendance is closed (checkin.attendance narrows the rows).
+            self.fields["attendance"] = forms.ChoiceField(
+                label=_("Attendance"),
+                required=False,
+                choices=_choices(_("Anyone"), [("arrived", _("Came")), ("no_show", _("No-show"))]),
+            )
         self.fields["status"].choices = _choices(
             _("All"), [("active", _("Seat or waiting list")), *Status.choices]
         )
@@ -458,3 +465,8 @@ class RegistrationTableFilterForm(forms.Form):
     def search(self) -> str:
         self.is_valid()
         return self.cleaned_data.get("q", "")
+
+    def attendance(self) -> str:
+        """ "arrived", "no_show" or "" (only when the form was made with `attendance=True`)."""
+        self.is_valid()
+        return self.cleaned_data.get("attendance", "")

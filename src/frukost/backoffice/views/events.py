@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.backoffice.views.attendance import state_of
 from frukost.core import formats
 from frukost.core.forms import add_errors
 from frukost.events.enums import EventStatus, RegistrationState
@@ -93,8 +94,17 @@ def event_overview(request, event_id: int):
                 "reopen": published and event.registration_closed_at is not None,
                 "cancel": published,
             },
+            "attendance": _attendance_state(request, event, now),
         },
     )
+
+
+def _attendance_state(request, event, now):
+    """After the event, for those who see registrations: is the attendance open or closed."""
+    if now < event.ends_at or not access.has_permission(request.member, Permission.VIEW_REGISTRATIONS):
+        return None
+    state = state_of(event, now=now)
+    return state if state["started"] else None
 
 
 # --- Create, change, preview ---------------------------------------------------------------------

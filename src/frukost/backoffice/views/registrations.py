@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,6 +23,7 @@ from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.audit_actions import action_label
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.checkin import attendance
 from frukost.core import formats
 from frukost.events.enums import EventStatus
 from frukost.mail.enums import MailKind, MessageStatus
@@ -53,6 +55,7 @@ COLUMNS = [
     ("", gettext_lazy("Member"), True),
     ("", gettext_lazy("Diet"), True),
     ("registered", gettext_lazy("Registered"), False),
+    ("attendance", gettext_lazy("Attendance"), False),  # once the event has started
 ]
 
 # The table's column is narrow: "Member", not the form's "Yes, I am a member".
@@ -107,22 +110,28 @@ def registration_table(request, event_id: int):
     """Every registration of the event: search, filters, sortable columns, 50 rows a page."""
     event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
     special = _special(request)
-    form = RegistrationTableFilterForm(request.GET, special_category=special)
+    closed = attendance.is_closed(event)
+    form = RegistrationTableFilterForm(request.GET, special_category=special, attendance=closed)
     order = request.GET.get("sort", "")
     rows = queries.registrations_table(event=event, search=form.search(), filters=form.filters(), order=order)
+    rows = attendance.with_check_in_time(attendance.narrow(rows, form.attendance(), closed=closed))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {key: request.GET.get(key, "") for key in ("q", "status", "member", "colleague", "diet", "sort")}
+    keys = ("q", "status", "member", "colleague", "diet", "attendance", "sort")
+    params = {key: request.GET.get(key, "") for key in keys}
     if request.GET.get("unconfirmed"):
         params["unconfirmed"] = "on"
     if not special:
         params.pop("member")
         params.pop("diet")
     columns = []
+    shows_attendance = closed or (timezone.now() >= event.starts_at and event.status != EventStatus.CANCELLED)
     for key, label, is_special in COLUMNS:
         if is_special and not special:
             continue
+        if key == "attendance" and not shows_attendance:
+            continue
         column = {"label": label, "key": key, "url": "", "sorted": ""}
-        if key:
+        if key in queries.TABLE_ORDERS:
             current = order.removeprefix("-")
             descending = order.startswith("-")
             column["sorted"] = ("descending" if descending else "ascending") if current == key else ""
@@ -137,7 +146,8 @@ def registration_table(request, event_id: int):
         "erased": _erased(tally),
         "form": form,
         "page": page,
-        "rows": _table_rows(request, event, page.object_list, special),
+        "rows": _table_rows(request, event, page.object_list, special, closed=closed),
+        "shows_attendance": shows_attendance,
         "columns": columns,
         "special": special,
         "counts": [
@@ -176,7 +186,7 @@ def _erased(tally) -> dict | None:
     }
 
 
-def _table_rows(request, event, registrations, special: bool) -> list[dict]:
+def _table_rows(request, event, registrations, special: bool, *, closed: bool = False) -> list[dict]:
     """The page's rows as plain values: the template only prints them.
 
     Reversing a URL and choice labels per cell cost more than the query itself (about 1 ms a
@@ -186,6 +196,7 @@ def _table_rows(request, event, registrations, special: bool) -> list[dict]:
     statuses = {value: str(label) for value, label in Status.choices}
     memberships = {value: str(label) for value, label in MEMBERSHIP_SHORT.items()}
     diets = {value: str(label) for value, label in Diet.choices}
+    came, no_show = _("Came %(time)s"), _("No-show")
     rows = []
     for registration in registrations:
         inviter, created = registration.invited_by, registration.created_at
@@ -205,6 +216,7 @@ def _table_rows(request, event, registrations, special: bool) -> list[dict]:
             "invited_by": inviter.full_name if inviter else "",
             "invited_by_url": f"{base}{inviter.pk}/" if inviter else "",
             "created": f"{formats.short_date(created)} {formats.clock(created)}",
+            "attendance": _attendance_cell(registration, closed, came, no_show),
         }
         if special:
             named = [diets[code] for code in registration.diets if code in diets]
@@ -213,6 +225,16 @@ def _table_rows(request, event, registrations, special: bool) -> list[dict]:
             row["other_needs"] = bool(registration.other_needs)
         rows.append(row)
     return rows
+
+
+def _attendance_cell(registration, closed: bool, came: str, no_show: str) -> str:
+    """ "Came 07.42", "No-show" once closed (a confirmed seat and no check-in), or nothing."""
+    checked_in_at = getattr(registration, "checked_in_at", None)
+    if checked_in_at is not None:
+        return came % {"time": formats.clock(checked_in_at)}
+    if closed and registration.status == Status.REGISTERED and registration.confirmed_at is not None:
+        return no_show
+    return ""
 
 
 def _history(request, registration) -> list[dict]:
@@ -286,8 +308,17 @@ def registration_detail(request, event_id: int, registration_id: int):
         "history": _history(request, registration),
         "can_promote": registration.status == Status.WAITLISTED and free > 0,
         "free_seats": max(free, 0),
+        "presence": _presence(event, registration),
     }
     return TemplateResponse(request, "backoffice/registration_detail.html", context)
+
+
+def _presence(event, registration):
+    """Whether the person came, once the event has started (and who can still be corrected)."""
+    if timezone.now() < event.starts_at or event.status == EventStatus.CANCELLED:
+        return None
+    registration.event = event
+    return attendance.presence(registration)
 
 
 def _refusal(exc: Exception) -> str:

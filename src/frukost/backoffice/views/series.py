@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
+from frukost.backoffice import charts
 from frukost.backoffice.decorators import member_required
+from frukost.checkin import attendance
+from frukost.core import formats
+from frukost.events.enums import EventStatus
 from frukost.events.models import Series
 from frukost.registrations import queries, statistics
 
@@ -47,5 +53,35 @@ def series_detail(request, series_id: int):
     return render(
         request,
         "backoffice/series_detail.html",
-        {"series": series, "events": events, "totals": totals, "comparison": comparison},
+        {"series": series, "events": events, "totals": totals, "comparison": comparison}
+        | _attendance(events),
     )
+
+
+def _attendance(events) -> dict:
+    """Each event's funnel and no-shows, the series' no-show rate over its closed events (summed,
+    as checkin.attendance.series_no_show_rate does) and a bar per closed event: two queries."""
+    figures = attendance.attendance_of_events(events)
+    now = timezone.now()
+    rows = [{"event": event, "figures": figures[event.pk], "ended": event.ends_at <= now} for event in events]
+    counted = [row["figures"] for row in rows if row["event"].status != EventStatus.CANCELLED]
+    overall = attendance.overall_rate(counted)
+    bars = [
+        charts.Bar(
+            label=", ".join(filter(None, [formats.short_date(row["event"].starts_at), row["event"].city])),
+            value=row["figures"].not_arrived,
+            of=row["figures"].confirmed,
+            text=formats.percent(row["figures"].no_show_rate),
+        )
+        for row in rows
+        if row["figures"].no_show_rate is not None and row["event"].status != EventStatus.CANCELLED
+    ]
+    chart = ""
+    if bars:
+        chart = charts.bar_chart(
+            chart_id="chart-no-shows",
+            title=_("No-show rate per event"),
+            description="; ".join(f"{bar.label}: {bar.text}" for bar in bars),
+            bars=bars,
+        )
+    return {"attendance_rows": rows, "no_show_rate": overall, "no_show_chart": chart}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -11,6 +11,7 @@ from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice import charts
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.checkin import attendance
 from frukost.core import formats
 from frukost.registrations.statistics import EventStatistics, event_statistics
 
@@ -24,6 +25,7 @@ def event_statistics_page(request, event_id: int):
     statistics = event_statistics(event)
     can_view_special = access.has_permission(request.member, Permission.VIEW_SPECIAL_CATEGORY)
     sections = _bar_sections(statistics, can_view_special)
+    funnel = attendance.attendance(event)
     return render(
         request,
         "backoffice/event_statistics.html",
@@ -34,8 +36,39 @@ def event_statistics_page(request, event_id: int):
             "can_view_special": can_view_special,
             "per_day_chart": _per_day_chart(statistics),
             "sections": sections,
+            "funnel": funnel,
+            "funnel_chart": _funnel_chart(funnel),
+            "no_shows": _no_shows_text(funnel),
         },
     )
+
+
+def _funnel_chart(funnel: attendance.Attendance):
+    """Registered → confirmed → arrived, each bar against everyone who registered."""
+    whole = funnel.registered
+    bars = [
+        charts.Bar(pgettext("funnel", "Registered"), funnel.registered, whole, str(funnel.registered)),
+        charts.Bar(pgettext("funnel", "Confirmed"), funnel.confirmed, whole, str(funnel.confirmed)),
+        charts.Bar(pgettext("funnel", "Arrived"), funnel.arrived, whole, str(funnel.arrived)),
+    ]
+    description = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
+    return charts.bar_chart(
+        chart_id="chart-attendance",
+        title=_("Registered, confirmed, arrived"),
+        description=description,
+        bars=bars,
+    )
+
+
+def _no_shows_text(funnel: attendance.Attendance) -> str:
+    """ "6 of 58 (10 %)" once closed; empty while open."""
+    if funnel.no_show_rate is None:
+        return ""
+    return _("%(value)d of %(whole)d (%(percent)s)") % {
+        "value": funnel.no_shows,
+        "whole": funnel.confirmed,
+        "percent": formats.percent(funnel.no_show_rate),
+    }
 
 
 def _per_day_chart(statistics: EventStatistics):

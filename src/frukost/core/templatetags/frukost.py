@@ -29,3 +29,9 @@ def time_range(start, end, language=None):
 @register.filter
 def markdown(value):
     return render_markdown(value or "")
+
+
+@register.filter
+def percentage(share, language=None):
+    """A share (0–1) as '7 %' / '7%'; empty for None."""
+    return formats.percent(share, language) if share is not None else ""
