@@ -159,7 +159,7 @@ def test_sync_applies_taps_with_their_time_and_answers_each(client, door):
         ("checkin", "refused", "Cilla Svensson står på väntelistan och har ingen plats."),
     ]
     assert answer["results"][0]["client_id"] == first["client_id"]
-    assert answer["counts"] == {"arrived": 1, "expected": 2, "books": 1}
+    assert answer["counts"] == {"arrived": 1, "expected": 2, "books": 1, "walk_ins": 0}
     assert CheckIn.objects.get().registration == anna
 
 
@@ -244,7 +244,7 @@ def test_door_staff_of_another_event_get_404_organisers_200_and_anonymous_the_si
     assert client.get(_data(event)).status_code == 200
     assert _post(client, event, {"operations": []}).json() == {
         "results": [],
-        "counts": {"arrived": 0, "expected": 2, "books": 0},
+        "counts": {"arrived": 0, "expected": 2, "books": 0, "walk_ins": 0},
     }
 
     client.logout()

@@ -20,6 +20,7 @@ NOT_PERSONAL = {
     "member_id", "role", "invitation_id", "replaced_invitation_ids", "previous_role", "event_ids",
     "series_id", "source_event_id", "warnings", "day", "events", "manual", "revoked",
     "contact_id", "repeated", "periods",  # a row id, a flag, the retention periods in days
+    "walk_in", "at_door", "beyond_capacity",  # flags: registered or seated at the door, over capacity
     "lead_id", "contacted",  # a row id; the export's filter (contacted or not, or both: None)
     "follow_up_id", "kind", "without_address",  # a follow-up mail: its id, thanks/sorry, a count
     "overbooking", "overbooking_before", "capacity",  # event.overbooking_changed: seat numbers

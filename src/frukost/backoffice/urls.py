@@ -9,6 +9,7 @@ from frukost.backoffice.views import (
     contacts,
     door,
     door_pdfs,
+    door_walkin,
     event_actions,
     events,
     exports,
@@ -203,6 +204,11 @@ urlpatterns = [
     ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/entrelista/kod/", door.door_code, name="event-door-code"
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/entrelista/pa-plats/",
+        door_walkin.door_walk_in,
+        name="event-door-walk-in",
     ),
     path(
         "<slug:organisation>/evenemang/<int:event_id>/entrelista/lista.json",

@@ -15,6 +15,26 @@ class NotCheckedIn(CheckInError):
     """A book or an undo was asked for someone who has not been checked in."""
 
 
+class WalkInRefused(CheckInError):
+    """A walk-in cannot be registered: the event is a draft, cancelled or over."""
+
+
+class EventFull(WalkInRefused):
+    """Every seat is taken. `can_decide`: the person asking may give a seat beyond capacity."""
+
+    def __init__(self, message: str, *, can_decide: bool):
+        super().__init__(message)
+        self.can_decide = can_decide
+
+
+class InvalidWalkIn(WalkInRefused):
+    """A name left empty or a malformed address; `field` names which."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class AttendanceNotYet(CheckInError):
     """Attendance cannot be corrected before the event has started, nor closed before it has ended,
     nor kept for a cancelled event."""

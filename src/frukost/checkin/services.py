@@ -22,6 +22,9 @@ from django.utils.translation import gettext as _
 
 from frukost.checkin.exceptions import CheckInUndone, NoSeat, NotCheckedIn, Superseded
 from frukost.checkin.models import CheckIn, DeviceOperation, DoorAction
+from frukost.checkin.walkins import WalkInResult as WalkInResult
+from frukost.checkin.walkins import may_seat_beyond_capacity as may_seat_beyond_capacity
+from frukost.checkin.walkins import register_walk_in as register_walk_in
 from frukost.core.formats import clock
 from frukost.core.models import audit
 from frukost.registrations.enums import Status
@@ -52,6 +55,7 @@ class DoorCounts:
     arrived: int
     expected: int
     books: int
+    walk_ins: int = 0  # registered at the door (also counted in arrived and expected)
 
 
 def _audit(action: str, registration: Registration, actor) -> None:
@@ -233,11 +237,16 @@ def undo_book(*, registration: Registration, actor) -> None:
 
 
 def door_counts(event) -> DoorCounts:
-    """Arrived / expected (everyone with a confirmed seat) / books handed out: two queries."""
+    """Arrived / expected (everyone with a confirmed seat) / books handed out / walk-ins: two
+    queries."""
     expected = Registration.objects.filter(
         event=event, status=Status.REGISTERED, confirmed_at__isnull=False, anonymised_at__isnull=True
     ).count()
     figures = CheckIn.objects.filter(event=event).aggregate(
-        arrived=Count("pk"), books=Count("pk", filter=Q(book_handed_at__isnull=False))
+        arrived=Count("pk"),
+        books=Count("pk", filter=Q(book_handed_at__isnull=False)),
+        walk_ins=Count("pk", filter=Q(walk_in=True)),
     )
-    return DoorCounts(arrived=figures["arrived"], expected=expected, books=figures["books"])
+    return DoorCounts(
+        arrived=figures["arrived"], expected=expected, books=figures["books"], walk_ins=figures["walk_ins"]
+    )

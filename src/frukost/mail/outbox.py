@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -8,6 +9,8 @@ from django.utils import timezone
 from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.exceptions import NotInTransaction
 from frukost.mail.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue(
@@ -22,7 +25,7 @@ def enqueue(
     registration=None,
     priority: Priority | int = Priority.TRANSACTIONAL,
     batch_id: int | None = None,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Write a message to the outbox; the worker sends it once the transaction commits.
 
     Without a body the message is composed by the worker just before sending, by the renderer
@@ -31,8 +34,14 @@ def enqueue(
     Must be called inside the transaction of the change the message is about, so that a
     change that rolls back never e-mails anyone and one that commits always does. Raises
     NotInTransaction otherwise (a real check, not an assert: it holds under `python -O` too).
+
+    An empty `to` (a walk-in who gave no address, an anonymised row) queues nothing and returns
+    None: the callers skip such people themselves, this is the last guard.
     """
     _ensure_in_transaction()
+    if not (to or "").strip():
+        logger.warning("mail of kind %s not queued: no address", kind)
+        return None
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     return OutboxMessage.objects.create(
@@ -62,7 +71,7 @@ def enqueue_batch(
 
     The messages are composed by the worker (the renderer for `kind`) and, as bulk mail, sent
     after any transactional mail that is due. Must be called inside the transaction that
-    records the send. Returns how many were queued.
+    records the send. Returns how many were queued; an empty address is left out.
     """
     _ensure_in_transaction()
     now = timezone.now()
@@ -78,6 +87,7 @@ def enqueue_batch(
             next_attempt_at=now,
         )
         for to, registration_id in recipients
+        if (to or "").strip()
     ]
     OutboxMessage.objects.bulk_create(messages, batch_size=500)
     return len(messages)

@@ -58,7 +58,8 @@ def recipients(*, event: Event, audience: Audience | str) -> QuerySet[Registrati
     colleagues: those of them who have not confirmed yet. Never a colleague whose invitation is
     still waiting for the registrant to confirm (they have not been told of their seat).
     """
-    registrations = Registration.objects.filter(event=event, invitation_held=False)
+    # Not a walk-in who gave no address at the door: there is nobody to send to.
+    registrations = Registration.objects.filter(event=event, invitation_held=False).exclude(email="")
     match Audience(audience):
         case Audience.ALL:
             registrations = registrations.filter(status__in=[Status.REGISTERED, Status.WAITLISTED])

@@ -38,6 +38,10 @@ class InvalidRegistrationData(RegistrationError):
         self.field = field
 
 
+class NoAddress(RegistrationError):
+    """The person gave no e-mail address (a walk-in at the door): there is nothing to send to."""
+
+
 class NotWaitlisted(RegistrationError):
     """Only someone on the waiting list can be moved up."""
 

@@ -347,6 +347,9 @@ class OrganiserRegistrationForm(forms.Form):
             del self.fields["answer"]
         if not adding:
             del self.fields["language"]
+            if not (kwargs.get("initial") or {}).get("email", "-"):
+                # A walk-in added at the door without an address: one may be added, none is needed.
+                self.fields["email"].required = False
 
     @classmethod
     def initial_for(cls, registration) -> dict:

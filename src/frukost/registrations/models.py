@@ -54,8 +54,10 @@ class Registration(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    # Stored lower-cased so the database can enforce one active registration per address.
-    email = models.EmailField(_("e-mail"), max_length=254)
+    # Stored lower-cased so the database can enforce one active registration per address. Empty
+    # for an anonymised row and for a walk-in who gave none at the door: nothing is mailed then
+    # (notifications and the outbox skip an empty address; the unique constraint excludes it).
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     workplace = models.CharField(_("workplace"), max_length=200, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.SWEDISH)

@@ -553,6 +553,8 @@ def send_personal_link(registration: Registration) -> None:
 def send_event_changed(registration: Registration, *, before) -> None:
     """Tell one person the time or place changed. Composed now, while the old facts are known
     (`before`, the event as it was): the worker could only see the new ones."""
+    if not registration.email:
+        return  # a walk-in who gave no address: nobody to tell
     rendered = _event_changed(registration, MailKind.EVENT_CHANGED, before=before)
     enqueue(
         kind=MailKind.EVENT_CHANGED,
@@ -595,6 +597,8 @@ def send_link_resent(registration: Registration) -> None:
 def _queue(
     registration: Registration, kind: MailKind, *, priority: Priority = Priority.TRANSACTIONAL
 ) -> None:
+    if not registration.email:
+        return  # a walk-in who gave no address at the door (or an anonymised row): nothing to send
     enqueue(
         kind=kind,
         to=registration.email,

@@ -32,14 +32,14 @@ from django.views.decorators.http import require_GET
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.backoffice.door_rows import door_rows
 from frukost.checkin import codes, device, sync
 from frukost.checkin import services as checkin
 from frukost.checkin.exceptions import CheckInError, InvalidBatch
-from frukost.checkin.models import CheckIn
+from frukost.checkin.queries import door_people
 from frukost.core.formats import clock
 from frukost.core.http import permissions_policy
 from frukost.registrations import queries
-from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
 
 
@@ -54,27 +54,13 @@ def door_list(request, event_id: int):
     """
     event = event_for(request, event_id, Permission.CHECK_IN)
     search = request.GET.get("q", "").strip()[:100]
-    people = list(queries.door_list(event))
-    seated = sum(person.status == Status.REGISTERED for person in people)
+    people = door_people(event)
+    seated = sum(person.is_seated for person in people)
     waiting = len(people) - seated
     if search:
         words = queries.folded(search).split()
-        people = [
-            person
-            for person in people
-            if all(word in queries.folded(f"{person.first_name} {person.last_name}") for word in words)
-        ]
-    arrivals = {
-        row.registration_id: row
-        for row in CheckIn.objects.filter(event=event).only(
-            "registration_id", "checked_in_at", "book_handed_at"
-        )
-    }
-    for person in people:
-        person.door_search = queries.folded(f"{person.first_name} {person.last_name}")
-        person.door_check_in = arrivals.get(person.pk)
-        if person.door_check_in:
-            person.door_time = clock(person.door_check_in.checked_in_at)
+        people = [person for person in people if all(word in person.search for word in words)]
+    client_id = uuid.uuid4()
     context = {
         "event": event,
         "people": people,
@@ -82,7 +68,9 @@ def door_list(request, event_id: int):
         "seated": seated,
         "waiting": waiting,
         "counts": checkin.door_counts(event),
-        "client_id": uuid.uuid4(),
+        "client_id": client_id,
+        # The rows in Python, not a template loop: ~500 ms of CPU at 1,000 people otherwise.
+        "rows": door_rows(people, request=request, event=event, client_id=client_id, search=search),
         "scanning": request.GET.get("scan") == "1",
         "door_js": _door_js(request, event),
     }

@@ -34,6 +34,7 @@ from frukost.registrations.exceptions import (
     EventNotOpen,
     InvalidRegistrationData,
     InvitationHeld,
+    NoAddress,
     NoFreeSeat,
     NotActive,
     NotWaitlisted,
@@ -338,6 +339,8 @@ def _refusal(exc: Exception) -> str:
             "The colleague gets their invitation once the person who registered them has confirmed"
             " their e-mail address. Nothing can be sent to them before that."
         )
+    if isinstance(exc, NoAddress):
+        return _("There is no e-mail address for this person (added at the door without one).")
     return _("That could not be done.")
 
 
@@ -441,7 +444,7 @@ def _act(request, registration, action, done: str):
     """Run an action on POST and go back with what happened (or why it was refused)."""
     try:
         action(registration=registration, actor=request.user)
-    except (NotActive, NotWaitlisted, NoFreeSeat, EventNotOpen, InvitationHeld) as exc:
+    except (NotActive, NotWaitlisted, NoFreeSeat, EventNotOpen, InvitationHeld, NoAddress) as exc:
         messages.error(request, _refusal(exc))
     else:
         messages.success(request, done)
@@ -466,6 +469,8 @@ def registration_cancel(request, event_id: int, registration_id: int):
         return redirect(_registration_url(request, registration))
     consequences = [
         _("%(email)s gets an e-mail confirming the cancellation.") % {"email": registration.email}
+        if registration.email
+        else _("Nobody is e-mailed: there is no address for this person.")
     ]
     if registration.status == Status.REGISTERED:
         first = queries.waiting_list(event).first()
@@ -549,7 +554,7 @@ def registration_resend_link(request, event_id: int, registration_id: int):
         )
     try:
         services.ensure_link_resendable(registration)
-    except (NotActive, InvitationHeld) as exc:
+    except (NotActive, InvitationHeld, NoAddress) as exc:
         messages.error(request, _refusal(exc))
         return redirect(_registration_url(request, registration))
     return _confirm(

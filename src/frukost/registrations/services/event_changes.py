@@ -73,10 +73,12 @@ class EventChangePreview:
 
 def _active(event: Event):
     """Who is told of a change: the active registrations, except colleagues never told of theirs
-    (their invitation waits for the registrant to confirm their address)."""
+    (their invitation waits for the registrant to confirm their address), and walk-ins who gave
+    no address at the door."""
     return (
         Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
         .exclude(invitation_held=True)
+        .exclude(email="")
         .order_by("status", "id")
     )
 

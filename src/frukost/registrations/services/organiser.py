@@ -24,6 +24,7 @@ from frukost.registrations.exceptions import (
     EventNotOpen,
     InvalidRegistrationData,
     InvitationHeld,
+    NoAddress,
     NoFreeSeat,
     NotActive,
     NotWaitlisted,
@@ -63,12 +64,16 @@ class RegistrationEdit:
     special: SpecialAnswers | None = None
 
 
-def _valid_person(first_name: str, last_name: str, email: str) -> tuple[str, str, str]:
+def _valid_person(
+    first_name: str, last_name: str, email: str, *, email_optional: bool = False
+) -> tuple[str, str, str]:
     first_name, last_name, email = first_name.strip(), last_name.strip(), normalise_email(email)
     if not first_name:
         raise InvalidRegistrationData("first_name")
     if not last_name:
         raise InvalidRegistrationData("last_name")
+    if not email and email_optional:
+        return first_name, last_name, email
     try:
         validate_email(email)
     except ValidationError as exc:
@@ -117,11 +122,18 @@ def update_registration(*, registration: Registration, edit: RegistrationEdit, a
     """Correct a registration's names, address, workplace, title and answers.
 
     The address is lower-cased and must not be another active registration's at the same event
-    (EmailAlreadyRegistered; the database constraint backs this up under a race). Cancelled and
+    (EmailAlreadyRegistered; the database constraint backs this up under a race); it may stay
+    empty only for a walk-in who gave none at the door. Cancelled and
     released registrations are history and are not edited (NotActive). Nobody is e-mailed; the
     audit entry names the fields changed, never their values.
     """
-    first_name, last_name, email = _valid_person(edit.first_name, edit.last_name, edit.email)
+    first_name, last_name, email = _valid_person(
+        # A walk-in who gave no address at the door may keep none.
+        edit.first_name,
+        edit.last_name,
+        edit.email,
+        email_optional=not registration.email,
+    )
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.is_active:
@@ -210,11 +222,14 @@ def promote_registration(*, registration: Registration, actor) -> Registration:
 
 def ensure_link_resendable(registration: Registration) -> None:
     """The rule resend_personal_link enforces, for a caller that asks first (the back office's
-    confirmation page): NotActive once cancelled, InvitationHeld while the invitation waits."""
+    confirmation page): NotActive once cancelled, InvitationHeld while the invitation waits,
+    NoAddress for a walk-in who gave no address."""
     if registration.status not in ACTIVE_STATUSES:
         raise NotActive
     if registration.invitation_held:
         raise InvitationHeld
+    if not registration.email:
+        raise NoAddress
 
 
 def resend_personal_link(*, registration: Registration, actor) -> Registration:
