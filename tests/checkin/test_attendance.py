@@ -158,3 +158,18 @@ def test_attendance_of_many_events_is_two_queries(event_factory, organisation, d
 
     assert {f.arrived for f in figures.values()} == {2}
     assert set(figures) == {e.pk for e in events}
+
+
+def test_walk_ins_arrive_but_were_never_expected(breakfast, staff_factory):
+    from frukost.checkin.services import register_walk_in
+
+    organiser = staff_factory("organiser")
+    breakfast.capacity = 6
+    breakfast.save()
+    register_walk_in(event=breakfast, first_name="Gun", last_name="Walk", actor=organiser)
+    attendance.close_attendance(breakfast)
+
+    figures = attendance.attendance(breakfast)
+    assert (figures.confirmed, figures.walk_ins, figures.expected, figures.arrived) == (5, 1, 4, 3)
+    assert figures.no_shows == 2
+    assert figures.no_show_rate == pytest.approx(0.5)  # 2 of the 4 expected, not of 5

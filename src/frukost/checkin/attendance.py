@@ -44,7 +44,9 @@ class Attendance:
     """One event's funnel: registered → confirmed → arrived, and the no-shows once closed.
 
     `registered` is everyone who ever registered (cancelled, released and waiting list included,
-    colleagues too); `confirmed` those with a confirmed seat, i.e. expected at the door.
+    colleagues too); `confirmed` those with a confirmed seat, walk-ins included; `expected` those
+    of them who registered before the day (walk-ins were never expected: they cannot be no-shows,
+    and counting them would make a door that takes walk-ins look as if fewer stayed away).
     """
 
     event_id: int
@@ -53,6 +55,11 @@ class Attendance:
     arrived: int
     not_arrived: int  # confirmed seats without a check-in (no-shows once `closed`)
     closed: bool
+    walk_ins: int = 0
+
+    @property
+    def expected(self) -> int:
+        return self.confirmed - self.walk_ins
 
     @property
     def no_shows(self) -> int | None:
@@ -61,9 +68,9 @@ class Attendance:
     @property
     def no_show_rate(self) -> float | None:
         """No-shows among those expected, 0–1; None while open or when nobody was expected."""
-        if not self.closed or not self.confirmed:
+        if not self.closed or not self.expected:
             return None
-        return self.not_arrived / self.confirmed
+        return self.not_arrived / self.expected
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ def _figures(registrations: QuerySet) -> QuerySet:
         confirmed=Count("pk", filter=_EXPECTED),
         arrived=Count("check_in"),
         not_arrived=Count("pk", filter=_EXPECTED & Q(check_in__isnull=True)),
+        walk_ins=Count("check_in", filter=Q(check_in__walk_in=True)),
     )
 
 
@@ -88,7 +96,7 @@ def attendance_of_events(events: Iterable[Event]) -> dict[int, Attendance]:
     ids = [event.pk for event in events]
     closed = set(AttendanceClosing.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
     rows = {row["event_id"]: row for row in _figures(Registration.objects.filter(event_id__in=ids))}
-    empty = {"registered": 0, "confirmed": 0, "arrived": 0, "not_arrived": 0}
+    empty = {"registered": 0, "confirmed": 0, "arrived": 0, "not_arrived": 0, "walk_ins": 0}
     return {
         pk: Attendance(
             event_id=pk,
@@ -171,8 +179,8 @@ def presence(registration: Registration) -> Presence:
 def overall_rate(figures: Iterable[Attendance]) -> NoShowRate | None:
     """No-shows / expected summed over the closed events among `figures` (no query); None when no
     closed event had anyone expected."""
-    counted = [figure for figure in figures if figure.closed and figure.confirmed]
-    expected = sum(figure.confirmed for figure in counted)
+    counted = [figure for figure in figures if figure.closed and figure.expected]
+    expected = sum(figure.expected for figure in counted)
     if not expected:
         return None
     missing = sum(figure.not_arrived for figure in counted)

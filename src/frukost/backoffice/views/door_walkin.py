@@ -61,7 +61,7 @@ def door_walk_in(request, event_id: int):
                 (messages.info if result.found else messages.success)(request, result.message)
                 url = reverse("backoffice:event-door", args=[request.organisation.slug, event.pk])
                 return redirect(f"{url}#p{result.registration.pk}")
-    free = event.capacity - queries.status_counts(event)[Status.REGISTERED]
+    free = event.seat_limit - queries.status_counts(event)[Status.REGISTERED]
     context = {
         "event": event,
         "form": form,

@@ -70,7 +70,7 @@ def _attendance(events) -> dict:
         charts.Bar(
             label=", ".join(filter(None, [formats.short_date(row["event"].starts_at), row["event"].city])),
             value=row["figures"].not_arrived,
-            of=row["figures"].confirmed,
+            of=row["figures"].expected,
             text=formats.percent(row["figures"].no_show_rate),
         )
         for row in rows

@@ -68,7 +68,7 @@ def _no_shows_text(funnel: attendance.Attendance) -> str:
         return ""
     return _("%(value)d of %(whole)d (%(percent)s)") % {
         "value": funnel.no_shows,
-        "whole": funnel.confirmed,
+        "whole": funnel.expected,
         "percent": formats.percent(funnel.no_show_rate),
     }
 

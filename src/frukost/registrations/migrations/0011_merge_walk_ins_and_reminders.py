@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registrations', '0010_email_optional_for_walk_ins'),
-        ('registrations', '0010_registration_attendee_reminded_at'),
+        ("registrations", "0010_email_optional_for_walk_ins"),
+        ("registrations", "0010_registration_attendee_reminded_at"),
     ]
 
-    operations = [
-    ]
+    operations = []
