@@ -76,11 +76,13 @@ def test_the_door_list_json_holds_what_the_door_needs_and_nothing_sensitive(clie
     data = response.json()
     first = bo = data["people"][0]
     assert [person["last_name"] for person in data["people"]] == ["Ek", "Svensson", "Öst"]
-    assert {key: first[key] for key in ("first_name", "status", "confirmed", "checked_in_at", "key")} == {
+    keys = ("first_name", "status", "confirmed", "checked_in_at", "walk_in", "key")
+    assert {key: first[key] for key in keys} == {
         "first_name": "Bo",
         "status": "registered",
         "confirmed": True,
         "checked_in_at": None,
+        "walk_in": False,
         "key": None,  # no code issued to Bo: nothing to match
     }
     asa = data["people"][2]

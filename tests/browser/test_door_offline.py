@@ -5,12 +5,14 @@ Two phones offline checking in the same person: one check-in, the second phone i
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -87,7 +89,9 @@ def shot(page, name: str, *, top: bool = True) -> None:
 def test_door_phone_scans_goes_offline_and_syncs(
     browser, new_context, site, mail_dir, tmp_path, staff_factory, event_factory
 ):
-    event = event_factory(capacity=10)
+    soon = timezone.localtime() + dt.timedelta(hours=1)  # today's breakfast
+    event = event_factory(capacity=10, starts_at=soon, ends_at=soon + dt.timedelta(hours=2), doors_at=None)
+    event_factory(title="Chefsfrukost i Härnösand")  # another event the door staff are not given
     for first, last in PEOPLE:
         register(
             event=event, person=make_person(f"{first.lower()}@example.se", first_name=first, last_name=last)
@@ -117,7 +121,9 @@ def test_door_phone_scans_goes_offline_and_syncs(
         page = context.new_page()
         errors = watch(page)
         sign_in(page, "door@example.se", two_factor=False)
-        page.goto(door_url(event))
+        page.get_by_role("link", name=event.title).click()  # the events they were given: this one
+        expect(page.get_by_role("heading", name="Entrélista")).to_be_visible()
+        assert page.url.endswith(door_url(event))
 
         tap_check_in(page, "asa")  # by name
         expect(page.locator(".bo-messages")).to_contain_text("Åsa Öberg checkades in kl.")
@@ -134,21 +140,31 @@ def test_door_phone_scans_goes_offline_and_syncs(
         page.locator(".bo-door-rows tr:visible").get_by_role("button", name="Bok utlämnad").click()
         expect(page.locator(".bo-door-counts")).to_contain_text("Böcker1")
 
+        page.get_by_role("link", name="Lägg till på plats").click()  # someone who never registered
+        page.get_by_label("Förnamn").fill("Gun")
+        page.get_by_label("Efternamn").fill("Åkesson")
+        page.get_by_label("Arbetsplats").fill("Timrå kommun")
+        page.get_by_role("button", name="Lägg till och checka in").click()
+        expect(page.locator(".bo-messages")).to_contain_text("Gun Åkesson tillagd och incheckad kl.")
+        expect(page.locator(".bo-door-counts")).to_contain_text("Tillagda på plats1")
+        expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit3 / 7")
+        wait_for_the_list(page)
+
         context.set_offline(True)
         for name in ("cilla", "dan", "eva"):
             tap_check_in(page, name)
             expect(page.locator(".bo-door-result")).to_contain_text("Incheckad:")
         expect(page.locator(".bo-door-sync")).to_have_text("Ingen anslutning – 3 incheckningar väntar")
-        expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit5 / 6")
+        expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit6 / 7")
         page.get_by_label("Sök ett namn").fill("")
         shot(page, "door-offline-phone.png")
-        assert CheckIn.objects.count() == 2  # nothing reached the server yet
+        assert CheckIn.objects.count() == 3  # nothing reached the server yet (two and the walk-in)
 
         context.set_offline(False)
         expect(page.locator(".bo-door-sync")).to_contain_text("allt är synkat")
-        expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit5 / 6")
+        expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit6 / 7")
         arrived = {r.first_name for r in Registration.objects.filter(check_in__isnull=False)}
-        assert arrived == {"Åsa", "Bo", "Cilla", "Dan", "Eva"}
+        assert arrived == {"Åsa", "Bo", "Gun", "Cilla", "Dan", "Eva"}
         assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith('.queue'))").__len__() == 1
         assert (
             page.evaluate(
@@ -165,8 +181,10 @@ def test_door_phone_scans_goes_offline_and_syncs(
         second = new_context(viewport=PHONE).new_page()  # the other phone at the door
         sign_in(second, "door2@example.se", two_factor=False)
         second.goto(door_url(event))
-        expect(second.locator(".bo-door-counts")).to_contain_text("Har kommit5 / 6")
+        expect(second.locator(".bo-door-counts")).to_contain_text("Har kommit6 / 7")
         expect(second.locator(".bo-door-counts")).to_contain_text("Böcker1")
+        expect(second.locator(".bo-door-counts")).to_contain_text("Tillagda på plats1")
+        expect(second.locator(".bo-door-rows tr", has_text="Åkesson")).to_contain_text("På plats")
 
         page.locator("details.bo-usermenu summary").click()
         page.get_by_role("button", name="Logga ut").click()

@@ -65,6 +65,7 @@ def door_list_for_device(event) -> dict:
             "has_code",
             "check_in__checked_in_at",
             "check_in__book_handed_at",
+            "check_in__walk_in",
             "invited_by__first_name",
             "invited_by__last_name",
         )
@@ -88,6 +89,7 @@ def door_list_for_device(event) -> dict:
             "confirmed": row["confirmed_at"] is not None,
             "checked_in_at": _iso(row["check_in__checked_in_at"]),
             "book_handed_at": _iso(row["check_in__book_handed_at"]),
+            "walk_in": bool(row["check_in__walk_in"]),
             "key": keys.get(row["pk"]),
         }
         for row in rows

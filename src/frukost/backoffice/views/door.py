@@ -123,6 +123,7 @@ def _door_js(request, event) -> dict:
             "notConfirmed": _("Not confirmed"),
             "seat": _("Seat"),
             "waitingList": _("Waiting list"),
+            "walkIn": _("Walk-in"),
             "scan": _("Scan with the camera"),
             "stopScan": _("Stop the camera"),
             "aim": _("Hold the QR code in front of the camera."),

@@ -330,6 +330,12 @@
       const last = document.createElement("strong");
       last.textContent = person.last_name;
       name.append(last, `, ${person.first_name}`);
+      if (person.walk_in) {
+        const walkIn = document.createElement("span");
+        walkIn.className = "bo-status bo-status--walk-in";
+        walkIn.textContent = text.walkIn;
+        name.append(" ", walkIn);
+      }
       const state = document.createElement("td");
       const badge = document.createElement("span");
       badge.className = `bo-status bo-status--${person.status}`;
