@@ -193,6 +193,12 @@ def test_sync_tells_the_second_device_who_was_first(client, door, staff_factory)
             "Operation 1: unknown op; use checkin, undo, book or unbook.",
         ),
         ({"ops": []}, "en", "The sync request must be a JSON object with a list of operations."),
+        ("[" * 100_000, "en", "The sync request is not valid JSON."),  # nesting deep enough to recurse
+        (
+            {"operations": [{"op": "checkin", "registration": 10**30}]},
+            "en",
+            "Operation 1: registration must be an id.",
+        ),
     ],
 )
 def test_sync_refuses_bad_input_with_a_400_in_the_pages_language(client, door, body, language, message):

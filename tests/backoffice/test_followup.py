@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def breakfast(event_factory):
+def breakfast(event_factory, frozen):
     """Anna (member) and Bo (not a member, English) came, Cecilia did not; attendance closed."""
-    return make_breakfast(event_factory)
+    event = make_breakfast(event_factory)
+    frozen("2029-05-17 10:00")  # the day after: mails after the event go once it is over
+    return event
 
 
 def base(event) -> str:
@@ -28,7 +30,9 @@ def base(event) -> str:
 
 
 @pytest.fixture
-def organiser(client, staff_factory):
+def organiser(client, staff_factory, request):
+    if "breakfast" in request.fixturenames:  # signed in after its clock moved to the day after
+        request.getfixturevalue("breakfast")
     client.force_login(staff_factory("organiser", "olle@example.se"))
     return client
 
@@ -70,9 +74,12 @@ def test_the_after_page_says_who_would_get_each_mail(organiser, breakfast):
     assert "1 person skulle få det nu." in page  # sorry: Cecilia
 
 
-def test_before_closing_the_sorry_says_attendance_is_open(organiser, event_factory):
+def test_before_closing_the_sorry_says_attendance_is_open(client, staff_factory, event_factory, frozen):
     event = event_factory()
     arrive(seat(event, "anna@example.se"))
+    frozen("2029-05-17 10:00")  # the day after, attendance still open
+    client.force_login(staff_factory("organiser", "olle@example.se"))
+    organiser = client
 
     page = organiser.get(base(event) + "efter-frukosten/").content.decode()
     write = organiser.get(base(event) + "efter-frukosten/vi-saknade-dig/")
@@ -85,6 +92,20 @@ def test_before_closing_the_sorry_says_attendance_is_open(organiser, event_facto
     assert "Närvaron är fortfarande öppen" in write.content.decode()
     assert preview.status_code == 409
     assert "Stäng närvaron först" in preview.content.decode()
+
+
+def test_during_the_event_the_page_says_to_wait(client, staff_factory, event_factory, frozen):
+    event = event_factory()
+    arrive(seat(event, "anna@example.se"))
+    frozen("2029-05-16 08:30")
+    client.force_login(staff_factory("organiser", "olle@example.se"))
+
+    preview = client.post(
+        base(event) + "efter-frukosten/tack/", {"step": "preview", "subject": "Tack", "body": "Tack"}
+    )
+
+    assert preview.status_code == 409
+    assert "Du kan skicka det här när frukosten är slut." in preview.content.decode()
 
 
 def test_write_preview_send_once_even_when_clicked_twice(organiser, breakfast):

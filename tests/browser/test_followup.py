@@ -7,16 +7,19 @@ Set FRUKOST_SCREENSHOTS=/some/dir to keep screenshots (the form at 390 px, the r
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import uuid
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from frukost.checkin.attendance import close_attendance
 from frukost.checkin.services import check_in
 from frukost.contacts.models import Lead
+from frukost.events.models import Event
 from frukost.followup.models import Feedback
 from frukost.registrations.services import register
 from tests.browser.conftest import deliver_mail, mail_to, sign_in
@@ -56,6 +59,13 @@ def test_thank_you_feedback_and_lead_end_to_end(
         ).registration  # fmt: skip
     for first in ("Anna", "Bo"):
         check_in(registration=people[first], actor=None, client_id=uuid.uuid4())
+    # The breakfast was yesterday (the live server runs on the real clock; mails after the event
+    # go once it is over).
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=yesterday, ends_at=yesterday + dt.timedelta(hours=1, minutes=30), doors_at=None
+    )
+    event.refresh_from_db()
     close_attendance(event)
     deliver_mail(mail_dir)  # the confirmations
 

@@ -56,3 +56,17 @@ def test_a_new_personal_link_is_refused_for_a_walk_in_without_address(event_fact
     with pytest.raises(NoAddress):
         resend_personal_link(registration=walk_in.registration, actor=organiser)
     assert not OutboxMessage.objects.exists()
+
+
+def test_two_walk_ins_without_an_address_both_pass_the_models_own_checks(
+    event_factory, staff_factory, frozen
+):
+    """The admin and every ModelForm run full_clean(): an empty address is nobody's address."""
+    event = event_factory()
+    organiser = staff_factory("organiser")
+    frozen("2029-05-16 07:42")
+    first = register_walk_in(event=event, first_name="Anna", last_name="Svensson", actor=organiser)
+    second = register_walk_in(event=event, first_name="Bo", last_name="Ek", actor=organiser)
+
+    for walk_in in (first, second):
+        walk_in.registration.full_clean()  # raises ValidationError if the address counted as taken

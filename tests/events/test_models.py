@@ -100,3 +100,29 @@ def test_registration_closes_at_stockholm_midnight_in_summer_and_winter(
     )
 
     assert event.registration_closes_at == closes_at_utc
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_from_before_the_upgrade_send_no_still_coming_mail_and_new_ones_do():
+    """An organiser who never saw the "still coming?" setting must not have everyone mailed the
+    minute the upgraded worker starts: existing events get 0 days, new ones the default 2."""
+    executor = MigrationExecutor(connection)
+    before = [("events", "0011_merge_20261201_1319")]
+    executor.migrate(before)
+    apps = MigrationExecutor(connection).loader.project_state(before).apps
+    organisation = apps.get_model("events", "Organisation").objects.create(name="SSR", slug="ssr")
+    apps.get_model("events", "Event").objects.create(
+        organisation=organisation,
+        slug="chefsfrukost",
+        title="Chefsfrukost",
+        starts_at=stockholm(2029, 5, 16, 8),
+        ends_at=stockholm(2029, 5, 16, 9, 30),
+        capacity=60,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from frukost.events.models import Event
+
+    assert Event.objects.get(slug="chefsfrukost").reminder_days_before == 0
+    assert Event(capacity=10).reminder_days_before == 2

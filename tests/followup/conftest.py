@@ -32,5 +32,7 @@ def make_breakfast(event_factory):
 
 
 @pytest.fixture
-def breakfast(event_factory):
-    return make_breakfast(event_factory)
+def breakfast(event_factory, frozen):
+    event = make_breakfast(event_factory)
+    frozen("2029-05-17 10:00")  # the day after: mails after the event go once it is over
+    return event

@@ -120,14 +120,16 @@ def test_who_is_asked_by_membership(client, breakfast, membership, asked):
     assert (QUESTION_SV in client.get(feedback_url(cecilia)).content.decode()) is asked
 
 
-def test_a_colleague_brought_along_who_says_yes_is_a_colleague_lead(client, breakfast):
+def test_a_colleague_brought_along_who_says_yes_is_a_colleague_lead(client, breakfast, frozen):
     anna = breakfast.people["anna"]
+    frozen("2029-04-20 10:00")  # Anna brought Dora before the deadline
     colleague = add_colleague(
         registration=anna,
         colleague=ColleagueData(first_name="Dora", last_name="Lind", email="dora@example.se"),
     )
     Registration.objects.filter(pk=colleague.pk).update(membership="not_member", confirmed_at=anna.created_at)
     colleague.refresh_from_db()
+    frozen("2029-05-17 10:00")
     arrive(colleague)
 
     answer(client, feedback_url(colleague), contact="on")

@@ -8,7 +8,7 @@ import pytest
 from frukost.checkin import attendance
 from frukost.core.models import AuditLog
 from frukost.followup.enums import FollowUpKind
-from frukost.followup.exceptions import AttendanceOpen, NoRecipients
+from frukost.followup.exceptions import AttendanceOpen, NoRecipients, NotSendableNow
 from frukost.followup.models import FollowUp, FollowUpRecipient
 from frukost.followup.services import audience, default_text, preview_followup, send_followup
 from frukost.mail.enums import MailKind
@@ -58,15 +58,30 @@ def test_the_sorry_goes_only_to_no_shows_and_carries_the_material(breakfast):
     assert outbox_for("anna@example.se") == []
 
 
-def test_no_sorry_before_attendance_is_closed(event_factory):
+def test_no_sorry_before_attendance_is_closed(event_factory, frozen):
     event = event_factory()
     seat(event, "anna@example.se")
+    frozen("2029-05-17 10:00")  # the day after, attendance still open
 
     with pytest.raises(AttendanceOpen):
         audience(event=event, kind=FollowUpKind.SORRY)
     with pytest.raises(AttendanceOpen):
         send_followup(event=event, kind=FollowUpKind.SORRY, text=default_text(event, "sorry"))
     assert OutboxMessage.objects.filter(kind=MailKind.FOLLOWUP_SORRY).count() == 0
+
+
+def test_nothing_is_sent_before_the_event_is_over_nor_a_thank_you_with_dead_links(breakfast, frozen):
+    text = default_text(breakfast, "thanks")
+    for moment in ("2029-05-16 09:00", "2029-06-14 10:00"):  # during the event; links die 30 days after
+        frozen(moment)
+        with pytest.raises(NotSendableNow):
+            preview_followup(event=breakfast, kind="thanks", text=text)
+        with pytest.raises(NotSendableNow):
+            send_followup(event=breakfast, kind="thanks", text=text)
+    frozen("2029-06-14 10:00")
+    send_followup(event=breakfast, kind="sorry", text=default_text(breakfast, "sorry"))  # no link in it
+    assert OutboxMessage.objects.filter(kind=MailKind.FOLLOWUP_THANKS).count() == 0
+    assert OutboxMessage.objects.filter(kind=MailKind.FOLLOWUP_SORRY).count() == 1
 
 
 def test_a_second_send_goes_only_to_those_who_did_not_get_it(breakfast):
@@ -96,9 +111,11 @@ def test_the_same_send_key_sends_once(breakfast):
     assert OutboxMessage.objects.filter(kind=MailKind.FOLLOWUP_THANKS).count() == 2
 
 
-def test_walk_ins_without_an_address_are_counted_not_mailed(breakfast):
+def test_walk_ins_without_an_address_are_counted_not_mailed(breakfast, frozen):
+    frozen("2029-04-20 10:00")
     walk_in = seat(breakfast, "walkin@example.se", first_name="Dan")
     arrive(walk_in)
+    frozen("2029-05-17 10:00")
     # A walk-in registered at the door without an address (the door may leave it empty).
     Registration.objects.filter(pk=walk_in.pk).update(email="")
 

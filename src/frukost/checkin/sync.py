@@ -94,7 +94,11 @@ def parse_operations(payload: object) -> list[Operation]:
                 _("Operation %(number)s: unknown op; use checkin, undo, book or unbook.") % {"number": number}
             )
         registration_id = item.get("registration")
-        if not isinstance(registration_id, int) or isinstance(registration_id, bool) or registration_id < 1:
+        if (
+            not isinstance(registration_id, int)
+            or isinstance(registration_id, bool)
+            or not 1 <= registration_id < 2**63  # a database id; a bigger number overflows the query
+        ):
             raise InvalidBatch(_("Operation %(number)s: registration must be an id.") % {"number": number})
         try:
             client_id = uuid.UUID(str(item.get("client_id")))

@@ -101,6 +101,8 @@ def register_walk_in(
                 workplace=workplace, language=language, actor=actor, beyond_capacity=beyond_capacity,
             )  # fmt: skip
             registration = seat.registration
+            if seat.found:  # a tap on the same person may be on its way: lock them as a tap does
+                list(Registration.objects.select_for_update().filter(pk=registration.pk).values_list("pk"))
             existing = CheckIn.objects.filter(registration=registration).first()
             if existing is not None:
                 return WalkInResult(registration, existing, found=True, already=True)

@@ -16,3 +16,8 @@ class InvalidFeedback(FollowUpError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
+
+
+class NotSendableNow(FollowUpError):
+    """Before the event has ended, or (the thank-you) once its feedback links would no longer open;
+    the message, in the active language, says which."""

@@ -10,9 +10,11 @@ mailed.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -23,13 +25,14 @@ from frukost.core.models import audit
 from frukost.events.models import Event
 from frukost.followup.composer import compose
 from frukost.followup.enums import FollowUpKind
-from frukost.followup.exceptions import AttendanceOpen, NoRecipients
+from frukost.followup.exceptions import AttendanceOpen, NoRecipients, NotSendableNow
 from frukost.followup.models import FollowUp, FollowUpRecipient
 from frukost.mail.enums import Priority
 from frukost.mail.outbox import enqueue_batch
 from frukost.mail.renderers import Rendered
 from frukost.messaging.exceptions import InvalidAnnouncement
 from frukost.messaging.services import AnnouncementText, clean_text
+from frukost.registrations import links
 from frukost.registrations.enums import Language
 from frukost.registrations.models import Registration
 from frukost.registrations.services.seats import lock_event
@@ -171,6 +174,22 @@ def audience(*, event: Event, kind: FollowUpKind | str) -> Audience:
     )
 
 
+def ensure_sendable(event: Event, kind: FollowUpKind | str, *, now=None) -> None:
+    """Mails after the event go after it has ended; the thank-you also only while its feedback link
+    still opens (personal links expire a set number of days after the event). Raises NotSendableNow."""
+    now = now or timezone.now()
+    if now < event.ends_at:
+        raise NotSendableNow(_("You can send this once the event is over."))
+    if FollowUpKind(kind) == FollowUpKind.THANKS and now >= links.expires_at(event) - dt.timedelta(days=1):
+        raise NotSendableNow(
+            _(
+                "It is too late for the thank-you: its feedback links stop working %(days)d days after "
+                "the event. Send a message to the attendees instead."
+            )
+            % {"days": settings.FRUKOST_PERSONAL_LINK_DAYS_AFTER_EVENT}
+        )
+
+
 def attendance_is_closed(event: Event) -> bool:
     return attendance.is_closed(event)
 
@@ -181,6 +200,7 @@ def preview_followup(*, event: Event, kind: FollowUpKind | str, text: FollowUpTe
     Saves nothing and mints no link. Raises InvalidAnnouncement, AttendanceOpen.
     """
     kind = FollowUpKind(kind)
+    ensure_sendable(event, kind)
     text = clean_followup_text(text, kind)
     who = audience(event=event, kind=kind)
     follow_up = _unsaved(event, kind, text)
@@ -201,6 +221,7 @@ def send_followup(
     already made. Raises InvalidAnnouncement, AttendanceOpen, NoRecipients (nobody left).
     """
     kind = FollowUpKind(kind)
+    ensure_sendable(event, kind)
     text = clean_followup_text(text, kind)
     with transaction.atomic():
         # The event's lock serialises two organisers sending at once (and check-ins' seat changes).

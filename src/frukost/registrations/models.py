@@ -11,7 +11,12 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Language, LinkPur
 
 
 def email_taken(event_id: int, email: str, exclude_pk: int | None = None) -> bool:
-    """Whether another active registration for the event has this (normalised) address."""
+    """Whether another active registration for the event has this (normalised) address.
+
+    No address (a walk-in who gave none) is never taken: the database's constraint leaves empty
+    addresses out too."""
+    if not email or not email.strip():
+        return False
     others = Registration.objects.filter(
         event_id=event_id, email=normalise_email(email), status__in=ACTIVE_STATUSES
     )

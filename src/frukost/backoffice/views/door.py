@@ -247,7 +247,7 @@ def door_sync(request, event_id: int):
         return HttpResponseNotAllowed(["POST"])
     try:
         payload = json.loads(request.body)
-    except ValueError:  # UnicodeDecodeError is a ValueError too
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; deep nesting recurses
         return JsonResponse({"error": _("The sync request is not valid JSON.")}, status=400)
     try:
         operations = sync.parse_operations(payload)

@@ -16,7 +16,7 @@ from frukost.core.tokens import new_token
 from frukost.events.models import Series
 from frukost.followup import results as feedback_results
 from frukost.followup.enums import RATINGS, FollowUpKind
-from frukost.followup.exceptions import AttendanceOpen, NoRecipients
+from frukost.followup.exceptions import AttendanceOpen, NoRecipients, NotSendableNow
 from frukost.followup.forms import FollowUpForm
 from frukost.followup.services import (
     attendance_is_closed,
@@ -109,6 +109,9 @@ def _write_preview_send(request, event_id: int, kind: FollowUpKind):
         return _compose_page(request, event, kind, form, who, status=409)
     except NoRecipients:
         form.add_error(None, _("Nobody is left to send it to: everyone has had it already."))
+        return _compose_page(request, event, kind, form, who, status=409)
+    except NotSendableNow as exc:
+        form.add_error(None, str(exc))
         return _compose_page(request, event, kind, form, who, status=409)
     if not preview.recipient_count:
         form.add_error(None, _("Nobody is left to send it to: everyone has had it already."))

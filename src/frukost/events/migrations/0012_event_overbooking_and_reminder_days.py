@@ -21,7 +21,20 @@ class Migration(migrations.Migration):
                 verbose_name="overbooking (extra seats)",
             ),
         ),
+        # Events that exist before the upgrade get 0 (no "still coming?" mail): an organiser who
+        # never saw the setting must not have everyone mailed the minute the worker restarts.
+        # New events get 2 (the AlterField below).
         migrations.AddField(
+            model_name="event",
+            name="reminder_days_before",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="Asks everyone with a seat whether they are still coming, so that a freed seat goes to the waiting list. 0: not sent.",
+                validators=[django.core.validators.MaxValueValidator(14)],
+                verbose_name="“Still coming?” e-mail (days before)",
+            ),
+        ),
+        migrations.AlterField(
             model_name="event",
             name="reminder_days_before",
             field=models.PositiveSmallIntegerField(
