@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -84,6 +85,32 @@ def test_book_undo_and_counters(client, door):
 
     counts = client.get(_list(event)).context["counts"]
     assert (counts.arrived, counts.books) == (0, 0)
+
+
+def test_an_undo_from_a_page_out_of_date_leaves_a_newer_check_in_from_another_phone(client, door, frozen):
+    """Phone A shows Anna arrived at 07.40; phone B undoes and checks her in again at 07.50; A's
+    Undo (its form names the 07.40 arrival it showed) does not take back B's check-in."""
+    event, anna, _ = door
+    frozen("2029-05-16 07:40")
+    client.post(_action(event, anna, "checkin"), {"client_id": str(uuid.uuid4())})
+    page_a = client.get(_list(event)).content.decode()
+    shown = re.search(r'/{}/undo/".*?name="arrived" value="([^"]+)"'.format(anna.pk), page_a).group(1)
+    frozen("2029-05-16 07:50")
+    client.post(_action(event, anna, "undo"))  # phone B, from a fresh page without the field
+    client.post(_action(event, anna, "checkin"), {"client_id": str(uuid.uuid4())})
+
+    response = client.post(_action(event, anna, "undo"), {"arrived": shown}, follow=True)
+
+    assert (
+        "checkades in igen kl. 07.50 på en annan enhet; den incheckningen gäller."
+        in response.content.decode()
+    )
+    assert CheckIn.objects.get().checked_in_at == stockholm(2029, 5, 16, 7, 50)
+
+    fresh = client.get(_list(event)).content.decode()
+    newest = re.search(r'/{}/undo/".*?name="arrived" value="([^"]+)"'.format(anna.pk), fresh).group(1)
+    client.post(_action(event, anna, "undo"), {"arrived": newest})
+    assert not CheckIn.objects.exists()  # an undo of what the page shows works
 
 
 def test_a_waitlisted_person_is_refused_with_a_message(client, door):

@@ -79,7 +79,7 @@ def test_the_list_shows_name_workplace_title_mailto_event_kind_answers_and_conse
         "Enhetschef",
         'href="mailto:anna@example.se"',
         event.title,
-        "Icke-medlem",
+        "Deltagare",
         "Betyg 4 av 5",
         "Samtalet om tillit",
         "Ja, ombudet får kontakta mig.",
@@ -215,7 +215,7 @@ def test_export_csv_with_swedish_headers_filters_and_neutralised_formulas(client
     ]  # fmt: skip
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Anna"][3] == '\'=HYPERLINK("http://x")'
-    assert by_name["Anna"][7:11] == ["Icke-medlem", "5", "", "'+46 70 123 45 67"]
+    assert by_name["Anna"][7:11] == ["Deltagare", "5", "", "'+46 70 123 45 67"]
     assert by_name["Bo"][7] == "Kollega som följde med"
     contacted = formats.local(Lead.objects.get(email="bo@example.se").contacted_at).strftime("%Y-%m-%d %H:%M")
     assert by_name["Bo"][11:] == [by_name["Bo"][11], contacted, "ombud@example.se", "'@bo"]

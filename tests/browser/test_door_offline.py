@@ -270,3 +270,26 @@ def test_a_tap_whose_request_fails_is_kept_and_synced_as_the_same_tap(page, staf
     page.context.set_offline(False)
     expect(page.locator(".bo-door-sync")).to_contain_text("allt är synkat")
     assert CheckIn.objects.count() == 1
+
+
+def test_a_door_list_older_than_a_day_leaves_the_phone_on_any_page(new_context, event_factory):
+    """A volunteer who just closed the tab: the next page of the site the phone opens removes a
+    held list older than a day (names and workplaces), and leaves a fresh one and queued taps."""
+    event = event_factory()
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(event.get_absolute_url())
+    page.evaluate(
+        """() => {
+            const day = 24 * 60 * 60 * 1000;
+            localStorage.setItem("frukost.door.7.1.list", JSON.stringify({savedAt: Date.now() - 2 * day, list: {}}));
+            localStorage.setItem("frukost.door.7.2.list", JSON.stringify({savedAt: Date.now(), list: {}}));
+            localStorage.setItem("frukost.door.7.1.queue", "[]");
+        }"""
+    )
+
+    page.reload()
+
+    assert sorted(page.evaluate("Object.keys(localStorage)")) == [
+        "frukost.door.7.1.queue",
+        "frukost.door.7.2.list",
+    ]

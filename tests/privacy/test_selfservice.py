@@ -21,7 +21,7 @@ from frukost.privacy.selfservice import (
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
 from frukost.registrations.services import Answers, cancel_registration, confirm_colleague, register
-from tests.conftest import outbox_for, worker_keeps_up
+from tests.conftest import outbox_for, stockholm, worker_keeps_up
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,9 @@ def test_personal_data_lists_the_persons_fields_status_event_colleagues_and_mail
         "invitations",
         "lead",
         "feedback",
+        "door",
     ]
+    assert data["sections"]["door"]["fields"] == []  # not at the door yet
     person_fields = _fields(data["sections"]["person"])
     assert person_fields["first_name"] == "Anna"
     assert person_fields["email"] == "anna@example.se"
@@ -122,6 +124,24 @@ def test_personal_data_lists_the_persons_fields_status_event_colleagues_and_mail
     assert data["sections"]["registered_by"]["fields"] == []
     assert _fields(bos["sections"]["registered_by"]) == {"name": "Anna Svensson"}
     assert _fields(bos["sections"]["person"])["membership"] == "Jag vill inte svara"
+
+
+def test_personal_data_says_when_the_person_arrived_and_got_the_book(event, person):
+    from frukost.checkin.services import check_in, hand_out_book
+
+    anna = register(event=event, person=person("anna@example.se")).registration
+    check_in(registration=anna, actor=None, at=stockholm(2029, 5, 16, 7, 42))
+    hand_out_book(registration=anna, actor=None, at=stockholm(2029, 5, 16, 7, 43))
+
+    with translation.override("sv"):
+        door = personal_data(Registration.objects.get(pk=anna.pk))["sections"]["door"]
+
+    assert door["title"] == "Vid entrén"
+    assert _fields(door) == {
+        "checked_in_at": stockholm(2029, 5, 16, 7, 42),
+        "book_handed_at": stockholm(2029, 5, 16, 7, 43),
+        "walk_in": False,
+    }
 
 
 def test_personal_data_is_json_with_times_in_stockholm(event, person):

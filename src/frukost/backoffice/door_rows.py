@@ -53,10 +53,16 @@ def door_rows(people: Iterable, *, request, event, client_id, search: str) -> Sa
     }
     checked_in = _("Checked in %(time)s")
 
-    def button(pk: int, action: str) -> str:
+    def button(pk: int, action: str, *, arrived_at=None) -> str:
         label, extra = buttons[action]
+        # An undo says which arrival it takes back: one made since on another phone stands.
+        arrival = (
+            f'<input type="hidden" name="arrived" value="{escape(arrived_at.isoformat())}">'
+            if arrived_at
+            else ""
+        )
         return (
-            f'<form method="post" action="{prefix}{pk}/{action}/" class="bo-door-form">{hidden}'
+            f'<form method="post" action="{prefix}{pk}/{action}/" class="bo-door-form">{hidden}{arrival}'
             f'<button type="submit" class="button{extra}">{label}</button></form>'
         )
 
@@ -78,7 +84,7 @@ def door_rows(people: Iterable, *, request, event, client_id, search: str) -> Sa
                 actions += f'<p class="bo-door-done">{labels["book_done"]}</p>' + button(pk, "unbook")
             else:
                 actions += button(pk, "book")
-            actions += button(pk, "undo")
+            actions += button(pk, "undo", arrived_at=person.checked_in_at)
         elif person.status == Status.REGISTERED and person.confirmed:
             actions = button(pk, "checkin")
         elif person.status == Status.REGISTERED:

@@ -254,6 +254,19 @@ def _feedback(registration: Registration) -> dict[str, Any]:
     return {"title": _("Your feedback after the event"), "fields": fields}
 
 
+def _door(registration: Registration) -> dict[str, Any]:
+    # What the door recorded (frukost.checkin): when the person arrived and got the book.
+    row = getattr(registration, "check_in", None)
+    fields = []
+    if row is not None:
+        fields = [
+            _field("checked_in_at", _("Checked in at the door"), _time(row.checked_in_at)),
+            _field("book_handed_at", _("Book handed out"), _time(row.book_handed_at)),
+            _field("walk_in", _("Registered at the door"), row.walk_in),
+        ]
+    return {"title": _("At the door"), "fields": fields}
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("person", _person),
     ("registration", _registration),
@@ -264,6 +277,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("invitations", _consent),
     ("lead", _lead),
     ("feedback", _feedback),
+    ("door", _door),
 ]
 
 
@@ -300,7 +314,7 @@ def with_personal_data(registrations: QuerySet[Registration]) -> QuerySet[Regist
     )
     lead = _leads_of(OuterRef).order_by("-consented_at")
     return (
-        registrations.select_related("event__organisation", "invited_by", "feedback")
+        registrations.select_related("event__organisation", "invited_by", "feedback", "check_in")
         .prefetch_related(
             Prefetch("colleagues", queryset=Registration.objects.order_by("created_at", "id")),
             Prefetch("messages", queryset=OutboxMessage.objects.order_by("created_at", "id")),

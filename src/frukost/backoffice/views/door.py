@@ -26,6 +26,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -184,7 +186,13 @@ def door_action(request, event_id: int, registration_id: int, action: str):
             result.check_in.registration = registration
             (messages.warning if result.already else messages.success)(request, _checked_in_message(result))
         elif action == "undo":
-            checkin.undo_check_in(registration=registration, actor=request.user)
+            # The arrival the page showed: a check-in made since on another phone is not undone.
+            arrived = (
+                parse_datetime(request.POST.get("arrived", "")[:40]) if request.POST.get("arrived") else None
+            )
+            if arrived is not None and timezone.is_naive(arrived):
+                arrived = None
+            checkin.undo_check_in(registration=registration, actor=request.user, at=arrived)
             messages.success(request, _("Check-in of %(name)s undone.") % {"name": registration.full_name})
         elif action == "book":
             checkin.hand_out_book(registration=registration, actor=request.user)

@@ -120,7 +120,12 @@
 
   function loadList() {
     return fetch(config.dataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((response) => (response.ok && !response.redirected ? response.json() : null))
+      .then((response) => {
+        if (response.ok && !response.redirected) return response.json();
+        // Signed out, or no longer given this event: the copy on this phone goes too.
+        if (response.redirected || response.status === 403 || response.status === 404) forget(listKey);
+        return null;
+      })
       .then((list) => {
         if (!list) return;
         // Taps still queued are not in the server's list yet: keep them on top of it.
@@ -265,11 +270,19 @@
     return config.actionUrl.replace("/0/checkin/", `/${id}/${action}/`);
   }
 
-  function button(id, action, label, modifier) {
+  function button(id, action, label, modifier, arrivedAt) {
     const form = document.createElement("form");
     form.method = "post";
     form.action = actionUrl(id, action);
     form.className = "bo-door-form";
+    if (arrivedAt) {
+      // An undo says which arrival it takes back: one made since on another phone stands.
+      const arrived = document.createElement("input");
+      arrived.type = "hidden";
+      arrived.name = "arrived";
+      arrived.value = arrivedAt;
+      form.appendChild(arrived);
+    }
     const submit = document.createElement("button");
     submit.type = "submit";
     submit.className = `button${modifier ? ` ${modifier}` : ""}`;
@@ -295,7 +308,7 @@
       } else {
         cell.appendChild(button(person.id, "book", text.book));
       }
-      cell.appendChild(button(person.id, "undo", text.undo, "button--secondary"));
+      cell.appendChild(button(person.id, "undo", text.undo, "button--secondary", person.checked_in_at));
     } else if (person.status === "registered" && person.confirmed) {
       cell.appendChild(button(person.id, "checkin", text.checkIn, "bo-door-button--big"));
     } else if (person.status === "registered") {
