@@ -94,7 +94,7 @@ def test_an_undo_from_a_page_out_of_date_leaves_a_newer_check_in_from_another_ph
     frozen("2029-05-16 07:40")
     client.post(_action(event, anna, "checkin"), {"client_id": str(uuid.uuid4())})
     page_a = client.get(_list(event)).content.decode()
-    shown = re.search(r'/{}/undo/".*?name="arrived" value="([^"]+)"'.format(anna.pk), page_a).group(1)
+    shown = re.search(rf'/{anna.pk}/undo/".*?name="arrived" value="([^"]+)"', page_a).group(1)
     frozen("2029-05-16 07:50")
     client.post(_action(event, anna, "undo"))  # phone B, from a fresh page without the field
     client.post(_action(event, anna, "checkin"), {"client_id": str(uuid.uuid4())})
@@ -108,7 +108,7 @@ def test_an_undo_from_a_page_out_of_date_leaves_a_newer_check_in_from_another_ph
     assert CheckIn.objects.get().checked_in_at == stockholm(2029, 5, 16, 7, 50)
 
     fresh = client.get(_list(event)).content.decode()
-    newest = re.search(r'/{}/undo/".*?name="arrived" value="([^"]+)"'.format(anna.pk), fresh).group(1)
+    newest = re.search(rf'/{anna.pk}/undo/".*?name="arrived" value="([^"]+)"', fresh).group(1)
     client.post(_action(event, anna, "undo"), {"arrived": newest})
     assert not CheckIn.objects.exists()  # an undo of what the page shows works
 

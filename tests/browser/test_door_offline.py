@@ -281,7 +281,8 @@ def test_a_door_list_older_than_a_day_leaves_the_phone_on_any_page(new_context, 
     page.evaluate(
         """() => {
             const day = 24 * 60 * 60 * 1000;
-            localStorage.setItem("frukost.door.7.1.list", JSON.stringify({savedAt: Date.now() - 2 * day, list: {}}));
+            const old = JSON.stringify({savedAt: Date.now() - 2 * day, list: {}});
+            localStorage.setItem("frukost.door.7.1.list", old);
             localStorage.setItem("frukost.door.7.2.list", JSON.stringify({savedAt: Date.now(), list: {}}));
             localStorage.setItem("frukost.door.7.1.queue", "[]");
         }"""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from frukost.core.collation import swedish_sort_key
 from frukost.core.models import AuditLog
 from frukost.registrations.door_documents import (
     BADGE_HEIGHT,
@@ -20,7 +21,6 @@ from frukost.registrations.door_documents import (
     badges_pdf,
     door_list_pdf,
     fit_text,
-    swedish_sort_key,
 )
 from frukost.registrations.services import register
 from tests.conftest import make_person

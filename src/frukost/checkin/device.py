@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.crypto import salted_hmac
 
 from frukost.checkin import codes
+from frukost.core.collation import by_name
 from frukost.registrations import queries
 from frukost.registrations.enums import ACTIVE_STATUSES, LinkPurpose
 from frukost.registrations.models import PersonalLink, Registration
@@ -92,6 +93,6 @@ def door_list_for_device(event) -> dict:
             "walk_in": bool(row["check_in__walk_in"]),
             "key": keys.get(row["pk"]),
         }
-        for row in rows
+        for row in sorted(rows, key=lambda row: by_name(row["last_name"], row["first_name"], row["pk"]))
     ]
     return {"event": event.pk, "salt": salt, "people": people}

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
+from frukost.core.collation import by_name
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.models import Registration
 from frukost.registrations.queries import folded
@@ -49,7 +50,8 @@ class DoorPerson:
 
 
 def door_people(event) -> list[DoorPerson]:
-    """Everyone with a seat or on the waiting list, by last name, with their check-in: one query."""
+    """Everyone with a seat or on the waiting list, in Swedish order by last name (as the printed
+    door list), with their check-in: one query."""
     rows = (
         Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
         .order_by("last_name", "first_name", "id")
@@ -81,4 +83,5 @@ def door_people(event) -> list[DoorPerson]:
                 search=_folded(f"{first} {last}"),
             )
         )
+    people.sort(key=lambda person: by_name(person.last_name, person.first_name, person.pk))
     return people

@@ -9,7 +9,6 @@ print them. Text follows the active language (the person printing); the fonts ar
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +26,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from frukost.core import formats
+from frukost.core.collation import by_name
 from frukost.core.models import audit
 from frukost.events.models import Event
 from frukost.registrations import queries
@@ -52,20 +52,8 @@ def _register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
 
 
-# Swedish alphabetical order: … x y z å ä ö. Letters after z get code points after "z"; other
-# accented letters sort as their base letter (é as e), ü as y, æ as ä and ø as ö, as in Swedish.
-_SWEDISH_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})
-
-
-def swedish_sort_key(text: str) -> str:
-    """A key that sorts names the Swedish way ("Ek" < "Zorn" < "Åberg" < "Ängel" < "Öst")."""
-    swapped = unicodedata.normalize("NFC", text.casefold()).translate(_SWEDISH_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", swapped)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _by_name(person: Registration) -> tuple[str, str, int]:
-    return (swedish_sort_key(person.last_name), swedish_sort_key(person.first_name), person.pk)
+    return by_name(person.last_name, person.first_name, person.pk)
 
 
 def door_people(event: Event) -> tuple[list[Registration], list[Registration]]:
