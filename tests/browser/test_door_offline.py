@@ -156,6 +156,8 @@ def test_door_phone_scans_goes_offline_and_syncs(
             expect(page.locator(".bo-door-result")).to_contain_text("Incheckad:")
         expect(page.locator(".bo-door-sync")).to_have_text("Ingen anslutning – 3 incheckningar väntar")
         expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit6 / 7")
+        expect(page.get_by_role("link", name="Lägg till på plats")).to_be_hidden()  # it needs the server
+        expect(page.get_by_text("För att lägga till någon på plats behövs nätet")).to_be_visible()
         page.get_by_label("Sök ett namn").fill("")
         shot(page, "door-offline-phone.png")
         assert CheckIn.objects.count() == 3  # nothing reached the server yet (two and the walk-in)
@@ -163,6 +165,7 @@ def test_door_phone_scans_goes_offline_and_syncs(
         context.set_offline(False)
         expect(page.locator(".bo-door-sync")).to_contain_text("allt är synkat")
         expect(page.locator(".bo-door-counts")).to_contain_text("Har kommit6 / 7")
+        expect(page.get_by_role("link", name="Lägg till på plats")).to_be_visible()
         arrived = {r.first_name for r in Registration.objects.filter(check_in__isnull=False)}
         assert arrived == {"Åsa", "Bo", "Gun", "Cilla", "Dan", "Eva"}
         assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith('.queue'))").__len__() == 1
