@@ -17,7 +17,6 @@ withdraws the lead. Not asked → the answer is left as it was, and no lead is m
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from frukost.contacts import services as contact_services
 from frukost.core.models import audit
+from frukost.core.text import plain_text
 from frukost.events.models import Organisation
 from frukost.followup.enums import RATINGS
 from frukost.followup.exceptions import InvalidFeedback
@@ -76,8 +76,7 @@ def contact_consent_text(organisation: Organisation, language: str | None = None
 
 
 def _clean(value: str, limit: int, field: str, errors: dict[str, str]) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+    value = plain_text(value)
     if len(value) > limit:
         errors[field] = _("Write at most %(limit)d characters; this has %(length)d.") % {
             "limit": limit,

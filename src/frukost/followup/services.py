@@ -11,7 +11,6 @@ mailed.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from frukost.checkin import attendance
 from frukost.core.models import audit
+from frukost.core.text import plain_text
 from frukost.events.models import Event
 from frukost.followup.composer import compose
 from frukost.followup.enums import FollowUpKind
@@ -138,8 +138,7 @@ def clean_followup_text(text: FollowUpText, kind: FollowUpKind | str) -> FollowU
 
 
 def _clean_material(value: str, field: str, errors: dict[str, str]) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+    value = plain_text(value)
     if len(value) > MATERIAL_MAX_LENGTH:
         errors[field] = _("The material can be at most %(limit)d characters; it has %(length)d.") % {
             "limit": MATERIAL_MAX_LENGTH,

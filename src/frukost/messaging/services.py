@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frukost.core.models import audit
+from frukost.core.text import plain_text
 from frukost.events.models import Event
 from frukost.mail.enums import MailKind, Priority
 from frukost.mail.outbox import enqueue_batch
@@ -113,9 +114,7 @@ def _clean_subject(value: str, field: str, errors: dict[str, str]) -> str:
 
 
 def _clean_body(value: str, field: str, errors: dict[str, str]) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    # Keep line breaks and tabs; drop other control characters (pasted from word processors).
-    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+    value = plain_text(value)
     if len(value) > BODY_MAX_LENGTH:
         errors[field] = _("The message can be at most %(limit)d characters; it has %(length)d.") % {
             "limit": BODY_MAX_LENGTH,
