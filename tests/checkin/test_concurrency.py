@@ -1,4 +1,10 @@
-"""Two phones check the same person in at the same moment, through real requests: one check-in."""
+"""Two phones check the same person in at the same moment, through real requests: one check-in.
+
+What these prove is what the door sees: one row, no error page, and the second phone told
+"already checked in". The row count alone would hold without the person's lock too (the
+one-to-one on the registration refuses a second row); the lock is what makes the loser answer
+"already" with the winner's time instead of failing, which the messages assert.
+"""
 
 from __future__ import annotations
 
