@@ -3,7 +3,8 @@
 Every back-office view takes the organisation's slug as its first URL argument and is wrapped
 in `member_required(permission)`. A person who is not a member of that organisation gets a 404
 (the organisation's existence is not revealed); a member whose role lacks the permission gets a
-403. Owners and organisers see union membership, so they must have set up two-factor
+403. Owners, organisers and local representatives see what concerns union membership
+(accounts.access.ROLES_REQUIRING_TWO_FACTOR), so they must have set up two-factor
 authentication before any page opens (they are sent to set it up), and anyone who has a second
 factor must have used it in this session (signals.used_second_factor).
 """
