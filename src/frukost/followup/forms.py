@@ -19,30 +19,10 @@ from frukost.followup.feedback import (
 )
 from frukost.followup.services import MATERIAL_MAX_LENGTH, FollowUpText, clean_followup_text
 from frukost.messaging.exceptions import InvalidAnnouncement
-from frukost.messaging.services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from frukost.messaging.forms import MessageTextForm
 
 
-class FollowUpForm(forms.Form):
-    subject = forms.CharField(
-        label=_("Subject"), strip=False, error_messages={"required": _("Write a subject.")}
-    )
-    body = forms.CharField(
-        label=_("Message"),
-        error_messages={"required": _("Write the message.")},
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Plain text; a blank line starts a new paragraph. The greeting and the event’s facts "
-                    "are added around it."),
-    )  # fmt: skip
-    subject_en = forms.CharField(label=_("Subject in English"), required=False, strip=False)
-    body_en = forms.CharField(
-        label=_("Message in English"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("For those who chose English. Leave it empty and they get the Swedish text, "
-                    "with the greeting and facts in English."),
-    )  # fmt: skip
+class FollowUpForm(MessageTextForm):
     material = forms.CharField(
         label=_("Material from the breakfast (optional)"),
         required=False,
@@ -65,17 +45,16 @@ class FollowUpForm(forms.Form):
         if self.kind == FollowUpKind.THANKS:
             del self.fields["material"]
             del self.fields["material_en"]
+            self.fields["body"].help_text = _(
+                "Plain text; a blank line starts a new paragraph. The greeting and the event’s facts "
+                "are added around it."
+            )
         else:
             self.fields["body"].help_text = _(
                 "Plain text; a blank line starts a new paragraph. The greeting, the event’s facts and "
                 "the material are added around it."
             )
-        for name in ("subject", "subject_en"):
-            self.fields[name].widget.attrs["maxlength"] = SUBJECT_MAX_LENGTH * 2
-        for name in ("body", "body_en"):
-            self.fields[name].widget.attrs["maxlength"] = BODY_MAX_LENGTH * 2
-        for name in ("material", "material_en"):
-            if name in self.fields:
+            for name in ("material", "material_en"):
                 self.fields[name].widget.attrs["maxlength"] = MATERIAL_MAX_LENGTH * 2
 
     def clean(self):
@@ -95,8 +74,7 @@ class FollowUpForm(forms.Form):
                 self.kind,
             )
         except InvalidAnnouncement as exc:
-            for field, message in exc.errors.items():
-                self.add_error(field if field in self.fields else None, message)
+            self.add_service_errors(exc)
         return data
 
 

@@ -11,10 +11,10 @@ from frukost.messaging.exceptions import InvalidAnnouncement
 from frukost.messaging.services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, AnnouncementText, clean_text
 
 
-class AnnouncementForm(forms.Form):
-    audience = forms.ChoiceField(
-        label=_("To"), choices=Audience.choices, widget=forms.RadioSelect, initial=Audience.ALL
-    )
+class MessageTextForm(forms.Form):
+    """A subject and a message, optionally in English: what every organiser's e-mail form asks
+    (the message to attendees, the mails after the event). The rules are the services'."""
+
     subject = forms.CharField(
         label=_("Subject"), strip=False, error_messages={"required": _("Write a subject.")}
     )
@@ -36,13 +36,28 @@ class AnnouncementForm(forms.Form):
                     "with the greeting and facts in English."),
     )  # fmt: skip
 
-    def __init__(self, *args, counts: dict[str, int] | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Generous browser limits so the service's clear message is what people see.
         for name in ("subject", "subject_en"):
             self.fields[name].widget.attrs["maxlength"] = SUBJECT_MAX_LENGTH * 2
         for name in ("body", "body_en"):
             self.fields[name].widget.attrs["maxlength"] = BODY_MAX_LENGTH * 2
+
+    def add_service_errors(self, exc: InvalidAnnouncement) -> None:
+        """The service's messages on their fields (on the form where the field is not this form's)."""
+        for field, message in exc.errors.items():
+            self.add_error(field if field in self.fields else None, message)
+
+
+class AnnouncementForm(MessageTextForm):
+    audience = forms.ChoiceField(
+        label=_("To"), choices=Audience.choices, widget=forms.RadioSelect, initial=Audience.ALL
+    )
+    field_order = ["audience", "subject", "body", "subject_en", "body_en"]
+
+    def __init__(self, *args, counts: dict[str, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
         if counts is not None:
             self.fields["audience"].choices = [
                 (value, _("%(label)s (%(count)d)") % {"label": label, "count": counts.get(value, 0)})
@@ -63,6 +78,5 @@ class AnnouncementForm(forms.Form):
                 )
             )
         except InvalidAnnouncement as exc:
-            for field, message in exc.errors.items():
-                self.add_error(field, message)
+            self.add_service_errors(exc)
         return data
