@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "frukost.catering",
     "frukost.checkin",
     "frukost.followup",
+    "frukost.invitations",
     "frukost.mail",
     "frukost.importer",
     "frukost.privacy",

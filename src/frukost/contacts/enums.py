@@ -15,3 +15,14 @@ class LeadKind(models.TextChoices):
 
     NOT_MEMBER = "not_member", _("Attendee")
     COLLEAGUE = "colleague", _("Colleague brought along")
+
+
+class SuppressionReason(models.TextChoices):
+    """Why an address is on an organisation's do-not-mail list (no invitations, no reminders to them)."""
+
+    # The person used the unsubscribe link (or their mail client's one-click button).
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    # The mail server refused the address for good (a 5xx answer): it cannot be delivered to.
+    BOUNCED = "bounced", _("Undeliverable (hard bounce)")
+    # An organiser added it (someone asked by phone, say).
+    ADDED = "added", _("Added by an organiser")

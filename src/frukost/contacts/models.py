@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from frukost.contacts.enums import LeadKind
+from frukost.contacts.enums import LeadKind, SuppressionReason
 from frukost.core.emails import normalise_email
 from frukost.events.models import Event, Organisation
 
@@ -149,3 +150,43 @@ class Lead(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class Suppression(models.Model):
+    """An address the organisation sends no more invitations to: its do-not-mail list.
+
+    Checked by every import (the preview shows the row as on the list and nothing is imported for
+    it) and again as each invitation or reminder is composed (one unsubscribed a second before the
+    batch is not mailed). Mail about a person's own registration (confirmation, changes,
+    cancellation) is not affected. Kept as long as the organisation sends invitations: it is the
+    record that lets it honour the wish (GDPR art. 21(3), art. 17(1)(c)); it holds the address and
+    why, nothing else.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="suppressions", verbose_name=_("organisation")
+    )
+    # Stored normalised: one row per organisation and address (a constraint).
+    email = models.EmailField(_("e-mail"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=12, choices=SuppressionReason)
+    # For a bounce, the mail server's answer (addresses removed); for an organiser's entry, why.
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("do-not-mail address")
+        verbose_name_plural = _("do-not-mail list")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "email"], name="suppression_one_per_address"),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=SuppressionReason.values), name="suppression_reason_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_reason_display()})"
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)

@@ -40,11 +40,20 @@ class MailKind(models.TextChoices):
     # a "sorry we missed you" to the no-shows.
     FOLLOWUP_THANKS = "followup_thanks", _("Thank you for coming (with feedback form)")
     FOLLOWUP_SORRY = "followup_sorry", _("Sorry we missed you")
+    # To the people on an invitation list (frukost.invitations): bulk, with an unsubscribe link
+    # and the List-Unsubscribe headers; never to an address on the organisation's do-not-mail list.
+    INVITATION = "invitation", _("Invitation")
+    INVITATION_REMINDER = "invitation_reminder", _("Reminder to an invitation not yet answered")
 
 
 # Kinds whose recipient is forgotten once the message is done with (sent, or failed for good):
 # an erasure receipt must not leave the erased person's address behind in the outbox.
 FORGET_RECIPIENT_KINDS = frozenset({MailKind.ERASURE_RECEIPT})
+
+# Kinds that invite rather than inform about a person's own registration: each carries an
+# unsubscribe link and the List-Unsubscribe headers (RFC 2369, RFC 8058 one-click), and none may
+# go to an address on the organisation's do-not-mail list.
+UNSUBSCRIBABLE_KINDS = frozenset({MailKind.INVITATION, MailKind.INVITATION_REMINDER})
 
 
 class Priority(models.IntegerChoices):

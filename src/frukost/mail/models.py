@@ -30,7 +30,13 @@ class OutboxMessage(models.Model):
     # Groups the messages of one bulk send; what it refers to is the sender's business (for
     # announcements, the announcement's id with kind ANNOUNCEMENT), mail does not know.
     batch_id = models.PositiveBigIntegerField(_("batch"), null=True, blank=True)
+    # What the message is about when that is not a registration, as the sender's own id (for
+    # invitations, the invitee's id): the sender's renderer and link hooks look it up.
+    ref_id = models.PositiveBigIntegerField(_("about"), null=True, blank=True)
     to = models.EmailField(_("to"), max_length=254)
+    # The message carries an unsubscribe link: the worker adds List-Unsubscribe and
+    # List-Unsubscribe-Post (RFC 8058) with the URL minted for the purpose "unsubscribe".
+    list_unsubscribe = models.BooleanField(_("with an unsubscribe link"), default=False)
     reply_to = models.EmailField(_("reply to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body_text = models.TextField(blank=True)
@@ -53,6 +59,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "priority", "next_attempt_at"], name="outbox_due_by_priority"),
             models.Index(fields=["kind", "batch_id"], name="outbox_batch"),
+            models.Index(fields=["kind", "ref_id"], name="outbox_ref"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,8 @@ def enqueue(
     registration=None,
     priority: Priority | int = Priority.TRANSACTIONAL,
     batch_id: int | None = None,
+    list_unsubscribe: bool = False,
+    ref_id: int | None = None,
 ) -> OutboxMessage | None:
     """Write a message to the outbox; the worker sends it once the transaction commits.
 
@@ -55,6 +57,8 @@ def enqueue(
         registration=registration,
         priority=priority,
         batch_id=batch_id,
+        list_unsubscribe=list_unsubscribe,
+        ref_id=ref_id,
         rendered_at=timezone.now() if body_text else None,
     )
 
@@ -62,12 +66,13 @@ def enqueue(
 def enqueue_batch(
     *,
     kind: str,
-    recipients: Iterable[tuple[str, int | None]],
+    recipients: Iterable[tuple[str, int | None] | tuple[str, int | None, int | None]],
     batch_id: int,
     reply_to: str = "",
     priority: Priority | int = Priority.BULK,
+    list_unsubscribe: bool = False,
 ) -> int:
-    """Write one message per (address, registration id) to the outbox, in a few INSERTs.
+    """Write one message per (address, registration id[, ref id]) to the outbox, in a few INSERTs.
 
     The messages are composed by the worker (the renderer for `kind`) and, as bulk mail, sent
     after any transactional mail that is due. Must be called inside the transaction that
@@ -78,16 +83,18 @@ def enqueue_batch(
     messages = [
         OutboxMessage(
             kind=kind,
-            to=to,
+            to=recipient[0],
             reply_to=reply_to,
-            registration_id=registration_id,
+            registration_id=recipient[1],
+            ref_id=recipient[2] if len(recipient) > 2 else None,
             priority=priority,
             batch_id=batch_id,
+            list_unsubscribe=list_unsubscribe,
             created_at=now,
             next_attempt_at=now,
         )
-        for to, registration_id in recipients
-        if (to or "").strip()
+        for recipient in recipients
+        if (recipient[0] or "").strip()
     ]
     OutboxMessage.objects.bulk_create(messages, batch_size=500)
     return len(messages)

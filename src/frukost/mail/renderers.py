@@ -66,17 +66,40 @@ def render_pending(message) -> None:
 # outbox never holds a usable token: not while queued, not after a failure, not after sending.
 _PLACEHOLDER = re.compile(r"\[\[frukost-personal-link:([a-z]+)\]\]")
 _link_hooks: dict[str, Callable] = {}
+# Hooks for particular kinds (an invitation's links belong to an invitee, not a registration).
+_kind_link_hooks: dict[str, dict[str, Callable]] = {}
 
 
 def personal_link_placeholder(purpose: str) -> str:
     return f"[[frukost-personal-link:{purpose}]]"
 
 
-def register_link_hooks(*, issue: Callable, discard: Callable) -> None:
-    """`issue(message, purpose) -> url` mints a link for the message's registration;
-    `discard(message)` deletes the links minted for a message that will never be delivered."""
-    _link_hooks["issue"] = issue
-    _link_hooks["discard"] = discard
+def register_link_hooks(*, issue: Callable, discard: Callable, kinds=None) -> None:
+    """`issue(message, purpose) -> url` mints a link for the message; `discard(message)` deletes
+    the links minted for a message that will never be delivered.
+
+    Without `kinds` the hooks are the default, for mail about a registration (the message's
+    registration is required). With `kinds` they serve only messages of those kinds, which need
+    no registration (an invitation's links are its invitee's).
+    """
+    if kinds is None:
+        _link_hooks["issue"] = issue
+        _link_hooks["discard"] = discard
+        return
+    for kind in kinds:
+        _kind_link_hooks[str(kind)] = {"issue": issue, "discard": discard}
+
+
+def _hooks_for(message) -> dict[str, Callable]:
+    return _kind_link_hooks.get(message.kind, _link_hooks)
+
+
+def link_urls(message, purposes) -> dict[str, str]:
+    """Mint one link per purpose for the message, as it is handed over (never stored)."""
+    hooks = _hooks_for(message)
+    if hooks is _link_hooks and message.registration_id is None:
+        raise NothingToRender("the registration was deleted before the message was sent")
+    return {purpose: hooks["issue"](message, purpose) for purpose in purposes}
 
 
 def personalise(message) -> tuple[str, str]:
@@ -87,9 +110,7 @@ def personalise(message) -> tuple[str, str]:
     purposes = sorted(set(_PLACEHOLDER.findall(message.body_text + message.body_html)))
     if not purposes:
         return message.body_text, message.body_html
-    if message.registration_id is None:
-        raise NothingToRender("the registration was deleted before the message was sent")
-    urls = {purpose: _link_hooks["issue"](message, purpose) for purpose in purposes}
+    urls = link_urls(message, purposes)
 
     def fill(text: str) -> str:
         return _PLACEHOLDER.sub(lambda match: urls[match.group(1)], text)
@@ -140,5 +161,6 @@ def personalise_with_images(message) -> Personalised:
 
 def discard_links(message) -> None:
     """A message that will never be delivered: delete any link minted for it."""
-    if "discard" in _link_hooks:
-        _link_hooks["discard"](message)
+    hooks = _hooks_for(message)
+    if "discard" in hooks:
+        hooks["discard"](message)
