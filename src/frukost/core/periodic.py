@@ -1,4 +1,4 @@
-"""Jobs the worker runs once a day, registered by the apps that own them.
+"""Jobs the worker runs every round or once a day, registered by the apps that own them.
 
 The worker lives in `registrations`, which must not import the apps above it (privacy's
 retention is one): those apps register their job here in `AppConfig.ready()` and the worker
@@ -26,6 +26,30 @@ _DAILY: dict[str, Callable[[dt.datetime], object]] = {}
 def register_daily(name: str, job: Callable[[dt.datetime], object]) -> None:
     """Have the worker run `job(now)` once a day (the first housekeeping round of each day)."""
     _DAILY[name] = job
+
+
+# name -> job(now) run every housekeeping round (about a minute): scheduled mail whose time is
+# set in Stockholm (invitation reminders, claim windows running out). Each job must be safe to
+# run by two workers at once (claim each person's mail with a conditional UPDATE).
+_FREQUENT: dict[str, Callable[[dt.datetime], object]] = {}
+
+
+def register_frequent(name: str, job: Callable[[dt.datetime], object]) -> None:
+    """Have the worker run `job(now)` every housekeeping round."""
+    _FREQUENT[name] = job
+
+
+def run_frequent_jobs(*, now: dt.datetime | None = None) -> dict[str, object]:
+    """Run every registered frequent job once. Returns name -> summary; a job that raises is
+    logged and the others still run."""
+    now = now or timezone.now()
+    results: dict[str, object] = {}
+    for name, job in _FREQUENT.items():
+        try:
+            results[name] = job(now)
+        except Exception:
+            logger.exception("job %s failed", name)
+    return results
 
 
 def daily_jobs() -> dict[str, Callable[[dt.datetime], object]]:

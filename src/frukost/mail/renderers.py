@@ -107,15 +107,25 @@ def personalise(message) -> tuple[str, str]:
 
     Nothing is saved: the link exists only in what is handed to the mail server (and as a hash).
     """
-    purposes = sorted(set(_PLACEHOLDER.findall(message.body_text + message.body_html)))
+    body_text, body_html, _urls = _personalise(message)
+    return body_text, body_html
+
+
+UNSUBSCRIBE = "unsubscribe"
+
+
+def _personalise(message) -> tuple[str, str, dict[str, str]]:
+    purposes = set(_PLACEHOLDER.findall(message.body_text + message.body_html))
+    if getattr(message, "list_unsubscribe", False):
+        purposes.add(UNSUBSCRIBE)  # the List-Unsubscribe header's URL, the same as the body's
     if not purposes:
-        return message.body_text, message.body_html
-    urls = link_urls(message, purposes)
+        return message.body_text, message.body_html, {}
+    urls = link_urls(message, sorted(purposes))
 
     def fill(text: str) -> str:
         return _PLACEHOLDER.sub(lambda match: urls[match.group(1)], text)
 
-    return fill(message.body_text), fill(message.body_html)
+    return fill(message.body_text), fill(message.body_html), urls
 
 
 # --- The check-in code: also filled in at hand-over, with its QR code as an inline image ------
@@ -139,13 +149,16 @@ class Personalised:
     body_text: str
     body_html: str
     inline_images: tuple[tuple[str, bytes], ...] = ()  # (Content-ID, PNG)
+    # The unsubscribe URL minted for a message with list_unsubscribe (for its headers).
+    unsubscribe_url: str = ""
 
 
 def personalise_with_images(message) -> Personalised:
     """`personalise`, plus the check-in code and its QR image where the message asks for them."""
-    body_text, body_html = personalise(message)
+    body_text, body_html, urls = _personalise(message)
+    unsubscribe_url = urls.get(UNSUBSCRIBE, "")
     if CHECKIN_CODE_PLACEHOLDER not in body_text + body_html and CHECKIN_QR_PLACEHOLDER not in body_html:
-        return Personalised(body_text, body_html)
+        return Personalised(body_text, body_html, unsubscribe_url=unsubscribe_url)
     if message.registration_id is None or "issue" not in _code_hooks:
         raise NothingToRender("no registration to give a check-in code to")
     code, png = _code_hooks["issue"](message)
@@ -156,7 +169,7 @@ def personalise_with_images(message) -> Personalised:
         )
 
     images = ((CHECKIN_QR_CID, png),) if CHECKIN_QR_PLACEHOLDER in body_html else ()
-    return Personalised(fill(body_text), fill(body_html), images)
+    return Personalised(fill(body_text), fill(body_html), images, unsubscribe_url=unsubscribe_url)
 
 
 def discard_links(message) -> None:

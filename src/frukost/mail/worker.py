@@ -43,6 +43,29 @@ class PermanentFailure(Exception):
     """Retrying cannot help: the server refused the message for good (a 5xx answer), or the
     message itself cannot be sent (an invalid address, a header with a newline)."""
 
+    def __init__(self, *args, bounced: bool = False):
+        super().__init__(*args)
+        # The mail server refused the recipient's address with a 5xx: a hard bounce.
+        self.bounced = bounced
+
+
+# Called as fn(message, error) when the mail server refuses a recipient for good (a hard bounce):
+# the apps that know whose mail it was put the address on the organisation's do-not-mail list.
+_bounce_hooks: list = []
+
+
+def register_bounce_hook(hook) -> None:
+    if hook not in _bounce_hooks:
+        _bounce_hooks.append(hook)
+
+
+def _bounced(message: OutboxMessage, error: str) -> None:
+    for hook in _bounce_hooks:
+        try:
+            hook(message, error)
+        except Exception:  # a hook's failure must not keep the message from being recorded as failed
+            logger.exception("bounce hook failed for mail %s", message.pk)
+
 
 def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     """Queue again the messages a crashed worker left in "sending"."""
@@ -115,6 +138,9 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
         _fail(message, str(exc))
         return False
     except PermanentFailure as exc:
+        # Before _fail, which forgets the address of the kinds that must not keep it.
+        if exc.bounced:
+            _bounced(message, without_addresses(str(exc)))
         _fail(message, str(exc))
         return False
     except (smtplib.SMTPException, OSError) as exc:  # OSError covers refused connections and timeouts
@@ -202,7 +228,7 @@ def _send(message: OutboxMessage, connection) -> None:
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
         connection=connection,
-        headers={"Auto-Submitted": "auto-generated"},
+        headers=_headers(message, personalised.unsubscribe_url),
     )
     email.inline_images = personalised.inline_images
     if body_html:
@@ -216,12 +242,33 @@ def _send(message: OutboxMessage, connection) -> None:
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _text in exc.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
-            raise PermanentFailure(f"recipient refused: {smtp_error_text(exc)}") from exc
+            raise PermanentFailure(f"recipient refused: {smtp_error_text(exc)}", bounced=True) from exc
         raise
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(smtp_error_text(exc)) from exc
+            raise PermanentFailure(smtp_error_text(exc), bounced=_names_the_mailbox(exc)) from exc
         raise
+
+
+def _names_the_mailbox(exc: smtplib.SMTPResponseException) -> bool:
+    """Whether a 5xx answer says the recipient's address is bad (a hard bounce), not the sender or
+    the content: a refusal after DATA with an enhanced status 5.1.x (RFC 3463: addressing)."""
+    if isinstance(exc, smtplib.SMTPSenderRefused) or not isinstance(exc, smtplib.SMTPDataError):
+        return False
+    return _server_text(exc.smtp_error).startswith("5.1.")
+
+
+def _headers(message: OutboxMessage, unsubscribe_url: str) -> dict[str, str]:
+    headers = {"Auto-Submitted": "auto-generated"}
+    if message.list_unsubscribe:
+        if not unsubscribe_url:
+            raise PermanentFailure("an unsubscribable message without an unsubscribe link")
+        # RFC 2369 and RFC 8058: the mail client's one-click button POSTs
+        # "List-Unsubscribe=One-Click" to the URL (an HTTPS URL; no mailto: to keep it one click).
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers["Precedence"] = "bulk"
+    return headers
 
 
 # An address as SMTP servers quote it (<anna@example.se>) or bare (anna@example.se).

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from frukost.catering.services import freeze_closed_catering_lists
-from frukost.core.periodic import run_due_daily_jobs
+from frukost.core.periodic import run_due_daily_jobs, run_frequent_jobs
 from frukost.core.ratelimit import purge_expired
 from frukost.mail.worker import requeue_stuck, send_due
 from frukost.registrations.services import (
@@ -40,6 +40,8 @@ def housekeeping() -> dict[str, int]:
         # After releasing holds: a seat held past the deadline is no longer counted.
         "catering": freeze_closed_catering_lists(),
     }
+    # The apps above registrations register theirs (invitation reminders, claim windows).
+    done.update(run_frequent_jobs())
     run_due_daily_jobs()  # logs what each job did (at most once a day each)
     return done
 
