@@ -185,6 +185,12 @@ def _lead(world):
     ).pk
 
 
+def _suppression(world):
+    from frukost.contacts.suppression import suppress
+
+    return suppress(organisation=world.organisation, email="sparrad-b@example.se", reason="added").pk
+
+
 # URL argument → the id of one of organisation B's objects.
 OBJECTS = {
     "event_id": lambda world: world.event.pk,
@@ -195,6 +201,7 @@ OBJECTS = {
     "announcement_id": _announcement,
     "contact_id": _contact,
     "lead_id": _lead,
+    "suppression_id": _suppression,
     "action": lambda world: "checkin",  # the door list's buttons: checkin, undo, book, unbook
 }
 

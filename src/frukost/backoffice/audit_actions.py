@@ -6,6 +6,7 @@ An action missing here is shown by its name: other parts of frukost may log new 
 from django.utils.translation import gettext_lazy as _
 
 from frukost.accounts.enums import Role
+from frukost.contacts.enums import SuppressionReason
 from frukost.messaging.enums import Audience
 from frukost.registrations.enums import Status
 from frukost.registrations.exports import CATALOGUE
@@ -72,6 +73,10 @@ ACTION_LABELS = {
     "lead.contacted": _("Lead marked contacted"),
     "lead.contact_undone": _("Lead marked not contacted again"),
     "leads.exported": _("Leads exported"),
+    "suppression.added": _("Address put on the do-not-mail list"),
+    "suppression.removed": _("Address taken off the do-not-mail list"),
+    "suppression.lifted": _("Unsubscribe lifted: the person asked for invitations again"),
+    "suppressions.exported": _("Do-not-mail list exported"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).
@@ -84,6 +89,8 @@ SHOWN_DETAILS = {
     "format": _("format"),
     "columns": _("columns"),
     "rows": _("rows"),
+    # suppression.*: why the address is (was) on the do-not-mail list, never the address.
+    "reason": _("reason"),
     # retention.ran: how many of each kind went (counts only).
     "events": _("events"),
     "needs": _("diets and needs erased"),
@@ -102,7 +109,7 @@ SHOWN_DETAILS = {
 }
 
 
-_VALUE_LABELS = {"status": Status, "role": Role, "audience": Audience}
+_VALUE_LABELS = {"status": Status, "role": Role, "audience": Audience, "reason": SuppressionReason}
 
 
 def action_label(action: str) -> str:

@@ -21,7 +21,12 @@ class NoteTooLong(Exception):
 
 class InvalidSuppression(Exception):
     """An entry for the do-not-mail list that cannot be made as given (no valid address, a note
-    too long); the message says what to fix."""
+    too long); the message says what to fix, `field` which input it is about ("email", "detail",
+    "reason")."""
+
+    def __init__(self, message: str, *, field: str = "email"):
+        super().__init__(message)
+        self.field = field
 
 
 class AlreadySuppressed(Exception):

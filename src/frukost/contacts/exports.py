@@ -137,7 +137,7 @@ def export_suppressions(*, organisation: Organisation, actor, search: str = "", 
     InvalidSuppression for an unknown reason.
     """
     if reason and reason not in SuppressionReason.values:
-        raise InvalidSuppression(_("Choose a reason from the list."))
+        raise InvalidSuppression(_("Choose a reason from the list."), field="reason")
     rows = suppressions_for(organisation, search=search, reason=reason)
     with transaction.atomic():
         row_count = rows.count()

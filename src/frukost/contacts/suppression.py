@@ -121,7 +121,8 @@ def add_address(*, organisation: Organisation, email: str, detail: str = "", act
     if len(detail) > DETAIL_MAX_LENGTH:
         raise InvalidSuppression(
             _("The note can be at most %(n)s characters; shorten it and try again.")
-            % {"n": DETAIL_MAX_LENGTH}
+            % {"n": DETAIL_MAX_LENGTH},
+            field="detail",
         )
     with transaction.atomic():
         existing = Suppression.objects.filter(organisation=organisation, email=address).first()
