@@ -102,6 +102,8 @@ SHOWN_DETAILS = {
     "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
     "leads": _("leads deleted"),
+    "invitee_membership": _("invitees' membership values erased"),
+    "invitees": _("invitees erased (with their invitation links)"),
     # event.overbooking_changed: the numbers.
     "overbooking_before": _("overbooking before"),
     "overbooking": _("overbooking"),
