@@ -32,6 +32,7 @@ from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.mail.outbox import enqueue
+from frukost.privacy import invitation_data
 from frukost.privacy.erasure import anonymise, erase_feedback
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.registrations.enums import Diet, Language, Membership, Status
@@ -267,6 +268,33 @@ def _door(registration: Registration) -> dict[str, Any]:
     return {"title": _("At the door"), "fields": fields}
 
 
+def _invitation_data_of(registration: Registration) -> invitation_data.InvitationData:
+    # What the organisation's invitation lists and do-not-mail list hold about the address
+    # (frukost.privacy.invitation_data); a list gets it in two queries from `attach_invitation_data`.
+    if not hasattr(registration, "_invitation_data"):
+        pair = (registration.event.organisation_id, registration.email)
+        registration._invitation_data = invitation_data.invitation_data([pair]).get(
+            pair, invitation_data.InvitationData(*pair)
+        )
+    return registration._invitation_data
+
+
+def attach_invitation_data(registrations: Sequence[Registration]) -> None:
+    """Fetch the invitation data of every registration at once (two queries for the lot)."""
+    found = invitation_data.invitation_data([(r.event.organisation_id, r.email) for r in registrations])
+    for registration in registrations:
+        pair = (registration.event.organisation_id, normalise_email(registration.email))
+        registration._invitation_data = found.get(pair, invitation_data.InvitationData(*pair))
+
+
+def _invitation_lists(registration: Registration) -> dict[str, Any]:
+    return invitation_data.sections(_invitation_data_of(registration))["invitation_lists"]
+
+
+def _do_not_mail(registration: Registration) -> dict[str, Any]:
+    return invitation_data.sections(_invitation_data_of(registration))["do_not_mail"]
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("person", _person),
     ("registration", _registration),
@@ -275,6 +303,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("colleagues", _colleagues),
     ("emails", _emails),
     ("invitations", _consent),
+    ("invitation_lists", _invitation_lists),
+    ("do_not_mail", _do_not_mail),
     ("lead", _lead),
     ("feedback", _feedback),
     ("door", _door),
@@ -298,6 +328,8 @@ def personal_data(registration: Registration) -> dict[str, Any]:
 
 def personal_data_of(registrations: Iterable[Registration]) -> dict[str, Any]:
     """Every registration's data in one document (the download behind a data-request link)."""
+    registrations = list(registrations)
+    attach_invitation_data([r for r in registrations if not hasattr(r, "_invitation_data")])
     return {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
@@ -366,7 +398,9 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
     them lose that name. A consent to future invitations given to the same organisation is
     withdrawn too: whoever asks to be erased wants no more mail, and without a registration there
     would be no page left to untick the box on. So are their leads with the organisation (the yes
-    to being contacted by the local representative): whoever asks to be erased wants no call.
+    to being contacted by the local representative): whoever asks to be erased wants no call. The
+    organisation's invitation lists forget the address (privacy.invitation_data); its do-not-mail
+    entry stays, address and reason only, if the person had objected to being invited.
     Colleagues whose invitations still waited for the person to confirm their address are erased
     with them (_held_colleagues). The rows (id and creation time) go to the erasure journal, so
     that a restored backup can be erased again (core.erasure_journal).
@@ -379,6 +413,11 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
         receipt = _erasure_receipt(registration, case=case, moved_up=moved_up)
         withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
         _withdraw_leads(registration)
+        # The organisation's invitation lists forget the address too; the do-not-mail list keeps it
+        # (address and reason) only if the person objected to being invited.
+        invitations = invitation_data.erase_invitation_data(
+            organisation=registration.event.organisation, email=registration.email
+        )
         # Their feedback is theirs: it goes with them (retention, by contrast, keeps it nameless).
         erase_feedback([registration.pk, *held])
         anonymise([registration.pk, *held], now=now)
@@ -390,6 +429,8 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
             registrations=list(
                 Registration.objects.filter(pk__in=[registration.pk, *held]).values_list("pk", "created_at")
             ),
+            invitees=invitations.invitees,
+            unsubscribed_invitees=invitations.unsubscribed,
         )
         enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
     registration.refresh_from_db()
@@ -602,6 +643,7 @@ def registrations_for_link(token: str) -> list[Registration]:
     ]
     if not registrations:
         raise LinkInvalid
+    attach_invitation_data(registrations)
     return registrations
 
 
@@ -619,9 +661,11 @@ def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]
     (core.erasure_journal) that a restored backup brought back: a row whose id, organisation and
     creation time all match the line (another is somebody who got the id again after the
     restore, and is left alone). Idempotent: what is erased already is left as it is. Returns how
-    many registrations and consents (contacts and leads) were erased again."""
+    many registrations, and how many consents (contacts and leads) and invitee rows, were erased
+    again."""
     registrations = contacts = 0
     for entry in erasure_journal.entries():
+        contacts += invitation_data.replay_invitees(entry)
         for row in entry.registrations:
             registrations += replay_erasure(
                 registration_id=row.id,
