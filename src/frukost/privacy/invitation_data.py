@@ -82,10 +82,20 @@ class InvitationData:
     email: str
     invitees: list[Invitee] = field(default_factory=list)
     suppression: Suppression | None = None
+    organisation_name: str = ""
 
     @property
     def is_empty(self) -> bool:
         return not self.invitees and self.suppression is None
+
+    @property
+    def sections(self) -> dict[str, dict[str, Any]]:
+        return sections(self)
+
+    @property
+    def prefix(self) -> str:
+        """The page's id prefix for this organisation's sections."""
+        return f"i{self.organisation_id}-"
 
     @property
     def kept_on_list(self) -> bool:
