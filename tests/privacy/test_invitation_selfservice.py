@@ -133,7 +133,7 @@ def test_erasing_invitation_data_after_an_unsubscribe_keeps_only_the_address_and
     ]
     assert InvitationList.objects.get().erased_invitees == 1
     [line] = list(erasure_journal.entries())
-    assert [r.id for r in line.invitees] == [row.pk] and line.unsubscribed_invitees == {row.pk}
+    assert [r.id for r in line.invitees] == [r.id for r in line.unsubscribed] == [row.pk]
 
 
 def test_erasing_invitation_data_without_an_objection_takes_a_bounce_off_the_list_too(event):
@@ -210,3 +210,16 @@ def test_the_replay_spares_a_row_that_got_the_id_again_on_a_later_list(event):
 
     assert replay_erasure_journal() == (0, 0)
     assert list(Invitee.objects.values_list("email", flat=True)) == ["bo@example.se"]
+
+
+def test_a_journalled_unsubscribe_alone_is_put_back_after_a_restore_and_the_row_kept(event):
+    invitation_list = make_list(event.organisation, event)
+    row = invitee(invitation_list)
+    # What the unsubscribe page may write: the objection, not an erasure.
+    erasure_journal.record(
+        organisation_id=event.organisation_id, unsubscribed=[(row.pk, invitation_list.created_at)]
+    )
+
+    assert replay_erasure_journal() == (0, 0)
+    assert Invitee.objects.count() == 1
+    assert list(Suppression.objects.values_list("email", "reason")) == [("anna@example.se", "unsubscribed")]

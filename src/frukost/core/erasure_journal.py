@@ -10,7 +10,7 @@ and times only, never personal data:
     {"at": "2029-05-20T08:00:00+00:00", "organisation": 3,
      "registrations": [{"id": 41, "created": "2029-05-02T09:14:07.123456+00:00"}], "contacts": [],
      "leads": [], "invitees": [{"id": 907, "created": "2029-04-02T10:00:00.000000+00:00"}],
-     "unsubscribed_invitees": [907]}
+     "unsubscribed": [{"id": 907, "created": "2029-04-02T10:00:00.000000+00:00"}]}
 
 (on one line). A row is named by its id AND its creation time, to the microsecond: a restore
 brings back the id counters too (SQLite's sqlite_sequence, pg_restore's setval), so an id handed
@@ -18,8 +18,10 @@ out after the backup is handed out again, to somebody else; the replay erases a 
 id, organisation and creation time all match. An invitee (frukost.invitations) has no creation
 time of its own: it is named by its id and its invitation list's creation time (an import makes a
 new list, so an invitee id handed out again after a restore sits on a list made later), and
-`unsubscribed_invitees` names those who had unsubscribed, so the replay puts their address back
-on the do-not-mail list before deleting the row.
+`unsubscribed` names invitees (the same way) who had unsubscribed from invitations, so the replay
+puts their address back on the do-not-mail list (before deleting the row, if it is in `invitees`
+too). An unsubscribe is an objection a restore must not undo either: the unsubscribe page may
+write a line with `unsubscribed` alone.
 
 The retention run's erasures are not journalled: it redoes them by itself on its next run. The
 line is written inside the erasure's transaction: should the transaction roll back after it, the
@@ -57,7 +59,7 @@ class Entry:
     contacts: list[Row]
     leads: list[Row]
     invitees: list[Row] = field(default_factory=list)
-    unsubscribed_invitees: frozenset[int] = frozenset()
+    unsubscribed: list[Row] = field(default_factory=list)
 
     def names(self, row: Row, *, pk: int, organisation_id: int, created: dt.datetime) -> bool:
         """Whether the row found in the database (id `pk`, its organisation, its creation time)
@@ -84,7 +86,7 @@ def record(
     contacts: Sequence[tuple[int, dt.datetime]] = (),
     leads: Sequence[tuple[int, dt.datetime]] = (),
     invitees: Sequence[tuple[int, dt.datetime]] = (),
-    unsubscribed_invitees: Sequence[int] = (),
+    unsubscribed: Sequence[tuple[int, dt.datetime]] = (),
     now: dt.datetime | None = None,
 ) -> None:
     """Append one line naming the erased rows, each as (id, creation time). The file is readable
@@ -101,7 +103,7 @@ def record(
             "contacts": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(contacts)],
             "leads": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(leads)],
             "invitees": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(invitees)],
-            "unsubscribed_invitees": sorted(int(pk) for pk in unsubscribed_invitees),
+            "unsubscribed": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(unsubscribed)],
         }
     )
     journal = path()
@@ -142,7 +144,7 @@ def entries() -> Iterator[Entry]:
                     contacts=[_row(value) for value in data.get("contacts", [])],
                     leads=[_row(value) for value in data.get("leads", [])],
                     invitees=[_row(value) for value in data.get("invitees", [])],
-                    unsubscribed_invitees=frozenset(int(pk) for pk in data.get("unsubscribed_invitees", [])),
+                    unsubscribed=[_row(value) for value in data.get("unsubscribed", [])],
                 )
             except (ValueError, TypeError, AttributeError, KeyError):
                 continue

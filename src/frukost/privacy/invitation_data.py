@@ -167,7 +167,7 @@ class Erased:
     """What an erasure of invitation data did, for the caller's journal line and page."""
 
     invitees: list[tuple[int, dt.datetime]]
-    unsubscribed: list[int]
+    unsubscribed: list[tuple[int, dt.datetime]]
     kept_on_list: bool
 
 
@@ -182,7 +182,11 @@ def erase_invitation_data(*, organisation, email: str) -> Erased:
         return Erased(invitees=[], unsubscribed=[], kept_on_list=False)
     with transaction.atomic():
         invitees = [(invitee.pk, invitee.invitation_list.created_at) for invitee in data.invitees]
-        unsubscribed = [invitee.pk for invitee in data.invitees if invitee.unsubscribed_at]
+        unsubscribed = [
+            (invitee.pk, invitee.invitation_list.created_at)
+            for invitee in data.invitees
+            if invitee.unsubscribed_at
+        ]
         kept = data.kept_on_list
         erase_invitees([pk for pk, _created in invitees])
         row = data.suppression
@@ -202,32 +206,38 @@ def erase_invitation_data(*, organisation, email: str) -> Erased:
 
 
 def replay_invitees(entry: Entry) -> int:
-    """Erase again the invitees of a journal line that a restored backup brought back (only a row
-    whose id, organisation and list's creation time match), putting those who had unsubscribed
-    back on the do-not-mail list first. Returns how many went."""
-    if not entry.invitees:
+    """Erase again the invitees of a journal line that a restored backup brought back, and put those
+    who had unsubscribed back on the do-not-mail list (only rows whose id, organisation and list's
+    creation time match the line). Returns how many invitees were erased again."""
+    erase = {row.id: row for row in entry.invitees}
+    unsubscribed = {row.id: row for row in entry.unsubscribed}
+    if not erase and not unsubscribed:
         return 0
-    wanted = {row.id: row for row in entry.invitees}
     erased = 0
     with transaction.atomic():
-        found = Invitee.objects.select_related("invitation_list__organisation").filter(pk__in=wanted)
+        found = Invitee.objects.select_related("invitation_list__organisation").filter(
+            pk__in=[*erase, *unsubscribed]
+        )
         for invitee in found:
             invitation_list = invitee.invitation_list
-            if not entry.names(
-                wanted[invitee.pk],
-                pk=invitee.pk,
-                organisation_id=invitation_list.organisation_id,
-                created=invitation_list.created_at,
-            ):
-                continue
-            if invitee.pk in entry.unsubscribed_invitees and invitee.email:
+
+            def named(row, invitee=invitee, invitation_list=invitation_list) -> bool:
+                return row is not None and entry.names(
+                    row,
+                    pk=invitee.pk,
+                    organisation_id=invitation_list.organisation_id,
+                    created=invitation_list.created_at,
+                )
+
+            if named(unsubscribed.get(invitee.pk)) and invitee.email:
                 suppress(
                     organisation=invitation_list.organisation,
                     email=invitee.email,
                     reason=SuppressionReason.UNSUBSCRIBED,
                 )
-            erase_invitees([invitee.pk])
-            erased += 1
+            if named(erase.get(invitee.pk)):
+                erase_invitees([invitee.pk])
+                erased += 1
         if erased:
             audit("invitations.erased_by_person", organisation_id=entry.organisation_id, invitees=erased)
     return erased

@@ -438,7 +438,7 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
                 Registration.objects.filter(pk__in=[registration.pk, *held]).values_list("pk", "created_at")
             ),
             invitees=invitations.invitees,
-            unsubscribed_invitees=invitations.unsubscribed,
+            unsubscribed=invitations.unsubscribed,
         )
         enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
     registration.refresh_from_db()
@@ -729,7 +729,7 @@ def erase_invitations(*, data: invitation_data.InvitationData) -> invitation_dat
             erasure_journal.record(
                 organisation_id=organisation.pk,
                 invitees=erased.invitees,
-                unsubscribed_invitees=erased.unsubscribed,
+                unsubscribed=erased.unsubscribed,
             )
     return erased
 
