@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "suppression.removed": _("Address taken off the do-not-mail list"),
     "suppression.lifted": _("Unsubscribe lifted: the person asked for invitations again"),
     "suppressions.exported": _("Do-not-mail list exported"),
+    "invitations.erased_by_person": _("Invitation data erased at the person's own request"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).
@@ -104,6 +105,7 @@ SHOWN_DETAILS = {
     "leads": _("leads deleted"),
     "invitee_membership": _("invitees' membership values erased"),
     "invitees": _("invitees erased (with their invitation links)"),
+    "kept_on_list": _("kept on the do-not-mail list"),
     # event.overbooking_changed: the numbers.
     "overbooking_before": _("overbooking before"),
     "overbooking": _("overbooking"),
