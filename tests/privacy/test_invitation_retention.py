@@ -5,6 +5,7 @@ and the do-not-mail list left alone."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -152,3 +153,37 @@ def test_a_series_list_keeps_its_membership_values_while_an_event_is_still_to_co
         organisation.pk: {"invitee_membership": 1}
     }
     assert Invitee.objects.filter(membership="").count() == 1
+
+
+def test_after_the_identity_date_the_database_holds_nothing_of_the_invitees_but_the_objection(event):
+    from tests.privacy.test_retention_markers import dump_database
+
+    invitation_list = make_list(event.organisation, event=event, name="Lista")
+    fields = ("first_name", "last_name", "workplace", "job_title", "region")
+    for person in ("anna", "bo"):
+        row = invitee(
+            invitation_list,
+            f"zq{person}mailxq@example.se",
+            **{name: f"zq{person}{name.replace('_', '')}xq" for name in fields},
+            membership="member",
+            unsubscribed_at=stockholm(2029, 4, 20, 9) if person == "bo" else None,
+        )
+        InvitationLink.objects.create(
+            invitee=row, purpose="invite", token_hash=f"zq{person}tokenxq".ljust(64, "x")
+        )
+        OutboxMessage.objects.create(
+            kind=MailKind.INVITATION,
+            to=row.email,
+            subject=f"zq{person}subjectxq",
+            status=MessageStatus.SENT,
+            ref_id=row.pk,
+        )
+    suppress(organisation=event.organisation, email="zqbomailxq@example.se", reason="unsubscribed")
+    assert (
+        len(set(re.findall(r"zq\w+?xq", dump_database()))) == 18
+    )  # 7 fields, 2 people, 2 subjects, 2 tokens
+
+    run_retention(today=dt.date(2030, 5, 16))
+
+    left = set(re.findall(r"zq\w+?xq", dump_database()))
+    assert left == {"zqbomailxq"}  # the address on the do-not-mail list, with its reason: nothing else
