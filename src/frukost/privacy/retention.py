@@ -457,7 +457,7 @@ def _invitations_step(*, today: dt.date, now: dt.datetime, dry_run: bool) -> dic
                 if not dry_run:
                     erasure.erase_invitees(_ids(invitees))
                     invitation_list.invitees_erased_at = now
-            if not dry_run:
+            if not dry_run and found:
                 InvitationList.objects.filter(pk=invitation_list.pk).update(
                     membership_erased_at=invitation_list.membership_erased_at,
                     invitees_erased_at=invitation_list.invitees_erased_at,
