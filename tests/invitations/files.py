@@ -8,6 +8,7 @@ semicolon separated, with two addresses that do not work (lines 8 and 21) and on
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 
 HEADERS = [
@@ -36,13 +37,17 @@ INVALID_LINES = {8: "anna.lindqvist.sundsvall.se", 21: "bo oberg@harnosand.se"}
 DUPLICATE_LINE, FIRST_LINE = 34, 5
 
 
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def member_rows(count: int = 50) -> list[list[str]]:
     """`count` members (the acceptance file's when count is 50), without the header."""
     rows = []
     for i in range(count):
         line = i + 2
         first, last = _FIRST[i % len(_FIRST)], _LAST[(i // len(_FIRST) + i) % len(_LAST)]
-        email = f"{first}.{last}.{i}@example.se".lower().replace("å", "a").replace("ä", "a").replace("ö", "o")
+        email = _ascii(f"{first}.{last}.{i}@example.se".lower())
         rows.append([
             str(10_000 + i), first, last, email, _PLACES[i % 4], _TITLES[i % 4],
             "Ja" if i % 3 else "Nej", _REGIONS[i % 2],
@@ -50,7 +55,7 @@ def member_rows(count: int = 50) -> list[list[str]]:
     for line, address in INVALID_LINES.items():
         if line - 2 < count:
             rows[line - 2][3] = address
-    if DUPLICATE_LINE - 2 < count:
+    if count > DUPLICATE_LINE - 2:
         rows[DUPLICATE_LINE - 2][3] = rows[FIRST_LINE - 2][3].upper()  # the same address, other case
     return rows
 
