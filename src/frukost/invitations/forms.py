@@ -15,6 +15,7 @@ class UploadForm(forms.Form):
         help_text=_(
             "CSV (semicolon, comma or tab separated) or Excel (.xlsx), at most 10 MB and 20 000 rows."
         ),
+        error_messages={"empty": _("The file is empty."), "required": _("Choose the file to upload.")},
     )
 
     def clean_file(self):

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frukost.contacts.models import Suppression
 from frukost.core.emails import normalise_email
@@ -62,7 +63,7 @@ class Field(models.TextChoices):
 
 
 class RowKind(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("import row", "New")
     ALREADY_INVITED = "invited", _("Already invited")
     ALREADY_REGISTERED = "registered", _("Already registered")
     INVALID = "invalid", _("Address does not work")

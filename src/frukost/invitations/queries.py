@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frukost.events.models import Event, Series
 from frukost.invitations.models import InvitationList, Invitee
@@ -42,7 +43,7 @@ def status_of(invitee: Invitee) -> str:
     if invitee.declined_at:
         return str(_("Can't come"))
     if invitee.registered_at:
-        return str(_("Registered"))
+        return str(pgettext_lazy("invitee", "Registered"))
     if invitee.opened_at:
         return str(_("Opened the invitation"))
     if invitee.invited_at:

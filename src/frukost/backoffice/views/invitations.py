@@ -112,6 +112,22 @@ def _upload(request, target):
     )
 
 
+def _expired(request, target):
+    """An upload that is gone (purged after an hour, or never this member's): 404, with the form."""
+    return TemplateResponse(
+        request,
+        "backoffice/invitations/import_upload.html",
+        _context(
+            target,
+            form=UploadForm(),
+            error=str(UploadExpired.message),
+            lists_url=_url("invitations", target),
+            action=_url("invitation-import", target),
+        ),
+        status=404,
+    )
+
+
 def _stage(request, target, *, data: bytes, filename: str, source=ListSource.FILE) -> str:
     return staging.stage(
         data=data,
@@ -164,7 +180,7 @@ def _preview(request, target, upload_token: str):
     except UploadExpired:
         if request.method == "POST":  # a second submission after the first imported: find its list
             return _confirm(request, target, upload_token, form=None)
-        raise Http404 from None
+        return _expired(request, target)
     if (upload.event_id, upload.series_id) != (
         target.pk if isinstance(target, Event) else None,
         target.pk if isinstance(target, Series) else None,
@@ -277,9 +293,8 @@ def _confirm(request, target, upload_token: str, *, form):
             choices=choices,
             actor=request.user,
         )
-    except UploadExpired as exc:
-        messages.error(request, str(exc.message))
-        return redirect(_url("invitation-import", target))
+    except UploadExpired:
+        return _expired(request, target)
     except InvitationError as exc:
         upload = staging.load(
             upload_token, organisation_id=request.organisation.pk, member_id=request.member.pk
