@@ -140,7 +140,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_message(client, organiser,
 
 
 def test_a_file_without_an_address_column_says_so(client, organiser, event):
-    uploaded = _upload(client, event, "Namn;Ort\nAnna;Sundsvall\n".encode())
+    uploaded = _upload(client, event, b"Namn;Ort\nAnna;Sundsvall\n")
     preview = client.get(uploaded["Location"])
 
     assert preview.status_code == 200
