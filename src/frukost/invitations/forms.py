@@ -48,7 +48,10 @@ class MappingForm(forms.Form):
             if f == Field.MEMBERSHIP and not include_membership:
                 continue  # special-category data: the column cannot be chosen without the right
             self.fields[f"column_{f.value}"] = forms.ChoiceField(
-                label=f.label, choices=columns, required=False, initial=str(guessed.get(f.value, ""))
+                label=f.label,
+                choices=columns,
+                required=f == Field.EMAIL,  # the one column an invitation cannot do without
+                initial=str(guessed.get(f.value, "")),
             )
         self.fields["delimiter"].choices = [("", _("Guess"))] + [
             (k, v) for k, v in importing.DELIMITERS.items()
