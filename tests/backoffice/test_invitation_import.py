@@ -270,3 +270,26 @@ def test_another_organisers_upload_is_not_found(client, organiser, staff_factory
     assert refused.status_code == 404
     assert "Den uppladdade filen finns inte kvar" in _text(refused)
     assert InvitationList.objects.count() == 0
+
+
+def _lists_page_queries(client, event, organisation, count):
+    from frukost.invitations.importing import Person
+    from frukost.invitations.services import create_list
+
+    for n in range(InvitationList.objects.count(), count):
+        create_list(
+            organisation=organisation,
+            target=event,
+            name=f"Lista {n}",
+            people=[Person(line=2, email=f"p{n}-{i}@example.se") for i in range(3)],
+            source="file",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{ORG}/evenemang/{event.pk}/inbjudningar/").status_code == 200
+    return len(queries)
+
+
+def test_the_event_lists_take_as_many_queries_for_3_lists_as_for_1(client, organiser, event, organisation):
+    assert _lists_page_queries(client, event, organisation, 1) == _lists_page_queries(
+        client, event, organisation, 3
+    )

@@ -355,3 +355,40 @@ def test_a_list_from_the_contacts_leaves_out_the_registered_and_unsubscribed(eve
     assert list(invitation_list.invitees.values_list("email", "first_name", "line_number")) == [
         ("cecilia@example.se", "cec", None)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_the_same_moment_import_once(event, organisation, member):
+    import threading
+
+    from django.db import connections
+
+    token = _staged(event, organisation, member, files.member_register_csv())
+    table = importing.read_table(files.member_register_csv())
+    choices = services.FileChoices(mapping=importing.initial_mapping(table, include_membership=False))
+    start, results = threading.Barrier(2), []
+
+    def confirm():
+        try:
+            start.wait()
+            results.append(
+                services.import_upload(
+                    token=token,
+                    organisation=organisation,
+                    member=member,
+                    target=event,
+                    name="A",
+                    choices=choices,
+                ).pk
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(results) == 2 and results[0] == results[1]
+    assert (InvitationList.objects.count(), Invitee.objects.count()) == (1, 47)
