@@ -294,3 +294,18 @@ def test_the_event_lists_take_as_many_queries_for_3_lists_as_for_1(client, organ
     assert _lists_page_queries(client, event, organisation, 1) == _lists_page_queries(
         client, event, organisation, 3
     )
+
+
+def test_an_excel_file_with_two_sheets_lets_the_organiser_pick_one(client, organiser, event):
+    data = files.xlsx_bytes(
+        files.member_rows(3), sheets={"Härnösand": [["E-post", "Förnamn"], ["asa@example.se", "Åsa"]]}
+    )
+    uploaded = _upload(client, event, data, name="medlemmar.xlsx")
+
+    first = client.get(uploaded["Location"])
+    other = client.get(uploaded["Location"], {"sheet": "Härnösand"})
+    client.post(uploaded["Location"], _confirm_data(other))
+
+    assert "Excel, bladet ”Medlemmar”" in _text(first) and "Ny 3" in _text(first)
+    assert "Excel, bladet ”Härnösand”" in _text(other) and "Ny 1" in _text(other)
+    assert list(Invitee.objects.values_list("email", "first_name")) == [("asa@example.se", "Åsa")]
