@@ -100,6 +100,7 @@ def test_a_double_submitted_confirmation_imports_once(client, organiser, event):
 
     assert first["Location"] == second["Location"]
     assert (InvitationList.objects.count(), Invitee.objects.count()) == (1, 47)
+    assert client.get(uploaded["Location"])["Location"] == first["Location"]  # back to the preview
 
 
 def test_the_organiser_can_change_the_columns_and_the_delimiter(client, organiser, event):

@@ -244,3 +244,11 @@ def test_people_from_without_an_address_column_refuses():
 )
 def test_address_problem_says_why_an_address_does_not_work(address, problem):
     assert importing.address_problem(address) == problem
+
+
+def test_read_table_stops_at_a_sheet_of_empty_rows(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ROWS", 5)
+    data = files.xlsx_bytes([["", "", "", ""]] * 20 + [["1", "Åsa", "Öberg", "asa@example.se"]])
+
+    with pytest.raises(UnreadableFile, match="more than 5 rows"):
+        importing.read_table(data)

@@ -251,6 +251,8 @@ def _read_xlsx(data: bytes, *, sheet: str) -> Table:
         headers: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
         for number, values in enumerate(worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            if number > 2 * MAX_ROWS:  # a sheet of empty rows (its XML can unpack to far more than 10 MB)
+                raise _too_many_rows()
             cells = [_cell_text(v) for v in values]
             if not any(cells):
                 continue
@@ -288,12 +290,16 @@ def _trim(cells: list[str]) -> list[str]:
     return cells[:MAX_COLUMNS]
 
 
+def _too_many_rows() -> UnreadableFile:
+    rows = f"{MAX_ROWS:,}".replace(",", " ")
+    return UnreadableFile(
+        _("The file has more than %(rows)s rows. Split it into smaller files.") % {"rows": rows}
+    )
+
+
 def _append(rows: list, line: int, cells: list[str], width: int) -> None:
     if len(rows) >= MAX_ROWS:
-        raise UnreadableFile(
-            _("The file has more than %(rows)s rows. Split it into smaller files.")
-            % {"rows": f"{MAX_ROWS:,}".replace(",", " ")}
-        )
+        raise _too_many_rows()
     rows.append((line, (cells + [""] * width)[:width]))
 
 

@@ -119,6 +119,16 @@ def claim(token: str, *, organisation_id: int, member_id: int) -> Upload | int:
     return load(token, organisation_id=organisation_id, member_id=member_id, claimed=True)
 
 
+def imported_as(token: str, *, organisation_id: int, member_id: int) -> int | None:
+    """The id of the list this member's upload became, if it was imported (within MAX_AGE)."""
+    if not _TOKEN.match(token or ""):
+        return None
+    try:
+        return int(_meta(directory() / f"{token}.done", token, organisation_id, member_id)["list_id"])
+    except (UploadExpired, KeyError, TypeError, ValueError):
+        return None
+
+
 def release(token: str) -> None:
     """Give a claimed upload back (the import failed: the organiser may correct and try again)."""
     folder = directory()

@@ -180,6 +180,11 @@ def _preview(request, target, upload_token: str):
     except UploadExpired:
         if request.method == "POST":  # a second submission after the first imported: find its list
             return _confirm(request, target, upload_token, form=None)
+        list_id = staging.imported_as(
+            upload_token, organisation_id=request.organisation.pk, member_id=request.member.pk
+        )
+        if list_id is not None:  # the browser's back button after the import
+            return redirect("backoffice:invitation-list", request.organisation.slug, list_id)
         return _expired(request, target)
     if (upload.event_id, upload.series_id) != (
         target.pk if isinstance(target, Event) else None,
