@@ -31,6 +31,7 @@ NOT_PERSONAL = {
 SPREADS = {
     "registrations/services/register.py",  # {"by_organiser": True}
     "privacy/retention.py",  # counts per kind
+    "invitations/services.py",  # {"count_<row kind>": n}: the import preview's counts
 }
 
 
