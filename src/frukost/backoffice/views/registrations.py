@@ -299,7 +299,7 @@ def registration_detail(request, event_id: int, registration_id: int):
     event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
     registration = _registration(event, registration_id)
     special = _special(request)
-    free = event.seat_limit - queries.status_counts(event)[Status.REGISTERED]
+    free = event.seat_limit - queries.taken_seats(event)
     context = {
         "event": event,
         "registration": registration,
@@ -505,7 +505,7 @@ def registration_promote(request, event_id: int, registration_id: int):
             services.promote_registration,
             _("%(name)s has a seat now and has been e-mailed.") % {"name": registration.full_name},
         )
-    taken = queries.status_counts(event)[Status.REGISTERED]
+    taken = queries.taken_seats(event)
     try:
         services.ensure_promotable(registration, event, seats_taken=taken)
     except (NotWaitlisted, InvitationHeld, EventNotOpen, NoFreeSeat) as exc:
@@ -604,7 +604,7 @@ def registration_revoke_links(request, event_id: int, registration_id: int):
 def waiting_list(request, event_id: int):
     """The queue in order (first come, first served), with a button to move someone up."""
     event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
-    taken = queries.status_counts(event)[Status.REGISTERED]
+    taken = queries.taken_seats(event)
     context = {
         "event": event,
         "queue": list(queries.waiting_list(event)),

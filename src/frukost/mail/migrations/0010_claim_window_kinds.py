@@ -4,15 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0009_outbox_invitation_kinds_unsubscribe_and_ref'),
+        ("mail", "0009_outbox_invitation_kinds_unsubscribe_and_ref"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='kind',
-            field=models.CharField(choices=[('confirmation', 'Registration confirmed'), ('waitlisted', 'On the waiting list'), ('colleague_invitation', 'Colleague asked to confirm'), ('colleague_reminder', 'Colleague reminded to confirm'), ('promoted', 'Moved up from the waiting list'), ('cancellation', 'Cancellation receipt'), ('seat_released', 'Held seat released'), ('personal_link', 'Personal link sent again'), ('link_resent', 'Personal link sent by the organiser'), ('event_changed', 'Event changed (time or place)'), ('event_cancelled', 'Event cancelled'), ('still_coming', 'Still coming? (before the event)'), ('seat_offered', 'A seat offered from the waiting list'), ('offer_lapsed', 'Offered seat not taken in time'), ('announcement', 'Message from the organiser'), ('catering', 'Catering figures to the venue'), ('account', 'Sign-in and access'), ('member_invitation', 'Invitation to join an organisation'), ('erasure_receipt', 'Receipt: personal data erased'), ('data_request', 'Link to the data held about an address'), ('followup_thanks', 'Thank you for coming (with feedback form)'), ('followup_sorry', 'Sorry we missed you'), ('invitation', 'Invitation'), ('invitation_reminder', 'Reminder to an invitation not yet answered')], max_length=32, verbose_name='kind'),
+            model_name="outboxmessage",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Registration confirmed"),
+                    ("waitlisted", "On the waiting list"),
+                    ("colleague_invitation", "Colleague asked to confirm"),
+                    ("colleague_reminder", "Colleague reminded to confirm"),
+                    ("promoted", "Moved up from the waiting list"),
+                    ("cancellation", "Cancellation receipt"),
+                    ("seat_released", "Held seat released"),
+                    ("personal_link", "Personal link sent again"),
+                    ("link_resent", "Personal link sent by the organiser"),
+                    ("event_changed", "Event changed (time or place)"),
+                    ("event_cancelled", "Event cancelled"),
+                    ("still_coming", "Still coming? (before the event)"),
+                    ("seat_offered", "A seat offered from the waiting list"),
+                    ("offer_lapsed", "Offered seat not taken in time"),
+                    ("announcement", "Message from the organiser"),
+                    ("catering", "Catering figures to the venue"),
+                    ("account", "Sign-in and access"),
+                    ("member_invitation", "Invitation to join an organisation"),
+                    ("erasure_receipt", "Receipt: personal data erased"),
+                    ("data_request", "Link to the data held about an address"),
+                    ("followup_thanks", "Thank you for coming (with feedback form)"),
+                    ("followup_sorry", "Sorry we missed you"),
+                    ("invitation", "Invitation"),
+                    ("invitation_reminder", "Reminder to an invitation not yet answered"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

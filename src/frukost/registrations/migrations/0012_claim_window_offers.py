@@ -4,34 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0012_event_overbooking_and_reminder_days'),
-        ('registrations', '0011_merge_walk_ins_and_reminders'),
+        ("events", "0012_event_overbooking_and_reminder_days"),
+        ("registrations", "0011_merge_walk_ins_and_reminders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='registration',
-            name='offer_expires_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='offer open until'),
+            model_name="registration",
+            name="offer_expires_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="offer open until"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='offer_lapsed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='offer passed untaken'),
+            model_name="registration",
+            name="offer_lapsed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="offer passed untaken"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='offered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='offered a seat'),
+            model_name="registration",
+            name="offered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="offered a seat"),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('offer_expires_at__isnull', False)), fields=['offer_expires_at'], name='registration_open_offers'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("offer_expires_at__isnull", False)),
+                fields=["offer_expires_at"],
+                name="registration_open_offers",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('offer_expires_at__isnull', True), ('status', 'waitlisted'), _connector='OR'), name='registration_offer_only_while_waitlisted'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("offer_expires_at__isnull", True), ("status", "waitlisted"), _connector="OR"
+                ),
+                name="registration_offer_only_while_waitlisted",
+            ),
         ),
     ]
