@@ -23,6 +23,7 @@ from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     cancel_registration,
     register,
+    take_offered_seat,
     reminders,
     send_still_coming_reminders,
     still_coming_send_at,
@@ -127,7 +128,8 @@ def test_only_people_with_a_confirmed_seat_from_before_the_send_time(event_facto
     register(event=event, person=make_person("bo@example.se"), colleagues=[colleague("cilla@example.se")])
     _seat(event, "dan@example.se")  # on the waiting list
     eva = _seat(event, "eva@example.se")  # on the waiting list, and stays there
-    cancel_registration(registration=anna)  # Dan moves up
+    cancel_registration(registration=anna)  # Dan is offered the seat, and takes it
+    take_offered_seat(registration=Registration.objects.get(email="dan@example.se"))
     frozen("2029-05-14 10:00")
     _seat(event, "fia@example.se")  # registered after the send time: just told of her seat
 
@@ -318,11 +320,12 @@ def test_i_cant_come_cancels_and_the_waiting_list_gets_the_seat(client, full_eve
     bo = Registration.objects.get(email="bo@example.se")
     assert response["Location"] == page_url + "?done=cancelled"
     assert "Tack för att du sa till" in page
-    assert (anna.status, bo.status) == (Status.CANCELLED, Status.REGISTERED)
+    # The freed seat goes through the claim window: offered to Bo, the first in the queue.
+    assert (anna.status, bo.status, bo.has_open_offer) == (Status.CANCELLED, Status.WAITLISTED, True)
     kinds = OutboxMessage.objects.filter(to="anna@example.se").order_by("id").values_list("kind", flat=True)
     assert list(kinds) == [MailKind.CONFIRMATION, MailKind.CANCELLATION]
-    [promoted] = [m for m in outbox_for("bo@example.se") if m.kind == MailKind.PROMOTED]
-    assert promoted.subject == "Du har fått en plats på Chefsfrukost: Leda med tillit"
+    [offered] = [m for m in outbox_for("bo@example.se") if m.kind == MailKind.SEAT_OFFERED]
+    assert offered.subject == "En plats är ledig för dig: Chefsfrukost: Leda med tillit"
 
 
 def test_i_cant_come_twice_is_one_cancellation(client, full_event):
