@@ -10,7 +10,7 @@ from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
 from frukost.registrations.services import register, release_expired_holds, remind_unconfirmed_colleagues
 from tests.backoffice.test_events import form_data, url
-from tests.conftest import stockholm, outbox_for, worker_keeps_up
+from tests.conftest import outbox_for, stockholm, worker_keeps_up
 from tests.public.test_personal_link import link_in_last_mail
 
 pytestmark = pytest.mark.django_db

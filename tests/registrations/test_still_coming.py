@@ -23,10 +23,10 @@ from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     cancel_registration,
     register,
-    take_offered_seat,
     reminders,
     send_still_coming_reminders,
     still_coming_send_at,
+    take_offered_seat,
     update_event,
 )
 from tests.conftest import make_person, outbox_for, read_eml_files, stockholm
