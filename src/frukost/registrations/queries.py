@@ -32,6 +32,13 @@ def taken_seats(event: Event) -> int:
     return Registration.objects.filter(seat_taken_q(), event=event).count()
 
 
+def next_to_offer(event: Event) -> QuerySet[Registration]:
+    """Who a seat freed now would be offered to, in order (services.waitlist's queue)."""
+    return Registration.objects.filter(
+        event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True, offer_lapsed_at__isnull=True
+    ).order_by("waitlisted_at", "id")
+
+
 def open_offers(event: Event) -> QuerySet[Registration]:
     """The seats offered from the waiting list and not yet taken (the claim window), the one
     running out first first."""

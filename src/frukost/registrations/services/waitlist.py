@@ -38,7 +38,7 @@ from django.utils import timezone
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import STOCKHOLM, Event
-from frukost.registrations import notifications
+from frukost.registrations import notifications, queries
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
     EventNotOpen,
@@ -107,13 +107,7 @@ def promote_from_waiting_list(*, event: Event) -> list[Registration]:
     free = event.seat_limit - seats_taken(event)
     if free <= 0:
         return []
-    queue = list(
-        Registration.objects.filter(
-            event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True, offer_lapsed_at__isnull=True
-        )
-        .order_by("waitlisted_at", "id")
-        .select_for_update()[:free]
-    )
+    queue = list(queries.next_to_offer(event).select_for_update()[:free])
     deadline = offer_deadline(event, now)
     for registration in queue:
         if deadline is None or registration.invitation_held:
@@ -169,12 +163,7 @@ def take_offered_seat(*, registration: Registration) -> Registration:
             if registration.offer_expires_at is not None or event.seat_limit - seats_taken(event) <= 0:
                 raise OfferExpired if expired else NoSeatOffered
         _give_seat(registration, event, now)
-        audit(
-            "registration.offer_taken",
-            event_id=event.pk,
-            registration_id=registration.pk,
-            offered=open_offer,
-        )
+        audit("registration.offer_taken", event_id=event.pk, registration_id=registration.pk)
         notifications.send_promotion(registration)
     return registration
 
