@@ -168,6 +168,19 @@ def take_offered_seat(*, registration: Registration) -> Registration:
     return registration
 
 
+def due_offers(now: dt.datetime) -> list[tuple[int, int]]:
+    """(registration id, event id) of each open offer whose window has run out, or whose event
+    has started or is no longer published (the partial index registration_open_offers)."""
+    return list(
+        Registration.objects.filter(
+            Q(offer_expires_at__lte=now)
+            | ~Q(event__status=EventStatus.PUBLISHED)
+            | Q(event__starts_at__lte=now),
+            offer_expires_at__isnull=False,
+        ).values_list("pk", "event_id")
+    )
+
+
 def pass_on_lapsed_offers(*, now: dt.datetime | None = None) -> int:
     """Offers whose window has run out go to the next in the queue (the worker, every minute).
 
@@ -178,12 +191,8 @@ def pass_on_lapsed_offers(*, now: dt.datetime | None = None) -> int:
     Returns how many offers lapsed.
     """
     now = now or timezone.now()
-    due = Registration.objects.filter(
-        Q(offer_expires_at__lte=now) | ~Q(event__status=EventStatus.PUBLISHED) | Q(event__starts_at__lte=now),
-        offer_expires_at__isnull=False,
-    ).values_list("pk", "event_id")
     lapsed = 0
-    for pk, event_id in list(due):
+    for pk, event_id in due_offers(now):
         with transaction.atomic():
             event = lock_event(event_id)
             if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
