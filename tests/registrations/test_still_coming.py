@@ -238,6 +238,33 @@ def test_the_mail_has_the_facts_the_line_the_page_and_the_calendar(event, frozen
     assert "Jag kan inte komma" in page.content.decode()
 
 
+def test_the_mail_carries_every_fact_the_personal_link_and_the_cant_come_page(event, frozen, client):
+    _seat(event, "anna@example.se")
+    frozen("2029-05-14 09:00")
+    send_still_coming_reminders()
+
+    [message] = [m for m in outbox_for("anna@example.se") if m.kind == MailKind.STILL_COMING]
+
+    lines = message.body_text.splitlines()
+    for fact in (
+        "Onsdag 16 maj 2029, kl. 08.00–09.30",  # date and time in Stockholm
+        "Frukost serveras från kl. 07.30.",
+        "Scandic Sundsvall City, Trädgårdsgatan 31-33, Sundsvall",
+        "Alla deltagare får: boken Leda med tillit",
+        "Frågor? Kontakta Julia Wålbrink, julia.walbrink@akademssr.se",
+    ):
+        assert fact in lines, fact
+    assert "Din incheckningskod:" in message.body_text
+    cant_come = lines[lines.index("Kan du inte komma? Säg till:") + 1]
+    personal = lines[lines.index("Se eller ändra din anmälan:") + 1]
+    # One token: the personal page and its "can't come" page below it.
+    assert cant_come == personal + "kommer-du/"
+    page = client.get(personal.removeprefix("http://testserver"))
+    assert (page.status_code, page.context["registration"].email) == (200, "anna@example.se")
+    assert f'href="{personal}"' in message.body_html and f'href="{cant_come}"' in message.body_html
+    assert "BEGIN:VEVENT" in message.ics and "DTSTART;TZID=Europe/Stockholm:20290516T080000" in message.ics
+
+
 def test_the_mail_in_english(event, frozen):
     _seat(event, "anna@example.se", language="en")
     frozen("2029-05-14 09:00")
