@@ -103,3 +103,26 @@ def test_cancelling_for_someone_says_who_the_seat_is_offered_to_and_until_when(
         "torsdag 3 maj 2029 kl. 10.00 på sig att ta den; annars går den vidare till nästa."
     )
     cancel_registration(registration=seated)
+
+
+def test_the_registration_page_says_until_when_and_still_offers_to_move_them_up(signed_in, event_factory):
+    event = _event_with_offers(event_factory, 1)
+    offered = Registration.objects.get(email="w1-0@example.se")
+    url = reverse("backoffice:registration", args=[event.organisation.slug, event.pk, offered.pk])
+
+    response = signed_in.get(url)
+
+    assert "Erbjuden en plats 2 maj 2029 10.00, att ta senast 3 maj 2029 10.00." in response.content.decode()
+    assert response.context["can_promote"] is True  # the seat set aside for them is theirs to give
+
+
+def test_raising_the_capacity_says_how_many_are_offered_a_seat(signed_in, event_factory):
+    from tests.backoffice.test_events import form_data
+
+    event = event_factory(capacity=1, registration_deadline=None)
+    register(event=event, person=make_person("anna@example.se"))
+    register(event=event, person=make_person("bo@example.se"))
+
+    response = signed_in.post(_url("event-edit", event), form_data(event, capacity="2"), follow=True)
+
+    assert "1 person på väntelistan erbjuds en plats per mejl." in response.content.decode()

@@ -326,7 +326,7 @@ def registration_detail(request, event_id: int, registration_id: int):
         "special": special,
         "colleagues": list(registration.colleagues.all()),
         "history": _history(request, registration),
-        "can_promote": registration.status == Status.WAITLISTED and free > 0,
+        "can_promote": registration.status == Status.WAITLISTED and (free > 0 or registration.has_open_offer),
         "free_seats": max(free, 0),
         "presence": _presence(event, registration),
     }
