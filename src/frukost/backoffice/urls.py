@@ -16,6 +16,7 @@ from frukost.backoffice.views import (
     followup,
     home,
     importer,
+    invitations,
     leads,
     members,
     messages,
@@ -129,6 +130,52 @@ urlpatterns = [
         "<slug:organisation>/serier/<int:series_id>/aterkoppling/",
         followup.series_feedback,
         name="series-feedback",
+    ),
+    # Invitation lists (frukost.invitations): per event and per series, and one list.
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/",
+        invitations.event_lists,
+        name="event-invitations",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/importera/",
+        invitations.event_import,
+        name="event-invitation-import",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/fran-kontakter/",
+        invitations.event_from_contacts,
+        name="event-invitation-contacts",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/importera/<str:upload>/",
+        invitations.event_preview,
+        name="event-invitation-preview",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/",
+        invitations.series_lists,
+        name="series-invitations",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/importera/",
+        invitations.series_import,
+        name="series-invitation-import",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/fran-kontakter/",
+        invitations.series_from_contacts,
+        name="series-invitation-contacts",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/importera/<str:upload>/",
+        invitations.series_preview,
+        name="series-invitation-preview",
+    ),
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/",
+        invitations.invitation_list,
+        name="invitation-list",
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
     path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),
