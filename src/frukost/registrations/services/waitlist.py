@@ -25,6 +25,10 @@ Decisions, and why:
   hold is their window, seats.hold_until). An unconfirmed colleague who was invited is offered the
   seat like anyone; taking it gives them a held seat to confirm with their answers.
 - An organiser's "move up" (organiser.promote_registration) still promotes directly.
+- Windows are not stretched over the night: a 2-hour window offered late the evening before can
+  run out while the person sleeps, and the seat then goes on down the queue. Kept simple on
+  purpose; if organisers ask, a window ending between 22.00 and 07.00 could end at 07.00 instead
+  (never past OFFER_MARGIN before the start).
 """
 
 from __future__ import annotations
