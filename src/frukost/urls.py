@@ -3,7 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from frukost.public import feedback_views, operations, selfservice_views, still_coming_views, views
+from frukost.public import (
+    feedback_views,
+    offer_views,
+    operations,
+    selfservice_views,
+    still_coming_views,
+    views,
+)
 
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
@@ -30,6 +37,7 @@ public_patterns = (
             still_coming_views.registration_still_coming,
             name="registration-still-coming",
         ),
+        path("r/<str:token>/plats/", offer_views.registration_offer, name="registration-offer"),
         path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
         path("r/<str:token>/mina-uppgifter/", selfservice_views.registration_data, name="registration-data"),
         path(

@@ -227,9 +227,10 @@ def test_event_edit_capacity_raised_promotes_the_waiting_list(client, organiser,
 
     response = client.post(url("event-edit", event), form_data(event, capacity="2"))
 
+    # The new seat is offered to Bo (the claim window), set aside for him meanwhile.
     assert response.status_code == 302
-    assert Registration.objects.get(email="bo@example.se").status == "registered"
-    assert OutboxMessage.objects.filter(to="bo@example.se", kind=MailKind.PROMOTED).count() == 1
+    assert Registration.objects.get(email="bo@example.se").has_open_offer
+    assert OutboxMessage.objects.filter(to="bo@example.se", kind=MailKind.SEAT_OFFERED).count() == 1
 
 
 def test_event_edit_of_a_cancelled_event_goes_back_to_the_overview(client, organiser, event_factory):

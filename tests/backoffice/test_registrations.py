@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from frukost.accounts import access
 from frukost.accounts.enums import Permission, Role
+from frukost.core import formats
 from frukost.events.enums import EventStatus
 from frukost.events.models import Event, Organisation
 from frukost.mail.enums import MailKind
@@ -363,8 +364,8 @@ def test_registration_page_history_shows_actions_and_mails_with_actor(signed_in,
     assert [(str(e["label"]), e["actor"]) for e in history] == [
         ("Anmäld", ""),
         ("Mejl: På väntelistan", ""),
-        ("Fått plats från väntelistan", ""),
-        ("Mejl: Fått plats från väntelistan", ""),
+        ("Erbjuden en plats från väntelistan", ""),
+        ("Mejl: Plats erbjuden från väntelistan", ""),
         ("Ny personlig länk skickad", "julia@example.se"),
         ("Mejl: Personlig länk skickad av arrangören", ""),
     ]
@@ -491,11 +492,17 @@ def test_registration_cancel_frees_the_seat_and_moves_the_queue_up(signed_in, ev
     seated.refresh_from_db()
     waiting.refresh_from_db()
     assert response.status_code == 302
-    assert (seated.status, waiting.status) == (Status.CANCELLED, Status.REGISTERED)
-    assert consequences[1] == (
-        "Platsen går till Anna Svensson, som står först på väntelistan och får ett mejl direkt."
+    assert (seated.status, waiting.status, waiting.has_open_offer) == (
+        Status.CANCELLED,
+        Status.WAITLISTED,
+        True,
     )
-    assert OutboxMessage.objects.filter(kind=MailKind.PROMOTED, to="anna@example.se").count() == 1
+    assert consequences[1] == (
+        "Platsen erbjuds Anna Svensson, som står först på väntelistan, får ett mejl och har till "
+        f"{formats.long_date(waiting.offer_expires_at)} kl. {formats.clock(waiting.offer_expires_at)} "
+        "på sig att ta den; annars går den vidare till nästa."
+    )
+    assert OutboxMessage.objects.filter(kind=MailKind.SEAT_OFFERED, to="anna@example.se").count() == 1
 
 
 def test_registration_promote_refused_without_a_free_seat(signed_in, event_factory):

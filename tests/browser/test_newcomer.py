@@ -92,11 +92,11 @@ def test_newcomer_registers_colleague_confirms_newcomer_cancels_and_waiting_list
     assert statuses == {
         "anna@example.se": Status.CANCELLED,
         "bo@example.se": Status.REGISTERED,
-        "cilla@example.se": Status.REGISTERED,
+        "cilla@example.se": Status.WAITLISTED,  # offered the seat (the claim window)
     }
     assert Registration.objects.get(email="bo@example.se").is_confirmed
     later = deliver_mail(mail_dir)[len(messages) :]
     with translation.override(language):
-        moved_up = gettext("You have a seat: %(title)s") % {"title": event.title}
+        moved_up = gettext("A seat is free for you: %(title)s") % {"title": event.title}
     # Folded non-ASCII subjects parse with a leading space; mail clients strip it too.
     assert [m["Subject"].strip() for m in mail_to(later, "cilla@example.se")][-1] == moved_up

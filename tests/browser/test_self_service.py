@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
 from frukost.registrations.services import register
 from tests.browser.conftest import deliver_mail, mail_to, personal_link
@@ -36,7 +35,7 @@ TEXTS = {
         "erased": "Dina uppgifter är raderade",
         "first_name": "Förnamn",
         "receipt": "Dina personuppgifter är raderade",
-        "moved_up": "Du har fått en plats på Chefsfrukost: Leda med tillit",
+        "offered": "En plats är ledig för dig: Chefsfrukost: Leda med tillit",
     },
     "en": {
         "data_link": "Download my data",
@@ -48,7 +47,7 @@ TEXTS = {
         "erased": "Your data has been erased",
         "first_name": "First name",
         "receipt": "Your personal data has been erased",
-        "moved_up": "You have a seat: Chefsfrukost: Leda med tillit",
+        "offered": "A seat is free for you: Chefsfrukost: Leda med tillit",
     },
 }
 
@@ -112,12 +111,12 @@ def test_attendee_downloads_their_data_erases_themselves_and_the_waiting_list_mo
         shoot(page, "erased")
 
     later = deliver_mail(mail_dir)[len(messages) :]
-    assert subjects(mail_to(later, "cilla@example.se")) == [texts["moved_up"]]
+    assert subjects(mail_to(later, "cilla@example.se")) == [texts["offered"]]  # the claim window
     assert subjects(mail_to(later, "anna@example.se")) == [texts["receipt"]]
     receipt = mail_to(later, "anna@example.se")[0].get_body(("plain",)).get_content()
     assert "Anna" not in receipt and "Sundsvalls kommun" not in receipt
     assert not Registration.objects.filter(email="anna@example.se").exists()
-    assert Registration.objects.get(email="cilla@example.se").status == Status.REGISTERED
+    assert Registration.objects.get(email="cilla@example.se").has_open_offer
     assert page.goto(anna_link).status == 404
 
 

@@ -316,7 +316,8 @@ def test_worker_round_freezes_and_sends_the_list_at_closing(event_factory, perso
 
     assert (
         output.getvalue().strip()
-        == "{'requeued': 0, 'released': 0, 'reminded': 0, 'still_coming': 0, 'catering': 1, 'sent': 1}"
+        == "{'requeued': 0, 'released': 0, 'reminded': 0, 'still_coming': 0, 'catering': 1, "
+        "'waitlist_offers': 0, 'invitations.purge_uploads': 0, 'sent': 1}"
     )
     assert [m.to for m in mail.outbox] == [[VENUE]]
     assert "- Sesamfrö: 1" in mail.outbox[0].body

@@ -13,7 +13,8 @@ from frukost.core.models import AuditLog
 from frukost.core.periodic import run_due_daily_jobs
 from frukost.events.enums import EventStatus
 from frukost.events.models import Series
-from frukost.registrations.services import cancel_registration, register
+from frukost.registrations.models import Registration
+from frukost.registrations.services import cancel_registration, register, take_offered_seat
 from tests.conftest import make_person, stockholm
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,8 @@ def breakfast(event_factory):
     _seat(event, "cecilia@example.se", first_name="Cecilia", last_name="Ahl")
     david = _seat(event, "david@example.se", first_name="David", last_name="Berg")
     _seat(event, "erik@example.se", first_name="Erik")  # waiting list
-    cancel_registration(registration=david)  # Erik moves up
+    cancel_registration(registration=david)  # Erik is offered the seat, and takes it
+    take_offered_seat(registration=Registration.objects.get(email="erik@example.se"))
     _arrive(anna, bo)
     return event
 

@@ -121,14 +121,17 @@ def test_an_address_on_the_waiting_list_gets_the_free_seat_and_is_checked_in(
     first = register(event=event, person=make_person("first@example.se")).registration
     bo = register(event=event, person=make_person("bo@example.se", first_name="Bo")).registration
     assert bo.status == Status.WAITLISTED
-    cancel_registration(registration=first)  # bo moves up by the queue ...
+    cancel_registration(registration=first)  # bo is offered the seat ...
     bo.refresh_from_db()
-    assert bo.status == Status.REGISTERED
+    assert bo.has_open_offer
 
+    # ... and comes to the door before taking it: the seat set aside for him is his.
     at_the_door()
     result = _walk_in(event, staff_factory("door", events=[event]), email="bo@example.se")
 
+    bo.refresh_from_db()
     assert result.registration == bo and CheckIn.objects.get().registration == bo
+    assert (bo.status, bo.offer_expires_at) == (Status.REGISTERED, None)
 
 
 def test_full_event_refuses_door_staff_with_ask_an_organiser(event_factory, staff_factory, at_the_door):

@@ -9,7 +9,12 @@ from django.test import Client
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.models import Registration
-from frukost.registrations.services import cancel_registration, register, remind_unconfirmed_colleagues
+from frukost.registrations.services import (
+    cancel_registration,
+    register,
+    remind_unconfirmed_colleagues,
+    take_offered_seat,
+)
 from tests.conftest import worker_keeps_up
 from tests.mail.conftest import messages, personal_link
 
@@ -27,6 +32,7 @@ EXPECTED = {
             MailKind.WAITLISTED: f"Du står på väntelistan: {TITLE}",
             MailKind.COLLEAGUE_REMINDER: f"Påminnelse: bekräfta din plats på {TITLE}",
             MailKind.CANCELLATION: f"Avanmälan bekräftad: {TITLE}",
+            MailKind.SEAT_OFFERED: f"En plats är ledig för dig: {TITLE}",
             MailKind.PROMOTED: f"Du har fått en plats på {TITLE}",
         },
         "invited_by": f"Anna Svensson har anmält dig till {TITLE}.",
@@ -43,6 +49,7 @@ EXPECTED = {
             MailKind.WAITLISTED: f"You are on the waiting list: {TITLE}",
             MailKind.COLLEAGUE_REMINDER: f"Reminder: confirm your seat at {TITLE}",
             MailKind.CANCELLATION: f"Cancellation confirmed: {TITLE}",
+            MailKind.SEAT_OFFERED: f"A seat is free for you: {TITLE}",
             MailKind.PROMOTED: f"You have a seat: {TITLE}",
         },
         "invited_by": f"Anna Svensson has registered you for {TITLE}.",
@@ -56,13 +63,15 @@ RECIPIENTS = {
     MailKind.WAITLISTED: "cilla",
     MailKind.COLLEAGUE_REMINDER: "bo",
     MailKind.CANCELLATION: "anna",
+    MailKind.SEAT_OFFERED: "cilla",
     MailKind.PROMOTED: "cilla",
 }
 
 
 @pytest.fixture
 def every_kind(event_factory, person, colleague, frozen):
-    """Anna registers with Bo and fills the event; Cilla queues; Bo is reminded; Anna cancels."""
+    """Anna registers with Bo and fills the event; Cilla queues; Bo is reminded; Anna cancels;
+    Cilla is offered the seat and takes it."""
 
     def run(language: str) -> dict[str, OutboxMessage]:
         event = event_factory(capacity=2)
@@ -79,6 +88,8 @@ def every_kind(event_factory, person, colleague, frozen):
         worker_keeps_up()
         frozen("2029-04-22 09:00")
         cancel_registration(registration=Registration.objects.get(email="anna@example.se"))
+        worker_keeps_up()
+        take_offered_seat(registration=Registration.objects.get(email="cilla@example.se"))
         sent = messages()
         assert sorted(m.kind for m in sent) == sorted(RECIPIENTS)
         return {m.kind: m for m in sent}
@@ -121,7 +132,8 @@ def test_notifications_personal_link_resolves(every_kind, language):
     for kind, message in by_kind.items():
         if kind == MailKind.CANCELLATION:
             continue
-        link = personal_link(message.body_text)
+        # The offer's button opens the personal link's offer page (public:registration-offer).
+        link = personal_link(message.body_text) + ("plats/" if kind == MailKind.SEAT_OFFERED else "")
         assert f'href="http://testserver{link}"' in message.body_html, kind
         response = client.get(link)
         assert response.status_code == 200, kind

@@ -14,7 +14,13 @@ from frukost.mail.enums import MailKind, MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.mail.worker import send_due
 from frukost.registrations.enums import Status
-from frukost.registrations.services import cancel_registration, promote_registration, register
+from frukost.registrations.models import Registration
+from frukost.registrations.services import (
+    cancel_registration,
+    promote_registration,
+    register,
+    take_offered_seat,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +63,8 @@ def test_waitlisted_notice_composed_after_promotion_says_what_is_true_now(event_
     event = event_factory(capacity=1)
     seated = register(event=event, person=person("bo@example.se")).registration
     register(event=event, person=person("anna@example.se"))
-    cancel_registration(registration=seated)  # Anna moves up before her notice went out
+    cancel_registration(registration=seated)  # Anna is offered the seat and takes it
+    take_offered_seat(registration=Registration.objects.get(email="anna@example.se"))
 
     send_due()
 

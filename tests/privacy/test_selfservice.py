@@ -167,8 +167,8 @@ def test_erase_frees_the_seat_promotes_the_waiting_list_and_leaves_no_personal_d
     erase_registration(registration=marked)
 
     cilla = Registration.objects.get(email="cilla@example.se")
-    assert cilla.status == Status.REGISTERED
-    assert [m.kind for m in outbox_for("cilla@example.se")][-1] == MailKind.PROMOTED
+    assert (cilla.status, cilla.has_open_offer) == (Status.WAITLISTED, True)
+    assert [m.kind for m in outbox_for("cilla@example.se")][-1] == MailKind.SEAT_OFFERED
     row = Registration.objects.filter(pk=marked.pk).values().get()
     assert (row["status"], row["anonymised_at"] is not None) == (Status.CANCELLED, True)
     stored = json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
@@ -252,13 +252,13 @@ def test_erase_of_a_cancelled_registration_only_erases(event_factory, person):
     anna = register(event=event, person=person("anna@example.se")).registration
     register(event=event, person=person("cilla@example.se"))
     cancel_registration(registration=anna)
-    promotions = OutboxMessage.objects.filter(kind=MailKind.PROMOTED).count()
+    promotions = OutboxMessage.objects.filter(kind=MailKind.SEAT_OFFERED).count()
     cancelled_at = Registration.objects.get(pk=anna.pk).cancelled_at
 
     erased = erase_registration(registration=anna)
 
     assert (erased.status, erased.cancelled_at, erased.email) == (Status.CANCELLED, cancelled_at, "")
-    assert OutboxMessage.objects.filter(kind=MailKind.PROMOTED).count() == promotions == 1
+    assert OutboxMessage.objects.filter(kind=MailKind.SEAT_OFFERED).count() == promotions == 1
     receipt = OutboxMessage.objects.get(kind=MailKind.ERASURE_RECEIPT)
     assert "väntelistan" not in receipt.body_text  # nothing was cancelled by the erasure
 

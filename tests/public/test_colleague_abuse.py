@@ -104,8 +104,9 @@ def test_in_confirm_mode_the_colleagues_seats_go_with_a_registrant_who_never_con
     assert dict(Registration.objects.values_list("email", "status")) == {
         "anna@example.se": Status.RELEASED,
         "bo@example.se": Status.RELEASED,
-        "cia@example.se": Status.REGISTERED,
+        "cia@example.se": Status.WAITLISTED,
     }
+    assert Registration.objects.get(email="cia@example.se").has_open_offer  # a freed seat, offered
     assert outbox_for("bo@example.se") == []  # never invited, never told of a loss
 
 

@@ -109,8 +109,9 @@ def test_registrant_cancels_with_a_button_and_the_seat_moves_on(client, event_fa
     assert response.status_code == 302
     assert dict(Registration.objects.values_list("email", "status")) == {
         "anna@example.se": Status.CANCELLED,
-        "cilla@example.se": Status.REGISTERED,
+        "cilla@example.se": Status.WAITLISTED,
     }
+    assert Registration.objects.get(email="cilla@example.se").has_open_offer  # offered the seat
     assert client.get(path).status_code == 200  # the link still shows the cancelled registration
 
 

@@ -11,6 +11,7 @@ from frukost.registrations.services import (
     register,
     release_expired_holds,
     remind_unconfirmed_colleagues,
+    take_offered_seat,
 )
 from tests.conftest import outbox_for, stockholm, worker_keeps_up
 
@@ -26,13 +27,18 @@ def test_cancel_frees_the_seat_for_the_first_on_the_waiting_list(event_factory, 
 
     cancel_registration(registration=anna)
 
+    # Offered first (the claim window), then taken.
+    bo = Registration.objects.get(email="bo@example.se")
+    assert (bo.status, bo.offer_expires_at is not None) == (Status.WAITLISTED, True)
+    worker_keeps_up()  # the offer is mailed: its link is how Bo takes it
+    take_offered_seat(registration=bo)
     assert dict(Registration.objects.values_list("email", "status")) == {
         "anna@example.se": Status.CANCELLED,
         "bo@example.se": Status.REGISTERED,
         "cilla@example.se": Status.WAITLISTED,
     }
     assert [m.kind for m in outbox_for("anna@example.se")] == ["confirmation", "cancellation"]
-    assert [m.kind for m in outbox_for("bo@example.se")] == ["waitlisted", "promoted"]
+    assert [m.kind for m in outbox_for("bo@example.se")] == ["waitlisted", "seat_offered", "promoted"]
 
 
 def test_cancel_from_the_waiting_list_moves_nobody(event_factory, person):
@@ -126,6 +132,8 @@ def test_expired_hold_releases_the_seat_and_the_queue_moves_up(event_factory, pe
     assert release_expired_holds() == 0
     frozen("2029-04-04 10:00")
     assert release_expired_holds() == 1
+    worker_keeps_up()
+    take_offered_seat(registration=Registration.objects.get(email="cilla@example.se"))
 
     assert dict(Registration.objects.values_list("email", "status")) == {
         "anna@example.se": Status.REGISTERED,
@@ -133,7 +141,7 @@ def test_expired_hold_releases_the_seat_and_the_queue_moves_up(event_factory, pe
         "cilla@example.se": Status.REGISTERED,
     }
     assert [m.kind for m in outbox_for("bo@example.se")] == ["colleague_invitation", "seat_released"]
-    assert [m.kind for m in outbox_for("cilla@example.se")] == ["waitlisted", "promoted"]
+    assert [m.kind for m in outbox_for("cilla@example.se")] == ["waitlisted", "seat_offered", "promoted"]
 
 
 def test_colleague_cannot_confirm_after_the_seat_was_released(event, person, colleague, frozen):
@@ -151,10 +159,9 @@ def test_promoted_unconfirmed_colleague_gets_a_new_hold(event_factory, person, c
     frozen("2029-04-01 10:00")
     anna = register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
     frozen("2029-04-10 10:00")
-
     cancel_registration(registration=anna.registration)
 
-    bo = Registration.objects.get(email="bo@example.se")
+    bo = take_offered_seat(registration=Registration.objects.get(email="bo@example.se"))
     assert bo.status == Status.REGISTERED
     # 72 hours from the promotion (the site default), not the hold of 1 April, long expired.
     assert (bo.promoted_at, bo.hold_expires_at, bo.remind_after) == (

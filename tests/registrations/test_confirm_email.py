@@ -10,7 +10,7 @@ from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
 from frukost.registrations.services import register, release_expired_holds, remind_unconfirmed_colleagues
 from tests.backoffice.test_events import form_data, url
-from tests.conftest import outbox_for, worker_keeps_up
+from tests.conftest import outbox_for, stockholm, worker_keeps_up
 from tests.public.test_personal_link import link_in_last_mail
 
 pytestmark = pytest.mark.django_db
@@ -87,14 +87,19 @@ def test_an_unconfirmed_seat_is_released_when_the_hold_ends_and_the_queue_moves_
 
     assert dict(Registration.objects.values_list("email", "status")) == {
         "anna@example.se": Status.RELEASED,
-        "bo@example.se": Status.REGISTERED,
+        "bo@example.se": Status.WAITLISTED,
     }
     assert [m.subject for m in outbox_for("anna@example.se")] == [
         "Bekräfta din anmälan: Chefsfrukost: Leda med tillit",
         "Påminnelse: bekräfta din anmälan till Chefsfrukost: Leda med tillit",
         "Din reserverade plats på Chefsfrukost: Leda med tillit har släppts",
     ]
-    assert [m.kind for m in outbox_for("bo@example.se")][-1] == MailKind.PROMOTED
+    # The freed seat is offered to Bo, held for him for the claim window (24 hours this far out).
+    bo = Registration.objects.get(email="bo@example.se")
+    assert (bo.offer_expires_at, [m.kind for m in outbox_for("bo@example.se")][-1]) == (
+        stockholm(2029, 4, 3, 10, 0),
+        MailKind.SEAT_OFFERED,
+    )
 
 
 def test_organisers_turn_the_mode_on_in_the_event_form(client, staff_factory, event):

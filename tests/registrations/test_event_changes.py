@@ -21,6 +21,7 @@ from frukost.registrations.services import (
     preview_event_cancellation,
     preview_event_change,
     register,
+    take_offered_seat,
     update_event,
 )
 from tests.conftest import outbox_for, stockholm
@@ -170,15 +171,20 @@ def test_change_capacity_raise_promotes_the_waiting_list_in_order(event_factory,
 
     change = change_capacity(event=event, capacity=3)
 
+    # Two seats more, two offers: to the first two in the queue, each with its claim window.
     assert [r.email for r in change.promoted] == ["bo@example.se", "cecilia@example.se"]
+    offered = Registration.objects.filter(offer_expires_at__isnull=False)
+    assert sorted(offered.values_list("email", flat=True)) == ["bo@example.se", "cecilia@example.se"]
+    assert [m.kind for m in outbox_for("bo@example.se")] == [MailKind.WAITLISTED, MailKind.SEAT_OFFERED]
+    assert [m.kind for m in outbox_for("david@example.se")] == [MailKind.WAITLISTED]
+    for registration in offered:
+        take_offered_seat(registration=registration)
     assert dict(Registration.objects.values_list("email", "status")) == {
         "anna@example.se": Status.REGISTERED,
         "bo@example.se": Status.REGISTERED,
         "cecilia@example.se": Status.REGISTERED,
         "david@example.se": Status.WAITLISTED,
     }
-    assert [m.kind for m in outbox_for("bo@example.se")] == [MailKind.WAITLISTED, MailKind.PROMOTED]
-    assert [m.kind for m in outbox_for("david@example.se")] == [MailKind.WAITLISTED]
 
 
 def test_change_capacity_below_seats_taken_is_refused_and_nothing_saved(full_event):

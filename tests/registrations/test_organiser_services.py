@@ -265,9 +265,26 @@ def test_cancel_registration_on_behalf_frees_the_seat_and_moves_the_queue(event_
     cancel_registration(registration=seated, actor=organiser)
 
     waiting.refresh_from_db()
-    assert waiting.status == Status.REGISTERED
+    assert (waiting.status, waiting.has_open_offer) == (Status.WAITLISTED, True)
     assert _actions(seated)[-1] == ("registration.cancelled", "julia@example.se")
-    assert [m.kind for m in outbox_for("anna@example.se")] == [MailKind.WAITLISTED, MailKind.PROMOTED]
+    assert [m.kind for m in outbox_for("anna@example.se")] == [MailKind.WAITLISTED, MailKind.SEAT_OFFERED]
+
+
+def test_promote_registration_moves_someone_with_an_open_offer_up_directly(event_factory, person, organiser):
+    event = event_factory(capacity=1)
+    seated = register(event=event, person=person("bo@example.se")).registration
+    waiting = register(event=event, person=person("anna@example.se")).registration
+    later = register(event=event, person=person("cilla@example.se")).registration
+    cancel_registration(registration=seated)
+    # The seat is set aside for Anna: Cilla cannot be moved up past her offer.
+    with pytest.raises(NoFreeSeat):
+        promote_registration(registration=later, actor=organiser)
+
+    promote_registration(registration=waiting, actor=organiser)
+
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.offer_expires_at) == (Status.REGISTERED, None)
+    assert [m.kind for m in outbox_for("anna@example.se")][-1] == MailKind.PROMOTED
 
 
 def test_resend_personal_link_mails_a_new_working_link(event, person, organiser):

@@ -21,6 +21,7 @@ from frukost.registrations.services import (
     cancel_registration,
     promote_registration,
     register,
+    take_offered_seat,
     update_event,
 )
 from frukost.registrations.statistics import event_statistics
@@ -73,8 +74,13 @@ def test_an_organiser_adds_into_an_overbooked_seat_and_can_promote_into_one(even
         event=event, person=PersonData(first_name="Eva", last_name="Ek", email="eva@example.se"), actor=None
     )
 
+    # The first new seat is offered to the one waiting, the overbooked one the organiser adds into;
+    # the organiser's "move up" then gives the offered seat directly.
     waiting.refresh_from_db()
-    assert (waiting.status, added.status) == (Status.REGISTERED, Status.REGISTERED)
+    assert (waiting.has_open_offer, added.status) == (True, Status.REGISTERED)
+    promote_registration(registration=waiting, actor=None)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.REGISTERED
 
 
 def test_raising_the_overbooking_promotes_the_waiting_list_in_order(event_factory):
@@ -84,7 +90,8 @@ def test_raising_the_overbooking_promotes_the_waiting_list_in_order(event_factor
     change = update_event(event=event, changes={"overbooking": 1})
 
     assert [r.email for r in change.promoted] == ["p2@example.se"]
-    assert [m.kind for m in outbox_for("p2@example.se")] == [MailKind.WAITLISTED, MailKind.PROMOTED]
+    assert [m.kind for m in outbox_for("p2@example.se")] == [MailKind.WAITLISTED, MailKind.SEAT_OFFERED]
+    take_offered_seat(registration=change.promoted[0])
     assert _statuses(event) == [Status.REGISTERED] * 3 + [Status.WAITLISTED] * 2
 
 
@@ -94,7 +101,10 @@ def test_a_cancellation_gives_the_overbooked_seat_to_the_waiting_list(event_fact
 
     cancel_registration(registration=people[0])
 
-    assert Registration.objects.get(email="p3@example.se").status == Status.REGISTERED
+    assert Registration.objects.get(email="p3@example.se").has_open_offer
+    assert take_offered_seat(registration=Registration.objects.get(email="p3@example.se")).status == (
+        Status.REGISTERED
+    )
 
 
 def test_lowering_the_overbooking_below_the_seats_taken_cancels_nobody(event_factory):

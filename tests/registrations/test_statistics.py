@@ -10,7 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
-from frukost.registrations.services import Answers, cancel_registration, confirm_colleague, register
+from frukost.registrations.services import (
+    Answers,
+    cancel_registration,
+    confirm_colleague,
+    register,
+    take_offered_seat,
+)
 from frukost.registrations.statistics import DayCount, compare_events, event_statistics
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +73,11 @@ def test_event_statistics_counts_fill_colleagues_waiting_list_and_cancellations(
     bo = Registration.objects.get(email="bo@example.se")
     confirm_colleague(registration=bo, answers=Answers(membership="undisclosed"))
     cancel_registration(registration=Registration.objects.get(email="cia@example.se"))
+    take_offered_seat(registration=Registration.objects.get(email="dan@example.se"))
 
     figures = event_statistics(event).figures
 
-    # Seats: anna, bo, and dan (promoted when cia cancelled); eva waits.
+    # Seats: anna, bo, and dan (offered cia's seat when she cancelled, and took it); eva waits.
     assert Registration.objects.get(email="dan@example.se").status == Status.REGISTERED
     assert (figures.capacity, figures.seats_taken, figures.fill, figures.fill_percent) == (3, 3, 1.0, 100)
     assert (figures.waiting, figures.cancelled, figures.released, figures.registrations_total) == (1, 1, 0, 5)

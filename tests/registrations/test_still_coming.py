@@ -26,6 +26,7 @@ from frukost.registrations.services import (
     reminders,
     send_still_coming_reminders,
     still_coming_send_at,
+    take_offered_seat,
     update_event,
 )
 from tests.conftest import make_person, outbox_for, read_eml_files, stockholm
@@ -127,7 +128,8 @@ def test_only_people_with_a_confirmed_seat_from_before_the_send_time(event_facto
     register(event=event, person=make_person("bo@example.se"), colleagues=[colleague("cilla@example.se")])
     _seat(event, "dan@example.se")  # on the waiting list
     eva = _seat(event, "eva@example.se")  # on the waiting list, and stays there
-    cancel_registration(registration=anna)  # Dan moves up
+    cancel_registration(registration=anna)  # Dan is offered the seat, and takes it
+    take_offered_seat(registration=Registration.objects.get(email="dan@example.se"))
     frozen("2029-05-14 10:00")
     _seat(event, "fia@example.se")  # registered after the send time: just told of her seat
 
@@ -236,6 +238,33 @@ def test_the_mail_has_the_facts_the_line_the_page_and_the_calendar(event, frozen
     assert "Jag kan inte komma" in page.content.decode()
 
 
+def test_the_mail_carries_every_fact_the_personal_link_and_the_cant_come_page(event, frozen, client):
+    _seat(event, "anna@example.se")
+    frozen("2029-05-14 09:00")
+    send_still_coming_reminders()
+
+    [message] = [m for m in outbox_for("anna@example.se") if m.kind == MailKind.STILL_COMING]
+
+    lines = message.body_text.splitlines()
+    for fact in (
+        "Onsdag 16 maj 2029, kl. 08.00–09.30",  # date and time in Stockholm
+        "Frukost serveras från kl. 07.30.",
+        "Scandic Sundsvall City, Trädgårdsgatan 31-33, Sundsvall",
+        "Alla deltagare får: boken Leda med tillit",
+        "Frågor? Kontakta Julia Wålbrink, julia.walbrink@akademssr.se",
+    ):
+        assert fact in lines, fact
+    assert "Din incheckningskod:" in message.body_text
+    cant_come = lines[lines.index("Kan du inte komma? Säg till:") + 1]
+    personal = lines[lines.index("Se eller ändra din anmälan:") + 1]
+    # One token: the personal page and its "can't come" page below it.
+    assert cant_come == personal + "kommer-du/"
+    page = client.get(personal.removeprefix("http://testserver"))
+    assert (page.status_code, page.context["registration"].email) == (200, "anna@example.se")
+    assert f'href="{personal}"' in message.body_html and f'href="{cant_come}"' in message.body_html
+    assert "BEGIN:VEVENT" in message.ics and "DTSTART;TZID=Europe/Stockholm:20290516T080000" in message.ics
+
+
 def test_the_mail_in_english(event, frozen):
     _seat(event, "anna@example.se", language="en")
     frozen("2029-05-14 09:00")
@@ -318,11 +347,12 @@ def test_i_cant_come_cancels_and_the_waiting_list_gets_the_seat(client, full_eve
     bo = Registration.objects.get(email="bo@example.se")
     assert response["Location"] == page_url + "?done=cancelled"
     assert "Tack för att du sa till" in page
-    assert (anna.status, bo.status) == (Status.CANCELLED, Status.REGISTERED)
+    # The freed seat goes through the claim window: offered to Bo, the first in the queue.
+    assert (anna.status, bo.status, bo.has_open_offer) == (Status.CANCELLED, Status.WAITLISTED, True)
     kinds = OutboxMessage.objects.filter(to="anna@example.se").order_by("id").values_list("kind", flat=True)
     assert list(kinds) == [MailKind.CONFIRMATION, MailKind.CANCELLATION]
-    [promoted] = [m for m in outbox_for("bo@example.se") if m.kind == MailKind.PROMOTED]
-    assert promoted.subject == "Du har fått en plats på Chefsfrukost: Leda med tillit"
+    [offered] = [m for m in outbox_for("bo@example.se") if m.kind == MailKind.SEAT_OFFERED]
+    assert offered.subject == "En plats är ledig för dig: Chefsfrukost: Leda med tillit"
 
 
 def test_i_cant_come_twice_is_one_cancellation(client, full_event):

@@ -26,6 +26,10 @@ class MailKind(models.TextChoices):
     EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
     # Days before the event, to everyone with a seat (registrations.services.reminders).
     STILL_COMING = "still_coming", _("Still coming? (before the event)")
+    # The claim window (registrations.services.waitlist): a freed seat offered to the first in the
+    # queue, to take by a deadline; and the short notice when the deadline passed untaken.
+    SEAT_OFFERED = "seat_offered", _("A seat offered from the waiting list")
+    OFFER_LAPSED = "offer_lapsed", _("Offered seat not taken in time")
     ANNOUNCEMENT = "announcement", _("Message from the organiser")
     # To the venue: headcount and diets, never names (frukost.catering).
     CATERING = "catering", _("Catering figures to the venue")

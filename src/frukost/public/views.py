@@ -39,7 +39,6 @@ from frukost.registrations.exceptions import (
 )
 from frukost.registrations.forms import AnswersForm, ColleagueForm, RegistrationForm
 from frukost.registrations.links import link_for_token, may_add_colleagues
-from frukost.registrations.models import Registration
 from frukost.registrations.services import (
     add_colleague,
     cancel_registration,
@@ -137,7 +136,7 @@ def index(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request, organisation, event):
     event = _published_event(organisation, event)
-    taken = Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    taken = queries.taken_seats(event)
     state = queries.registration_state(event, seats_taken=taken)
     form = None
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
@@ -277,7 +276,7 @@ def registration_detail(request, token, link):
     }
     answers_form = AnswersForm(request.POST if action == "answers" else None, event=event, initial=initial)
     colleague_form = ColleagueForm(request.POST if action == "colleague" else None)
-    taken = Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    taken = queries.taken_seats(event)
     state = queries.registration_state(event, seats_taken=taken)
     error = ""
     status = 200

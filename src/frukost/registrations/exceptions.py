@@ -81,3 +81,12 @@ class LinkExpired(RegistrationError):
     def __init__(self, event):
         super().__init__("the personal link has expired")
         self.event = event
+
+
+class OfferExpired(RegistrationError):
+    """The seat offered from the waiting list was not taken by the deadline (it has gone, or is
+    going, to the next in the queue); the person is still on the waiting list."""
+
+
+class NoSeatOffered(RegistrationError):
+    """Nobody offered this person a seat, and none stands free: they are waiting in the queue."""

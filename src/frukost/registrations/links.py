@@ -48,6 +48,8 @@ TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32}")
 # the personal link's placeholder followed by this (public:registration-still-coming; a test
 # checks the two agree).
 STILL_COMING_PATH = "kommer-du/"
+# The page of a seat offered from the waiting list (public:registration-offer), the same way.
+OFFER_PATH = "plats/"
 # The purposes a personal page (/r/<token>/…) accepts. CHECKIN is never among them.
 PAGE_PURPOSES = (LinkPurpose.MANAGE, LinkPurpose.CONFIRM)
 

@@ -35,6 +35,15 @@ NEEDS_FIELDS = ("diets", "diet_other", "other_needs")
 MEMBERSHIP_FIELDS = ("membership",)
 
 
+def seat_taken_q(prefix: str = "") -> Q:
+    """Who holds a seat, for every seat rule (seats left, walk-ins, colleagues, the public page):
+    those registered (seats held for unconfirmed colleagues included) and those with an open
+    offer from the waiting list. `prefix` reaches across a relation ("registrations__")."""
+    return Q(**{f"{prefix}status": Status.REGISTERED}) | Q(
+        **{f"{prefix}status": Status.WAITLISTED, f"{prefix}offer_expires_at__isnull": False}
+    )
+
+
 class Registration(models.Model):
     """One person's place (or place in the queue) at one event.
 
@@ -87,6 +96,14 @@ class Registration(models.Model):
     # When the "still coming?" e-mail was queued for this person: set by the conditional UPDATE
     # that claims it (registrations.services.reminders), so it goes once even with two workers.
     attendee_reminded_at = models.DateTimeField(_("“Still coming?” e-mail sent"), null=True, blank=True)
+    # The claim window (registrations.services.waitlist): a freed seat offered to this person, theirs
+    # to take until `offer_expires_at`. They stay WAITLISTED meanwhile, but the seat counts as taken
+    # for every seat rule (SEAT_TAKEN), so nobody else gets it. When the window runs out untaken the
+    # worker clears `offer_expires_at` and sets `offer_lapsed_at` (they stay on the list, but are
+    # not offered a seat automatically again); `offered_at` keeps when the last offer was made.
+    offered_at = models.DateTimeField(_("offered a seat"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
+    offer_lapsed_at = models.DateTimeField(_("offer passed untaken"), null=True, blank=True)
     # Set when names, address, workplace and title were erased (retention or the person's own
     # request); the row stays for the counts with status, times and nothing that identifies anyone.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
@@ -118,6 +135,12 @@ class Registration(models.Model):
                 name="one_active_registration_per_email",
             ),
             models.CheckConstraint(condition=Q(diets__isnull=False), name="registration_diets_not_null"),
+            # An open offer is a waiting-list place with a seat set aside: any other status must
+            # have cleared it, or the seat would stay counted as taken.
+            models.CheckConstraint(
+                condition=Q(offer_expires_at__isnull=True) | Q(status="waitlisted"),
+                name="registration_offer_only_while_waitlisted",
+            ),
         ]
         indexes = [
             models.Index(fields=["event", "status", "created_at"], name="registration_event_status"),
@@ -125,6 +148,12 @@ class Registration(models.Model):
             # at a time (at 100,000 rows these took the first page from ~300 ms to ~20-40 ms).
             models.Index(fields=["event", "created_at", "id"], name="registration_event_created"),
             models.Index(fields=["event", "last_name", "first_name", "id"], name="registration_event_name"),
+            # The worker's look for offers that ran out, every minute: only the few open ones.
+            models.Index(
+                fields=["offer_expires_at"],
+                condition=Q(offer_expires_at__isnull=False),
+                name="registration_open_offers",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +211,11 @@ class Registration(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def has_open_offer(self) -> bool:
+        """A seat is set aside for them (the worker clears it soon after the window ends)."""
+        return self.status == Status.WAITLISTED and self.offer_expires_at is not None
 
     @property
     def is_active(self) -> bool:

@@ -31,7 +31,7 @@ from frukost.mail.renderers import (
     Rendered,
 )
 from frukost.registrations.enums import ACTIVE_STATUSES, Status
-from frukost.registrations.links import STILL_COMING_PATH, link_placeholder
+from frukost.registrations.links import OFFER_PATH, STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
 from frukost.registrations.queries import earlier_registrations
@@ -45,6 +45,8 @@ class _Content:
     show_status: bool = True
     cancelled: bool = False
     welcome: bool = True
+    # A second, plainer link below the button (the personal page, when the button goes elsewhere).
+    secondary: str = ""
 
 
 def _receipt(registration: Registration, kind: MailKind) -> Rendered:
@@ -85,8 +87,8 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
                 paragraphs=[
                     _(
                         "Thank you for your registration. The event is full right now, so you are on the "
-                        "waiting list. If a seat becomes free, it goes to the first person in the queue and "
-                        "we e-mail you at once."
+                        "waiting list. If a seat becomes free, it is offered to the first person in the "
+                        "queue: we e-mail you, and you have a set time to take it."
                     ),
                 ],
                 button=_("See or cancel your registration"),
@@ -197,6 +199,57 @@ def _promotion(registration: Registration, kind: MailKind) -> Rendered:
         return _render(registration, content)
 
 
+def _seat_offered(registration: Registration, kind: MailKind) -> Rendered:
+    """A seat is free for the first in the queue, to take by a deadline (services.waitlist).
+
+    The button opens the offer page of the personal link (public:registration-offer), where a
+    POST button takes the seat: a mail scanner following the link takes nothing.
+    """
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("A seat is free for you: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _("Good news: a seat has become free at %(title)s, and it is yours if you want it.")
+                % {"title": event.title},
+                _("Take it by %(when)s: open the link below and press “Take the seat”.")
+                % {"when": _moment(registration.offer_expires_at)},
+                _(
+                    "If you do not take it by then, it goes to the next person in the queue. If you cannot "
+                    "come, you need not do anything."
+                ),
+            ],
+            button=_("Take the seat"),
+            show_status=False,
+            welcome=False,
+        )
+        return _render(registration, content, link=link_placeholder(registration) + OFFER_PATH)
+
+
+def _offer_lapsed(registration: Registration, kind: MailKind) -> Rendered:
+    """The offered seat was not taken in time and has gone to the next in the queue."""
+    event = registration.event
+    with translation.override(registration.language):
+        content = _Content(
+            subject=_("The offered seat has gone to someone else: %(title)s") % {"title": event.title},
+            paragraphs=[
+                _(
+                    "The seat we offered you at %(title)s was not taken in time, so it has gone to the next "
+                    "person in the queue."
+                )
+                % {"title": event.title},
+                _(
+                    "You are still on the waiting list. If you no longer want a seat, you can cancel through "
+                    "your personal link."
+                ),
+            ],
+            button=_("See or cancel your registration"),
+            show_status=False,
+            welcome=False,
+        )
+        return _render(registration, content)
+
+
 def _cancellation_receipt(registration: Registration, kind: MailKind) -> Rendered:
     event = registration.event
     with translation.override(registration.language):
@@ -273,6 +326,8 @@ def _still_coming(registration: Registration, kind: MailKind) -> Rendered:
             button=_("Can't come? Let us know"),
             welcome=False,
         )
+        # The personal link itself too (see, change), as a line of its own below the button.
+        content.secondary = _("See or change your registration")
         return _render(registration, content, link=link_placeholder(registration) + STILL_COMING_PATH)
 
 
@@ -419,6 +474,7 @@ def _render(
         "organisation": event.organisation,
         "content": content,
         "link": link,
+        "secondary_link": link_placeholder(registration) if content.secondary else "",
         "event_url": event_url,
         "privacy_url": settings.BASE_URL
         + reverse("public:organisation-privacy", kwargs={"organisation": event.organisation.slug}),
@@ -537,6 +593,14 @@ def send_promotion(registration: Registration) -> None:
     _queue(registration, MailKind.PROMOTED)
 
 
+def send_seat_offered(registration: Registration) -> None:
+    _queue(registration, MailKind.SEAT_OFFERED)
+
+
+def send_offer_lapsed(registration: Registration) -> None:
+    _queue(registration, MailKind.OFFER_LAPSED)
+
+
 def send_cancellation_receipt(registration: Registration) -> None:
     _queue(registration, MailKind.CANCELLATION)
 
@@ -621,6 +685,8 @@ _COMPOSERS = {
     MailKind.EVENT_CANCELLED: _event_cancelled,
     MailKind.LINK_RESENT: _link_resent,
     MailKind.STILL_COMING: _still_coming,
+    MailKind.SEAT_OFFERED: _seat_offered,
+    MailKind.OFFER_LAPSED: _offer_lapsed,
 }
 
 # Kinds that tell someone they have (or are waiting for) a seat: false once the event is cancelled.
@@ -633,6 +699,8 @@ _ABOUT_A_PLACE = {
     MailKind.PERSONAL_LINK,
     MailKind.LINK_RESENT,
     MailKind.STILL_COMING,
+    MailKind.SEAT_OFFERED,
+    MailKind.OFFER_LAPSED,
 }
 
 
@@ -658,6 +726,12 @@ def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
             raise NoLongerTrue("the registration no longer has a seat")
         if timezone.now() >= registration.event.starts_at:
             raise NoLongerTrue("the event has started")
+    if kind == MailKind.SEAT_OFFERED and not (
+        registration.has_open_offer and timezone.now() < registration.offer_expires_at
+    ):
+        raise NoLongerTrue("the offer has been taken, has run out or was withdrawn")
+    if kind == MailKind.OFFER_LAPSED and (status != Status.WAITLISTED or registration.has_open_offer):
+        raise NoLongerTrue("the person has a seat or a new offer now")
     if kind == MailKind.SEAT_RELEASED and status != Status.RELEASED:
         raise NoLongerTrue(f"the registration is {status} now")
     if kind == MailKind.CANCELLATION:

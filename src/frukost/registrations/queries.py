@@ -14,15 +14,37 @@ from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.enums import ACTIVE_STATUSES, Diet, Membership, Status
-from frukost.registrations.models import EventTally, Registration
+from frukost.registrations.models import EventTally, Registration, seat_taken_q
 
 
 def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    """Annotate `seats_taken` and `waiting` so lists need no query per event."""
+    """Annotate `seats_taken` (seats offered from the waiting list included: nobody else may take
+    them), `waiting` and `offered` so lists need no query per event."""
     return events.annotate(
-        seats_taken=Count("registrations", filter=Q(registrations__status=Status.REGISTERED)),
+        seats_taken=Count("registrations", filter=seat_taken_q("registrations__")),
         waiting=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+        offered=Count("registrations", filter=Q(registrations__offer_expires_at__isnull=False)),
     )
+
+
+def taken_seats(event: Event) -> int:
+    """The seats counted against the seat limit (as services.seats.seats_taken), for pages."""
+    return Registration.objects.filter(seat_taken_q(), event=event).count()
+
+
+def next_to_offer(event: Event) -> QuerySet[Registration]:
+    """Who a seat freed now would be offered to, in order (services.waitlist's queue)."""
+    return Registration.objects.filter(
+        event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True, offer_lapsed_at__isnull=True
+    ).order_by("waitlisted_at", "id")
+
+
+def open_offers(event: Event) -> QuerySet[Registration]:
+    """The seats offered from the waiting list and not yet taken (the claim window), the one
+    running out first first."""
+    return Registration.objects.filter(
+        event=event, status=Status.WAITLISTED, offer_expires_at__isnull=False
+    ).order_by("offer_expires_at", "id")
 
 
 def upcoming_public_events() -> QuerySet[Event]:

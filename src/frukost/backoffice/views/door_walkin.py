@@ -22,7 +22,7 @@ from frukost.checkin import services as checkin
 from frukost.checkin.exceptions import EventFull, InvalidWalkIn, WalkInRefused
 from frukost.checkin.forms import WalkInForm
 from frukost.registrations import queries
-from frukost.registrations.enums import Language, Status
+from frukost.registrations.enums import Language
 
 
 @member_required(Permission.CHECK_IN)
@@ -61,7 +61,7 @@ def door_walk_in(request, event_id: int):
                 (messages.info if result.found else messages.success)(request, result.message)
                 url = reverse("backoffice:event-door", args=[request.organisation.slug, event.pk])
                 return redirect(f"{url}#p{result.registration.pk}")
-    free = event.seat_limit - queries.status_counts(event)[Status.REGISTERED]
+    free = event.seat_limit - queries.taken_seats(event)
     context = {
         "event": event,
         "form": form,

@@ -32,6 +32,7 @@ from frukost.events.services import (
     create_event,
 )
 from frukost.registrations import queries
+from frukost.registrations.enums import Status
 from frukost.registrations.forms import RegistrationForm
 from frukost.registrations.services import (
     preview_event_change,
@@ -216,14 +217,25 @@ def _saved_message(result) -> str:
     parts = [_("Your changes are saved.")]
     if result.notifies:
         parts.append(_("Everyone registered or on the waiting list is being told by e-mail."))
-    if result.promoted:
+    # The claim window: most are offered the new seats; too close to the start, they get them.
+    offered = sum(r.status == Status.WAITLISTED for r in result.promoted)
+    if offered:
+        parts.append(
+            ngettext(
+                "%(count)d person on the waiting list is being offered a seat by e-mail.",
+                "%(count)d people on the waiting list are being offered a seat by e-mail.",
+                offered,
+            )
+            % {"count": offered}
+        )
+    if len(result.promoted) - offered:
         parts.append(
             ngettext(
                 "%(count)d person moved up from the waiting list and is being told.",
                 "%(count)d people moved up from the waiting list and are being told.",
-                len(result.promoted),
+                len(result.promoted) - offered,
             )
-            % {"count": len(result.promoted)}
+            % {"count": len(result.promoted) - offered}
         )
     return " ".join(parts)
 

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -213,6 +213,18 @@ def _table_rows(request, event, registrations, special: bool, *, closed: bool = 
             "status": registration.status,
             "status_label": statuses.get(registration.status, registration.status),
             "unconfirmed": registration.is_active and registration.confirmed_at is None,
+            # The claim window: a seat offered and not yet taken (services.waitlist).
+            "offer": (
+                _("offered a seat until %(when)s")
+                % {
+                    "when": f"{formats.short_date(registration.offer_expires_at)} "
+                    f"{formats.clock(registration.offer_expires_at)}"
+                }
+                if registration.has_open_offer
+                else _("offer not taken in time")
+                if registration.status == Status.WAITLISTED and registration.offer_lapsed_at
+                else ""
+            ),
             "invited_by": inviter.full_name if inviter else "",
             "invited_by_url": f"{base}{inviter.pk}/" if inviter else "",
             "created": f"{formats.short_date(created)} {formats.clock(created)}",
@@ -282,6 +294,14 @@ def _history(request, registration) -> list[dict]:
     return entries
 
 
+def _moment(value) -> str:
+    language = translation.get_language()
+    return _("%(date)s at %(time)s") % {
+        "date": formats.long_date(value, language),
+        "time": formats.clock(value, language),
+    }
+
+
 def _mail_state(message) -> str:
     if message.status == MessageStatus.SENT:
         return _("sent")
@@ -299,14 +319,14 @@ def registration_detail(request, event_id: int, registration_id: int):
     event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
     registration = _registration(event, registration_id)
     special = _special(request)
-    free = event.seat_limit - queries.status_counts(event)[Status.REGISTERED]
+    free = event.seat_limit - queries.taken_seats(event)
     context = {
         "event": event,
         "registration": registration,
         "special": special,
         "colleagues": list(registration.colleagues.all()),
         "history": _history(request, registration),
-        "can_promote": registration.status == Status.WAITLISTED and free > 0,
+        "can_promote": registration.status == Status.WAITLISTED and (free > 0 or registration.has_open_offer),
         "free_seats": max(free, 0),
         "presence": _presence(event, registration),
     }
@@ -473,8 +493,17 @@ def registration_cancel(request, event_id: int, registration_id: int):
         else _("Nobody is e-mailed: there is no address for this person.")
     ]
     if registration.status == Status.REGISTERED:
-        first = queries.waiting_list(event).first()
-        if first is not None:
+        first = queries.next_to_offer(event).first()
+        deadline = services.offer_deadline(event, timezone.now())
+        if first is not None and deadline is not None:
+            consequences.append(
+                _(
+                    "The seat is offered to %(name)s, first on the waiting list, who is e-mailed and has "
+                    "until %(when)s to take it; otherwise it goes to the next."
+                )
+                % {"name": first.full_name, "when": _moment(deadline)}
+            )
+        elif first is not None:
             consequences.append(
                 _("The seat goes to %(name)s, first on the waiting list, who is e-mailed at once.")
                 % {"name": first.full_name}
@@ -505,7 +534,7 @@ def registration_promote(request, event_id: int, registration_id: int):
             services.promote_registration,
             _("%(name)s has a seat now and has been e-mailed.") % {"name": registration.full_name},
         )
-    taken = queries.status_counts(event)[Status.REGISTERED]
+    taken = queries.taken_seats(event)
     try:
         services.ensure_promotable(registration, event, seats_taken=taken)
     except (NotWaitlisted, InvitationHeld, EventNotOpen, NoFreeSeat) as exc:
@@ -604,10 +633,11 @@ def registration_revoke_links(request, event_id: int, registration_id: int):
 def waiting_list(request, event_id: int):
     """The queue in order (first come, first served), with a button to move someone up."""
     event = event_for(request, event_id, Permission.VIEW_REGISTRATIONS)
-    taken = queries.status_counts(event)[Status.REGISTERED]
+    taken = queries.taken_seats(event)
     context = {
         "event": event,
         "queue": list(queries.waiting_list(event)),
+        "offers": list(queries.open_offers(event)),
         "free_seats": max(event.seat_limit - taken, 0),
         "taken": taken,
     }

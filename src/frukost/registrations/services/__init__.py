@@ -37,7 +37,12 @@ from frukost.registrations.services.register import (
     update_answers,
 )
 from frukost.registrations.services.reminders import send_still_coming_reminders, still_coming_send_at
-from frukost.registrations.services.waitlist import promote_from_waiting_list
+from frukost.registrations.services.waitlist import (
+    offer_deadline,
+    pass_on_lapsed_offers,
+    promote_from_waiting_list,
+    take_offered_seat,
+)
 
 __all__ = [
     "Answers",
@@ -60,7 +65,10 @@ __all__ = [
     "owner_may_add_colleague",
     "preview_event_cancellation",
     "preview_event_change",
+    "offer_deadline",
+    "pass_on_lapsed_offers",
     "promote_from_waiting_list",
+    "take_offered_seat",
     "ensure_link_resendable",
     "ensure_promotable",
     "promote_registration",

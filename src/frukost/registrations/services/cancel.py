@@ -51,6 +51,9 @@ def _cancel(registration: Registration, *, actor) -> tuple[Registration, Event, 
     registration.cancelled_at = timezone.now()
     registration.hold_expires_at = None
     registration.remind_after = None
+    # An open offer ends with the registration; its seat goes to the next in the queue below.
+    had_seat = had_seat or registration.offer_expires_at is not None
+    registration.offer_expires_at = None
     registration.save()
     audit("registration.cancelled", event_id=event.pk, registration_id=registration.pk, actor=actor)
     notifications.withdraw_outdated(registration)

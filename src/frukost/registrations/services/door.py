@@ -95,6 +95,8 @@ def seat_at_door(
         return DoorSeat(registration=existing, found=True, beyond_capacity=False)
 
     over = event.seat_limit - seats_taken(event) <= 0  # the one seat limit (capacity + overbooking)
+    if existing is not None and existing.has_open_offer:
+        over = False  # a seat was offered to them from the waiting list: it is theirs to use
     if over and not beyond_capacity:
         raise NoFreeSeat
     if existing is not None:  # on the waiting list: they came anyway, and a seat is given
@@ -102,7 +104,10 @@ def seat_at_door(
         existing.promoted_at = now
         existing.confirmed_at = existing.confirmed_at or now
         existing.invitation_held = False
-        existing.save(update_fields=["status", "promoted_at", "confirmed_at", "invitation_held"])
+        existing.offer_expires_at = None
+        existing.save(
+            update_fields=["status", "promoted_at", "confirmed_at", "invitation_held", "offer_expires_at"]
+        )
         audit(
             "registration.promoted", event_id=event.pk, registration_id=existing.pk, actor=actor,
             manual=True, at_door=True, beyond_capacity=over,

@@ -25,7 +25,7 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.models import Registration
 from frukost.registrations.services.reminders import reschedule_still_coming
 from frukost.registrations.services.seats import lock_event, seats_taken
-from frukost.registrations.services.waitlist import promote_from_waiting_list
+from frukost.registrations.services.waitlist import OFFER_MARGIN, promote_from_waiting_list, void_offers
 
 TIME_FIELDS = ("starts_at", "ends_at", "doors_at")
 PLACE_FIELDS = ("venue_name", "street_address", "postal_code", "city", "online", "online_url")
@@ -161,6 +161,10 @@ def update_event(*, event: Event, changes: Mapping[str, object], actor=None) -> 
             Registration.objects.filter(
                 event=current, status=Status.REGISTERED, hold_expires_at__gt=current.starts_at
             ).update(hold_expires_at=current.starts_at)
+            # Nor an offer from the waiting list past the new start less the margin.
+            Registration.objects.filter(
+                event=current, offer_expires_at__gt=current.starts_at - OFFER_MARGIN
+            ).update(offer_expires_at=current.starts_at - OFFER_MARGIN)
         if "starts_at" in changed:
             reschedule_still_coming(current)
         promoted: list[Registration] = []
@@ -236,6 +240,7 @@ def cancel_event(*, event: Event, actor=None) -> int:
         Registration.objects.filter(
             event=current, status=Status.REGISTERED, confirmed_at__isnull=True
         ).update(hold_expires_at=None, remind_after=None)
+        void_offers(current)  # the seats offered from the waiting list are gone with the event
         recipients = list(_active(current))
         for registration in recipients:
             registration.event = current

@@ -186,7 +186,8 @@ def ensure_promotable(registration: Registration, event: Event, *, seats_taken: 
         raise InvitationHeld
     if event.status == EventStatus.CANCELLED:
         raise EventNotOpen
-    if event.seat_limit - seats_taken <= 0:
+    # Someone with an open offer is moved up into the seat set aside for them.
+    if event.seat_limit - seats_taken <= 0 and not registration.has_open_offer:
         raise NoFreeSeat
 
 
@@ -206,6 +207,7 @@ def promote_registration(*, registration: Registration, actor) -> Registration:
         now = timezone.now()
         registration.status = Status.REGISTERED
         registration.promoted_at = now
+        registration.offer_expires_at = None  # an open offer is taken for them
         if not registration.is_confirmed:
             hold_seat_for_colleague(registration, event, now)
         registration.save()

@@ -7,8 +7,12 @@ conditional UPDATE (attendee_reminded_at IS NULL -> now) in the transaction that
 with two workers exactly one UPDATE changes the row and exactly one mail is queued.
 
 Who gets it: those whose seat was confirmed by the send time. Someone who registers (or is moved
-up, or confirms) after it does not: they were e-mailed about their seat moments ago. Issue 9's
-attendee reminders are meant to grow from this (a text of their own, more than one reminder).
+up, or confirms) after it does not: they were e-mailed about their seat moments ago.
+
+What it carries (notifications._still_coming): the event's facts (date and time in Stockholm,
+breakfast from, venue and address, the book or gift, the contact), the check-in code, the `.ics`,
+the personal link, and the button to the "can't come?" page, whose POST cancels; the freed seat
+then goes through the waiting list's claim window (services.waitlist).
 """
 
 from __future__ import annotations

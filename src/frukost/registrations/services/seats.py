@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from frukost.events.enums import EventStatus
 from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
-from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import EventNotOpen, RegistrationClosed
-from frukost.registrations.models import Registration
+from frukost.registrations.models import Registration, seat_taken_q
 
 
 def lock_event(event_id: int) -> Event:
@@ -26,8 +25,8 @@ def lock_event(event_id: int) -> Event:
 
 def seats_taken(event: Event) -> int:
     """Seats counted against the seat limit (Event.seat_limit: capacity + overbooking): confirmed
-    attendees and seats held for colleagues."""
-    return Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    attendees, seats held for colleagues and seats offered from the waiting list (claim window)."""
+    return Registration.objects.filter(seat_taken_q(), event=event).count()
 
 
 def ensure_open(event: Event, now: dt.datetime) -> None:
