@@ -5,9 +5,10 @@ import re
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from frukost.core.models import AuditLog
+from frukost.events.models import STOCKHOLM
 from frukost.mail.enums import MailKind, MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.mail.worker import send_due
@@ -463,3 +464,20 @@ def test_erasure_receipt_links_the_organisations_privacy_notice(event, person):
 
     notice = f"/{event.organisation.slug}/integritet/"
     assert notice in receipt.body_text and notice in receipt.body_html
+
+
+def test_personal_data_says_when_a_seat_was_offered_and_until_when(event_factory, person):
+    event = event_factory(capacity=1)
+    anna = register(event=event, person=person("anna@example.se")).registration
+    bo = register(event=event, person=person("bo@example.se")).registration
+    assert Registration.objects.get(pk=bo.pk).status == Status.WAITLISTED
+
+    cancel_registration(registration=Registration.objects.get(pk=anna.pk))
+
+    bo = Registration.objects.get(pk=bo.pk)
+    with translation.override("sv"):
+        fields = _fields(personal_data(bo)["sections"]["registration"])
+    assert fields["offered_at"] == timezone.localtime(bo.offered_at, STOCKHOLM)
+    assert fields["offer_expires_at"] == timezone.localtime(bo.offer_expires_at, STOCKHOLM)
+    assert fields["offer_expires_at"] > fields["offered_at"]
+    assert fields["offer_lapsed_at"] is None
