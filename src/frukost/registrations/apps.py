@@ -15,3 +15,8 @@ class RegistrationsConfig(AppConfig):
 
         register_renderer(list(MailKind), render_message)
         register_link_hooks(issue=link_for_message, discard=discard_links_of)
+
+        from frukost.mail.worker import register_bounce_hook
+        from frukost.registrations.bounces import suppress_bounced_registration
+
+        register_bounce_hook(suppress_bounced_registration)
