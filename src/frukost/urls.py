@@ -52,7 +52,9 @@ public_patterns = (
         path("i/<str:token>/", invitation_views.invitation, name="invitation"),
         path("i/<str:token>/kan-inte-komma/", invitation_views.invitation_decline, name="invitation-decline"),
         path(
-            "i/<str:token>/avregistrera/", invitation_views.invitation_unsubscribe, name="invitation-unsubscribe"
+            "i/<str:token>/avregistrera/",
+            invitation_views.invitation_unsubscribe,
+            name="invitation-unsubscribe",
         ),
         path("i/<str:token>/<slug:event>/", invitation_views.invitation_event, name="invitation-event"),
         path("mina-uppgifter/", selfservice_views.data_request, name="data-request"),
