@@ -185,6 +185,16 @@ def _lead(world):
     ).pk
 
 
+def _invitation_list(world):
+    from frukost.invitations.models import InvitationList, Invitee
+
+    invitation_list = InvitationList.objects.create(
+        organisation=world.organisation, event=world.event, name="B"
+    )
+    Invitee.objects.create(invitation_list=invitation_list, email="inbjuden-b@example.se")
+    return invitation_list.pk
+
+
 # URL argument → the id of one of organisation B's objects.
 OBJECTS = {
     "event_id": lambda world: world.event.pk,
@@ -195,6 +205,7 @@ OBJECTS = {
     "announcement_id": _announcement,
     "contact_id": _contact,
     "lead_id": _lead,
+    "list_id": _invitation_list,
     "action": lambda world: "checkin",  # the door list's buttons: checkin, undo, book, unbook
 }
 

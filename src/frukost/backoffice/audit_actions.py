@@ -72,6 +72,10 @@ ACTION_LABELS = {
     "lead.contacted": _("Lead marked contacted"),
     "lead.contact_undone": _("Lead marked not contacted again"),
     "leads.exported": _("Leads exported"),
+    "invitation.sent": _("Invitation e-mail sent to an invitation list"),
+    "invitation.reminder_changed": _("Reminder to those who have not answered changed"),
+    "invitation.declined": _("Declined an invitation"),
+    "suppression.added": _("Address put on the do-not-mail list"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).

@@ -16,6 +16,7 @@ from frukost.backoffice.views import (
     followup,
     home,
     importer,
+    invitation_sending,
     leads,
     members,
     messages,
@@ -129,6 +130,17 @@ urlpatterns = [
         "<slug:organisation>/serier/<int:series_id>/aterkoppling/",
         followup.series_feedback,
         name="series-feedback",
+    ),
+    # An invitation list's e-mail and reminder (frukost.invitations.sending, .reminders).
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/skicka/",
+        invitation_sending.invitation_send,
+        name="invitation-send",
+    ),
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/paminnelse/",
+        invitation_sending.invitation_reminder,
+        name="invitation-reminder",
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
     path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),

@@ -41,6 +41,11 @@ class Funnel:
         """A share of the invited, in whole per cent."""
         return round(100 * value / self.invited) if self.invited else 0
 
+    @property
+    def shares(self) -> dict[str, int]:
+        steps = ("opened", "seat", "waiting_list", "declined", "unsubscribed", "no_answer", "came")
+        return {step: self.share(getattr(self, step)) for step in steps}
+
 
 def _funnel(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
     theirs = Q(email=OuterRef("email")) | Q(pk=OuterRef("registration_id"))
