@@ -200,8 +200,12 @@ def test_a_series_invitation_lists_its_open_events_each_with_its_form(
     frozen("2029-04-21 10:00")
     series = Series.objects.create(organisation=organisation, name="Chefsfrukost", slug="chefsfrukost")
     sundsvall = event_factory(series=series, title="Chefsfrukost i Sundsvall")
-    harnosand = event_factory(series=series, title="Chefsfrukost i Härnösand", starts_at=stockholm(2029, 5, 23, 8),
-                              ends_at=stockholm(2029, 5, 23, 9, 30))  # fmt: skip
+    harnosand = event_factory(
+        series=series,
+        title="Chefsfrukost i Härnösand",
+        starts_at=stockholm(2029, 5, 23, 8),
+        ends_at=stockholm(2029, 5, 23, 9, 30),
+    )
     event_factory(series=series, title="Chefsfrukost som var", registration_deadline=dt.date(2029, 4, 1))
     invitation_list = make_list(series=series, people=["anna@example.se"])
     path = invite_path(invitee(invitation_list, "anna@example.se"))

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
+from frukost.backoffice import charts
 from frukost.backoffice.decorators import member_required
 from frukost.core.tokens import new_token
-from frukost.backoffice import charts
 from frukost.invitations import funnel, reminders, responses, sending
 from frukost.invitations.composer import MailText
 from frukost.invitations.models import InvitationList
@@ -169,7 +169,8 @@ def invitation_send(request, list_id: int):
         form.add_error(
             None,
             _(
-                "Nobody on the list can be invited: all are registered, have declined or are on the do-not-mail list."
+                "Nobody on the list can be invited: all are registered, have declined or are on the "
+                "do-not-mail list."
             ),
         )
         return _compose(request, invitation_list, form, status=409)
