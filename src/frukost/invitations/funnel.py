@@ -58,7 +58,7 @@ def _funnel(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
             event__in=events,
         )
     )
-    rows = invitees.filter(invited_at__isnull=False).annotate(has_seat=seat, waiting=waiting, came=came)
+    rows = invitees.filter(invited_at__isnull=False).annotate(has_seat=seat, waiting=waiting, has_come=came)
     registered = Q(has_seat=True) | Q(waiting=True)
     figures = rows.aggregate(
         invited=Count("pk"),
@@ -70,7 +70,7 @@ def _funnel(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
             "pk", filter=Q(unsubscribed_at__isnull=False, declined_at__isnull=True) & ~registered
         ),
         no_answer=Count("pk", filter=~registered & Q(declined_at__isnull=True, unsubscribed_at__isnull=True)),
-        came=Count("pk", filter=Q(came=True)),
+        came=Count("pk", filter=Q(has_come=True)),
     )
     return Funnel(**{key: value or 0 for key, value in figures.items()})
 
