@@ -14,7 +14,7 @@ _numbers = itertools.count(1)
 
 TEXT = MailText(
     subject="Välkommen på chefsfrukost",
-    body="Vi bjuder in dig till frukost.\n\nVarmt välkommen!",
+    body="Vi bjuder in dig till frukost.\n\nDet blir ett samtal om tillit.",
     subject_en="Welcome to the leadership breakfast",
     body_en="We invite you to breakfast.",
 )
