@@ -177,3 +177,40 @@ def test_a_suppression_after_queueing_skips_the_message(event, frozen, mailoutbo
     assert OutboxMessage.objects.get().status == MessageStatus.SKIPPED
     assert mailoutbox == []
     assert InvitationLink.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_at_once_invite_each_person_once(event_factory, frozen, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from frukost.invitations import sending
+
+    frozen("2029-04-20 10:00")
+    invitation_list = make_list(event=event_factory(), people=8)
+    barrier = threading.Barrier(2)
+    real_open_events = sending.open_events
+
+    def both_checked(invitation_list, **kwargs):
+        # Both requests have checked the list before either claims it.
+        events = real_open_events(invitation_list, **kwargs)
+        barrier.wait(timeout=30)
+        return events
+
+    monkeypatch.setattr(sending, "open_events", both_checked)
+
+    def organiser(key):
+        try:
+            return sending.send_invitations(invitation_list=invitation_list, text=TEXT, send_key=key)
+        except AlreadySent:
+            return "already sent"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(map(str, pool.map(organiser, ["key-a", "key-b"])))
+
+    assert outcomes == ["8", "already sent"]
+    assert OutboxMessage.objects.filter(kind=MailKind.INVITATION).count() == 8
