@@ -48,11 +48,11 @@ def test_the_reminder_goes_at_nine_three_days_before_the_deadline(sent_list, fro
     assert reminder_send_at(sent_list) == stockholm(2029, 4, 28, 9)
 
     frozen("2029-04-28 08:59")
-    assert send_invitation_reminders() == {"queued": 0}
+    assert send_invitation_reminders() == 0
     frozen("2029-04-28 09:00")
-    assert send_invitation_reminders() == {"queued": 3}
+    assert send_invitation_reminders() == 3
     frozen("2029-04-28 09:01")
-    assert send_invitation_reminders() == {"queued": 0}  # once
+    assert send_invitation_reminders() == 0  # once
 
     assert reminded() == ["anna1@example.se", "anna2@example.se", "anna3@example.se"]
     message = OutboxMessage.objects.filter(kind=MailKind.INVITATION_REMINDER).first()
@@ -64,7 +64,7 @@ def test_the_worker_runs_it_as_a_frequent_job(sent_list, frozen):
 
     results = periodic.run_frequent_jobs()
 
-    assert results["invitation_reminders"] == {"queued": 3}
+    assert results["invitation_reminders"] == 3
 
 
 def test_never_at_a_utc_hour_nor_on_the_utc_date(sent_list, time_machine):
@@ -75,9 +75,9 @@ def test_never_at_a_utc_hour_nor_on_the_utc_date(sent_list, time_machine):
         dt.datetime(2029, 4, 27, 23, 30, tzinfo=dt.UTC),
     ):
         time_machine.move_to(utc, tick=False)
-        assert send_invitation_reminders() == {"queued": 0}
+        assert send_invitation_reminders() == 0
     time_machine.move_to(dt.datetime(2029, 4, 28, 7, 0, tzinfo=dt.UTC), tick=False)  # 09.00 CEST
-    assert send_invitation_reminders() == {"queued": 3}
+    assert send_invitation_reminders() == 3
 
 
 @pytest.mark.parametrize(
@@ -109,9 +109,9 @@ def test_the_reminder_hour_holds_across_daylight_saving(event_factory, time_mach
     time_machine.move_to(
         dt.datetime(day.year, day.month, day.day, utc_hour - 1, 59, tzinfo=dt.UTC), tick=False
     )
-    assert send_invitation_reminders() == {"queued": 0}
+    assert send_invitation_reminders() == 0
     time_machine.move_to(dt.datetime(day.year, day.month, day.day, utc_hour, 0, tzinfo=dt.UTC), tick=False)
-    assert send_invitation_reminders() == {"queued": 1}
+    assert send_invitation_reminders() == 1
 
 
 def test_zero_days_sends_no_reminder(event, frozen):
@@ -120,7 +120,7 @@ def test_zero_days_sends_no_reminder(event, frozen):
     send(invitation_list)
     frozen("2029-04-30 12:00")
 
-    assert send_invitation_reminders() == {"queued": 0}
+    assert send_invitation_reminders() == 0
     assert reminder_send_at(invitation_list) is None
 
 
@@ -205,7 +205,7 @@ def test_two_workers_at_once_remind_each_person_once(event_factory, frozen, monk
 
     def worker(_):
         try:
-            return send_invitation_reminders(now)["queued"]
+            return send_invitation_reminders(now)
         finally:
             connection.close()
 

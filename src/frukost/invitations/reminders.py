@@ -162,8 +162,9 @@ def remind_list(invitation_list: InvitationList, *, now: dt.datetime) -> int:
     return queued
 
 
-def send_invitation_reminders(now: dt.datetime | None = None) -> dict[str, int]:
-    """The worker's frequent job: every list whose reminder time has come. Returns counts."""
+def send_invitation_reminders(now: dt.datetime | None = None) -> int:
+    """The worker's frequent job: every list whose reminder time has come. Returns how many
+    reminders this call queued."""
     now = now or timezone.now()
     lists = (
         InvitationList.objects.filter(
@@ -176,7 +177,7 @@ def send_invitation_reminders(now: dt.datetime | None = None) -> dict[str, int]:
     queued = 0
     for invitation_list in lists:
         queued += remind_list(invitation_list, now=now)
-    return {"queued": queued}
+    return queued
 
 
 def reminder_text(invitation_list: InvitationList) -> MailText:
