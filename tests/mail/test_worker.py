@@ -49,7 +49,8 @@ def test_requeue_stuck_sends_message_of_crashed_worker_once(event, person, setti
     assert early == 0
     assert (
         output.getvalue().strip()
-        == "{'requeued': 1, 'released': 0, 'reminded': 0, 'still_coming': 0, 'catering': 0, 'sent': 1}"
+        == "{'requeued': 1, 'released': 0, 'reminded': 0, 'still_coming': 0, 'catering': 0, "
+        "'invitation_reminders': 0, 'sent': 1}"
     )
     assert [m.to for m in mail.outbox] == [["anna@example.se"]]
     message.refresh_from_db()
@@ -163,12 +164,14 @@ def test_worker_once_sends_reminder_then_releases_hold_and_moves_queue_up(
 
     assert (
         reminder_round.getvalue().strip()
-        == "{'requeued': 0, 'released': 0, 'reminded': 1, 'still_coming': 0, 'catering': 0, 'sent': 1}"
+        == "{'requeued': 0, 'released': 0, 'reminded': 1, 'still_coming': 0, 'catering': 0, "
+        "'invitation_reminders': 0, 'sent': 1}"
     )
     assert reminders == [("bo@example.se", MailKind.COLLEAGUE_REMINDER, MessageStatus.SENT)]
     assert (
         release_round.getvalue().strip()
-        == "{'requeued': 0, 'released': 1, 'reminded': 0, 'still_coming': 0, 'catering': 0, 'sent': 2}"
+        == "{'requeued': 0, 'released': 1, 'reminded': 0, 'still_coming': 0, 'catering': 0, "
+        "'invitation_reminders': 0, 'sent': 2}"
     )
     assert released == [
         ("bo@example.se", MailKind.SEAT_RELEASED, MessageStatus.SENT),
