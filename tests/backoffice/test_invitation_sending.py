@@ -109,3 +109,20 @@ def test_door_staff_cannot_send(client, staff_factory, event):
 
     assert client.get(url(invitation_list, "skicka")).status_code == 403
     assert OutboxMessage.objects.filter(status=MessageStatus.QUEUED).count() == 0
+
+
+def test_the_progress_endpoint_counts_the_outbox(organiser, event):
+    from tests.invitations.factories import send
+
+    invitation_list = make_list(event=event, people=3)
+    send(invitation_list)
+    OutboxMessage.objects.filter(pk=OutboxMessage.objects.order_by("id").first().pk).update(
+        status=MessageStatus.SENT
+    )
+
+    response = organiser.get(
+        f"/backoffice/{invitation_list.organisation.slug}/inbjudningslistor/{invitation_list.pk}/skickat.json"
+    )
+
+    assert response.json() == {"text": "1 av 3 skickade", "sent": 1, "total": 3, "done": False}
+    assert "no-store" in response["Cache-Control"]

@@ -138,6 +138,11 @@ urlpatterns = [
         name="invitation-send",
     ),
     path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/skickat.json",
+        invitation_sending.invitation_progress,
+        name="invitation-progress",
+    ),
+    path(
         "<slug:organisation>/inbjudningslistor/<int:list_id>/paminnelse/",
         invitation_sending.invitation_reminder,
         name="invitation-reminder",

@@ -5,14 +5,14 @@ those who have not answered (days before the deadline and its text, previewed), 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
@@ -192,6 +192,18 @@ def _compose(request, invitation_list, form, *, status: int = 200):
         "list_url": list_url(invitation_list),
     }
     return TemplateResponse(request, "backoffice/invitations/send.html", context, status=status)
+
+
+@member_required(PERMISSION)
+@require_GET
+def invitation_progress(request, list_id: int):
+    """How far the invitation has gone, for the list page's small poll (invitation-progress.js)."""
+    value = sending.progress(_list_of(request, list_id))
+    response = JsonResponse(
+        {"text": sending.progress_text(value), "sent": value.sent, "total": value.total, "done": value.done}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @member_required(PERMISSION)
