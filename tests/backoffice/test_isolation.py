@@ -185,14 +185,31 @@ def _lead(world):
     ).pk
 
 
-def _invitation_list(world):
-    from frukost.invitations.models import InvitationList, Invitee
+def _upload(world):
+    """An import's uploaded file, kept for B's owner between the preview and the confirmation."""
+    from frukost.invitations import staging
 
-    invitation_list = InvitationList.objects.create(
-        organisation=world.organisation, event=world.event, name="B"
+    member = OrganisationMember.objects.get(user=world.owner, organisation=world.organisation)
+    return staging.stage(
+        data=b"E-post\nb@example.se\n",
+        filename="b.csv",
+        organisation_id=world.organisation.pk,
+        member_id=member.pk,
+        event_id=world.event.pk,
     )
-    Invitee.objects.create(invitation_list=invitation_list, email="inbjuden-b@example.se")
-    return invitation_list.pk
+
+
+def _invitation_list(world):
+    from frukost.invitations.importing import Person
+    from frukost.invitations.services import create_list
+
+    return create_list(
+        organisation=world.organisation,
+        target=world.event,
+        name="B",
+        people=[Person(line=2, email="inbjuden-b@example.se")],
+        source="file",
+    ).pk
 
 
 # URL argument → the id of one of organisation B's objects.
@@ -205,6 +222,7 @@ OBJECTS = {
     "announcement_id": _announcement,
     "contact_id": _contact,
     "lead_id": _lead,
+    "upload": _upload,
     "list_id": _invitation_list,
     "action": lambda world: "checkin",  # the door list's buttons: checkin, undo, book, unbook
 }

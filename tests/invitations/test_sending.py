@@ -4,6 +4,7 @@ with the event's facts and links that are minted only as the mail is handed over
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from frukost.contacts.enums import SuppressionReason
 from frukost.contacts.suppression import suppress
@@ -163,7 +164,9 @@ def test_progress_counts_the_outbox_by_status(event, frozen):
     value = progress(invitation_list)
 
     assert (value.total, value.sent, value.queued) == (3, 1, 2)
-    assert progress_text(value) == "1 av 3 skickade"
+    with translation.override("sv"):
+        assert progress_text(value) == "1 av 3 skickade"
+    assert progress_text(value) == "1 of 3 sent"
 
 
 def test_a_suppression_after_queueing_skips_the_message(event, frozen, mailoutbox):

@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "registration.colleague_added": _("Registered a colleague from their personal page"),
     "registration.erased_by_person": _("Personal data erased at the person's own request"),
     "registration.links_revoked": _("Personal links revoked"),
+    "invitation_list.imported": _("Invitation list imported"),
+    "suppression.added": _("Address added to the do-not-mail list"),
     "checkin.checked_in": _("Checked in at the door"),
     "checkin.undone": _("Check-in undone"),
     "checkin.book_handed": _("Book handed out at the door"),
@@ -75,7 +77,6 @@ ACTION_LABELS = {
     "invitation.sent": _("Invitation e-mail sent to an invitation list"),
     "invitation.reminder_changed": _("Reminder to those who have not answered changed"),
     "invitation.declined": _("Declined an invitation"),
-    "suppression.added": _("Address put on the do-not-mail list"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).

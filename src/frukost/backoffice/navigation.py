@@ -93,6 +93,16 @@ EVENT_MENU = [
     Entry(_("Statistics"), "backoffice:event-statistics", Permission.VIEW_REGISTRATIONS),
     Entry(_("Personal data"), "backoffice:event-personal-data", Permission.VIEW_REGISTRATIONS),
     Entry(
+        _("Invitations"),
+        "backoffice:event-invitations",
+        Permission.MANAGE_EVENTS,
+        (
+            "backoffice:event-invitation-import",
+            "backoffice:event-invitation-preview",
+            "backoffice:invitation-list",
+        ),
+    ),
+    Entry(
         _("Messages"),
         "backoffice:event-messages",
         Permission.SEND_MESSAGES,

@@ -17,6 +17,7 @@ from frukost.backoffice.views import (
     home,
     importer,
     invitation_sending,
+    invitations,
     leads,
     members,
     messages,
@@ -130,6 +131,52 @@ urlpatterns = [
         "<slug:organisation>/serier/<int:series_id>/aterkoppling/",
         followup.series_feedback,
         name="series-feedback",
+    ),
+    # Invitation lists (frukost.invitations): per event and per series, and one list.
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/",
+        invitations.event_lists,
+        name="event-invitations",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/importera/",
+        invitations.event_import,
+        name="event-invitation-import",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/fran-kontakter/",
+        invitations.event_from_contacts,
+        name="event-invitation-contacts",
+    ),
+    path(
+        "<slug:organisation>/evenemang/<int:event_id>/inbjudningar/importera/<str:upload>/",
+        invitations.event_preview,
+        name="event-invitation-preview",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/",
+        invitations.series_lists,
+        name="series-invitations",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/importera/",
+        invitations.series_import,
+        name="series-invitation-import",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/fran-kontakter/",
+        invitations.series_from_contacts,
+        name="series-invitation-contacts",
+    ),
+    path(
+        "<slug:organisation>/serier/<int:series_id>/inbjudningar/importera/<str:upload>/",
+        invitations.series_preview,
+        name="series-invitation-preview",
+    ),
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/",
+        invitations.invitation_list,
+        name="invitation-list",
     ),
     # An invitation list's e-mail and reminder (frukost.invitations.sending, .reminders).
     path(

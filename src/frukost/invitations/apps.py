@@ -8,8 +8,13 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self) -> None:
-        # --- The invitation mail, its links, bounces and reminders (inv-send) ---
         from frukost.core.periodic import register_frequent
+        from frukost.invitations import staging
+
+        # Uploaded files not confirmed within an hour are deleted (they hold a member register).
+        register_frequent("invitations.purge_uploads", staging.purge)
+
+        # --- The invitation mail, its links, bounces and reminders (inv-send) ---
         from frukost.invitations.composer import render_invitation
         from frukost.invitations.links import discard_links_of, link_for_message
         from frukost.invitations.reminders import send_invitation_reminders

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from frukost.accounts import access
@@ -19,6 +19,7 @@ from frukost.accounts.enums import Permission
 from frukost.backoffice import charts
 from frukost.backoffice.decorators import member_required
 from frukost.core.tokens import new_token
+from frukost.events.models import Event, Series
 from frukost.invitations import funnel, reminders, responses, sending
 from frukost.invitations.composer import MailText
 from frukost.invitations.models import InvitationList
@@ -52,24 +53,20 @@ def _base(invitation_list: InvitationList) -> dict:
 
 
 def list_url(invitation_list: InvitationList) -> str:
-    args = [invitation_list.organisation.slug, invitation_list.pk]
-    try:
-        return reverse("backoffice:invitation-list", args=args)
-    except NoReverseMatch:  # until the list page (inv-import) is merged
-        return reverse("backoffice:invitation-send", args=args)
+    return reverse("backoffice:invitation-list", args=[invitation_list.organisation.slug, invitation_list.pk])
 
 
 def funnel_context(figures: funnel.Funnel, *, after_event: bool, chart_id: str = "chart-funnel") -> dict:
     """The funnel's table and its bars (charts.bar_chart, each against the invited)."""
     steps = [
-        (_("Invited"), figures.invited),
-        (_("Opened the invitation page"), figures.opened),
-        (_("Registered"), figures.registered),
-        (_("Declined"), figures.declined),
-        (_("No answer"), figures.no_answer),
+        (pgettext("invitation funnel", "Invited"), figures.invited),
+        (pgettext("invitation funnel", "Opened the invitation page"), figures.opened),
+        (pgettext("invitation funnel", "Registered"), figures.registered),
+        (pgettext("invitation funnel", "Declined"), figures.declined),
+        (pgettext("invitation funnel", "No answer"), figures.no_answer),
     ]
     if after_event:
-        steps.append((_("Came"), figures.came))
+        steps.append((pgettext("invitation funnel", "Came"), figures.came))
     bars = [
         charts.Bar(label=label, value=value, of=figures.invited, text=str(value)) for label, value in steps
     ]
@@ -101,6 +98,17 @@ def sending_context(invitation_list: InvitationList) -> dict:
         "reminder_send_at": send_at,
         "reminder_passed": send_at is not None and send_at <= timezone.now(),
     } | funnel_context(funnel.list_funnel(invitation_list), after_event=_after(invitation_list))
+
+
+def target_funnel_context(target: Event | Series) -> dict:
+    """The funnel of an event's (or a series') lists, for its invitations overview."""
+    if isinstance(target, Event):
+        figures = funnel.event_funnel(target)
+        after = target.starts_at <= timezone.now()
+    else:
+        figures = funnel.series_funnel(target)
+        after = Event.objects.filter(series=target, starts_at__lte=timezone.now()).exists()
+    return funnel_context(figures, after_event=after)
 
 
 def _after(invitation_list: InvitationList) -> bool:
