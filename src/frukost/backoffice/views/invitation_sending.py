@@ -90,7 +90,6 @@ def sending_context(invitation_list: InvitationList) -> dict:
     reminder_progress = sending.progress(invitation_list, MailKind.INVITATION_REMINDER)
     send_at = reminders.reminder_send_at(invitation_list)
     return {
-        "invitation_list": invitation_list,
         "invitation_progress": invitation_progress,
         "invitation_progress_text": sending.progress_text(invitation_progress),
         "reminder_progress": reminder_progress,
