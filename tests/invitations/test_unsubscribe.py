@@ -94,3 +94,47 @@ def test_unsubscribing_twice_is_harmless_and_a_bounce_does_not_downgrade_it(even
     suppress(organisation=event.organisation, email="anna@example.se", reason="bounced")
 
     assert list(Suppression.objects.values_list("reason", flat=True)) == ["unsubscribed"]
+
+
+def test_a_later_import_shows_the_unsubscribed_address_and_leaves_it_out(event, event_factory, frozen):
+    from frukost.invitations.importing import Person, RowKind, classify
+    from frukost.invitations.services import create_list
+
+    frozen("2029-04-20 10:00")
+    invitation_list = make_list(event=event, people=["anna@example.se"])
+    unsubscribe(invitee=invitee(invitation_list, "anna@example.se"))
+    later = event_factory()
+    people = [Person(line=2, email="ANNA@example.se"), Person(line=3, email="bo@example.se")]
+
+    preview = classify(people, organisation_id=event.organisation_id, target=later)
+    assert [row.kind for row in preview.rows] == [RowKind.SUPPRESSED, RowKind.NEW]
+
+    new_list = create_list(
+        organisation=event.organisation, target=later, name="Ny", people=people, source="file"
+    )
+    assert list(new_list.invitees.values_list("email", flat=True)) == ["bo@example.se"]
+
+
+def test_an_import_from_contacts_leaves_the_unsubscribed_out(event, event_factory, frozen):
+    from frukost.contacts.services import record_consent
+    from frukost.invitations.services import create_list, people_from_contacts
+
+    frozen("2029-04-20 10:00")
+    for address in ("anna@example.se", "bo@example.se"):
+        record_consent(
+            organisation=event.organisation, email=address, first_name="A", last_name="B", text="Ja"
+        )
+    invitation_list = make_list(event=event, people=["anna@example.se"])
+    unsubscribe(invitee=invitee(invitation_list, "anna@example.se"))
+
+    contacts_list = create_list(
+        organisation=event.organisation,
+        target=event_factory(),
+        name="Kontakter",
+        people=people_from_contacts(event.organisation),
+        source="contacts",
+    )
+    assert send(contacts_list) == 1
+    assert list(OutboxMessage.objects.filter(kind=MailKind.INVITATION).values_list("to", flat=True)) == [
+        "bo@example.se"
+    ]
