@@ -126,3 +126,37 @@ def test_the_progress_endpoint_counts_the_outbox(organiser, event):
 
     assert response.json() == {"text": "1 av 3 skickade", "sent": 1, "total": 3, "done": False}
     assert "no-store" in response["Cache-Control"]
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_list_page_and_overview_take_as_many_queries_for_3_as_for_30(organiser, event, event_factory):
+    from frukost.registrations.services import register
+    from tests.conftest import make_person
+    from tests.invitations.factories import send
+
+    organiser.get(
+        f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/inbjudningar/"
+    )  # warm the session
+    counts = []
+    for size in (3, 30):
+        target = event_factory()
+        invitation_list = make_list(event=target, people=[f"p{size}-{n}@example.se" for n in range(size)])
+        send(invitation_list)
+        register(event=target, person=make_person(f"p{size}-0@example.se"))
+        slug = invitation_list.organisation.slug
+        counts.append(
+            (
+                _queries(organiser, f"/backoffice/{slug}/inbjudningslistor/{invitation_list.pk}/"),
+                _queries(organiser, f"/backoffice/{slug}/evenemang/{target.pk}/inbjudningar/"),
+            )
+        )
+
+    assert counts[0] == counts[1]
