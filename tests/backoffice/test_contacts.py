@@ -111,3 +111,17 @@ def test_door_staff_cannot_see_the_list(client, staff_factory, event):
     client.force_login(staff_factory("door", events=[event]))
 
     assert client.get(URL).status_code == 403
+
+
+def test_the_list_marks_a_contact_whose_address_is_on_the_do_not_mail_list(client, organiser, organisation):
+    from frukost.contacts.suppression import suppress
+
+    _consent(organisation, "anna@example.se")
+    _consent(organisation, "bo@example.se", first_name="Bo")
+    suppress(organisation=organisation, email="bo@example.se", reason="bounced")
+
+    response = client.get(URL)
+
+    rows = {c.email: c.suppression_reason for c in response.context["page"].object_list}
+    assert rows == {"anna@example.se": None, "bo@example.se": "bounced"}
+    assert response.content.decode().count("/sparrlista/?q=") == 1

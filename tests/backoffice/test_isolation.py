@@ -185,6 +185,12 @@ def _lead(world):
     ).pk
 
 
+def _suppression(world):
+    from frukost.contacts.suppression import suppress
+
+    return suppress(organisation=world.organisation, email="sparrad-b@example.se", reason="added").pk
+
+
 def _upload(world):
     """An import's uploaded file, kept for B's owner between the preview and the confirmation."""
     from frukost.invitations import staging
@@ -222,6 +228,7 @@ OBJECTS = {
     "announcement_id": _announcement,
     "contact_id": _contact,
     "lead_id": _lead,
+    "suppression_id": _suppression,
     "upload": _upload,
     "list_id": _invitation_list,
     "action": lambda world: "checkin",  # the door list's buttons: checkin, undo, book, unbook

@@ -24,11 +24,15 @@ NOT_PERSONAL = {
     "lead_id", "contacted",  # a row id; the export's filter (contacted or not, or both: None)
     "follow_up_id", "kind", "without_address",  # a follow-up mail: its id, thanks/sorry, a count
     "overbooking", "overbooking_before", "capacity",  # event.overbooking_changed: seat numbers
+    "invitees", "kept_on_list",  # an erasure of invitation data: a count, a flag
+    "source",  # an invitation list's source: "file" or "contacts"
+    "days",  # the invitation reminder: days before the deadline
 }  # fmt: skip
 # Where `**data` is passed: each reviewed (what the dictionary holds is said beside it).
 SPREADS = {
     "registrations/services/register.py",  # {"by_organiser": True}
     "privacy/retention.py",  # counts per kind
+    "invitations/services.py",  # {"count_<row kind>": n}: the import preview's counts
 }
 
 

@@ -98,6 +98,8 @@ def test_personal_data_lists_the_persons_fields_status_event_colleagues_and_mail
         "colleagues",
         "emails",
         "invitations",
+        "invitation_lists",
+        "do_not_mail",
         "lead",
         "feedback",
         "door",

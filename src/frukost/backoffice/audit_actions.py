@@ -6,6 +6,7 @@ An action missing here is shown by its name: other parts of frukost may log new 
 from django.utils.translation import gettext_lazy as _
 
 from frukost.accounts.enums import Role
+from frukost.contacts.enums import SuppressionReason
 from frukost.messaging.enums import Audience
 from frukost.registrations.enums import Status
 from frukost.registrations.exports import CATALOGUE
@@ -74,6 +75,10 @@ ACTION_LABELS = {
     "lead.contacted": _("Lead marked contacted"),
     "lead.contact_undone": _("Lead marked not contacted again"),
     "leads.exported": _("Leads exported"),
+    "suppression.removed": _("Address taken off the do-not-mail list"),
+    "suppression.lifted": _("Unsubscribe lifted: the person asked for invitations again"),
+    "suppressions.exported": _("Do-not-mail list exported"),
+    "invitations.erased_by_person": _("Invitation data erased at the person's own request"),
     "invitation.sent": _("Invitation e-mail sent to an invitation list"),
     "invitation.reminder_changed": _("Reminder to those who have not answered changed"),
     "invitation.declined": _("Declined an invitation"),
@@ -89,6 +94,8 @@ SHOWN_DETAILS = {
     "format": _("format"),
     "columns": _("columns"),
     "rows": _("rows"),
+    # suppression.*: why the address is (was) on the do-not-mail list, never the address.
+    "reason": _("reason"),
     # retention.ran: how many of each kind went (counts only).
     "events": _("events"),
     "needs": _("diets and needs erased"),
@@ -100,6 +107,9 @@ SHOWN_DETAILS = {
     "failed_mail_bodies": _("failed e-mails' texts erased"),  # in runs before it was dropped
     "old_mail": _("old e-mails' recipients erased"),
     "leads": _("leads deleted"),
+    "invitee_membership": _("invitees' membership values erased"),
+    "invitees": _("invitees erased (with their invitation links)"),
+    "kept_on_list": _("kept on the do-not-mail list"),
     # event.overbooking_changed: the numbers.
     "overbooking_before": _("overbooking before"),
     "overbooking": _("overbooking"),
@@ -107,7 +117,7 @@ SHOWN_DETAILS = {
 }
 
 
-_VALUE_LABELS = {"status": Status, "role": Role, "audience": Audience}
+_VALUE_LABELS = {"status": Status, "role": Role, "audience": Audience, "reason": SuppressionReason}
 
 
 def action_label(action: str) -> str:

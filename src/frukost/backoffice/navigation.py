@@ -53,6 +53,12 @@ ORGANISATION_MENU = [
         Permission.VIEW_REGISTRATIONS,
         ("backoffice:contact-remove",),
     ),
+    Entry(
+        _("Do-not-mail list"),
+        "backoffice:suppressions",
+        Permission.VIEW_REGISTRATIONS,
+        ("backoffice:suppression-add", "backoffice:suppression-remove"),
+    ),
     Entry(_("Leads"), "backoffice:leads", Permission.VIEW_LEADS, ("backoffice:lead-remove",)),
     Entry(_("Settings"), "backoffice:organisation-settings", Permission.MANAGE_ORGANISATION),
     Entry(_("Audit log"), "backoffice:audit-log", Permission.VIEW_AUDIT_LOG),

@@ -26,6 +26,7 @@ from frukost.backoffice.views import (
     registrations,
     series,
     statistics,
+    suppressions,
 )
 
 app_name = "backoffice"
@@ -196,6 +197,16 @@ urlpatterns = [
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
     path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),
+    path("<slug:organisation>/sparrlista/", suppressions.suppression_list, name="suppressions"),
+    path("<slug:organisation>/sparrlista/lagg-till/", suppressions.suppression_add, name="suppression-add"),
+    path(
+        "<slug:organisation>/sparrlista/export/", suppressions.suppressions_export, name="suppressions-export"
+    ),
+    path(
+        "<slug:organisation>/sparrlista/<int:suppression_id>/ta-bort/",
+        suppressions.suppression_remove,
+        name="suppression-remove",
+    ),
     path("<slug:organisation>/intresserade/", leads.lead_list, name="leads"),
     path("<slug:organisation>/intresserade/export/", leads.leads_export, name="leads-export"),
     path(

@@ -1,4 +1,5 @@
-"""Exporting an organisation's leads as CSV or XLSX for the local representative.
+"""Exporting an organisation's leads as CSV or XLSX for the local representative, and its
+do-not-mail list as CSV (export_suppressions, at the end).
 
 The files are written by frukost.core.spreadsheets (formula neutralisation, a CSV Excel in a
 Swedish locale opens, bounded memory). The columns are fixed: what the person agreed the
@@ -18,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frukost.contacts.enums import LeadKind
-from frukost.contacts.exceptions import InvalidLead
-from frukost.contacts.queries import leads_for
+from frukost.contacts.enums import LeadKind, SuppressionReason
+from frukost.contacts.exceptions import InvalidLead, InvalidSuppression
+from frukost.contacts.queries import leads_for, suppressions_for
 from frukost.core import formats
 from frukost.core.models import audit
 from frukost.core.spreadsheets import CONTENT_TYPES, Export, ExportFormat, table_chunks
@@ -111,4 +112,46 @@ def export_leads(
         content_type=CONTENT_TYPES[ExportFormat(format)],
         row_count=row_count,
         chunks=table_chunks(format, _header(), _rows(leads), sheet=_("Leads")),
+    )
+
+
+# --- The do-not-mail list ----------------------------------------------------------------------
+
+
+def _suppression_header() -> list[str]:
+    return [_("E-mail"), _("Reason"), _("Added"), _("Detail")]
+
+
+def _suppression_rows(rows) -> Iterator[list[str]]:
+    reasons = {value: str(label) for value, label in SuppressionReason.choices}
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield [row.email, reasons.get(row.reason, row.reason), _moment(row.created_at), row.detail]
+
+
+def export_suppressions(*, organisation: Organisation, actor, search: str = "", reason: str = "") -> Export:
+    """The organisation's do-not-mail list (searched, for one reason, if asked) as a CSV file:
+    address, reason, when, detail; cells neutralised like every export (core.spreadsheets).
+
+    Another mail tool the organisation uses can honour the same wishes with it. Writes a
+    `suppressions.exported` audit entry (the row count, never an address). Raises
+    InvalidSuppression for an unknown reason.
+    """
+    if reason and reason not in SuppressionReason.values:
+        raise InvalidSuppression(_("Choose a reason from the list."), field="reason")
+    rows = suppressions_for(organisation, search=search, reason=reason)
+    with transaction.atomic():
+        row_count = rows.count()
+        audit(
+            "suppressions.exported",
+            organisation_id=organisation.pk,
+            actor=actor,
+            format=ExportFormat.CSV.value,
+            rows=row_count,
+        )
+    stamp = timezone.localdate().isoformat()
+    return Export(
+        filename=f"sparrlista-{organisation.slug}-{stamp}.csv",
+        content_type=CONTENT_TYPES[ExportFormat.CSV],
+        row_count=row_count,
+        chunks=table_chunks(ExportFormat.CSV, _suppression_header(), _suppression_rows(rows), sheet=""),
     )

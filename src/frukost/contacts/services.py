@@ -16,9 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from frukost.contacts.enums import LeadKind
+from frukost.contacts.enums import LeadKind, SuppressionReason
 from frukost.contacts.exceptions import InvalidConsent, InvalidLead, NoConsent, NoteTooLong
-from frukost.contacts.models import Contact, Lead
+from frukost.contacts.models import Contact, Lead, Suppression
 from frukost.core import erasure_journal
 from frukost.core.emails import normalise_email
 from frukost.core.models import audit
@@ -43,6 +43,10 @@ def record_consent(
     One contact per organisation and address: a repeat consent (a later registration with the box
     ticked) refreshes the time, the text and the details they gave. Call inside the transaction
     of the registration that carried the consent, so that both commit or neither does.
+
+    A consent is newer and explicit: it lifts an earlier unsubscribe of the address from the
+    organisation's do-not-mail list (audited `suppression.lifted`). A bounce or an organiser's
+    entry stays (the address may still be undeliverable, or the person asked by phone).
     """
     email = normalise_email(email)
     text = (text or "").strip()
@@ -70,6 +74,17 @@ def record_consent(
             contact_id=contact.pk,
             repeated=not created,
         )
+        lifted, _kinds = Suppression.objects.filter(
+            organisation=organisation, email=email, reason=SuppressionReason.UNSUBSCRIBED
+        ).delete()
+        if lifted:
+            audit(
+                "suppression.lifted",
+                organisation_id=organisation.pk,
+                event_id=event.pk if event else None,
+                actor=actor,
+                contact_id=contact.pk,
+            )
     return contact
 
 

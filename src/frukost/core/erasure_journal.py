@@ -9,12 +9,19 @@ and times only, never personal data:
 
     {"at": "2029-05-20T08:00:00+00:00", "organisation": 3,
      "registrations": [{"id": 41, "created": "2029-05-02T09:14:07.123456+00:00"}], "contacts": [],
-     "leads": []}
+     "leads": [], "invitees": [{"id": 907, "created": "2029-04-02T10:00:00.000000+00:00"}],
+     "unsubscribed": [{"id": 907, "created": "2029-04-02T10:00:00.000000+00:00"}]}
 
 (on one line). A row is named by its id AND its creation time, to the microsecond: a restore
 brings back the id counters too (SQLite's sqlite_sequence, pg_restore's setval), so an id handed
 out after the backup is handed out again, to somebody else; the replay erases a row only if its
-id, organisation and creation time all match.
+id, organisation and creation time all match. An invitee (frukost.invitations) has no creation
+time of its own: it is named by its id and its invitation list's creation time (an import makes a
+new list, so an invitee id handed out again after a restore sits on a list made later), and
+`unsubscribed` names invitees (the same way) who had unsubscribed from invitations, so the replay
+puts their address back on the do-not-mail list (before deleting the row, if it is in `invitees`
+too). An unsubscribe is an objection a restore must not undo either: the unsubscribe page may
+write a line with `unsubscribed` alone.
 
 The retention run's erasures are not journalled: it redoes them by itself on its next run. The
 line is written inside the erasure's transaction: should the transaction roll back after it, the
@@ -28,7 +35,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -51,6 +58,8 @@ class Entry:
     registrations: list[Row]
     contacts: list[Row]
     leads: list[Row]
+    invitees: list[Row] = field(default_factory=list)
+    unsubscribed: list[Row] = field(default_factory=list)
 
     def names(self, row: Row, *, pk: int, organisation_id: int, created: dt.datetime) -> bool:
         """Whether the row found in the database (id `pk`, its organisation, its creation time)
@@ -76,6 +85,8 @@ def record(
     registrations: Sequence[tuple[int, dt.datetime]] = (),
     contacts: Sequence[tuple[int, dt.datetime]] = (),
     leads: Sequence[tuple[int, dt.datetime]] = (),
+    invitees: Sequence[tuple[int, dt.datetime]] = (),
+    unsubscribed: Sequence[tuple[int, dt.datetime]] = (),
     now: dt.datetime | None = None,
 ) -> None:
     """Append one line naming the erased rows, each as (id, creation time). The file is readable
@@ -91,6 +102,8 @@ def record(
             "registrations": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(registrations)],
             "contacts": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(contacts)],
             "leads": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(leads)],
+            "invitees": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(invitees)],
+            "unsubscribed": [{"id": int(pk), "created": _created(at)} for pk, at in sorted(unsubscribed)],
         }
     )
     journal = path()
@@ -130,6 +143,8 @@ def entries() -> Iterator[Entry]:
                     registrations=[_row(value) for value in data.get("registrations", [])],
                     contacts=[_row(value) for value in data.get("contacts", [])],
                     leads=[_row(value) for value in data.get("leads", [])],
+                    invitees=[_row(value) for value in data.get("invitees", [])],
+                    unsubscribed=[_row(value) for value in data.get("unsubscribed", [])],
                 )
             except (ValueError, TypeError, AttributeError, KeyError):
                 continue

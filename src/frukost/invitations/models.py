@@ -79,6 +79,23 @@ class InvitationList(models.Model):
     reminder_body_en = models.TextField(_("reminder message in English"), max_length=5000, blank=True)
     reminders_sent_at = models.DateTimeField(_("reminders sent"), null=True, blank=True)
 
+    # What privacy.retention (and a person's own erasure) took away, kept as counts so the funnel
+    # stays right: every figure of the list is the `erased_*` count + what its invitees still show.
+    # The membership values go `retain_membership_days` after the (last) event, the invitees
+    # themselves `retain_identity_months` after it, with their links (see docs/privacy.md).
+    membership_erased_at = models.DateTimeField(_("membership values erased"), null=True, blank=True)
+    invitees_erased_at = models.DateTimeField(_("invitees erased"), null=True, blank=True)
+    erased_invitees = models.PositiveIntegerField(_("erased invitees"), default=0)
+    erased_invited = models.PositiveIntegerField(_("erased invitees who were invited"), default=0)
+    erased_opened = models.PositiveIntegerField(_("erased invitees who opened the invitation"), default=0)
+    erased_registered = models.PositiveIntegerField(
+        _("erased invitees who registered with a seat"), default=0
+    )
+    erased_waitlisted = models.PositiveIntegerField(_("erased invitees on the waiting list"), default=0)
+    erased_declined = models.PositiveIntegerField(_("erased invitees who declined"), default=0)
+    erased_reminded = models.PositiveIntegerField(_("erased invitees who were reminded"), default=0)
+    erased_unsubscribed = models.PositiveIntegerField(_("erased invitees who unsubscribed"), default=0)
+
     class Meta:
         verbose_name = _("invitation list")
         verbose_name_plural = _("invitation lists")

@@ -237,7 +237,7 @@ def update_reminder(*, invitation_list: InvitationList, days, text: MailText, ac
             event_id=invitation_list.event_id,
             actor=actor,
             organisation_id=invitation_list.organisation_id,
-            invitation_list_id=invitation_list.pk,
+            list_id=invitation_list.pk,
             days=days,
         )
     invitation_list.refresh_from_db()

@@ -153,7 +153,7 @@ def decline(*, invitee: Invitee) -> bool:
             audit(
                 "invitation.declined",
                 organisation_id=invitee.invitation_list.organisation_id,
-                invitation_list_id=invitee.invitation_list_id,
+                list_id=invitee.invitation_list_id,
             )
     return declined
 

@@ -222,7 +222,7 @@ def send_invitations(
             event_id=invitation_list.event_id,
             actor=actor,
             organisation_id=invitation_list.organisation_id,
-            invitation_list_id=invitation_list.pk,
+            list_id=invitation_list.pk,
             recipients=count,
         )
     invitation_list.sent_at, invitation_list.sent_by = now, actor

@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
 
 from frukost.catering.models import CateringList
 from frukost.followup.models import Feedback
-from frukost.mail.enums import MessageStatus
+from frukost.invitations.models import InvitationLink, InvitationList, Invitee
+from frukost.mail.enums import MailKind, MessageStatus
 from frukost.mail.models import OutboxMessage
+from frukost.registrations.enums import Status
 from frukost.registrations.models import PersonalLink, Registration
 
 # What each kind of erasure blanks (the Registration columns).
@@ -132,3 +134,57 @@ def erase_feedback(registration_ids: Iterable[int]) -> int:
     Returns how many went."""
     deleted, _rows = Feedback.objects.filter(registration_id__in=_ids(registration_ids)).delete()
     return deleted
+
+
+# --- Invitation lists (frukost.invitations) ---------------------------------------------------
+
+INVITATION_KINDS = (MailKind.INVITATION, MailKind.INVITATION_REMINDER)
+
+
+def erase_invitee_membership(invitee_ids: Iterable[int]) -> int:
+    """Blank the membership value an imported member register gave. Returns how many had one."""
+    return Invitee.objects.filter(pk__in=_ids(invitee_ids)).exclude(membership="").update(membership="")
+
+
+def erase_invitees(invitee_ids: Iterable[int]) -> int:
+    """Delete invitees (their invitation links go with them), first adding what happened to each
+    to their list's `erased_*` counts, so the funnel stays right; the invitation mails about them
+    lose recipient, subject and bodies (a queued one is not sent). Returns how many invitees went."""
+    ids = _ids(invitee_ids)
+    if not ids:
+        return 0
+    invitees = Invitee.objects.filter(pk__in=ids)
+    counts = (
+        invitees.values("invitation_list_id")
+        .annotate(
+            n=Count("id"),
+            invited=Count("id", filter=Q(invited_at__isnull=False)),
+            opened=Count("id", filter=Q(opened_at__isnull=False)),
+            registered=Count(
+                "id", filter=Q(registered_at__isnull=False, registration__status=Status.REGISTERED)
+            ),
+            waitlisted=Count(
+                "id", filter=Q(registered_at__isnull=False, registration__status=Status.WAITLISTED)
+            ),
+            declined=Count("id", filter=Q(declined_at__isnull=False)),
+            reminded=Count("id", filter=Q(reminded_at__isnull=False)),
+            unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
+        )
+        .order_by()
+    )
+    for row in counts:
+        InvitationList.objects.filter(pk=row["invitation_list_id"]).update(
+            erased_invitees=F("erased_invitees") + row["n"],
+            erased_invited=F("erased_invited") + row["invited"],
+            erased_opened=F("erased_opened") + row["opened"],
+            erased_registered=F("erased_registered") + row["registered"],
+            erased_waitlisted=F("erased_waitlisted") + row["waitlisted"],
+            erased_declined=F("erased_declined") + row["declined"],
+            erased_reminded=F("erased_reminded") + row["reminded"],
+            erased_unsubscribed=F("erased_unsubscribed") + row["unsubscribed"],
+        )
+    # Queued ones are withdrawn too: nobody is mailed about a row that is gone.
+    scrub_outbox(OutboxMessage.objects.filter(kind__in=INVITATION_KINDS, ref_id__in=ids))
+    InvitationLink.objects.filter(invitee_id__in=ids).delete()
+    invitees.delete()
+    return len(ids)

@@ -144,8 +144,50 @@ def purposes(organisation: Organisation) -> list[Purpose]:
             ),
             basis=_("Art. 6(1)(a) GDPR: your consent, which you can withdraw at any time."),
             retention=_(
-                "Until you withdraw it: untick the box on your personal page, or write to us. Withdrawing "
-                "deletes the record. It is kept apart from your registration, which is erased as above."
+                "Until you withdraw it: untick the box on your personal page, use the unsubscribe link in "
+                "an invitation, or write to us. Withdrawing deletes the record. It is kept apart from your "
+                "registration, which is erased as above."
+            ),
+        ),
+        Purpose(
+            title=_("Invitation lists"),
+            data=_(
+                "When we invite you from our member register (or from the people who asked for "
+                "invitations): name, e-mail address, workplace, job title, region and language, if the "
+                "register gives it whether you are a member, and what happened to the invitation: when it "
+                "was sent, whether you opened it, registered, said you cannot come, were reminded or "
+                "unsubscribed. We use no tracking pixels: “opened” means you used the link."
+            ),
+            basis=_(
+                "Art. 6(1)(f) GDPR: our legitimate interest in inviting our own members to our events; for "
+                "the membership value art. 9(2)(d), the legitimate activities of a trade union with respect "
+                "to its members. For people who asked for invitations, their consent (above). You may "
+                "object at any time with the unsubscribe link in every invitation, and we stop at once."
+            ),
+            retention=_(
+                "The membership value is erased %(membership)s, the rest %(identity)s (for an invitation "
+                "to a series of events, counted from its last event), with the links in the invitations. "
+                "What stays is counts: how many were invited, opened, registered and declined."
+            )
+            % {"membership": p.membership, "identity": p.identity},
+        ),
+        Purpose(
+            title=_("The do-not-mail list"),
+            data=_(
+                "If you unsubscribe from our invitations, if a mail server tells us your address does not "
+                "exist, or if you ask us not to invite you: your e-mail address, why it is on the list, "
+                "since when, and for an undeliverable address the mail server's answer. Nothing else."
+            ),
+            basis=_(
+                "Art. 6(1)(c) and (f) GDPR and art. 21(3): we must respect your objection to being "
+                "invited, and we can only do that by remembering the address. Mail about your own "
+                "registration (confirmation, changes, cancellation) still reaches you."
+            ),
+            retention=_(
+                "As long as we send invitations, also after everything else about you is erased: "
+                "otherwise the next list made from the member register would invite you again. If you "
+                "unsubscribed, you undo it yourself by ticking “send me invitations to future events” "
+                "when you next register."
             ),
         ),
         Purpose(

@@ -20,6 +20,13 @@ skipped.) And leads (the yes to "may the local representative contact you?", fru
 are deleted FRUKOST_RETAIN_LEADS_MONTHS after the person said yes (12): a consent of its own, counted
 from when it was given, not from the event.
 
+Invitation lists (frukost.invitations) hold what a member register gave: the membership value of
+each invitee goes `retain_membership_days` after the list's event (a series list: its last event),
+and the invitees themselves, with their invitation links, `retain_identity_months` after it, the
+same day the event's registrations are anonymised. Their counts (invited, opened, registered, …)
+are added to the list's `erased_*` fields first, so the funnel stays right. The do-not-mail list
+is not touched: it is the record that keeps an objection honoured (docs/privacy.md).
+
 Before blanking diets or membership the answers are added to the event's `EventTally` in the
 same transaction, so statistics and catering figures stay right. A run is idempotent: what is
 gone is not counted again, and a second run on the same day changes nothing. The worker runs it
@@ -34,7 +41,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -44,6 +51,7 @@ from frukost.contacts.models import Lead
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM, Event
 from frukost.followup.models import Feedback
+from frukost.invitations.models import InvitationList, Invitee
 from frukost.mail.enums import MessageStatus
 from frukost.mail.models import OutboxMessage
 from frukost.privacy import erasure
@@ -66,6 +74,10 @@ MAIL_KINDS = (OLD_MAIL,)
 FEEDBACK = "feedback"
 LEADS = "leads"
 CONSENT_KINDS = (LEADS,)
+# Invitation lists' data, counted per organisation.
+INVITEE_MEMBERSHIP = "invitee_membership"
+INVITEES = "invitees"
+INVITATION_KINDS = (INVITEE_MEMBERSHIP, INVITEES)
 
 HAS_NEEDS = ~Q(diets=[]) | ~Q(diet_other="") | ~Q(other_needs="")
 GONE_EARLY = (Status.CANCELLED, Status.RELEASED)
@@ -138,16 +150,21 @@ class Report:
     mail: dict[str, int] = field(default_factory=dict)
     # Leads per organisation id (kept apart: a lead's period counts from the consent, not an event).
     leads: dict[int, int] = field(default_factory=dict)
+    # Invitation lists' data per organisation id: {organisation_id: {kind: count}}.
+    invitations: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @property
     def totals(self) -> dict[str, int]:
-        totals = dict.fromkeys((*EVENT_KINDS, *MAIL_KINDS, *CONSENT_KINDS), 0)
+        totals = dict.fromkeys((*EVENT_KINDS, *MAIL_KINDS, *CONSENT_KINDS, *INVITATION_KINDS), 0)
         for report in self.events:
             for kind, count in report.counts.items():
                 totals[kind] += count
         for kind, count in self.mail.items():
             totals[kind] += count
         totals[LEADS] = sum(self.leads.values())
+        for counts in self.invitations.values():
+            for kind, count in counts.items():
+                totals[kind] += count
         return totals
 
 
@@ -192,6 +209,8 @@ def run_retention(
                     counts={kind: count for kind, count in counts.items() if count},
                 )
             )
+    # After the events: an invitee's registration still has its status when the list is counted.
+    report.invitations = _invitations_step(today=today, now=now, dry_run=dry_run)
     if not dry_run:
         audit(
             "retention.ran",
@@ -201,7 +220,7 @@ def run_retention(
         )
         # And in each organisation's own log (its owners read that one), what went of theirs.
         by_organisation = _by_organisation(report.events)
-        for organisation_id in report.leads:
+        for organisation_id in (*report.leads, *report.invitations):
             by_organisation.setdefault(organisation_id, [])
         for organisation_id, events in by_organisation.items():
             totals: dict[str, int] = {}
@@ -210,6 +229,8 @@ def run_retention(
                     totals[kind] = totals.get(kind, 0) + count
             if report.leads.get(organisation_id):
                 totals[LEADS] = report.leads[organisation_id]
+            for kind, count in report.invitations.get(organisation_id, {}).items():
+                totals[kind] = totals.get(kind, 0) + count
             audit(
                 "retention.ran",
                 organisation_id=organisation_id,
@@ -389,6 +410,63 @@ def _leads_step(*, today: dt.date, dry_run: bool) -> dict[int, int]:
         with transaction.atomic():
             Lead.objects.filter(pk__in=_ids(due)).delete()
     return counts
+
+
+def invitation_list_schedule(invitation_list: InvitationList, last_event_end: dt.datetime | None = None):
+    """(membership day, invitees day) of an invitation list: counted from its event's date, or for a
+    series list from its last event's (`last_event_end`, or the list's import if it has none), by
+    the organisation's membership and identity periods (membership never after identity)."""
+    organisation = invitation_list.organisation
+    if invitation_list.event_id:
+        day = event_day(invitation_list.event)
+    else:
+        day = timezone.localdate(last_event_end or invitation_list.created_at, STOCKHOLM)
+    identity = add_months(day, organisation.retain_identity_months)
+    membership = min(day + dt.timedelta(days=organisation.retain_membership_days), identity)
+    return membership, identity
+
+
+def _invitations_step(*, today: dt.date, now: dt.datetime, dry_run: bool) -> dict[int, dict[str, int]]:
+    """Blank the invitees' membership values and delete the invitees whose day has come, per list;
+    how many per organisation. A list whose event (or a series' last event) is still to come is
+    never due: the days count from after it."""
+    lists = (
+        InvitationList.objects.filter(invitees_erased_at__isnull=True)
+        .select_related("organisation", "event")
+        .annotate(last_event_end=Max("series__events__ends_at"))
+        .order_by("id")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for invitation_list in lists:
+        membership_day, identity_day = invitation_list_schedule(
+            invitation_list, invitation_list.last_event_end
+        )
+        if membership_day > today:
+            continue
+        invitees = Invitee.objects.filter(invitation_list=invitation_list)
+        found: dict[str, int] = {}
+        with transaction.atomic():
+            if invitation_list.membership_erased_at is None:
+                with_membership = _ids(invitees.exclude(membership=""))
+                found[INVITEE_MEMBERSHIP] = len(with_membership)
+                if not dry_run:
+                    erasure.erase_invitee_membership(with_membership)
+                    invitation_list.membership_erased_at = now
+            if identity_day <= today:
+                found[INVITEES] = invitees.count()
+                if not dry_run:
+                    erasure.erase_invitees(_ids(invitees))
+                    invitation_list.invitees_erased_at = now
+            if not dry_run and found:
+                InvitationList.objects.filter(pk=invitation_list.pk).update(
+                    membership_erased_at=invitation_list.membership_erased_at,
+                    invitees_erased_at=invitation_list.invitees_erased_at,
+                )
+        mine = counts.setdefault(invitation_list.organisation_id, {})
+        for kind, count in found.items():
+            if count:
+                mine[kind] = mine.get(kind, 0) + count
+    return {organisation_id: found for organisation_id, found in counts.items() if found}
 
 
 def run_daily(now: dt.datetime) -> dict[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -24,14 +25,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from frukost.contacts.enums import LeadKind
-from frukost.contacts.models import Contact, Lead
+from frukost.contacts.models import Contact, Lead, Suppression
 from frukost.contacts.services import withdraw_lead
 from frukost.core import erasure_journal, ratelimit
 from frukost.core.models import audit
-from frukost.events.models import STOCKHOLM
+from frukost.events.models import STOCKHOLM, Organisation
+from frukost.invitations.models import Invitee
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.mail.outbox import enqueue
+from frukost.privacy import invitation_data
 from frukost.privacy.erasure import anonymise, erase_feedback
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.registrations.enums import Diet, Language, Membership, Status
@@ -267,6 +270,33 @@ def _door(registration: Registration) -> dict[str, Any]:
     return {"title": _("At the door"), "fields": fields}
 
 
+def _invitation_data_of(registration: Registration) -> invitation_data.InvitationData:
+    # What the organisation's invitation lists and do-not-mail list hold about the address
+    # (frukost.privacy.invitation_data); a list gets it in two queries from `attach_invitation_data`.
+    if not hasattr(registration, "_invitation_data"):
+        pair = (registration.event.organisation_id, registration.email)
+        registration._invitation_data = invitation_data.invitation_data([pair]).get(
+            pair, invitation_data.InvitationData(*pair)
+        )
+    return registration._invitation_data
+
+
+def attach_invitation_data(registrations: Sequence[Registration]) -> None:
+    """Fetch the invitation data of every registration at once (two queries for the lot)."""
+    found = invitation_data.invitation_data([(r.event.organisation_id, r.email) for r in registrations])
+    for registration in registrations:
+        pair = (registration.event.organisation_id, normalise_email(registration.email))
+        registration._invitation_data = found.get(pair, invitation_data.InvitationData(*pair))
+
+
+def _invitation_lists(registration: Registration) -> dict[str, Any]:
+    return invitation_data.sections(_invitation_data_of(registration))["invitation_lists"]
+
+
+def _do_not_mail(registration: Registration) -> dict[str, Any]:
+    return invitation_data.sections(_invitation_data_of(registration))["do_not_mail"]
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("person", _person),
     ("registration", _registration),
@@ -275,6 +305,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("colleagues", _colleagues),
     ("emails", _emails),
     ("invitations", _consent),
+    ("invitation_lists", _invitation_lists),
+    ("do_not_mail", _do_not_mail),
     ("lead", _lead),
     ("feedback", _feedback),
     ("door", _door),
@@ -296,14 +328,22 @@ def personal_data(registration: Registration) -> dict[str, Any]:
     }
 
 
-def personal_data_of(registrations: Iterable[Registration]) -> dict[str, Any]:
-    """Every registration's data in one document (the download behind a data-request link)."""
+def personal_data_of(
+    registrations: Iterable[Registration], invitations: Iterable[invitation_data.InvitationData] = ()
+) -> dict[str, Any]:
+    """Every registration's data in one document (the download behind a data-request link), and
+    the invitation data of organisations the person has no registration with."""
+    registrations = list(registrations)
+    attach_invitation_data([r for r in registrations if not hasattr(r, "_invitation_data")])
     return {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "generated_at": timezone.localtime(timezone.now(), STOCKHOLM),
         "language": translation.get_language(),
         "registrations": [personal_data(registration)["sections"] for registration in registrations],
+        "invitations": [
+            {"organisation": data.organisation_name, **invitation_data.sections(data)} for data in invitations
+        ],
     }
 
 
@@ -366,7 +406,9 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
     them lose that name. A consent to future invitations given to the same organisation is
     withdrawn too: whoever asks to be erased wants no more mail, and without a registration there
     would be no page left to untick the box on. So are their leads with the organisation (the yes
-    to being contacted by the local representative): whoever asks to be erased wants no call.
+    to being contacted by the local representative): whoever asks to be erased wants no call. The
+    organisation's invitation lists forget the address (privacy.invitation_data); its do-not-mail
+    entry stays, address and reason only, if the person had objected to being invited.
     Colleagues whose invitations still waited for the person to confirm their address are erased
     with them (_held_colleagues). The rows (id and creation time) go to the erasure journal, so
     that a restored backup can be erased again (core.erasure_journal).
@@ -379,6 +421,11 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
         receipt = _erasure_receipt(registration, case=case, moved_up=moved_up)
         withdraw_future_invitations(organisation=registration.event.organisation, email=registration.email)
         _withdraw_leads(registration)
+        # The organisation's invitation lists forget the address too; the do-not-mail list keeps it
+        # (address and reason) only if the person objected to being invited.
+        invitations = invitation_data.erase_invitation_data(
+            organisation=registration.event.organisation, email=registration.email
+        )
         # Their feedback is theirs: it goes with them (retention, by contrast, keeps it nameless).
         erase_feedback([registration.pk, *held])
         anonymise([registration.pk, *held], now=now)
@@ -390,6 +437,8 @@ def erase_registration(*, registration: Registration, now: dt.datetime | None = 
             registrations=list(
                 Registration.objects.filter(pk__in=[registration.pk, *held]).values_list("pk", "created_at")
             ),
+            invitees=invitations.invitees,
+            unsubscribed=invitations.unsubscribed,
         )
         enqueue(kind=MailKind.ERASURE_RECEIPT, **receipt)
     registration.refresh_from_db()
@@ -542,9 +591,10 @@ def request_data_link(*, email: str, language: str, now: dt.datetime | None = No
     only; callers must answer the same either way, or the form would tell anyone which addresses
     are registered.
 
-    The link carries the registrations' ids and a keyed digest of the address, signed and valid
-    for 24 hours; not the address itself (a signature is not encryption, and the link ends up in
-    browser histories and access logs).
+    The link carries the ids of the registrations, invitee rows and do-not-mail entries with the
+    address and a keyed digest of the address, signed and valid for 24 hours; not the address
+    itself (a signature is not encryption, and the link ends up in browser histories and access
+    logs).
     """
     address = normalise_email(email)
     now = now or timezone.now()
@@ -554,9 +604,14 @@ def request_data_link(*, email: str, language: str, now: dt.datetime | None = No
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        if not address or not ratelimit.may_mail(address) or not ids:
+        # Invitation lists are made from member registers: many on them never registered.
+        invitees = list(Invitee.objects.filter(email=address).order_by("pk").values_list("pk", flat=True))
+        suppressions = list(
+            Suppression.objects.filter(email=address).order_by("pk").values_list("pk", flat=True)
+        )
+        if not address or not ratelimit.may_mail(address) or not (ids or invitees or suppressions):
             return False
-        payload = {"r": ids, "a": _address_digest(address)}
+        payload = {"r": ids, "a": _address_digest(address), "i": invitees, "s": suppressions}
         token = signing.dumps(payload, salt=DATA_REQUEST_SALT, compress=True)
         link = settings.BASE_URL + reverse("public:data-request-list", kwargs={"token": token})
         with translation.override(language):
@@ -579,30 +634,104 @@ def request_data_link(*, email: str, language: str, now: dt.datetime | None = No
     return True
 
 
-def registrations_for_link(token: str) -> list[Registration]:
-    """The registrations a data-request link shows, newest event first, fetched with their data.
+@dataclass
+class LinkData:
+    """What a data-request link shows: the registrations, and the invitation data (invitation lists,
+    do-not-mail list) of each organisation the person has no registration with on the link."""
 
-    Those erased since the link was sent are left out, and so is one whose address has been
+    registrations: list[Registration]
+    invitations: list[invitation_data.InvitationData]
+
+
+def _payload(token: str) -> dict[str, Any]:
+    try:
+        payload = signing.loads(token, salt=DATA_REQUEST_SALT, max_age=DATA_REQUEST_MAX_AGE)
+        return {
+            "r": [int(pk) for pk in payload["r"]],
+            "a": str(payload["a"]),
+            "i": [int(pk) for pk in payload.get("i", [])],
+            "s": [int(pk) for pk in payload.get("s", [])],
+        }
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkInvalid from None
+
+
+def data_for_link(token: str) -> LinkData:
+    """Everything a data-request link shows, fetched with its data (a fixed number of queries).
+
+    Rows erased since the link was sent are left out, and so is one whose address has been
     changed since. Raises LinkInvalid for a forged or expired link, and for one that shows nothing
     any more (everything on it erased).
     """
-    try:
-        payload = signing.loads(token, salt=DATA_REQUEST_SALT, max_age=DATA_REQUEST_MAX_AGE)
-        ids, digest = [int(pk) for pk in payload["r"]], str(payload["a"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise LinkInvalid from None
+    payload = _payload(token)
+    digest = payload["a"]
     registrations = [
         registration
         for registration in with_personal_data(
-            Registration.objects.filter(pk__in=ids, anonymised_at__isnull=True).order_by(
+            Registration.objects.filter(pk__in=payload["r"], anonymised_at__isnull=True).order_by(
                 "-event__starts_at", "-created_at", "-id"
             )
         )
         if constant_time_compare(_address_digest(registration.email), digest)
     ]
+    attach_invitation_data(registrations)
+    with_registration = {r.event.organisation_id for r in registrations}
+    pairs = {
+        (organisation_id, email)
+        for organisation_id, email in [
+            *Invitee.objects.filter(pk__in=payload["i"]).values_list(
+                "invitation_list__organisation_id", "email"
+            ),
+            *Suppression.objects.filter(pk__in=payload["s"]).values_list("organisation_id", "email"),
+        ]
+        if organisation_id not in with_registration and constant_time_compare(_address_digest(email), digest)
+    }
+    found = invitation_data.invitation_data(sorted(pairs)) if pairs else {}
+    invitations = [data for data in found.values() if not data.is_empty]
+    if invitations:
+        names = dict(
+            Organisation.objects.filter(pk__in=[d.organisation_id for d in invitations]).values_list(
+                "pk", "name"
+            )
+        )
+        for data in invitations:
+            data.organisation_name = names.get(data.organisation_id, "")
+        invitations.sort(key=lambda d: d.organisation_name)
+    if not registrations and not invitations:
+        raise LinkInvalid
+    return LinkData(registrations=registrations, invitations=invitations)
+
+
+def registrations_for_link(token: str) -> list[Registration]:
+    """The registrations a data-request link shows, newest event first, fetched with their data.
+
+    Raises LinkInvalid as data_for_link does, and for a link that shows no registration."""
+    registrations = data_for_link(token).registrations
     if not registrations:
         raise LinkInvalid
     return registrations
+
+
+def invitations_on_link(link: LinkData, chosen: str | None) -> invitation_data.InvitationData | None:
+    """The organisation's invitation data a button on the link's page names (by organisation id)."""
+    return next((d for d in link.invitations if str(d.organisation_id) == (chosen or "").strip()), None)
+
+
+def erase_invitations(*, data: invitation_data.InvitationData) -> invitation_data.Erased:
+    """Erase what an organisation's invitation lists hold about a person who has no registration
+    with it (from the data-request link): their invitee rows and links go; the do-not-mail entry
+    stays, address and reason only, if they objected to being invited. Journalled, so a restored
+    backup brings no invitee back (core.erasure_journal)."""
+    organisation = Organisation.objects.get(pk=data.organisation_id)
+    with transaction.atomic():
+        erased = invitation_data.erase_invitation_data(organisation=organisation, email=data.email)
+        if erased.invitees:
+            erasure_journal.record(
+                organisation_id=organisation.pk,
+                invitees=erased.invitees,
+                unsubscribed=erased.unsubscribed,
+            )
+    return erased
 
 
 def registration_on_link(registrations: Sequence[Registration], chosen: str | None) -> Registration | None:
@@ -619,9 +748,11 @@ def replay_erasure_journal(*, now: dt.datetime | None = None) -> tuple[int, int]
     (core.erasure_journal) that a restored backup brought back: a row whose id, organisation and
     creation time all match the line (another is somebody who got the id again after the
     restore, and is left alone). Idempotent: what is erased already is left as it is. Returns how
-    many registrations and consents (contacts and leads) were erased again."""
+    many registrations, and how many consents (contacts and leads) and invitee rows, were erased
+    again."""
     registrations = contacts = 0
     for entry in erasure_journal.entries():
+        contacts += invitation_data.replay_invitees(entry)
         for row in entry.registrations:
             registrations += replay_erasure(
                 registration_id=row.id,

@@ -19,13 +19,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from frukost.events.models import STOCKHOLM
 from frukost.privacy.exceptions import AlreadyErased, LinkInvalid
 from frukost.privacy.selfservice import (
+    data_for_link,
+    erase_invitations,
     erase_registration,
     erasure_case,
+    invitations_on_link,
     personal_data,
     personal_data_of,
     personal_page_link,
     registration_on_link,
-    registrations_for_link,
     request_data_link,
 )
 from frukost.public import throttle
@@ -173,24 +175,50 @@ def _grouped(registrations: list[Registration]) -> list[dict]:
     ]
 
 
+def _list_context(link, token: str, **extra) -> dict:
+    return {"groups": _grouped(link.registrations), "invitations": link.invitations, "token": token, **extra}
+
+
 @secret_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def data_request_list(request, token):
-    """Every registration of the address the link was sent to; erase one, or open its personal page."""
+    """Every registration of the address the link was sent to, and what invitation lists hold of it
+    at organisations it has no registration with; erase one, or open a registration's personal page."""
     try:
-        registrations = registrations_for_link(token)
+        link = data_for_link(token)
     except LinkInvalid:
         # Expired, or a second click after the last registration on it was erased: the page says
         # both (never "your data is erased" for a link that merely expired).
         return _link_invalid(request)
+    registrations = link.registrations
+    here = reverse("public:data-request-list", kwargs={"token": token})
     if request.method == "POST":
-        chosen = registration_on_link(registrations, request.POST.get("registration"))
         action = request.POST.get("action")
+        if action in ("erase-invitations", "confirm-erase-invitations"):
+            data = invitations_on_link(link, request.POST.get("organisation"))
+            if data is None:
+                return TemplateResponse(
+                    request,
+                    "public/selfservice/data_request_list.html",
+                    _list_context(link, token, error=True),
+                    status=400,
+                )
+            if action == "erase-invitations":
+                return TemplateResponse(
+                    request,
+                    "public/selfservice/data_request_erase_invitations.html",
+                    {"data": data, "token": token},
+                )
+            erase_invitations(data=data)
+            if len(registrations) + len(link.invitations) == 1:
+                return redirect("public:erased")
+            return redirect(here + "?done=invitations-erased")
+        chosen = registration_on_link(registrations, request.POST.get("registration"))
         if chosen is None or action not in ("erase", "confirm-erase", "open"):
             return TemplateResponse(
                 request,
                 "public/selfservice/data_request_list.html",
-                {"groups": _grouped(registrations), "token": token, "error": True},
+                _list_context(link, token, error=True),
                 status=400,
             )
         if action == "open":
@@ -202,14 +230,15 @@ def data_request_list(request, token):
                 "organisation": chosen.event.organisation,
                 "token": token,
                 "case": str(erasure_case(chosen)),
+                "invitation_data": chosen._invitation_data,
             }
             return TemplateResponse(request, "public/selfservice/data_request_erase.html", context)
         with contextlib.suppress(AlreadyErased):
             erase_registration(registration=chosen)
-        if len(registrations) == 1:
+        if len(registrations) + len(link.invitations) == 1:
             return redirect("public:erased")
-        return redirect(reverse("public:data-request-list", kwargs={"token": token}) + "?done=erased")
-    context = {"groups": _grouped(registrations), "token": token, "done": request.GET.get("done", "")}
+        return redirect(here + "?done=erased")
+    context = _list_context(link, token, done=request.GET.get("done", ""))
     return TemplateResponse(request, "public/selfservice/data_request_list.html", context)
 
 
@@ -217,7 +246,9 @@ def data_request_list(request, token):
 @require_safe
 def data_request_json(request, token):
     try:
-        registrations = registrations_for_link(token)
+        link = data_for_link(token)
     except LinkInvalid:
         return _link_invalid(request)
-    return _json_download(personal_data_of(registrations), _filename(str(_("my-data"))))
+    return _json_download(
+        personal_data_of(link.registrations, link.invitations), _filename(str(_("my-data")))
+    )

@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from frukost.events.models import STOCKHOLM
-from frukost.privacy.retention import EVENT_KINDS, LEADS, MAIL_KINDS, Report, run_retention
+from frukost.privacy.retention import (
+    EVENT_KINDS,
+    INVITATION_KINDS,
+    LEADS,
+    MAIL_KINDS,
+    Report,
+    run_retention,
+)
 
 LABELS = {
     "needs": "diets and needs",
@@ -19,6 +26,8 @@ LABELS = {
     "identity": "registrations anonymised",
     "old_mail": "old mail recipients and subjects",
     "leads": "leads (consents to be contacted) deleted",
+    "invitee_membership": "invitees' membership values",
+    "invitees": "invitees deleted (with their invitation links)",
 }
 
 
@@ -32,7 +41,8 @@ def _day(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Erase the personal data whose retention period has ended (diets and needs, membership, "
-        "cancelled registrations, personal links, names and addresses, old mail, old leads). The worker runs "
+        "cancelled registrations, personal links, names and addresses, old mail, old leads, invitation "
+        "lists). The worker runs "
         "this daily on its own."
     )
 
@@ -69,6 +79,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  outbox {LABELS[kind]}: {report.mail[kind]}")
         for organisation_id, count in sorted(report.leads.items()):
             self.stdout.write(f"  organisation {organisation_id} {LABELS[LEADS]}: {count}")
+        for organisation_id, counts in sorted(report.invitations.items()):
+            for kind in INVITATION_KINDS:
+                if counts.get(kind):
+                    self.stdout.write(f"  organisation {organisation_id} {LABELS[kind]}: {counts[kind]}")
         totals = report.totals
         if not any(totals.values()):
             self.stdout.write(f"{verb}: nothing is due.")
