@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from frukost.public import (
     feedback_views,
+    invitation_views,
     offer_views,
     operations,
     selfservice_views,
@@ -48,6 +49,16 @@ public_patterns = (
         path("r/<str:token>/aterkoppling/", feedback_views.feedback, name="feedback"),
         path("r/<str:token>/aterkoppling/tack/", feedback_views.feedback_done, name="feedback-done"),
         path("r/<str:token>/radera/", selfservice_views.registration_erase, name="registration-erase"),
+        # An invitation's links (frukost.invitations): the answer link and its "I can't come", and
+        # the unsubscribe link (a token of its own; the List-Unsubscribe header's URL).
+        path("i/<str:token>/", invitation_views.invitation, name="invitation"),
+        path("i/<str:token>/kan-inte-komma/", invitation_views.invitation_decline, name="invitation-decline"),
+        path(
+            "i/<str:token>/avregistrera/",
+            invitation_views.invitation_unsubscribe,
+            name="invitation-unsubscribe",
+        ),
+        path("i/<str:token>/<slug:event>/", invitation_views.invitation_event, name="invitation-event"),
         path("mina-uppgifter/", selfservice_views.data_request, name="data-request"),
         path("mina-uppgifter/raderade/", selfservice_views.erased, name="erased"),
         path("mina-uppgifter/<str:token>/", selfservice_views.data_request_list, name="data-request-list"),

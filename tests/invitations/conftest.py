@@ -14,3 +14,7 @@ def _english():
     Swedish active in this thread)."""
     with translation.override("en"):
         yield
+
+
+# The e-mail tests' loopback SMTP server, for the bounce tests.
+from tests.mail.conftest import smtp_down, smtp_server, smtp_settings  # noqa: E402, F401 - fixtures

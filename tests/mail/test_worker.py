@@ -23,6 +23,16 @@ from tests.mail.backends import BrokenForSomeBackend, RecordingBackend
 from tests.mail.conftest import messages
 
 
+def round_summary(output) -> dict:
+    """What one round printed, without the frequent jobs the apps above register (core.periodic)."""
+    import ast
+
+    from frukost.core import periodic
+
+    summary = ast.literal_eval(output.getvalue().strip())
+    return {key: value for key, value in summary.items() if key not in periodic._FREQUENT}
+
+
 def _enqueue(count: int, *, to: str = "anna@example.se") -> list[OutboxMessage]:
     with transaction.atomic():
         return [
@@ -47,11 +57,14 @@ def test_requeue_stuck_sends_message_of_crashed_worker_once(event, person, setti
     call_command("worker", once=True, stdout=io.StringIO())
 
     assert early == 0
-    assert (
-        output.getvalue().strip()
-        == "{'requeued': 1, 'released': 0, 'reminded': 0, 'still_coming': 0, 'catering': 0, "
-        "'waitlist_offers': 0, 'invitations.purge_uploads': 0, 'sent': 1}"
-    )
+    assert round_summary(output) == {
+        "requeued": 1,
+        "released": 0,
+        "reminded": 0,
+        "still_coming": 0,
+        "catering": 0,
+        "sent": 1,
+    }
     assert [m.to for m in mail.outbox] == [["anna@example.se"]]
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
@@ -162,17 +175,23 @@ def test_worker_once_sends_reminder_then_releases_hold_and_moves_queue_up(
     call_command("worker", once=True, stdout=release_round)
     released = sorted((m.to, m.kind, m.status) for m in messages() if m.pk not in second)
 
-    assert (
-        reminder_round.getvalue().strip()
-        == "{'requeued': 0, 'released': 0, 'reminded': 1, 'still_coming': 0, 'catering': 0, "
-        "'waitlist_offers': 0, 'invitations.purge_uploads': 0, 'sent': 1}"
-    )
+    assert round_summary(reminder_round) == {
+        "requeued": 0,
+        "released": 0,
+        "reminded": 1,
+        "still_coming": 0,
+        "catering": 0,
+        "sent": 1,
+    }
     assert reminders == [("bo@example.se", MailKind.COLLEAGUE_REMINDER, MessageStatus.SENT)]
-    assert (
-        release_round.getvalue().strip()
-        == "{'requeued': 0, 'released': 1, 'reminded': 0, 'still_coming': 0, 'catering': 0, "
-        "'waitlist_offers': 0, 'invitations.purge_uploads': 0, 'sent': 2}"
-    )
+    assert round_summary(release_round) == {
+        "requeued": 0,
+        "released": 1,
+        "reminded": 0,
+        "still_coming": 0,
+        "catering": 0,
+        "sent": 2,
+    }
     assert released == [
         ("bo@example.se", MailKind.SEAT_RELEASED, MessageStatus.SENT),
         ("cilla@example.se", MailKind.SEAT_OFFERED, MessageStatus.SENT),

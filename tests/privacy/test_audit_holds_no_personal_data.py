@@ -26,6 +26,7 @@ NOT_PERSONAL = {
     "overbooking", "overbooking_before", "capacity",  # event.overbooking_changed: seat numbers
     "invitees", "kept_on_list",  # an erasure of invitation data: a count, a flag
     "source",  # an invitation list's source: "file" or "contacts"
+    "days",  # the invitation reminder: days before the deadline
 }  # fmt: skip
 # Where `**data` is passed: each reviewed (what the dictionary holds is said beside it).
 SPREADS = {

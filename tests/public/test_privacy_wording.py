@@ -86,6 +86,8 @@ def _nginx_mask(value: str) -> str:
         ("POST /r/AbC123-_x/avanmal/ HTTP/2.0", "POST /r/*/avanmal/ HTTP/2.0"),
         ("GET /r/AbC123-_x/kalender.ics HTTP/2.0", "GET /r/*/kalender.ics HTTP/2.0"),
         ("GET /mina-uppgifter/T0k3n/ HTTP/1.1", "GET /mina-uppgifter/*/ HTTP/1.1"),
+        ("POST /i/AbC123-_x/avregistrera/ HTTP/2.0", "POST /i/*/avregistrera/ HTTP/2.0"),
+        ("POST /i18n/setlang/ HTTP/2.0", "POST /i18n/setlang/ HTTP/2.0"),
         ("GET /mina-uppgifter/T0k3n.json?x=1 HTTP/1.1", "GET /mina-uppgifter/*?x=1 HTTP/1.1"),
         (
             "GET /akademikerforbundet-ssr/chefsfrukost/ HTTP/2.0",

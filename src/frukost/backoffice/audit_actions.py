@@ -82,6 +82,9 @@ ACTION_LABELS = {
     "suppression.lifted": _("Unsubscribe lifted: the person asked for invitations again"),
     "suppressions.exported": _("Do-not-mail list exported"),
     "invitations.erased_by_person": _("Invitation data erased at the person's own request"),
+    "invitation.sent": _("Invitation e-mail sent to an invitation list"),
+    "invitation.reminder_changed": _("Reminder to those who have not answered changed"),
+    "invitation.declined": _("Declined an invitation"),
 }
 
 # Details of an entry safe to show (never names or special-category values, whatever a caller logs).

@@ -16,6 +16,7 @@ from frukost.backoffice.views import (
     followup,
     home,
     importer,
+    invitation_sending,
     invitations,
     leads,
     members,
@@ -177,6 +178,22 @@ urlpatterns = [
         "<slug:organisation>/inbjudningslistor/<int:list_id>/",
         invitations.invitation_list,
         name="invitation-list",
+    ),
+    # An invitation list's e-mail and reminder (frukost.invitations.sending, .reminders).
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/skicka/",
+        invitation_sending.invitation_send,
+        name="invitation-send",
+    ),
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/skickat.json",
+        invitation_sending.invitation_progress,
+        name="invitation-progress",
+    ),
+    path(
+        "<slug:organisation>/inbjudningslistor/<int:list_id>/paminnelse/",
+        invitation_sending.invitation_reminder,
+        name="invitation-reminder",
     ),
     path("<slug:organisation>/handelselogg/", audit.audit_log, name="audit-log"),
     path("<slug:organisation>/kontakter/", contacts.contact_list, name="contacts"),

@@ -1,8 +1,8 @@
 """Personal links are secrets: no log line may carry one.
 
-`/r/<token>/avanmal/` is written `/r/…/avanmal/`, wherever it appears in a line (a request line,
-a full URL, a Referer). Used by the logging configuration in settings and by gunicorn's logger
-(core/gunicorn.py).
+`/r/<token>/avanmal/` is written `/r/…/avanmal/` (an invitation's `/i/<token>/` `/i/…/`), wherever
+it appears in a line (a request line, a full URL, a Referer). Used by the logging configuration in
+settings and by gunicorn's logger (core/gunicorn.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import logging
 import re
 
 REDACTED = "…"
-# A personal link (/r/<token>/) and a data-request link (/mina-uppgifter/<signed value>/).
-_SECRET_PATH = re.compile(r"/(r|mina-uppgifter)/(?!raderade/)[^/\s?#\"'<>]+")
+# A personal link (/r/<token>/), an invitation's link (/i/<token>/) and a data-request link
+# (/mina-uppgifter/<signed value>/).
+_SECRET_PATH = re.compile(r"/(r|i|mina-uppgifter)/(?!raderade/)[^/\s?#\"'<>]+")
 
 
 def redact(text: str) -> str:

@@ -46,6 +46,7 @@ RESERVED_SLUGS = {
     "backoffice",
     "konto",
     "r",
+    "i",  # /i/<token>/: an invitation's links (frukost.invitations)
     "i18n",
     "static",
     "media",

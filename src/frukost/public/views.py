@@ -420,8 +420,8 @@ def organisation_privacy(request, organisation):
 
 def not_found(request, exception=None):
     response = render(request, "404.html", status=404)
-    if request.path.startswith("/r/"):
-        # An unknown address under a personal link may still carry a valid token.
+    if request.path.startswith(("/r/", "/i/")):
+        # An unknown address under a personal (or invitation) link may still carry a valid token.
         _private_headers(response)
     return response
 

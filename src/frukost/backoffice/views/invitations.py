@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
+from frukost.backoffice.views import invitation_sending
 from frukost.contacts.models import Contact
 from frukost.events.models import Event, Series
 from frukost.invitations import importing, queries, services, staging
@@ -70,6 +71,8 @@ def _lists(request, target):
             contact_count=Contact.objects.filter(organisation=request.organisation).count(),
             import_url=_url("invitation-import", target),
             contacts_url=_url("invitation-contacts", target),
+            # The funnel of the target's lists (inv-send).
+            **invitation_sending.target_funnel_context(target),
         ),
     )
 
@@ -387,5 +390,7 @@ def invitation_list(request, list_id: int):
             total=invitation_list.invitees.count(),
             include_membership=_may_see_membership(request),
             lists_url=_url("invitations", target),
+            # The invitation mail, its progress, the reminder and the funnel (inv-send).
+            **invitation_sending.sending_context(invitation_list),
         ),
     )

@@ -1,0 +1,94 @@
+"""The funnel: invited → opened → registered (seat / waiting list) → declined → no answer, and
+came; registering on the public page with the invited address counts; one query at any size."""
+
+from __future__ import annotations
+
+import pytest
+
+from frukost.checkin.services import check_in
+from frukost.events.models import Series
+from frukost.invitations.funnel import Funnel, event_funnel, list_funnel, series_funnel
+from frukost.invitations.responses import decline, open_invitation, register_invitee, unsubscribe
+from frukost.registrations.models import Registration
+from frukost.registrations.services import register
+from tests.conftest import make_person
+from tests.invitations.factories import invitee, make_list, send
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["anna@example.se", "bo@example.se", "cecilia@example.se", "david@example.se", "erik@example.se",
+          "fia@example.se"]  # fmt: skip
+
+
+@pytest.fixture
+def answered(event, frozen):
+    """Anna registered through the link (a seat), Bo on the public page (the waiting list: the event
+    is full after Anna), Cecilia declined, David unsubscribed, Erik opened and left it, Fia nothing."""
+    frozen("2029-04-20 10:00")
+    event.capacity = 1
+    event.save()
+    invitation_list = make_list(event=event, people=PEOPLE)
+    send(invitation_list)
+    anna = invitee(invitation_list, "anna@example.se")
+    open_invitation(anna)
+    register_invitee(invitee=anna, event=event, person=make_person("anna@example.se"))
+    register(event=event, person=make_person("bo@example.se"))
+    decline(invitee=invitee(invitation_list, "cecilia@example.se"))
+    unsubscribe(invitee=invitee(invitation_list, "david@example.se"))
+    open_invitation(invitee(invitation_list, "erik@example.se"))
+    return invitation_list
+
+
+def test_the_funnel_counts_each_step(answered):
+    assert list_funnel(answered) == Funnel(
+        invited=6, opened=3, seat=1, waiting_list=1, declined=1, unsubscribed=1, no_answer=2, came=0
+    )
+
+
+def test_those_who_came_are_counted_after_the_event(answered, event, frozen, staff_factory):
+    frozen("2029-05-16 08:05")
+    check_in(registration=Registration.objects.get(email="anna@example.se"), actor=staff_factory())
+
+    assert list_funnel(answered).came == 1
+    assert event_funnel(event).came == 1
+
+
+def test_a_cancelled_registration_is_no_longer_registered(answered):
+    from frukost.registrations.services import cancel_registration
+
+    cancel_registration(registration=Registration.objects.get(email="bo@example.se"))
+
+    figures = list_funnel(answered)
+    assert (figures.waiting_list, figures.no_answer) == (0, 3)
+
+
+def test_the_series_funnel_counts_its_lists_at_any_of_its_events(organisation, event_factory, frozen):
+    frozen("2029-04-20 10:00")
+    series = Series.objects.create(organisation=organisation, name="Chefsfrukost", slug="chefsfrukost")
+    sundsvall = event_factory(series=series)
+    harnosand = event_factory(series=series)
+    series_list = make_list(series=series, people=["anna@example.se", "bo@example.se"])
+    event_list = make_list(event=sundsvall, people=["cecilia@example.se"])
+    send(series_list)
+    send(event_list)
+    register(event=harnosand, person=make_person("anna@example.se"))
+    register(event=sundsvall, person=make_person("cecilia@example.se"))
+
+    figures = series_funnel(series)
+
+    assert (figures.invited, figures.seat, figures.no_answer) == (3, 2, 1)
+    assert (event_funnel(sundsvall).invited, event_funnel(sundsvall).seat) == (1, 1)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_funnel_is_one_query_whatever_the_size(event, frozen, size, django_assert_num_queries):
+    frozen("2029-04-20 10:00")
+    invitation_list = make_list(event=event, people=size)
+    send(invitation_list)
+    for number in range(1, size + 1, 3):
+        register(event=event, person=make_person(f"anna{number}@example.se"))
+
+    with django_assert_num_queries(1):
+        figures = list_funnel(invitation_list)
+
+    assert figures.invited == size
