@@ -138,3 +138,29 @@ def test_an_import_from_contacts_leaves_the_unsubscribed_out(event, event_factor
     assert list(OutboxMessage.objects.filter(kind=MailKind.INVITATION).values_list("to", flat=True)) == [
         "bo@example.se"
     ]
+
+
+def test_unsubscribing_unticks_the_box_on_their_registrations_and_is_journalled(
+    event, frozen, django_capture_on_commit_callbacks
+):
+    from frukost.core import erasure_journal
+    from frukost.registrations.models import Registration
+
+    frozen("2029-04-20 10:00")
+    register(
+        event=event,
+        person=make_person(
+            "anna@example.se", wants_future_invitations=True, consent_text="Skicka inbjudningar"
+        ),
+    )
+    assert Registration.objects.get(email="anna@example.se").wants_future_invitations is True
+    invitation_list = make_list(event=event, people=["anna@example.se"])
+    anna = invitee(invitation_list, "anna@example.se")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unsubscribe(invitee=anna)
+
+    # Saving the personal page later cannot give the consent again behind their back.
+    assert Registration.objects.get(email="anna@example.se").wants_future_invitations is False
+    [line] = [entry for entry in erasure_journal.entries() if entry.unsubscribed]
+    assert [(row.id, row.created) for row in line.unsubscribed] == [(anna.pk, invitation_list.created_at)]

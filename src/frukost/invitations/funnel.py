@@ -6,14 +6,16 @@ registration made through the link and one made on the public page with the invi
 (active: a seat or the waiting list; a cancelled one is no longer registered). Declined and no
 answer exclude the registered, and registered, declined, unsubscribed and no answer add up to the
 invited. Came: a registered invitee who
-was checked in (checkin). One query for any number of invitees and lists.
+was checked in (checkin). Invitees erased on the retention schedule (or at their own request)
+left their figures in their list's `erased_*` counts (privacy.erasure, counted by `count` below
+just before they went), which every funnel adds: two queries for any number of invitees and lists.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from frukost.checkin.models import CheckIn
 from frukost.events.models import Event, Series
@@ -33,6 +35,9 @@ class Funnel:
     no_answer: int = 0
     came: int = 0
 
+    def __add__(self, other: Funnel) -> Funnel:
+        return Funnel(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
     @property
     def registered(self) -> int:
         return self.seat + self.waiting_list
@@ -47,7 +52,8 @@ class Funnel:
         return {step: self.share(getattr(self, step)) for step in steps}
 
 
-def _funnel(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
+def count(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
+    """The figures of these invitees at these events, as they stand (one query)."""
     theirs = Q(email=OuterRef("email")) | Q(pk=OuterRef("registration_id"))
     at_events = Registration.objects.filter(theirs, event__in=events)
     seat = Exists(at_events.filter(status=Status.REGISTERED))
@@ -75,20 +81,47 @@ def _funnel(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
     return Funnel(**{key: value or 0 for key, value in figures.items()})
 
 
-def list_funnel(invitation_list: InvitationList) -> Funnel:
+# Funnel step -> the InvitationList field that keeps it for erased invitees (no_answer is derived).
+ERASED_FIELDS = {
+    "invited": "erased_invited",
+    "opened": "erased_opened",
+    "seat": "erased_registered",
+    "waiting_list": "erased_waitlisted",
+    "declined": "erased_declined",
+    "unsubscribed": "erased_unsubscribed",
+    "came": "erased_came",
+}
+
+
+def erased(lists: QuerySet[InvitationList]) -> Funnel:
+    """What the erased invitees of these lists had done (one query)."""
+    sums = {
+        step: value or 0
+        for step, value in lists.aggregate(**{s: Sum(f) for s, f in ERASED_FIELDS.items()}).items()
+    }
+    answered = sums["seat"] + sums["waiting_list"] + sums["declined"] + sums["unsubscribed"]
+    return Funnel(**sums, no_answer=max(sums["invited"] - answered, 0))
+
+
+def list_events(invitation_list: InvitationList) -> QuerySet[Event]:
     if invitation_list.event_id:
-        events = Event.objects.filter(pk=invitation_list.event_id)
-    else:
-        events = Event.objects.filter(series_id=invitation_list.series_id)
-    return _funnel(Invitee.objects.filter(invitation_list=invitation_list), events)
+        return Event.objects.filter(pk=invitation_list.event_id)
+    return Event.objects.filter(series_id=invitation_list.series_id)
+
+
+def list_funnel(invitation_list: InvitationList) -> Funnel:
+    live = count(Invitee.objects.filter(invitation_list=invitation_list), list_events(invitation_list))
+    return live + erased(InvitationList.objects.filter(pk=invitation_list.pk))
 
 
 def event_funnel(event: Event) -> Funnel:
     """Every list for the event (a series' lists are counted on the series)."""
-    return _funnel(Invitee.objects.filter(invitation_list__event=event), Event.objects.filter(pk=event.pk))
+    live = count(Invitee.objects.filter(invitation_list__event=event), Event.objects.filter(pk=event.pk))
+    return live + erased(InvitationList.objects.filter(event=event))
 
 
 def series_funnel(series: Series) -> Funnel:
     """Every list for the series or one of its events, counted at any of its events."""
     lists = Q(invitation_list__series=series) | Q(invitation_list__event__series=series)
-    return _funnel(Invitee.objects.filter(lists), Event.objects.filter(series=series))
+    live = count(Invitee.objects.filter(lists), Event.objects.filter(series=series))
+    return live + erased(InvitationList.objects.filter(Q(series=series) | Q(event__series=series)))

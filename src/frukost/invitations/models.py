@@ -95,6 +95,7 @@ class InvitationList(models.Model):
     erased_declined = models.PositiveIntegerField(_("erased invitees who declined"), default=0)
     erased_reminded = models.PositiveIntegerField(_("erased invitees who were reminded"), default=0)
     erased_unsubscribed = models.PositiveIntegerField(_("erased invitees who unsubscribed"), default=0)
+    erased_came = models.PositiveIntegerField(_("erased invitees who came"), default=0)
 
     class Meta:
         verbose_name = _("invitation list")

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from frukost.contacts import suppression
 from frukost.contacts.enums import SuppressionReason
+from frukost.core import erasure_journal
 from frukost.core.models import audit
 from frukost.events.enums import EventStatus
 from frukost.events.models import Event
@@ -29,6 +30,7 @@ from frukost.mail.enums import UNSUBSCRIBABLE_KINDS
 from frukost.registrations.enums import ACTIVE_STATUSES
 from frukost.registrations.models import Registration
 from frukost.registrations.services import register
+from frukost.registrations.services.consent import withdraw_future_invitations
 from frukost.registrations.services.data import ColleagueData, PersonData, RegistrationResult
 
 
@@ -159,14 +161,26 @@ def decline(*, invitee: Invitee) -> bool:
 
 
 def unsubscribe(*, invitee: Invitee) -> None:
-    """No more invitations from the organisation to this address, at once (idempotent)."""
+    """No more invitations from the organisation to this address, at once (idempotent).
+
+    The address goes on the do-not-mail list (which withdraws a consent to future invitations),
+    the box "send me invitations" is unticked on the person's registrations with the organisation
+    (so saving their personal page later does not give the consent again behind their back), and
+    the erasure journal names the invitee, so a restored backup puts the address back on the list
+    (privacy.invitation_data.replay_invitees).
+    """
     now = timezone.now()
+    organisation = invitee.invitation_list.organisation
     with transaction.atomic():
         suppression.suppress(
-            organisation=invitee.invitation_list.organisation,
-            email=invitee.email,
-            reason=SuppressionReason.UNSUBSCRIBED,
+            organisation=organisation, email=invitee.email, reason=SuppressionReason.UNSUBSCRIBED
         )
+        withdraw_future_invitations(organisation=organisation, email=invitee.email)
+        journal_line = {
+            "organisation_id": organisation.pk,
+            "unsubscribed": [(invitee.pk, invitee.invitation_list.created_at)],
+        }
+        transaction.on_commit(lambda: erasure_journal.record(**journal_line))
         # Every list of the organisation with the address: the funnel shows it on each.
         Invitee.objects.filter(
             invitation_list__organisation_id=invitee.invitation_list.organisation_id,

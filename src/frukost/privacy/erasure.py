@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 
 from frukost.catering.models import CateringList
 from frukost.followup.models import Feedback
+from frukost.invitations import funnel
 from frukost.invitations.models import InvitationLink, InvitationList, Invitee
 from frukost.mail.enums import MailKind, MessageStatus
 from frukost.mail.models import OutboxMessage
-from frukost.registrations.enums import Status
 from frukost.registrations.models import PersonalLink, Registration
 
 # What each kind of erasure blanks (the Registration columns).
@@ -154,34 +154,17 @@ def erase_invitees(invitee_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     invitees = Invitee.objects.filter(pk__in=ids)
-    counts = (
-        invitees.values("invitation_list_id")
-        .annotate(
-            n=Count("id"),
-            invited=Count("id", filter=Q(invited_at__isnull=False)),
-            opened=Count("id", filter=Q(opened_at__isnull=False)),
-            registered=Count(
-                "id", filter=Q(registered_at__isnull=False, registration__status=Status.REGISTERED)
-            ),
-            waitlisted=Count(
-                "id", filter=Q(registered_at__isnull=False, registration__status=Status.WAITLISTED)
-            ),
-            declined=Count("id", filter=Q(declined_at__isnull=False)),
-            reminded=Count("id", filter=Q(reminded_at__isnull=False)),
-            unsubscribed=Count("id", filter=Q(unsubscribed_at__isnull=False)),
-        )
-        .order_by()
-    )
-    for row in counts:
-        InvitationList.objects.filter(pk=row["invitation_list_id"]).update(
-            erased_invitees=F("erased_invitees") + row["n"],
-            erased_invited=F("erased_invited") + row["invited"],
-            erased_opened=F("erased_opened") + row["opened"],
-            erased_registered=F("erased_registered") + row["registered"],
-            erased_waitlisted=F("erased_waitlisted") + row["waitlisted"],
-            erased_declined=F("erased_declined") + row["declined"],
-            erased_reminded=F("erased_reminded") + row["reminded"],
-            erased_unsubscribed=F("erased_unsubscribed") + row["unsubscribed"],
+    # Counted as the funnel counts them (invitations.funnel), list by list, so every figure it shows
+    # stays the same once they are gone.
+    list_ids = sorted(set(invitees.values_list("invitation_list_id", flat=True)))
+    for invitation_list in InvitationList.objects.filter(pk__in=list_ids):
+        theirs = invitees.filter(invitation_list=invitation_list)
+        figures = funnel.count(theirs, funnel.list_events(invitation_list))
+        updates = {field: F(field) + getattr(figures, step) for step, field in funnel.ERASED_FIELDS.items()}
+        InvitationList.objects.filter(pk=invitation_list.pk).update(
+            erased_invitees=F("erased_invitees") + theirs.count(),
+            erased_reminded=F("erased_reminded") + theirs.filter(reminded_at__isnull=False).count(),
+            **updates,
         )
     # Queued ones are withdrawn too: nobody is mailed about a row that is gone.
     scrub_outbox(OutboxMessage.objects.filter(kind__in=INVITATION_KINDS, ref_id__in=ids))

@@ -197,6 +197,9 @@ def run_retention(
     # The outbox first: what anonymising scrubs as well is then counted once, dry or not.
     report.mail = _mail_step(now=now, dry_run=dry_run)
     report.leads = _leads_step(today=today, dry_run=dry_run)
+    # Before the events: an invitee is counted into the list's funnel figures (invitations.funnel
+    # matches a registration by its address) before that registration is anonymised.
+    report.invitations = _invitations_step(today=today, now=now, dry_run=dry_run)
     for event in _candidates(today):
         counts = _event_step(event, schedule_for(event), today=today, now=now, dry_run=dry_run)
         if any(counts.values()):
@@ -209,8 +212,6 @@ def run_retention(
                     counts={kind: count for kind, count in counts.items() if count},
                 )
             )
-    # After the events: an invitee's registration still has its status when the list is counted.
-    report.invitations = _invitations_step(today=today, now=now, dry_run=dry_run)
     if not dry_run:
         audit(
             "retention.ran",
