@@ -179,7 +179,7 @@ def test_a_representative_lands_on_the_leads_and_sees_only_that_menu_entry(clien
 
     assert f'class="bo-header__name" href="{LIST}"' in page
     assert "Intresserade" in page
-    for other in ("Evenemang</a>", "Anmälningar", "Inbjudningslista", "Händelselogg"):
+    for other in ("Evenemang</a>", "Anmälningar", "Vill ha inbjudningar", "Spärrlista", "Händelselogg"):
         assert other not in page, other
     assert client.get(f"/backoffice/{ORG}/").status_code == 403
     assert client.get(reverse("backoffice:event-registrations", args=[ORG, event.pk])).status_code == 403

@@ -91,6 +91,6 @@ def test_an_owner_sets_the_periods_and_reads_the_invitation_list(new_context, st
         page.get_by_role("button", name="Spara lagringstiderna").click()
         expect(page.get_by_text("Lagringstiderna är sparade.")).to_be_visible()
         shoot(page, f"settings-{width}")
-        page.get_by_role("link", name="Inbjudningslista").first.click()
+        page.get_by_role("link", name="Vill ha inbjudningar").first.click()
         expect(page.locator(".bo-contacts td.bo-members__email")).to_have_text("anna@example.se")
         shoot(page, f"contacts-{width}")

@@ -48,7 +48,7 @@ ORGANISATION_MENU = [
         ),
     ),
     Entry(
-        _("Invitation list"),
+        _("Asked for invitations"),
         "backoffice:contacts",
         Permission.VIEW_REGISTRATIONS,
         ("backoffice:contact-remove",),
