@@ -269,6 +269,14 @@ FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 FRUKOST_RETAIN_LEADS_MONTHS = env_int("FRUKOST_RETAIN_LEADS_MONTHS", 12)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
+# Bulk mail handed to the mail server per minute by all workers together (0: no limit); what the
+# organisation's mail server accepts. Transactional mail is never held back by it.
+FRUKOST_MAIL_BULK_PER_MINUTE = env_int("FRUKOST_MAIL_BULK_PER_MINUTE", 300)
+# Whose clock the outbox's due/stuck/rate decisions use on PostgreSQL: "database" (one clock for
+# every worker) or "process" (each worker's own; the test suite's, which freezes it). See mail.worker.
+FRUKOST_WORKER_CLOCK = env("FRUKOST_WORKER_CLOCK", "database") or "database"
+if FRUKOST_WORKER_CLOCK not in {"database", "process"}:
+    raise ConfigurationError(f"FRUKOST_WORKER_CLOCK must be database or process, not {FRUKOST_WORKER_CLOCK!r}")
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)
