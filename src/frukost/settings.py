@@ -122,24 +122,27 @@ TEMPLATES = [
 # while one request writes.
 SQLITE_PATH = DATA_DIR / "frukost.sqlite3"
 DATABASE_URL = env("DATABASE_URL")
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+    ),
+}
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRUKOST_DB_CONN_MAX_AGE", 60))
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by DATABASE_URL is tuned like the default one (several workers write).
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
-                ),
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
             # Keep each worker's connection: opening one per request (and its PRAGMAs, and the WAL
             # checkpoint when the last connection closes) cost ~3 ms per page under load.
             "CONN_MAX_AGE": env_int("FRUKOST_DB_CONN_MAX_AGE", 600),
