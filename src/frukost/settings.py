@@ -279,7 +279,9 @@ FRUKOST_MAIL_BULK_PER_MINUTE = env_int("FRUKOST_MAIL_BULK_PER_MINUTE", 300)
 # every worker) or "process" (each worker's own; the test suite's, which freezes it). See mail.worker.
 FRUKOST_WORKER_CLOCK = env("FRUKOST_WORKER_CLOCK", "database") or "database"
 if FRUKOST_WORKER_CLOCK not in {"database", "process"}:
-    raise ConfigurationError(f"FRUKOST_WORKER_CLOCK must be database or process, not {FRUKOST_WORKER_CLOCK!r}")
+    raise ConfigurationError(
+        f"FRUKOST_WORKER_CLOCK must be database or process, not {FRUKOST_WORKER_CLOCK!r}"
+    )
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)

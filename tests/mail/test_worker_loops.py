@@ -50,7 +50,9 @@ def running():
 
 def _queue_confirmation() -> OutboxMessage:
     with transaction.atomic():
-        return enqueue(kind=MailKind.CONFIRMATION, to="anna@example.se", subject="Du är anmäld", body_text="hej")
+        return enqueue(
+            kind=MailKind.CONFIRMATION, to="anna@example.se", subject="Du är anmäld", body_text="hej"
+        )
 
 
 def _wait_until_sent(message: OutboxMessage, *, within: float) -> float:

@@ -60,7 +60,9 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600
 ICS_FILENAME = "kalender.ics"
 STOPPED_WHILE_SENDING = "worker stopped while sending"
-HANDED_OVER_BEFORE_STOPPING = "worker stopped after handing it to the mail server: may have been delivered; not sent again"
+HANDED_OVER_BEFORE_STOPPING = (
+    "worker stopped after handing it to the mail server: may have been delivered; not sent again"
+)
 # Transactional messages claimed at a time on PostgreSQL: few, so a worker that dies holds few,
 # and two workers both get some of a burst.
 CLAIM_CHUNK = 10
@@ -148,7 +150,10 @@ def claim(message_id: int, *, now: dt.datetime | None = None) -> bool:
     """Claim one queued message with a conditional UPDATE (whichever worker runs it first wins)."""
     return bool(
         OutboxMessage.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, claimed_at=_now(now), handed_over_at=None, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING,
+            claimed_at=_now(now),
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
         )
     )
 
@@ -164,7 +169,10 @@ def _claim_due(candidates, count: int, *, now: dt.datetime | None) -> list[int]:
     if connection.vendor == "postgresql":
         ids = list(candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:count])
         OutboxMessage.objects.filter(pk__in=ids).update(
-            status=MessageStatus.SENDING, claimed_at=_now(now), handed_over_at=None, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING,
+            claimed_at=_now(now),
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
         )
         return ids
     return [pk for pk in candidates.values_list("pk", flat=True)[:count] if claim(pk, now=now)]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0009_outbox_invitation_kinds_unsubscribe_and_ref'),
-        ('registrations', '0011_merge_walk_ins_and_reminders'),
+        ("mail", "0009_outbox_invitation_kinds_unsubscribe_and_ref"),
+        ("registrations", "0011_merge_walk_ins_and_reminders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='handed_over_at',
+            model_name="outboxmessage",
+            name="handed_over_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['priority', 'claimed_at'], name='outbox_claimed_by_priority'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["priority", "claimed_at"], name="outbox_claimed_by_priority"),
         ),
     ]

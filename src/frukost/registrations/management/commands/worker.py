@@ -161,7 +161,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--once", action="store_true", help="Run the jobs and one mail round, then exit (for cron or tests)."
+            "--once",
+            action="store_true",
+            help="Run the jobs and one mail round, then exit (for cron or tests).",
         )
         parser.add_argument(
             "--only",
