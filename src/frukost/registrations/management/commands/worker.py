@@ -8,6 +8,10 @@ holds up only the jobs thread; a confirmation queued meanwhile goes out in the n
 jobs thread that dies is logged and started again. `--only mail` / `--only jobs` run one loop per
 process (systemd units of their own); `--once` runs the jobs and then one mail round, in this
 thread (for cron and tests). SIGTERM or Ctrl-C stops both loops after their current round.
+
+On SQLite writers take turns: a job that holds a write transaction for long (a retention run
+is one per kind) makes the mail loop's next claim wait for it (up to the busy timeout, 20 s, then
+the round is tried again). PostgreSQL has no such wait.
 """
 
 from __future__ import annotations
