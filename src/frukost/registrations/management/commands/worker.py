@@ -9,8 +9,8 @@ jobs thread that dies is logged and started again. `--only mail` / `--only jobs`
 process (systemd units of their own); `--once` runs the jobs and then one mail round, in this
 thread (for cron and tests). SIGTERM or Ctrl-C stops both loops after their current round.
 
-On SQLite writers take turns: a job that holds a write transaction for long (a retention run
-is one per kind) makes the mail loop's next claim wait for it (up to the busy timeout, 20 s, then
+On SQLite writers take turns: a job that holds a write transaction for long makes the mail
+loop's next claim wait for it (up to the busy timeout, 20 s, then
 the round is tried again). PostgreSQL has no such wait.
 """
 
