@@ -122,24 +122,28 @@ TEMPLATES = [
 # while one request writes.
 SQLITE_PATH = DATA_DIR / "frukost.sqlite3"
 DATABASE_URL = env("DATABASE_URL")
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+    ),
+}
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRUKOST_DB_CONN_MAX_AGE", 60))
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by DATABASE_URL is tuned like the default one (several workers write).
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
-                ),
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
             # Keep each worker's connection: opening one per request (and its PRAGMAs, and the WAL
             # checkpoint when the last connection closes) cost ~3 ms per page under load.
             "CONN_MAX_AGE": env_int("FRUKOST_DB_CONN_MAX_AGE", 600),
@@ -269,6 +273,16 @@ FRUKOST_RETAIN_MAIL_DAYS = env_int("FRUKOST_RETAIN_MAIL_DAYS", 90)
 FRUKOST_RETAIN_LEADS_MONTHS = env_int("FRUKOST_RETAIN_LEADS_MONTHS", 12)
 # Bulk mail (messages to attendees) sent per worker round, after all due transactional mail.
 FRUKOST_MAIL_BULK_BATCH = env_int("FRUKOST_MAIL_BULK_BATCH", 20)
+# Bulk mail handed to the mail server per minute by all workers together (0: no limit); what the
+# organisation's mail server accepts. Transactional mail is never held back by it.
+FRUKOST_MAIL_BULK_PER_MINUTE = env_int("FRUKOST_MAIL_BULK_PER_MINUTE", 300)
+# Whose clock the outbox's due/stuck/rate decisions use on PostgreSQL: "database" (one clock for
+# every worker) or "process" (each worker's own; the test suite's, which freezes it). See mail.worker.
+FRUKOST_WORKER_CLOCK = env("FRUKOST_WORKER_CLOCK", "database") or "database"
+if FRUKOST_WORKER_CLOCK not in {"database", "process"}:
+    raise ConfigurationError(
+        f"FRUKOST_WORKER_CLOCK must be database or process, not {FRUKOST_WORKER_CLOCK!r}"
+    )
 
 # How long a seat is held for a colleague who has not yet confirmed (never past the deadline).
 FRUKOST_COLLEAGUE_HOLD_HOURS = env_int("FRUKOST_COLLEAGUE_HOLD_HOURS", 72)

@@ -8,9 +8,10 @@ from frukost.mail.enums import MailKind, MessageStatus, Priority
 class OutboxMessage(models.Model):
     """An e-mail, written in the same transaction as the change that caused it.
 
-    The worker claims queued messages (status queued -> sending in one conditional UPDATE, so
-    two workers never send the same message), delivers them and retries temporary failures
-    with backoff. The bodies carry personal links, so they are blanked once sent.
+    The worker claims queued messages (status queued -> sending; see mail.worker for how several
+    workers share the queue), records the moment it hands one to the mail server
+    (`handed_over_at`), delivers it and retries temporary failures with backoff. The bodies carry
+    personal links, so they are blanked once sent.
     """
 
     kind = models.CharField(_("kind"), max_length=32, choices=MailKind)
@@ -48,6 +49,10 @@ class OutboxMessage(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set (and committed) just before the message goes to the mail server, cleared at each claim:
+    # a message stuck in "sending" without it was never handed over and is safe to send again;
+    # a bulk one with it may have been delivered and is not sent again (mail.worker.requeue_stuck).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -60,6 +65,8 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "priority", "next_attempt_at"], name="outbox_due_by_priority"),
             models.Index(fields=["kind", "batch_id"], name="outbox_batch"),
             models.Index(fields=["kind", "ref_id"], name="outbox_ref"),
+            # The bulk rate counts the bulk messages claimed in the last minute (mail.worker).
+            models.Index(fields=["priority", "claimed_at"], name="outbox_claimed_by_priority"),
         ]
 
     def __str__(self) -> str:

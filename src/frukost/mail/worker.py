@@ -1,8 +1,29 @@
 """Delivering the outbox: claim, send, retry with backoff, recover from crashed workers.
 
-Claiming is one conditional UPDATE (queued -> sending), which only one worker can win, so
-two workers never send the same message. A message left in "sending" by a worker that died
-is queued again after FRUKOST_MAIL_STUCK_AFTER_SECONDS: delivery is at least once.
+Several workers share the queue. On PostgreSQL a worker claims a few due messages with
+`SELECT … FOR UPDATE SKIP LOCKED` and marks them "sending" in the same transaction, so two workers
+never wait for each other nor take the same row; on SQLite (one writer at a time anyway) each
+message is claimed with one conditional UPDATE (queued -> sending) that only one worker can win.
+
+Each round takes up to `limit` due transactional messages, then bulk ones: at most
+FRUKOST_MAIL_BULK_BATCH a round and FRUKOST_MAIL_BULK_PER_MINUTE a minute for all the workers
+together (counted in the database: the bulk messages claimed in the last 60 seconds, under a lock
+so two workers cannot both spend the same allowance). Transactional mail is never limited.
+
+Just before a message goes to the mail server its `handed_over_at` is set and committed. A message
+left in "sending" by a worker that died is looked at after FRUKOST_MAIL_STUCK_AFTER_SECONDS: never
+handed over, it is queued again (nothing left the building); handed over, a transactional message
+is queued again (a person's own confirmation: at least once) and a bulk one is failed as "may have
+been delivered; not sent again" (a crash in the middle of a send to 3,000 sends nobody twice).
+
+Which clock: every decision about time in the queue (is it due, is it stuck, how many bulk
+messages went out this minute) compares times written by the worker. With several workers on
+several machines their clocks differ, so with FRUKOST_WORKER_CLOCK=database (the default) on
+PostgreSQL those times are written and compared with the database's clock (`Now()`, one clock for
+every worker); a message never tried yet is due at once, so the web server's clock (which wrote its
+creation time) does not matter either. `process` uses each worker's own clock (`timezone.now()`):
+the test suite chooses it because it freezes Python's clock (time_machine, often in 2029) while
+the database's runs on; SQLite, on the worker's own machine, always uses it.
 """
 
 from __future__ import annotations
@@ -19,7 +40,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.core.validators import validate_email
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
@@ -37,6 +60,14 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600
 ICS_FILENAME = "kalender.ics"
 STOPPED_WHILE_SENDING = "worker stopped while sending"
+HANDED_OVER_BEFORE_STOPPING = (
+    "worker stopped after handing it to the mail server: may have been delivered; not sent again"
+)
+# Transactional messages claimed at a time on PostgreSQL: few, so a worker that dies holds few,
+# and two workers both get some of a burst.
+CLAIM_CHUNK = 10
+# The pg_advisory_xact_lock key under which the bulk allowance is counted and spent.
+BULK_RATE_LOCK = 0x6672756B  # "fruk"
 
 
 class PermanentFailure(Exception):
@@ -67,10 +98,34 @@ def _bounced(message: OutboxMessage, error: str) -> None:
             logger.exception("bounce hook failed for mail %s", message.pk)
 
 
+def database_clock() -> bool:
+    """Whether the queue's times are the database's (see the module's docstring)."""
+    return settings.FRUKOST_WORKER_CLOCK == "database" and connection.vendor == "postgresql"
+
+
+def _now(now: dt.datetime | None = None):
+    """The present for a query or an UPDATE: a given moment, the database's clock, or this process's."""
+    if now is not None:
+        return now
+    return Now() if database_clock() else timezone.now()
+
+
+def _due(now: dt.datetime | None = None):
+    due = Q(next_attempt_at__lte=_now(now))
+    if now is None and database_clock():
+        # Written by the web server's clock when queued, which the database's need not agree with.
+        due |= Q(attempts=0)
+    return OutboxMessage.objects.filter(due, status=MessageStatus.QUEUED)
+
+
 def requeue_stuck(*, now: dt.datetime | None = None) -> int:
-    """Queue again the messages a crashed worker left in "sending"."""
-    now = now or timezone.now()
-    limit = now - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
+    """Recover the messages a crashed worker left in "sending"; returns how many were queued again.
+
+    Never handed over to the mail server: queued again. Handed over: a transactional message is
+    queued again (at least once: a confirmation must arrive), a bulk one is failed without being
+    sent again (an invitation must not arrive twice).
+    """
+    limit = _now(now) - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
     stuck = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit)
     # A message that keeps killing its worker (or always hangs) must not come back forever.
     given_up = 0
@@ -78,52 +133,116 @@ def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     for message in stuck.filter(attempts__gte=settings.FRUKOST_MAIL_MAX_ATTEMPTS):
         _fail(message, reason)  # one by one: each takes its bodies, links and forgotten address with it
         given_up += 1
+    for message in stuck.filter(priority__gte=Priority.BULK, handed_over_at__isnull=False):
+        _fail(message, HANDED_OVER_BEFORE_STOPPING)
+        given_up += 1
     if given_up:
         logger.error("gave up on %d message(s) stuck in sending", given_up)
-    count = stuck.update(status=MessageStatus.QUEUED, next_attempt_at=now, last_error=STOPPED_WHILE_SENDING)
+    count = stuck.update(
+        status=MessageStatus.QUEUED, next_attempt_at=_now(now), last_error=STOPPED_WHILE_SENDING
+    )
     if count:
         logger.warning("re-queued %d message(s) stuck in sending", count)
     return count
 
 
-def claim(message_id: int, *, now: dt.datetime) -> bool:
+def claim(message_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Claim one queued message with a conditional UPDATE (whichever worker runs it first wins)."""
     return bool(
         OutboxMessage.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING,
+            claimed_at=_now(now),
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
         )
     )
+
+
+def _claim_due(candidates, count: int, *, now: dt.datetime | None) -> list[int]:
+    """Claim up to `count` of the due messages in `candidates` (oldest first); returns their ids.
+
+    Run inside a transaction on PostgreSQL: the rows stay locked until it commits.
+    """
+    if count <= 0:
+        return []
+    candidates = candidates.order_by("next_attempt_at", "id")
+    if connection.vendor == "postgresql":
+        ids = list(candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:count])
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=MessageStatus.SENDING,
+            claimed_at=_now(now),
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
+        )
+        return ids
+    return [pk for pk in candidates.values_list("pk", flat=True)[:count] if claim(pk, now=now)]
+
+
+def claim_transactional(count: int, *, now: dt.datetime | None = None) -> list[int]:
+    candidates = _due(now).filter(priority__lt=Priority.BULK)
+    if connection.vendor != "postgresql":
+        return _claim_due(candidates, count, now=now)  # each claim its own conditional UPDATE
+    with transaction.atomic():
+        return _claim_due(candidates, count, now=now)
+
+
+def claim_bulk(count: int, *, now: dt.datetime | None = None) -> list[int]:
+    """Claim up to `count` due bulk messages, within what FRUKOST_MAIL_BULK_PER_MINUTE leaves.
+
+    The allowance is counted and spent in one transaction that only one worker at a time can be
+    in (an advisory lock on PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock).
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BULK_RATE_LOCK])
+        per_minute = settings.FRUKOST_MAIL_BULK_PER_MINUTE
+        if per_minute > 0:
+            recent = OutboxMessage.objects.filter(
+                priority__gte=Priority.BULK, claimed_at__gt=_now(now) - dt.timedelta(seconds=60)
+            ).count()
+            count = min(count, per_minute - recent)
+        return _claim_due(_due(now).filter(priority__gte=Priority.BULK), count, now=now)
 
 
 def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     """Send the messages whose time has come; returns how many were sent.
 
     Each round takes up to `limit` transactional messages first (a registration's own mail),
-    then at most FRUKOST_MAIL_BULK_BATCH bulk messages: a send to 3,000 attendees goes out a
-    batch per round and never holds a confirmation queued after it.
+    then bulk messages (at most FRUKOST_MAIL_BULK_BATCH, within FRUKOST_MAIL_BULK_PER_MINUTE):
+    a send to 3,000 attendees goes out a batch per round and never holds a confirmation queued
+    after it. `now` (a test's) replaces the clock for every decision.
     """
-    now = now or timezone.now()
-    queued = OutboxMessage.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "id"
-    )
-    bulk_batch = settings.FRUKOST_MAIL_BULK_BATCH
-    due = list(queued.filter(priority__lt=Priority.BULK).values_list("pk", flat=True)[:limit])
-    due += list(queued.filter(priority__gte=Priority.BULK).values_list("pk", flat=True)[:bulk_batch])
-    if not due:
-        return 0
     sent = 0
-    connection = get_connection()
+    connection_ = None
     try:
-        for message_id in due:
-            if not claim(message_id, now=timezone.now()):
-                continue  # another worker got it
-            message = OutboxMessage.objects.get(pk=message_id)
-            sent += deliver(message, connection=connection)
+        # A few at a time, each sent before the next are claimed: a worker holds few messages
+        # that another could be sending.
+        chunk = CLAIM_CHUNK if connection.vendor == "postgresql" else 1
+        taken = 0
+        while taken < limit:
+            ids = claim_transactional(min(chunk, limit - taken), now=now)
+            if not ids:
+                break
+            taken += len(ids)
+            connection_ = connection_ or get_connection()
+            sent += _deliver_claimed(ids, connection_)
+        ids = claim_bulk(settings.FRUKOST_MAIL_BULK_BATCH, now=now)
+        if ids:
+            connection_ = connection_ or get_connection()
+            sent += _deliver_claimed(ids, connection_)
     finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection must not hide the real error
-            logger.debug("closing the mail connection failed", exc_info=True)
+        if connection_ is not None:
+            try:
+                connection_.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection must not hide the real error
+                logger.debug("closing the mail connection failed", exc_info=True)
     return sent
+
+
+def _deliver_claimed(ids: list[int], connection_) -> int:
+    messages = OutboxMessage.objects.in_bulk(ids)
+    return sum(deliver(messages[pk], connection=connection_) for pk in ids if pk in messages)
 
 
 def deliver(message: OutboxMessage, *, connection=None) -> bool:
@@ -235,6 +354,9 @@ def _send(message: OutboxMessage, connection) -> None:
         email.attach_alternative(body_html, "text/html")
     if message.ics:
         email.attach(_calendar_part(message.ics))
+    # The hand-over, committed before the mail server sees the message: a worker that dies from
+    # here on may have delivered it (requeue_stuck).
+    OutboxMessage.objects.filter(pk=message.pk).update(handed_over_at=_now())
     try:
         email.send()
     except ValueError as exc:  # BadHeaderError, UnicodeError, an address Django cannot encode
@@ -327,7 +449,7 @@ def _retry_later(message: OutboxMessage, error: str) -> None:
     logger.warning("mail %s to be retried: %s", message.pk, error)
     message.status = MessageStatus.QUEUED
     message.last_error = error[:2000]
-    message.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(message.attempts))
+    message.next_attempt_at = _now() + dt.timedelta(seconds=backoff_seconds(message.attempts))
     message.save(update_fields=["status", "last_error", "next_attempt_at"])
 
 
