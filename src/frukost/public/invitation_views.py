@@ -38,7 +38,6 @@ from frukost.public.views import (
     secret_page,
 )
 from frukost.registrations import queries
-from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
     ColleagueLimitReached,
     ColleagueNotAllowed,
@@ -46,7 +45,6 @@ from frukost.registrations.exceptions import (
     RegistrationClosed,
 )
 from frukost.registrations.forms import RegistrationForm
-from frukost.registrations.models import Registration
 
 ONE_CLICK = "One-Click"
 
@@ -117,7 +115,7 @@ def invitation_event(request, token, invitee, event):
 def _event_page(request, token, invitee, event):
     """The public event page and form (public.views.event_detail), filled in from the list and
     registering through the invitation."""
-    taken = Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    taken = queries.taken_seats(event)  # as the public page: a seat offered from the queue is taken
     state = queries.registration_state(event, seats_taken=taken)
     form = None
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
