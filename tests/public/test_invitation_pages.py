@@ -342,3 +342,14 @@ def test_the_invitation_page_counts_a_seat_offered_from_the_waiting_list_as_take
 
     assert response.context["state"] == public == RegistrationState.WAITING_LIST
     assert response.context["seats_left"] == 0
+
+
+def test_a_head_request_does_not_count_as_opening_the_invitation(client, anna, frozen):
+    frozen("2029-04-21 10:00")
+    path = invite_path(anna)
+
+    assert client.head(path).status_code == 200
+    assert client.head(path + DECLINE_PATH).status_code == 200
+
+    anna.refresh_from_db()
+    assert anna.opened_at is None

@@ -60,6 +60,13 @@ def _in_their_language(request, invitee) -> None:
         request.LANGUAGE_CODE = invitee.language
 
 
+def _opened(request, invitee) -> None:
+    """The link was used: the funnel's "opened". Not for a HEAD request, which a link checker or a
+    mail scanner sends without anyone looking at the page."""
+    if request.method != "HEAD":
+        responses.open_invitation(invitee)
+
+
 def invitation_page(view):
     """For the answer link's pages: the view gets the invitee; unknown is a kind 404, an
     invitation to an event long over a kind 410."""
@@ -85,7 +92,7 @@ def invitation_page(view):
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request, token, invitee):
     """The invitation: the event's page and prefilled form, or a series' open events."""
-    responses.open_invitation(invitee)
+    _opened(request, invitee)
     invitation_list = invitee.invitation_list
     if invitation_list.event_id:
         return _event_page(request, token, invitee, invitation_list.event)
@@ -104,7 +111,7 @@ def invitation(request, token, invitee):
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation_event(request, token, invitee, event):
     """One of a series' events, with the prefilled form."""
-    responses.open_invitation(invitee)
+    _opened(request, invitee)
     match = responses.list_events(invitee.invitation_list).filter(slug=event).select_related("organisation")
     found = match.exclude(status="draft").first()
     if found is None:
@@ -184,7 +191,7 @@ def invitation_decline(request, token, invitee):
             status = 409
         else:
             return redirect(f"{here}?done=1")
-    responses.open_invitation(invitee)
+    _opened(request, invitee)
     invitation_list = invitee.invitation_list
     context = {
         "invitee": invitee,
