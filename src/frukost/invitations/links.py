@@ -98,7 +98,10 @@ def link_for_message(message, purpose: str) -> str:
         purpose = LinkPurpose(purpose)
     except ValueError as exc:
         raise NothingToRender(f"an invitation has no {purpose!r} link") from exc
-    ensure_still_due(invitee)
+    # Once per attempt (an attempt mints both links), not once per link.
+    if getattr(message, "_still_due_at_attempt", None) != message.attempts:
+        ensure_still_due(invitee)
+        message._still_due_at_attempt = message.attempts
     return mint_link(invitee, purpose, message_id=message.pk)
 
 
