@@ -312,3 +312,20 @@ def test_an_excel_file_with_two_sheets_lets_the_organiser_pick_one(client, organ
     assert "Excel, bladet ”Medlemmar”" in _text(first) and "Ny 3" in _text(first)
     assert "Excel, bladet ”Härnösand”" in _text(other) and "Ny 1" in _text(other)
     assert list(Invitee.objects.values_list("email", "first_name")) == [("asa@example.se", "Åsa")]
+
+
+def test_the_list_pages_links_keep_the_search(client, organiser, event):
+    from tests.invitations.factories import add_invitee, make_list
+
+    invitation_list = make_list(event=event, people=0)
+    for n in range(60):
+        add_invitee(invitation_list, f"anna{n}@sundsvall.se")
+        add_invitee(invitation_list, f"bo{n}@harnosand.se")
+
+    first = client.get(f"{ORG}/inbjudningslistor/{invitation_list.pk}/", {"q": "harnosand"})
+    [next_link] = re.findall(r'href="\?([^"]*)" rel="next"', first.content.decode())
+    second = client.get(f"{ORG}/inbjudningslistor/{invitation_list.pk}/?{next_link.replace('&amp;', '&')}")
+
+    emails = [invitee.email for invitee in second.context["page"].object_list]
+    assert len(emails) == 10
+    assert all(email.endswith("@harnosand.se") for email in emails)

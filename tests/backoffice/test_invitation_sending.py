@@ -160,3 +160,19 @@ def test_the_list_page_and_overview_take_as_many_queries_for_3_as_for_30(organis
         )
 
     assert counts[0] == counts[1]
+
+
+def test_the_funnel_chart_names_every_step_the_table_does():
+    from django.utils import translation
+
+    from frukost.backoffice.views.invitation_sending import funnel_context
+    from frukost.invitations.funnel import Funnel
+
+    figures = Funnel(invited=10, opened=6, seat=3, waiting_list=1, declined=2, unsubscribed=1, no_answer=3)
+
+    with translation.override("sv"):
+        chart = str(funnel_context(figures, after_event=False)["funnel_chart"])
+
+    # registered 4 + declined 2 + unsubscribed 1 + no answer 3 = the 10 invited
+    for step in ("Anmälda: 4", "Tackade nej: 2", "Avregistrerade: 1", "Inget svar: 3"):
+        assert step in chart

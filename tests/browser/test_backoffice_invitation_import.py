@@ -36,7 +36,7 @@ def test_organiser_imports_the_member_register(page, staff_factory, event, organ
     sign_in(page, "julia@example.se")
 
     page.goto(f"/backoffice/{organisation.slug}/evenemang/{event.pk}/")
-    page.get_by_role("link", name="Inbjudningar").click()
+    page.get_by_role("link", name="Inbjudningar", exact=True).click()
     _picture(page, "invitation-lists-empty")
     page.get_by_role("link", name="Importera lista").click()
     page.get_by_label("Medlemslistan").set_input_files(str(register_file))
@@ -55,5 +55,5 @@ def test_organiser_imports_the_member_register(page, staff_factory, event, organ
     expect(page.get_by_text("46 personer är med på listan")).to_be_visible()
     _picture(page, "invitation-list")
     assert InvitationList.objects.get().invitees.count() == 46
-    page.get_by_role("link", name="Inbjudningar").first.click()
+    page.get_by_role("link", name="Inbjudningar", exact=True).first.click()
     _picture(page, "invitation-lists")

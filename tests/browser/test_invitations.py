@@ -70,7 +70,7 @@ def test_from_the_member_register_to_a_full_room(
 
     # Import: the preview says what happens to every row; nothing is saved until confirmed.
     page.goto(f"/backoffice/{organisation.slug}/evenemang/{event.pk}/")
-    page.get_by_role("link", name="Inbjudningar").click()
+    page.get_by_role("link", name="Inbjudningar", exact=True).click()
     page.get_by_role("link", name="Importera lista").click()
     page.get_by_label("Medlemslistan").set_input_files(str(register_file))
     page.get_by_role("button", name="Ladda upp och förhandsgranska").click()

@@ -110,3 +110,52 @@ def test_the_figures_stay_the_same_once_the_invitees_are_erased(answered, event)
     erase_invitees(answered.invitees.values_list("pk", flat=True))
     assert answered.invitees.count() == 0
     assert (list_funnel(answered), event_funnel(event)) == before
+
+
+def test_someone_who_registered_through_the_invitation_and_cancelled_declined_and_gets_no_reminder(
+    event, frozen
+):
+    from frukost.invitations.reminders import not_answered
+    from frukost.registrations.services import cancel_registration
+
+    frozen("2029-04-20 10:00")
+    invitation_list = make_list(event=event, people=["anna@example.se", "bo@example.se"])
+    send(invitation_list)
+    anna = invitee(invitation_list, "anna@example.se")
+    result = register_invitee(invitee=anna, event=event, person=make_person("anna@example.se"))
+    cancel_registration(registration=result.registration)
+
+    figures = list_funnel(invitation_list)
+
+    assert (figures.invited, figures.registered, figures.declined, figures.no_answer) == (2, 0, 1, 1)
+    # The funnel's "no answer" is who the reminder goes to.
+    assert [i.email for i in not_answered(invitation_list)] == ["bo@example.se"]
+
+
+def test_the_list_page_says_for_each_person_what_the_funnel_counts(event, frozen):
+    from frukost.invitations.queries import invitees_of, status_of
+    from frukost.registrations.services import cancel_registration
+
+    frozen("2029-04-20 10:00")
+    invitation_list = make_list(
+        event=event, people=["anna@example.se", "bo@example.se", "cecilia@example.se", "david@example.se"]
+    )
+    send(invitation_list)
+    register(event=event, person=make_person("anna@example.se"))  # on the public page
+    bo = invitee(invitation_list, "bo@example.se")
+    done = register_invitee(invitee=bo, event=event, person=make_person("bo@example.se"))
+    cancel_registration(registration=done.registration)
+    cecilia = invitee(invitation_list, "cecilia@example.se")
+    register_invitee(invitee=cecilia, event=event, person=make_person("cecilia@example.se"))
+    unsubscribe(invitee=cecilia)  # registered, then no more invitations: still registered
+
+    statuses = {i.email: status_of(i) for i in invitees_of(invitation_list)}
+
+    assert statuses == {
+        "anna@example.se": "Registered",
+        "bo@example.se": "Cancelled",
+        "cecilia@example.se": "Registered",
+        "david@example.se": "Invited, no answer yet",
+    }
+    figures = list_funnel(invitation_list)
+    assert (figures.seat, figures.declined, figures.unsubscribed, figures.no_answer) == (2, 1, 0, 1)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from frukost.contacts.models import Suppression
 from frukost.core.logredact import redact
+from frukost.events.enums import RegistrationState
 from frukost.events.models import Series
 from frukost.invitations.enums import LinkPurpose
 from frukost.invitations.links import DECLINE_PATH, mint_link
@@ -20,8 +21,8 @@ from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
-from frukost.registrations.services import register
-from tests.conftest import stockholm
+from frukost.registrations.services import cancel_registration, register
+from tests.conftest import make_person, stockholm
 from tests.invitations.factories import invitee, make_list
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +320,36 @@ def test_invitation_links_are_redacted_from_logs():
     line = '"GET /i/abcDEF123_-abcDEF123_-abcDEF12/kan-inte-komma/ HTTP/1.1" 200 ref=https://x.se/i/xyz/'
 
     assert redact(line) == '"GET /i/…/kan-inte-komma/ HTTP/1.1" 200 ref=https://x.se/i/…/'
+
+
+def test_the_invitation_page_counts_a_seat_offered_from_the_waiting_list_as_taken(
+    client, event_factory, frozen
+):
+    # One seat: Bo cancels, and it is offered to Cecilia, first in the queue. Anna's invitation
+    # must say what the public page says: full, the waiting list (not "a few seats left").
+    frozen("2029-04-20 10:00")
+    event = event_factory(capacity=1)
+    bo = register(event=event, person=make_person("bo@example.se")).registration
+    cecilia = register(event=event, person=make_person("cecilia@example.se")).registration
+    cancel_registration(registration=bo)
+    cecilia.refresh_from_db()
+    assert cecilia.has_open_offer
+    invitation_list = make_list(event=event, people=["anna@example.se"])
+    path = invite_path(invitee(invitation_list, "anna@example.se"))
+
+    public = client.get(event.get_absolute_url()).context["state"]
+    response = client.get(path)
+
+    assert response.context["state"] == public == RegistrationState.WAITING_LIST
+    assert response.context["seats_left"] == 0
+
+
+def test_a_head_request_does_not_count_as_opening_the_invitation(client, anna, frozen):
+    frozen("2029-04-21 10:00")
+    path = invite_path(anna)
+
+    assert client.head(path).status_code == 200
+    assert client.head(path + DECLINE_PATH).status_code == 200
+
+    anna.refresh_from_db()
+    assert anna.opened_at is None

@@ -164,6 +164,26 @@ def compose(
         )
 
 
+def ensure_still_due(invitee: Invitee) -> list[Event]:
+    """The list's open events, if the invitee may still be mailed an invitation or reminder; else
+    NoLongerTrue: the address is on the do-not-mail list, the invitee answered (registered either
+    way, declined, unsubscribed), or nothing is open to register for any more.
+
+    Asked as the message is composed and again as it is handed over (the link hook,
+    links.link_for_message): a message composed once and retried after a temporary refusal is
+    not composed again, and the person may have unsubscribed or answered in between.
+    """
+    invitation_list = invitee.invitation_list
+    if is_suppressed(invitation_list.organisation_id, invitee.email) or invitee.unsubscribed_at:
+        raise NoLongerTrue("the address is on the organisation's do-not-mail list")
+    if has_answered(invitee):
+        raise NoLongerTrue("the invitee has answered")
+    events = open_events(invitation_list)
+    if not events:
+        raise NoLongerTrue("registration has closed")
+    return events
+
+
 def render_invitation(message) -> Rendered:
     """Compose a queued invitation or reminder (called by the mail worker for those kinds)."""
     invitee = (
@@ -176,13 +196,7 @@ def render_invitation(message) -> Rendered:
     if invitee is None:
         raise NothingToRender("the invitee was deleted before the message was sent")
     invitation_list = invitee.invitation_list
-    if is_suppressed(invitation_list.organisation_id, invitee.email) or invitee.unsubscribed_at:
-        raise NoLongerTrue("the address is on the organisation's do-not-mail list")
-    if has_answered(invitee):
-        raise NoLongerTrue("the invitee has answered")
-    events = open_events(invitation_list)
-    if not events:
-        raise NoLongerTrue("registration has closed")
+    events = ensure_still_due(invitee)
     return compose(
         invitation_list,
         invitee,

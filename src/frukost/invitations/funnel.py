@@ -52,30 +52,48 @@ class Funnel:
         return {step: self.share(getattr(self, step)) for step in steps}
 
 
-def count(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
-    """The figures of these invitees at these events, as they stand (one query)."""
+def with_answers(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> QuerySet[Invitee]:
+    """The invitees annotated with `has_seat` and `waiting` (an active registration at the events,
+    through the link or on the public page with the invited address): what the funnel counts and
+    the list page shows for each person, in the same query."""
     theirs = Q(email=OuterRef("email")) | Q(pk=OuterRef("registration_id"))
     at_events = Registration.objects.filter(theirs, event__in=events)
-    seat = Exists(at_events.filter(status=Status.REGISTERED))
-    waiting = Exists(at_events.filter(status=Status.WAITLISTED))
+    return invitees.annotate(
+        has_seat=Exists(at_events.filter(status=Status.REGISTERED)),
+        waiting=Exists(at_events.filter(status=Status.WAITLISTED)),
+    )
+
+
+def count(invitees: QuerySet[Invitee], events: QuerySet[Event]) -> Funnel:
+    """The figures of these invitees at these events, as they stand (one query).
+
+    Someone who registered through the invitation and then cancelled has answered (the reminder
+    leaves them out, reminders.not_answered): they count as declined, not as no answer."""
     came = Exists(
         CheckIn.objects.filter(
             Q(registration__email=OuterRef("email")) | Q(registration_id=OuterRef("registration_id")),
             event__in=events,
         )
     )
-    rows = invitees.filter(invited_at__isnull=False).annotate(has_seat=seat, waiting=waiting, has_come=came)
+    rows = with_answers(invitees.filter(invited_at__isnull=False), events).annotate(has_come=came)
     registered = Q(has_seat=True) | Q(waiting=True)
+    said_no = Q(declined_at__isnull=False) | Q(registered_at__isnull=False)
     figures = rows.aggregate(
         invited=Count("pk"),
         opened=Count("pk", filter=Q(opened_at__isnull=False)),
         seat=Count("pk", filter=Q(has_seat=True)),
         waiting_list=Count("pk", filter=Q(has_seat=False, waiting=True)),
-        declined=Count("pk", filter=Q(declined_at__isnull=False) & ~registered),
+        declined=Count("pk", filter=said_no & ~registered),
         unsubscribed=Count(
-            "pk", filter=Q(unsubscribed_at__isnull=False, declined_at__isnull=True) & ~registered
+            "pk",
+            filter=Q(unsubscribed_at__isnull=False, declined_at__isnull=True, registered_at__isnull=True)
+            & ~registered,
         ),
-        no_answer=Count("pk", filter=~registered & Q(declined_at__isnull=True, unsubscribed_at__isnull=True)),
+        no_answer=Count(
+            "pk",
+            filter=~registered
+            & Q(declined_at__isnull=True, unsubscribed_at__isnull=True, registered_at__isnull=True),
+        ),
         came=Count("pk", filter=Q(has_come=True)),
     )
     return Funnel(**{key: value or 0 for key, value in figures.items()})

@@ -79,14 +79,29 @@ def unsubscribe_placeholder() -> str:
 
 
 def link_for_message(message, purpose: str) -> str:
-    """The mail worker's hook for the invitation kinds: mint the link as the mail is handed over."""
-    invitee = Invitee.objects.filter(pk=message.ref_id).first()
+    """The mail worker's hook for the invitation kinds: mint the link as the mail is handed over.
+
+    It is also the last moment before the mail server, on every attempt: a message retried after
+    a temporary refusal is not composed again, so the do-not-mail list and the invitee's answer
+    are asked once more here (composer.ensure_still_due raises NoLongerTrue, and the worker skips
+    the message and discards any link minted for it)."""
+    from frukost.invitations.composer import ensure_still_due  # composer imports this module
+
+    invitee = (
+        Invitee.objects.select_related("invitation_list__organisation", "invitation_list__event")
+        .filter(pk=message.ref_id)
+        .first()
+    )
     if invitee is None:
         raise NothingToRender("the invitee was deleted before the message was sent")
     try:
         purpose = LinkPurpose(purpose)
     except ValueError as exc:
         raise NothingToRender(f"an invitation has no {purpose!r} link") from exc
+    # Once per attempt (an attempt mints both links), not once per link.
+    if getattr(message, "_still_due_at_attempt", None) != message.attempts:
+        ensure_still_due(invitee)
+        message._still_due_at_attempt = message.attempts
     return mint_link(invitee, purpose, message_id=message.pk)
 
 

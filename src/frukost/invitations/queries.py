@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from frukost.events.models import Event, Series
+from frukost.invitations import funnel
 from frukost.invitations.models import InvitationList, Invitee
 
 
@@ -25,7 +26,10 @@ def lists_for(target: Event | Series) -> QuerySet[InvitationList]:
 
 
 def invitees_of(invitation_list: InvitationList, *, search: str = "") -> QuerySet[Invitee]:
-    invitees = Invitee.objects.filter(invitation_list=invitation_list)
+    """The list's people, each annotated as the funnel counts them (funnel.with_answers)."""
+    invitees = funnel.with_answers(
+        Invitee.objects.filter(invitation_list=invitation_list), funnel.list_events(invitation_list)
+    )
     if search:
         invitees = invitees.filter(
             Q(email__icontains=search)
@@ -36,14 +40,20 @@ def invitees_of(invitation_list: InvitationList, *, search: str = "") -> QuerySe
     return invitees.order_by("last_name", "first_name", "id")
 
 
-# An invitee's state in words, the latest step first (the funnel counts the same times).
+# An invitee's state in words, in the funnel's order (funnel.count): a registration (through the
+# link or on the public page) first, then a cancelled one, "can't come", unsubscribed, no answer.
+# `invitee` comes from invitees_of (annotated with has_seat and waiting).
 def status_of(invitee: Invitee) -> str:
-    if invitee.unsubscribed_at:
-        return str(_("Unsubscribed"))
+    if getattr(invitee, "has_seat", False):
+        return str(pgettext_lazy("invitee", "Registered"))
+    if getattr(invitee, "waiting", False):
+        return str(_("On the waiting list"))
+    if invitee.registered_at:
+        return str(pgettext_lazy("registration status", "Cancelled"))
     if invitee.declined_at:
         return str(_("Can't come"))
-    if invitee.registered_at:
-        return str(pgettext_lazy("invitee", "Registered"))
+    if invitee.unsubscribed_at:
+        return str(_("Unsubscribed"))
     if invitee.opened_at:
         return str(_("Opened the invitation"))
     if invitee.invited_at:

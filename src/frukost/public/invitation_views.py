@@ -38,7 +38,6 @@ from frukost.public.views import (
     secret_page,
 )
 from frukost.registrations import queries
-from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
     ColleagueLimitReached,
     ColleagueNotAllowed,
@@ -46,7 +45,6 @@ from frukost.registrations.exceptions import (
     RegistrationClosed,
 )
 from frukost.registrations.forms import RegistrationForm
-from frukost.registrations.models import Registration
 
 ONE_CLICK = "One-Click"
 
@@ -60,6 +58,13 @@ def _in_their_language(request, invitee) -> None:
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and invitee.language:
         translation.activate(invitee.language)
         request.LANGUAGE_CODE = invitee.language
+
+
+def _opened(request, invitee) -> None:
+    """The link was used: the funnel's "opened". Not for a HEAD request, which a link checker or a
+    mail scanner sends without anyone looking at the page."""
+    if request.method != "HEAD":
+        responses.open_invitation(invitee)
 
 
 def invitation_page(view):
@@ -87,7 +92,7 @@ def invitation_page(view):
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request, token, invitee):
     """The invitation: the event's page and prefilled form, or a series' open events."""
-    responses.open_invitation(invitee)
+    _opened(request, invitee)
     invitation_list = invitee.invitation_list
     if invitation_list.event_id:
         return _event_page(request, token, invitee, invitation_list.event)
@@ -106,7 +111,7 @@ def invitation(request, token, invitee):
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation_event(request, token, invitee, event):
     """One of a series' events, with the prefilled form."""
-    responses.open_invitation(invitee)
+    _opened(request, invitee)
     match = responses.list_events(invitee.invitation_list).filter(slug=event).select_related("organisation")
     found = match.exclude(status="draft").first()
     if found is None:
@@ -117,7 +122,7 @@ def invitation_event(request, token, invitee, event):
 def _event_page(request, token, invitee, event):
     """The public event page and form (public.views.event_detail), filled in from the list and
     registering through the invitation."""
-    taken = Registration.objects.filter(event=event, status=Status.REGISTERED).count()
+    taken = queries.taken_seats(event)  # as the public page: a seat offered from the queue is taken
     state = queries.registration_state(event, seats_taken=taken)
     form = None
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
@@ -186,7 +191,7 @@ def invitation_decline(request, token, invitee):
             status = 409
         else:
             return redirect(f"{here}?done=1")
-    responses.open_invitation(invitee)
+    _opened(request, invitee)
     invitation_list = invitee.invitation_list
     context = {
         "invitee": invitee,

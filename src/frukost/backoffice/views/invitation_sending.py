@@ -63,6 +63,8 @@ def funnel_context(figures: funnel.Funnel, *, after_event: bool, chart_id: str =
         (pgettext("invitation funnel", "Opened the invitation page"), figures.opened),
         (pgettext("invitation funnel", "Registered"), figures.registered),
         (pgettext("invitation funnel", "Declined"), figures.declined),
+        # As in the table: registered + declined + unsubscribed + no answer = invited.
+        (pgettext("invitation funnel", "Unsubscribed"), figures.unsubscribed),
         (pgettext("invitation funnel", "No answer"), figures.no_answer),
     ]
     if after_event:

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -387,6 +388,8 @@ def invitation_list(request, list_id: int):
             invitation_list=invitation_list,
             page=page,
             search=search,
+            # The pages' links keep the search (backoffice/invitations/_pages.html).
+            search_query=urlencode({"q": search}) if search else "",
             total=invitation_list.invitees.count(),
             include_membership=_may_see_membership(request),
             lists_url=_url("invitations", target),
