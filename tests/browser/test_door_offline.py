@@ -76,7 +76,10 @@ def wait_for_the_list(page) -> None:
 
 def tap_check_in(page, name: str) -> None:
     page.get_by_label("Sök ett namn").fill(name)
-    page.locator(".bo-door-rows tr:visible").get_by_role("button", name="Checka in", exact=True).click()
+    # The list filters as one types (door.js): wait until the search has left the one person.
+    rows = page.locator(".bo-door-rows tr:visible")
+    expect(rows).to_have_count(1)
+    rows.get_by_role("button", name="Checka in", exact=True).click()
 
 
 def shot(page, name: str, *, top: bool = True) -> None:
