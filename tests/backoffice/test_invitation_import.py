@@ -314,6 +314,19 @@ def test_an_excel_file_with_two_sheets_lets_the_organiser_pick_one(client, organ
     assert list(Invitee.objects.values_list("email", "first_name")) == [("asa@example.se", "Åsa")]
 
 
+def test_a_sheet_that_cannot_be_read_keeps_the_upload_and_says_why(client, organiser, event):
+    data = files.xlsx_bytes(files.member_rows(3), sheets={"Tomt": []})
+    uploaded = _upload(client, event, data, name="medlemmar.xlsx")
+
+    empty = client.get(uploaded["Location"], {"sheet": "Tomt"})
+
+    assert empty.status_code == 200  # the preview, not back to the upload page
+    assert "Filen har inga rader." in _text(empty)  # why the chosen sheet did not work
+    assert "Ny 3" in _text(empty)  # the file as first read, with the first sheet
+    again = client.get(uploaded["Location"])
+    assert again.status_code == 200 and "Ny 3" in _text(again)  # the upload is still there
+
+
 def test_the_list_pages_links_keep_the_search(client, organiser, event):
     from tests.invitations.factories import add_invitee, make_list
 

@@ -1,6 +1,7 @@
 """The do-not-mail list as organisers and people change it: an organiser adds and removes entries
-(never an unsubscribe), a new consent lifts an unsubscribe, an unsubscribe withdraws the consent,
-and the consenting contacts an invitation list is made of leave out every address on the list."""
+(never an unsubscribe), a new consent from the address's owner lifts an unsubscribe, an
+unsubscribe withdraws the consent, and the consenting contacts an invitation list is made of
+leave out every address on the list."""
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def test_remove_address_never_removes_an_unsubscribe(organisation):
 def test_a_new_consent_lifts_an_unsubscribe_and_says_so_in_the_log(organisation, event):
     suppress(organisation=organisation, email="anna@example.se", reason="unsubscribed")
 
-    contact = _consent(organisation, "Anna@example.se", event=event)
+    contact = _consent(organisation, "Anna@example.se", event=event, address_proven=True)
 
     assert Suppression.objects.count() == 0
     entry = AuditLog.objects.get(action="suppression.lifted")
@@ -124,7 +125,7 @@ def test_a_new_consent_lifts_an_unsubscribe_and_says_so_in_the_log(organisation,
 def test_a_new_consent_leaves_a_bounce_or_an_organisers_entry(organisation, reason):
     suppress(organisation=organisation, email="anna@example.se", reason=reason)
 
-    _consent(organisation, "anna@example.se")
+    _consent(organisation, "anna@example.se", address_proven=True)
 
     assert list(Suppression.objects.values_list("reason", flat=True)) == [reason]
     assert "suppression.lifted" not in _actions()
@@ -134,7 +135,7 @@ def test_a_consent_lifts_only_its_own_organisations_unsubscribe(organisation):
     vision = Organisation.objects.create(name="Vision", slug="vision")
     suppress(organisation=vision, email="anna@example.se", reason="unsubscribed")
 
-    _consent(organisation, "anna@example.se")
+    _consent(organisation, "anna@example.se", address_proven=True)
 
     assert list(Suppression.objects.values_list("organisation__slug", flat=True)) == ["vision"]
 

@@ -122,6 +122,18 @@ def test_read_table_refuses_what_it_cannot_read_with_a_reason(data, message):
     assert str(caught.value.message).startswith(message)
 
 
+def test_a_csv_line_that_cannot_be_parsed_is_named_in_the_organisers_words():
+    from django.utils import translation
+
+    huge = b"E-post;Namn\nanna@example.se;" + b"x" * 200_000 + b"\n"
+    with translation.override("sv"), pytest.raises(UnreadableFile) as caught:
+        importing.read_table(huge)
+
+    message = str(caught.value.message)
+    assert message == "Rad 2 i filen har en cell som är för lång för att vara ett namn eller en adress."
+    assert "field" not in message
+
+
 def test_read_table_refuses_too_many_rows_and_too_large_files(monkeypatch):
     monkeypatch.setattr(importing, "MAX_ROWS", 3)
     with pytest.raises(UnreadableFile, match="more than 3 rows"):

@@ -37,6 +37,7 @@ def record_consent(
     text: str,
     event: Event | None = None,
     actor=None,
+    address_proven: bool = False,
 ) -> Contact:
     """The person asked `organisation` for future invitations: keep who they are, when and what they saw.
 
@@ -44,9 +45,13 @@ def record_consent(
     ticked) refreshes the time, the text and the details they gave. Call inside the transaction
     of the registration that carried the consent, so that both commit or neither does.
 
-    A consent is newer and explicit: it lifts an earlier unsubscribe of the address from the
-    organisation's do-not-mail list (audited `suppression.lifted`). A bounce or an organiser's
-    entry stays (the address may still be undeliverable, or the person asked by phone).
+    A consent given by the address's owner is newer and explicit: with `address_proven` (the
+    person acted through a link mailed to the address: their personal page, a colleague's own
+    confirmation) it lifts an earlier unsubscribe of the address from the organisation's
+    do-not-mail list (audited `suppression.lifted`). The public form proves nothing (anyone can type
+    anyone's address), so a consent given there is recorded but the unsubscribe stays. A bounce or
+    an organiser's entry always stays (the address may still be undeliverable, or the person asked
+    by phone).
     """
     email = normalise_email(email)
     text = (text or "").strip()
@@ -74,9 +79,11 @@ def record_consent(
             contact_id=contact.pk,
             repeated=not created,
         )
-        lifted, _kinds = Suppression.objects.filter(
-            organisation=organisation, email=email, reason=SuppressionReason.UNSUBSCRIBED
-        ).delete()
+        lifted = 0
+        if address_proven:
+            lifted, _kinds = Suppression.objects.filter(
+                organisation=organisation, email=email, reason=SuppressionReason.UNSUBSCRIBED
+            ).delete()
         if lifted:
             audit(
                 "suppression.lifted",

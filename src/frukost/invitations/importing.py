@@ -228,9 +228,14 @@ def _read_csv(text: str, *, encoding: str, delimiter: str) -> Table:
                 continue
             _append(rows, line, cells, len(headers))
     except csv.Error as exc:
-        raise UnreadableFile(
-            _("Line %(line)s of the file cannot be read (%(error)s).") % {"line": last + 1, "error": exc}
-        ) from exc
+        # csv's own words are English and technical: say what the organiser can fix.
+        if "field larger than field limit" in str(exc):
+            message = _("Line %(line)s of the file has a cell that is too long to be a name or an address.")
+        else:
+            message = _(
+                "Line %(line)s of the file cannot be read: check that every quotation mark is closed."
+            )
+        raise UnreadableFile(message % {"line": last + 1}) from exc
     return _table(headers, rows, kind="csv", encoding=encoding, delimiter=delimiter)
 
 

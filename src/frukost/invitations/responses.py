@@ -140,11 +140,14 @@ def decline(*, invitee: Invitee) -> bool:
     Raises AlreadyRegistered when the invitee has an active registration: that is cancelled on
     its own page (the personal link in their confirmation), which frees the seat properly.
     """
-    registration = registration_for(invitee)
-    if registration is not None:
-        raise AlreadyRegistered(registration)
     now = timezone.now()
     with transaction.atomic():
+        # The event rows' write lock, which register() takes too: a registration at the same
+        # moment is either seen here (and the decline refused) or made after it.
+        list(list_events(invitee.invitation_list).order_by("pk").select_for_update().values_list("pk"))
+        registration = registration_for(invitee)
+        if registration is not None:
+            raise AlreadyRegistered(registration)
         declined = bool(
             Invitee.objects.filter(pk=invitee.pk, declined_at__isnull=True).update(
                 declined_at=now, opened_at=invitee.opened_at or now

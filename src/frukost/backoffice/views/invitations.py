@@ -201,21 +201,27 @@ def _preview(request, target, upload_token: str):
     if upload.source == ListSource.CONTACTS:
         people = services.people_from_contacts(request.organisation)
     else:
+        chosen = bool(params.get("delimiter") or params.get("sheet"))
         try:
             table = importing.read_table(
                 upload.data, delimiter=params.get("delimiter", ""), sheet=params.get("sheet", "")
             )
         except InvitationError as exc:
-            staging.discard(upload_token)
-            messages.error(request, str(exc.message))
-            return redirect(_url("invitation-import", target))
+            if not chosen:  # the file itself cannot be read (any more): upload it again
+                staging.discard(upload_token)
+                messages.error(request, str(exc.message))
+                return redirect(_url("invitation-import", target))
+            # The delimiter or sheet the organiser chose cannot be read (an empty second sheet):
+            # keep the file and show it as first read, with why the choice did not work.
+            error = str(exc.message)
+            table = importing.read_table(upload.data)
         # The columns chosen for another delimiter or sheet do not fit this one: guess again.
         bound = "column_email" in params and params.get("read_as") == _read_as(table)
         form = MappingForm(params if bound else None, table=table, include_membership=include_membership)
         try:
             people = importing.people_from(table, form.mapping(), include_membership=include_membership)
         except NoEmailColumn as exc:
-            error = str(exc.message)
+            error = error or str(exc.message)
     if request.method == "POST" and not error:
         return _confirm(request, target, upload_token, form=form)
     return _render_preview(

@@ -45,7 +45,8 @@ def confirm_colleague(
         registration.hold_expires_at = None
         registration.remind_after = None
         registration.save()
-        apply_consent(registration, answers, had_consent=False)
+        # Through the colleague's own confirm link: the address is theirs.
+        apply_consent(registration, answers, had_consent=False, address_proven=True)
         audit("registration.confirmed", event_id=registration.event_id, registration_id=registration.pk)
         notifications.send_registration_receipt(registration)
         _send_held_invitations(registration)

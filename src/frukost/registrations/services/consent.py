@@ -15,11 +15,15 @@ from frukost.registrations.models import Registration, normalise_email
 from frukost.registrations.services.data import Answers
 
 
-def apply_consent(registration: Registration, answers: Answers, *, had_consent: bool) -> None:
+def apply_consent(
+    registration: Registration, answers: Answers, *, had_consent: bool, address_proven: bool = False
+) -> None:
     """Record or withdraw the consent after `registration` was saved with `answers`.
 
     `had_consent`: whether the registration's box was ticked before this change. A box that stays
     ticked records again only if the contact is gone (withdrawn elsewhere meanwhile).
+    `address_proven`: the change came through a link mailed to the address (so a consent may lift
+    the address's unsubscribe: contacts.services.record_consent); never for the public form.
     """
     organisation = registration.event.organisation
     if answers.wants_future_invitations:
@@ -38,6 +42,7 @@ def apply_consent(registration: Registration, answers: Answers, *, had_consent: 
             language=registration.language,
             text=answers.consent_text or wording.consent_text(organisation, registration.language),
             event=registration.event,
+            address_proven=address_proven,
         )
     elif had_consent:
         withdraw_future_invitations(organisation=organisation, email=registration.email)

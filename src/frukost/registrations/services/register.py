@@ -237,7 +237,8 @@ def update_answers(*, registration: Registration, answers: Answers) -> Registrat
         had_consent = registration.wants_future_invitations
         _apply_answers(registration, answers)
         registration.save()
-        apply_consent(registration, answers, had_consent=had_consent)
+        # Through the personal link: the address is the person's own.
+        apply_consent(registration, answers, had_consent=had_consent, address_proven=True)
         audit("registration.changed", event_id=registration.event_id, registration_id=registration.pk)
     return registration
 
