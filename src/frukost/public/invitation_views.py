@@ -126,7 +126,8 @@ def _event_page(request, token, invitee, event):
     state = queries.registration_state(event, seats_taken=taken)
     form = None
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
-        form = RegistrationForm(request.POST or None, event=event, initial=responses.prefill(invitee))
+        data = request.POST if request.method == "POST" else None  # an empty POST is bound (errors shown)
+        form = RegistrationForm(data, event=event, initial=responses.prefill(invitee))
     status = 200
     rate_limited = ""
     if request.method == "POST":
