@@ -122,7 +122,10 @@ class Results:
 
     async def timed(self, step: str, coroutine):
         start = time.perf_counter()
-        response = await asyncio.wait_for(coroutine, REQUEST_TIMEOUT_SECONDS)
+        try:
+            response = await asyncio.wait_for(coroutine, REQUEST_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise TimeoutError(f"{step}: no answer within {REQUEST_TIMEOUT_SECONDS} s") from None
         self.latencies[step].append(time.perf_counter() - start)
         return response
 
@@ -288,6 +291,7 @@ async def complete_registration(
         await asyncio.sleep(think_seconds)
     if on_post:
         on_post()
+    results.counters["colleagues posted"] += colleagues_in(form)
     posted = await results.timed(
         "POST form",
         request(port, "POST", event_path, cookies=cookies, form=form, client_ip=ip),

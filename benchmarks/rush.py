@@ -234,7 +234,8 @@ def rush(database: str, args) -> dict:
             postgres_cpu_seconds=(pg1 - pg0) if with_pg else None,
             core_busy_seconds={core: cores1[core] - cores0[core] for core in cores1},
             worker_peak_rss_mib={pid: kib / 1024 for pid, kib in peaks.peaks_kib.items()},
-            expected_registrations=warm_mail + args.registrations + results.counters["colleagues"],
+            # Every POST sent registers someone, even one whose answer the client gave up waiting for.
+            expected_registrations=warm_mail + len(posted_at) + results.counters["colleagues posted"],
         )
     finally:
         for process in (mail_worker, server):
@@ -280,9 +281,13 @@ def summary(outcome: dict, args) -> dict:
         },
         "errors": dict(r.errors),
         "error_count": sum(r.errors.values()),
+        # a refused connection or no answer in time; the rest had an answer (counted as requests)
+        "unanswered": sum(n for e, n in r.errors.items() if not e.startswith("UnexpectedResponse")),
         "requests": requests,
         "wall_seconds": wall,
-        "colleagues": r.counters["colleagues"],
+        "colleagues": r.counters["colleagues posted"],
+        "posts_sent": outcome["posts_sent"],
+        "server_cpu_percent_of_machine": 100 * outcome["server_cpu_seconds"] / (wall * (os.cpu_count() or 1)),
         "schedule_lag_ms": {
             "p99": loadgen.percentile(outcome["lags"], 0.99) * 1000,
             "max": max(outcome["lags"], default=0) * 1000,
@@ -320,7 +325,7 @@ def report(s: dict, args) -> str:
         f"arriving within {s['seconds']:g} s (think time median {s['think_median_seconds']:g} s), "
         f"{args.workers} gunicorn workers + 1 mail worker on {os.cpu_count()} cores",
         "",
-        "| request | n | p50 ms | p95 ms | p99 ms | max ms | p99 < 250 ms |",
+        "| request | answered | p50 ms | p95 ms | p99 ms | max ms | p99 < 250 ms |",
         "|---|---:|---:|---:|---:|---:|:-:|",
     ]
     for step, v in s["latency_ms"].items():
@@ -334,7 +339,9 @@ def report(s: dict, args) -> str:
     pg = s["postgres_cpu_seconds"]
     lines += [
         "",
-        f"- Errors: {s['error_count']} of {s['requests']} requests"
+        "- (Percentiles are over the requests answered; a request with no answer within "
+        f"{loadgen.REQUEST_TIMEOUT_SECONDS} s is an error, and the visitor's later steps never happen.)",
+        f"- Errors: {s['error_count']} of {s['requests'] + s['unanswered']} requests"
         + ("" if s["error_count"] else f" {ok}")
         + "".join(f"\n  - ×{n}: {e}" for e, n in s["errors"].items()),
         f"- Confirmation e-mail written, seconds after its POST was sent: p50 {fmt(c['p50'])}, "
@@ -344,7 +351,8 @@ def report(s: dict, args) -> str:
         f"- The rush lasted {s['wall_seconds']:.1f} s (last thank-you page included); cores busy "
         f"{core} % (everything on the machine, other people's work included).",
         f"- Server CPU (gunicorn master and workers): {s['server_cpu_seconds']:.1f} s "
-        f"= {s['server_cpu_ms_per_request']:.2f} ms per request on average; mail worker "
+        f"= {s['server_cpu_ms_per_request']:.2f} ms per request answered on average, "
+        f"{s['server_cpu_percent_of_machine']:.0f} % of the machine over the rush; mail worker "
         f"{s['mail_worker_cpu_seconds']:.1f} s for {s['mail_files']} e-mails "
         f"= {s['mail_worker_cpu_ms_per_message']:.1f} ms each (until the last confirmation)"
         + ("" if pg is None else f"; PostgreSQL {pg:.1f} s (every postgres process on the machine)")
@@ -352,7 +360,8 @@ def report(s: dict, args) -> str:
         f"- Schedule: arrivals started late by p99 {s['schedule_lag_ms']['p99']:.1f} ms, max "
         f"{s['schedule_lag_ms']['max']:.1f} ms (the generator kept up if these are small).",
         f"- Registrations in the database afterwards: {s['registrations_in_database']} (expected "
-        f"{s['expected_registrations']}: warm-up, the rush and {s['colleagues']} colleagues in it); "
+        f"{s['expected_registrations']}: warm-up, {s['posts_sent']} POSTs sent in the rush and "
+        f"{s['colleagues']} colleagues in them); "
         f"outbox messages {s['outbox_messages']}"
         + (f" {ok}" if s["registrations_in_database"] == s["expected_registrations"] else " — **MISMATCH**"),
         f"- Peak RSS per gunicorn worker: {s['worker_peak_rss_mib']:.1f} MiB.",
