@@ -93,7 +93,7 @@ def register(port: int, path: str, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8771)
-    parser.add_argument("--rounds", type=int, default=200, help="warm-up rounds (each: 4 pages + a registration)")
+    parser.add_argument("--rounds", type=int, default=200, help="warm-up rounds (pages + a registration)")
     args = parser.parse_args()
     scratch = tempfile.TemporaryDirectory(prefix="frukost-memory-")
     env = {
@@ -138,8 +138,10 @@ def main() -> None:
             register(args.port, event_path, n)
         master = server.pid
         workers = children(master)
-        print(f"gunicorn {os.environ.get('GUNICORN_CMD_ARGS', '(no extra arguments)')}, 2 workers, "
-              f"after {args.rounds} warm-up rounds; MiB")
+        print(
+            f"gunicorn {os.environ.get('GUNICORN_CMD_ARGS', '(no extra arguments)')}, 2 workers, "
+            f"after {args.rounds} warm-up rounds; MiB"
+        )
         print(f"{'process':<10} {'VmRSS':>7} {'VmHWM':>7} {'PSS':>7} {'USS':>7}")
         for name, pid in [("master", master), *((f"worker {i}", pid) for i, pid in enumerate(workers, 1))]:
             v = proc_fields(pid)
