@@ -53,6 +53,16 @@ def test_form_registers_and_shows_the_thank_you_page(client, event):
     )
 
 
+def test_thank_you_page_shows_the_event_as_it_is_after_a_change(client, event):
+    thanks = post(client, event)["Location"]
+    assert "Stadshuset, sal B" not in client.get(thanks).content.decode()  # its facts now cached
+
+    event.venue_name = "Stadshuset, sal B"
+    event.save()
+
+    assert "Stadshuset, sal B" in client.get(thanks).content.decode()
+
+
 def test_form_when_full_says_waiting_list_on_screen(client, event_factory):
     event = event_factory(capacity=1)
     post(Client(), event, email="first@example.se")
