@@ -25,7 +25,7 @@ from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
 from frukost.privacy import notice
-from frukost.public import throttle
+from frukost.public import page_cache, throttle
 from frukost.registrations import queries
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
@@ -49,6 +49,7 @@ from frukost.registrations.services import (
 )
 
 DONE_COOKIE = "frukost_done"
+_FORM_STATES = (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST)
 logger = logging.getLogger(__name__)
 
 
@@ -138,8 +139,15 @@ def event_detail(request, organisation, event):
     event = _published_event(organisation, event)
     taken = queries.taken_seats(event)
     state = queries.registration_state(event, seats_taken=taken)
+    if page_cache.cacheable(request):
+        # The GET path: the same page for every visitor but their CSRF token (page_cache.py).
+        return page_cache.serve(
+            request,
+            page_cache.page_key(request, event, state),
+            lambda extra: _event_page(request, event, state, taken, extra_context=extra),
+        )
     form = None
-    if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
+    if state in _FORM_STATES:
         form = RegistrationForm(request.POST or None, event=event)
     status = 200
     rate_limited = ""
@@ -171,6 +179,20 @@ def event_detail(request, organisation, event):
                 status = 400
             else:
                 return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
+    response = _event_page(
+        request, event, state, taken, form=form, rate_limited=rate_limited, status=status
+    )
+    if status == 429:
+        response["Retry-After"] = "300"
+    return response
+
+
+def _event_page(
+    request, event: Event, state, taken: int, *, form=None, rate_limited="", status=200, extra_context=None
+) -> TemplateResponse:
+    """The event page. Called without a form for a GET: the unbound form is made here."""
+    if form is None and request.method != "POST" and state in _FORM_STATES:
+        form = RegistrationForm(event=event)
     context = {
         "event": event,
         "organisation": event.organisation,
@@ -179,11 +201,9 @@ def event_detail(request, organisation, event):
         "seats_left": queries.seats_left(event, taken),
         "form": form,
         "rate_limited": rate_limited,
+        **(extra_context or {}),
     }
-    response = TemplateResponse(request, "public/event_detail.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = "300"
-    return response
+    return TemplateResponse(request, "public/event_detail.html", context, status=status)
 
 
 def _rate_limited_message() -> str:
