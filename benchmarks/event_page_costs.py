@@ -1,7 +1,8 @@
 """CPU per public event page GET, in one process (issue 10): new visitors, returning visitors, English.
 
     .venv/bin/python benchmarks/event_page_costs.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/frukost_costs .venv/bin/python benchmarks/event_page_costs.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/frukost_costs \
+        .venv/bin/python benchmarks/event_page_costs.py
 
 Drives the WSGI application (settings as in production, DEBUG off, the whole middleware stack)
 with Django's test Client and reports the median CPU time (time.process_time) per request over
@@ -42,6 +43,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -61,7 +63,7 @@ def main() -> None:
     def fresh_get(url, language=None):
         new.cookies.clear()
         if language:
-            new.cookies["django_language"] = language
+            new.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         response = new.get(url)
         assert response.status_code == 200, response.status_code
         return response

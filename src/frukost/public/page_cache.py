@@ -59,9 +59,7 @@ def page_key(request: HttpRequest, event: Event, state: str) -> str:
     return f"event-page:{event.pk}:{digest}"
 
 
-def serve(
-    request: HttpRequest, key: str, render: Callable[[dict], TemplateResponse]
-) -> HttpResponse:
+def serve(request: HttpRequest, key: str, render: Callable[[dict], TemplateResponse]) -> HttpResponse:
     """The cached page with this visitor's CSRF token and CSP nonce; rendered on a miss.
 
     `render(extra_context)` builds the page's TemplateResponse (status 200) with the extra

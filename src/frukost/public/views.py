@@ -179,9 +179,7 @@ def event_detail(request, organisation, event):
                 status = 400
             else:
                 return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
-    response = _event_page(
-        request, event, state, taken, form=form, rate_limited=rate_limited, status=status
-    )
+    response = _event_page(request, event, state, taken, form=form, rate_limited=rate_limited, status=status)
     if status == 429:
         response["Retry-After"] = "300"
     return response

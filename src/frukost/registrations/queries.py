@@ -52,7 +52,8 @@ def _taken_seats_sql(alias: str, vendor: str) -> tuple[str, tuple, int]:
     query = Registration.objects.filter(seat_taken_q(), event_id=_NO_EVENT).order_by().values_list("pk")
     sql, params = query.query.sql_with_params()
     (at,) = (i for i, value in enumerate(params) if value == _NO_EVENT)
-    return f"SELECT COUNT(*) FROM ({sql}) seats", tuple(params), at
+    # The inner SQL is the ORM's own, its values stay parameters.
+    return f"SELECT COUNT(*) FROM ({sql}) seats", tuple(params), at  # noqa: S608
 
 
 def next_to_offer(event: Event) -> QuerySet[Registration]:
