@@ -143,7 +143,7 @@ def event_detail(request, organisation, event):
     taken = queries.taken_seats(event)
     state = queries.registration_state(event, seats_taken=taken)
     form = None
-    if state in _FORM_STATES:
+    if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
         form = RegistrationForm(request.POST or None, event=event)
     status = 200
     rate_limited = ""
@@ -175,7 +175,16 @@ def event_detail(request, organisation, event):
                 status = 400
             else:
                 return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
-    response = _event_page(request, event, state, taken, form=form, rate_limited=rate_limited, status=status)
+    context = {
+        "event": event,
+        "organisation": event.organisation,
+        "state": state,
+        "states": RegistrationState,
+        "seats_left": queries.seats_left(event, taken),
+        "form": form,
+        "rate_limited": rate_limited,
+    }
+    response = TemplateResponse(request, "public/event_detail.html", context, status=status)
     if status == 429:
         response["Retry-After"] = "300"
     return response
@@ -195,23 +204,20 @@ def _cached_event_page(request, organisation: str, slug: str):
     )
 
 
-def _event_page(
-    request, event: Event, state, taken: int, *, form=None, rate_limited="", status=200, extra_context=None
-) -> TemplateResponse:
-    """The event page. Called without a form for a GET: the unbound form is made here."""
-    if form is None and request.method != "POST" and state in _FORM_STATES:
-        form = RegistrationForm(event=event)
+def _event_page(request, event: Event, state, taken: int, *, extra_context: dict) -> TemplateResponse:
+    """The event page as a GET shows it: the unbound form when registration is open (as the
+    context of event_detail's POST path, without a bound form or a rate-limit notice)."""
     context = {
         "event": event,
         "organisation": event.organisation,
         "state": state,
         "states": RegistrationState,
         "seats_left": queries.seats_left(event, taken),
-        "form": form,
-        "rate_limited": rate_limited,
-        **(extra_context or {}),
+        "form": RegistrationForm(event=event) if state in _FORM_STATES else None,
+        "rate_limited": "",
+        **extra_context,
     }
-    return TemplateResponse(request, "public/event_detail.html", context, status=status)
+    return TemplateResponse(request, "public/event_detail.html", context)
 
 
 def _rate_limited_message() -> str:
