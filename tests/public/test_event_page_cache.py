@@ -97,11 +97,15 @@ def test_each_visitor_sees_the_page_in_their_own_language(event):
 
     assert '<html lang="en">' in english
     assert "Registration open" in english
-    assert "Anmälan är öppen" not in english
+    assert '<h2 id="register-heading">Registration</h2>' in english
+    assert "Anmälan" not in english
+    assert "På svenska" in english
     for page in (swedish, swedish_again):
         assert '<html lang="sv">' in page
         assert "Anmälan är öppen" in page
-        assert "Registration open" not in page
+        assert '<h2 id="register-heading">Anmälan</h2>' in page
+        assert "Registration" not in page
+        assert "In English" in page
 
 
 def test_a_registration_that_fills_the_last_seat_shows_at_once_and_a_cancellation_frees_it(
