@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.core import signing
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.i18n import set_language
 
 from frukost.checkin import codes as checkin_codes
+from frukost.events import queries as event_queries
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
 from frukost.privacy import notice
-from frukost.public import throttle
+from frukost.public import page_cache, throttle
 from frukost.registrations import queries
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
@@ -49,6 +50,7 @@ from frukost.registrations.services import (
 )
 
 DONE_COOKIE = "frukost_done"
+_FORM_STATES = (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST)
 logger = logging.getLogger(__name__)
 
 
@@ -135,6 +137,8 @@ def index(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request, organisation, event):
+    if page_cache.cacheable(request):
+        return _cached_event_page(request, organisation, event)
     event = _published_event(organisation, event)
     taken = queries.taken_seats(event)
     state = queries.registration_state(event, seats_taken=taken)
@@ -184,6 +188,36 @@ def event_detail(request, organisation, event):
     if status == 429:
         response["Retry-After"] = "300"
     return response
+
+
+def _cached_event_page(request, organisation: str, slug: str):
+    """The GET path: the same page for every visitor but their CSRF token (page_cache.py)."""
+    event = event_queries.published_event(organisation=organisation, event=slug)
+    if event is None:
+        raise Http404
+    taken = queries.taken_seats(event)
+    state = queries.registration_state(event, seats_taken=taken)
+    return page_cache.serve(
+        request,
+        page_cache.page_key(request, event, state),
+        lambda extra: _event_page(request, event, state, taken, extra_context=extra),
+    )
+
+
+def _event_page(request, event: Event, state, taken: int, *, extra_context: dict) -> TemplateResponse:
+    """The event page as a GET shows it: the unbound form when registration is open (as the
+    context of event_detail's POST path, without a bound form or a rate-limit notice)."""
+    context = {
+        "event": event,
+        "organisation": event.organisation,
+        "state": state,
+        "states": RegistrationState,
+        "seats_left": queries.seats_left(event, taken),
+        "form": RegistrationForm(event=event) if state in _FORM_STATES else None,
+        "rate_limited": "",
+        **extra_context,
+    }
+    return TemplateResponse(request, "public/event_detail.html", context)
 
 
 def _rate_limited_message() -> str:
