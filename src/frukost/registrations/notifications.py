@@ -34,7 +34,7 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import OFFER_PATH, STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
-from frukost.registrations.queries import earlier_registrations
+from frukost.registrations.queries import earlier_registrations, with_mail_facts
 
 
 @dataclass
@@ -58,7 +58,11 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
     """
     event = registration.event
     # The names they gave, whether or not each became a registration (see register()).
-    colleagues = registration.colleague_names_given()
+    colleagues = (
+        registration.colleague_names_given()
+        if registration.colleague_names or getattr(registration, "mail_has_colleagues", True)
+        else []  # nobody registered through this one, and no names given: nothing to look up
+    )
     with translation.override(registration.language):
         if _confirms_own_address(registration):
             content = _Content(
@@ -704,6 +708,10 @@ _ABOUT_A_PLACE = {
 }
 
 
+# Kinds whose text names the colleague who registered the person (_inviter_name).
+_NAME_THE_INVITER = {MailKind.COLLEAGUE_INVITATION, MailKind.COLLEAGUE_REMINDER}
+
+
 def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
     """Raise NoLongerTrue if the registration has changed so that this e-mail would mislead.
 
@@ -750,10 +758,20 @@ def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
 
 def render_message(message) -> Rendered:
     """Compose a queued message about a registration (called by the mail worker)."""
-    registration = (
-        Registration.objects.select_related("event__organisation", "invited_by")
-        .filter(pk=message.registration_id)
-        .first()
+    # One query, without ORDER BY (a primary key needs none); the inviter only for the kinds that
+    # name them (a plain confirmation carries no one else's row).
+    related = (
+        ("event__organisation", "invited_by")
+        if message.kind in _NAME_THE_INVITER
+        else ("event__organisation",)
+    )
+    registration = next(
+        iter(
+            with_mail_facts(Registration.objects.select_related(*related))
+            .filter(pk=message.registration_id)
+            .order_by()[:1]
+        ),
+        None,
     )
     if registration is None:
         raise NothingToRender("the registration was deleted before the message was sent")
@@ -761,4 +779,6 @@ def render_message(message) -> Rendered:
     if kind not in _COMPOSERS:
         raise NothingToRender(f"registrations composes no {kind} messages")
     _ensure_still_true(registration, kind)
+    # At hand-over, moments from now, the link and check-in code hooks need it too (links.registration_of).
+    message.registration = registration
     return _COMPOSERS[kind](registration, kind)
