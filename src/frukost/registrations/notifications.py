@@ -34,7 +34,7 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import OFFER_PATH, STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
-from frukost.registrations.queries import earlier_registrations, with_mail_facts
+from frukost.registrations.queries import earlier_registrations
 
 
 @dataclass
@@ -60,8 +60,10 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
     # The names they gave, whether or not each became a registration (see register()).
     colleagues = (
         registration.colleague_names_given()
-        if registration.colleague_names or getattr(registration, "mail_has_colleagues", True)
-        else []  # nobody registered through this one, and no names given: nothing to look up
+        # Names given are stored; without, only a registration from before they were kept can
+        # have colleagues, and most have none: an EXISTS is cheaper than loading them.
+        if registration.colleague_names or registration.colleagues.exists()
+        else []
     )
     with translation.override(registration.language):
         if _confirms_own_address(registration):
@@ -758,19 +760,15 @@ def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
 
 def render_message(message) -> Rendered:
     """Compose a queued message about a registration (called by the mail worker)."""
-    # One query, without ORDER BY (a primary key needs none); the inviter only for the kinds that
-    # name them (a plain confirmation carries no one else's row).
+    # Without ORDER BY (a primary key needs none); the inviter only for the kinds that name them
+    # (a plain confirmation carries no one else's row).
     related = (
         ("event__organisation", "invited_by")
         if message.kind in _NAME_THE_INVITER
         else ("event__organisation",)
     )
     registration = next(
-        iter(
-            with_mail_facts(Registration.objects.select_related(*related))
-            .filter(pk=message.registration_id)
-            .order_by()[:1]
-        ),
+        iter(Registration.objects.select_related(*related).filter(pk=message.registration_id).order_by()[:1]),
         None,
     )
     if registration is None:
