@@ -70,3 +70,26 @@ def test_a_registration_from_before_names_were_kept_still_lists_its_colleagues(
 
     [mail] = [m for m in read_eml_files(mail_dir) if m["To"] == "cleo@example.se"]
     assert "Bo Ek" in mail.get_body(("plain",)).get_content()  # found after the EXISTS said so
+
+
+def test_the_prepared_registration_query_reads_what_the_orm_reads_and_always_afresh(event, person):
+    from frukost.events.models import Event
+    from frukost.registrations.queries import registration_for_mail
+
+    registration = register(event=event, person=person("anna@example.se")).registration
+    orm = Registration.objects.select_related("event__organisation").get(pk=registration.pk)
+
+    found = registration_for_mail(registration.pk)
+
+    fields = [f.attname for f in Registration._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(orm, f) for f in fields]
+    event_fields = [f.attname for f in Event._meta.concrete_fields]
+    assert [getattr(found.event, f) for f in event_fields] == [getattr(orm.event, f) for f in event_fields]
+    assert found.event.organisation.name == orm.event.organisation.name
+    assert found._state.adding is False and found._state.db == "default"
+    Event.objects.filter(pk=event.pk).update(status="cancelled")
+    Registration.objects.filter(pk=registration.pk).update(first_name="Berit")
+    again = registration_for_mail(registration.pk)
+    assert (again.first_name, again.event.status) == ("Berit", "cancelled")  # nothing kept
+    assert registration_for_mail(registration.pk + 1000) is None
+    assert registration_for_mail(None) is None

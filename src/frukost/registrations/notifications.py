@@ -34,7 +34,7 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import OFFER_PATH, STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
-from frukost.registrations.queries import earlier_registrations
+from frukost.registrations.queries import earlier_registrations, registration_for_mail
 
 
 @dataclass
@@ -760,17 +760,15 @@ def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
 
 def render_message(message) -> Rendered:
     """Compose a queued message about a registration (called by the mail worker)."""
-    # Without ORDER BY (a primary key needs none); the inviter only for the kinds that name them
-    # (a plain confirmation carries no one else's row).
-    related = (
-        ("event__organisation", "invited_by")
-        if message.kind in _NAME_THE_INVITER
-        else ("event__organisation",)
-    )
-    registration = next(
-        iter(Registration.objects.select_related(*related).filter(pk=message.registration_id).order_by()[:1]),
-        None,
-    )
+    if message.kind in _NAME_THE_INVITER:
+        registration = (
+            Registration.objects.select_related("event__organisation", "invited_by")
+            .filter(pk=message.registration_id)
+            .order_by()
+            .first()
+        )
+    else:  # a plain confirmation carries no one else's row: the query prepared once
+        registration = registration_for_mail(message.registration_id)
     if registration is None:
         raise NothingToRender("the registration was deleted before the message was sent")
     kind = MailKind(message.kind)
