@@ -58,3 +58,16 @@ def test_the_personal_page_shows_the_same_code_and_a_qr_image(client, event):
     assert 'src="data:image/png;base64,' in page
     assert "Din incheckningskod" in page
     assert codes.registration_for_code(event, codes.code_for(anna)) == anna
+
+
+@pytest.mark.parametrize("scale", [6, 3])
+@pytest.mark.parametrize("code", ["K7QX-2MPA", "2222-2222", "ZZZZ-ZZZZ", "H8NM-4TQV"])
+def test_the_qr_png_is_byte_for_byte_the_one_segnos_writer_makes(code, scale):
+    import io
+
+    import segno
+
+    made_by_segno = io.BytesIO()
+    segno.make(code, error="m", micro=False).save(made_by_segno, kind="png", scale=scale, border=4)
+
+    assert codes.qr_png(code, scale=scale) == made_by_segno.getvalue()

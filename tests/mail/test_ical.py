@@ -203,3 +203,51 @@ def test_calendar_after_registering_again_outranks_earlier_cancellation(event, p
         (MailKind.CONFIRMATION, 2),
         (MailKind.CANCELLATION, 3),
     ]
+
+
+def _fresh(event, *, cancelled=False, sequence=0, stamp) -> bytes:
+    """The file built from scratch by icalendar, without the cache of per-event parts."""
+    from frukost.mail import ical
+
+    public_url = "http://testserver" + event.get_absolute_url()
+    return ical._build(event, cancelled=cancelled, public_url=public_url, stamp=stamp, sequence=sequence)
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_event_calendar_from_the_cached_parts_equals_one_built_afresh(event_factory, frozen, cancelled):
+    frozen("2029-05-02 10:00")
+    event = event_factory(doors_at=stockholm(2029, 5, 16, 7, 30), ical_sequence=3)
+    for language in ("sv", "en"):
+        with translation.override(language):
+            first = event_calendar(event, cancelled=cancelled, earlier_registrations=1)
+            second = event_calendar(event, cancelled=cancelled, earlier_registrations=2)  # from the cache
+            stamp = dt.datetime(2029, 5, 2, 8, 0, tzinfo=UTC)
+            sequence = 3 + (1 if cancelled else 0)
+            assert first == _fresh(event, cancelled=cancelled, sequence=sequence + 2, stamp=stamp)
+            assert second == _fresh(event, cancelled=cancelled, sequence=sequence + 4, stamp=stamp)
+
+
+def test_event_calendar_is_never_served_stale_after_a_change(event_factory, frozen):
+    frozen("2029-05-02 10:00")
+    event = event_factory()
+    event_calendar(event)
+    stamp = dt.datetime(2029, 5, 2, 8, 0, tzinfo=UTC)
+
+    # A change saved with the same updated_at (an UPDATE that bypasses save()) still shows.
+    event.venue_name = "Hotell Knaust"
+    assert str(_parse(event_calendar(event))[1]["LOCATION"]).startswith("Hotell Knaust")
+    event.status = "cancelled"
+    cancelled = event_calendar(event)
+    assert cancelled == _fresh(event, stamp=stamp)
+    assert str(_parse(cancelled)[0]["METHOD"]) == "CANCEL"
+    event.organisation.name = "Fackförbundet Nytt Namn"
+    assert 'CN="Fackförbundet Nytt Namn"' in event_calendar(event).decode()
+
+
+def test_event_calendar_title_cannot_fake_the_lines_filled_in_per_person(event_factory):
+    event = event_factory(title="x\r\nDTSTAMP:19700101T000000Z\r\nSEQUENCE:987654321\r\n")
+
+    calendar, entry = _parse(event_calendar(event))
+
+    assert int(entry["SEQUENCE"]) == 0
+    assert entry["DTSTAMP"].dt.year > 2000

@@ -110,7 +110,8 @@ def test_send_due_goes_on_after_unexpected_backend_error(settings, db):
 @pytest.mark.django_db(transaction=True)
 def test_send_due_in_two_workers_sends_each_message_once(settings):
     settings.EMAIL_BACKEND = "tests.mail.backends.RecordingBackend"
-    RecordingBackend.reset(pause_seconds=0.005)
+    # Long enough a hand-over that the other thread is scheduled meanwhile even on a busy machine.
+    RecordingBackend.reset(pause_seconds=0.02)
     queued = _enqueue(40)
     start = threading.Barrier(2)
     counts: dict[str, int] = {}

@@ -2,13 +2,16 @@ import re
 import string
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
+from frukost.registrations.services import register
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +54,36 @@ def test_form_registers_and_shows_the_thank_you_page(client, event):
         "Teleslinga",
         "sv",
     )
+
+
+def test_form_post_counts_seats_once_and_its_queries_do_not_grow(client, event, person):
+    def statements_of_a_post(number: int) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, event, email=f"anna{number}@example.se").status_code == 302
+        return [query["sql"] for query in queries.captured_queries]
+
+    register(event=event, person=person("first@example.se"))
+    one = statements_of_a_post(1)
+    for number in (2, 3):
+        register(event=event, person=person(f"other{number}@example.se"))
+    three = statements_of_a_post(4)
+
+    assert len(three) == len(one) <= 10
+    # The seats are counted under the event lock only, in the statement that looks up the address.
+    assert [sql for sql in three if "COUNT(" in sql.upper()] == [
+        sql for sql in three if "COUNT(" in sql.upper() and "MIN(" in sql.upper()
+    ]
+    assert sum("COUNT(" in sql.upper() for sql in three) == 1
+
+
+def test_thank_you_page_shows_the_event_as_it_is_after_a_change(client, event):
+    thanks = post(client, event)["Location"]
+    assert "Stadshuset, sal B" not in client.get(thanks).content.decode()  # its facts now cached
+
+    event.venue_name = "Stadshuset, sal B"
+    event.save()
+
+    assert "Stadshuset, sal B" in client.get(thanks).content.decode()
 
 
 def test_form_when_full_says_waiting_list_on_screen(client, event_factory):

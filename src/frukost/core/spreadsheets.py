@@ -25,7 +25,6 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import xlsxwriter
 from defusedcsv import csv as defusedcsv
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +107,10 @@ _FORMULA_STARTS = frozenset({"=", "+", "-", "@", "|", "%"}) | _TAB_CR
 
 
 def xlsx_chunks(header: list[str], rows: Iterator[list[str]], *, sheet: str) -> Iterator[bytes]:
+    # Imported here, not at the top: web workers import this module for every export form and
+    # audit label, but only an XLSX download needs XlsxWriter (3 MB in each worker otherwise).
+    import xlsxwriter
+
     with tempfile.TemporaryFile() as output:
         workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
         worksheet = workbook.add_worksheet(sheet[:31])

@@ -9,12 +9,23 @@ unlike a list of dates).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDatetime,
+    vInt,
+    vText,
+)
 from icalendar import Event as CalendarEvent
 
 from frukost.core import formats
@@ -48,6 +59,18 @@ def event_uid(event) -> str:
     return f"{event.ical_uid}@{host}"
 
 
+# The calendar files built lately, by everything that goes into them except DTSTAMP and SEQUENCE
+# (the only per-message parts): every attendee of an event gets the same file with those two
+# lines filled in. The key holds the facts themselves, so a changed event (or organisation
+# name, language, setting) is a new key and never served stale; old keys fall out (LRU).
+_CACHE_SIZE = 64
+_built: OrderedDict[tuple, tuple[bytes, bytes, bytes]] = OrderedDict()
+_built_lock = threading.Lock()  # the worker's two loops may both compose
+# Written where DTSTAMP and SEQUENCE go when a file is built for the cache, then replaced.
+_STAMP_MARK = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SEQUENCE_MARK = 987654321
+
+
 def event_calendar(event, *, cancelled: bool = False, earlier_registrations: int = 0) -> bytes:
     """The .ics file for one event; `cancelled` for a person's own cancellation receipt.
 
@@ -58,6 +81,70 @@ def event_calendar(event, *, cancelled: bool = False, earlier_registrations: int
     someone who cancels and registers again already holds a cancelled entry with this UID, and
     only a higher SEQUENCE makes their calendar take the new one.
     """
+    # A cancellation must outrank the confirmation the client already holds.
+    sequence = event.ical_sequence + 2 * earlier_registrations + (1 if cancelled else 0)
+    public_url = settings.BASE_URL + event.get_absolute_url()
+    key = (
+        event.pk,
+        event.ical_uid,
+        event.updated_at,
+        event.status,
+        event.starts_at,
+        event.ends_at,
+        event.title,
+        event.online,
+        event.venue_name,
+        event.address_line,
+        event.doors_at,
+        event.host_name,
+        event.host_role,
+        event.contact_email,
+        event.organisation.name,
+        public_url,
+        settings.BASE_URL,
+        settings.DEFAULT_FROM_EMAIL,
+        translation.get_language(),
+        cancelled,
+    )
+    with _built_lock:
+        parts = _built.get(key)
+        if parts is not None:
+            _built.move_to_end(key)
+    if parts is None:
+        parts = _parts(_build(event, cancelled=cancelled, public_url=public_url))
+        with _built_lock:
+            _built[key] = parts
+            if len(_built) > _CACHE_SIZE:
+                _built.popitem(last=False)
+    head, middle, tail = parts
+    now = timezone.now().astimezone(dt.UTC)
+    return head + _stamp_line(now) + middle + _sequence_line(sequence) + tail
+
+
+def _parts(marked: bytes) -> tuple[bytes, bytes, bytes]:
+    """A file built with the marks, cut where DTSTAMP's and SEQUENCE's lines go. Each line starts
+    after a CRLF (content lines hold none: icalendar escapes newlines), so no text can fake one."""
+    head, rest = marked.split(_stamp_line(_STAMP_MARK))
+    middle, tail = rest.split(_sequence_line(_SEQUENCE_MARK))
+    return head, middle, tail
+
+
+def _stamp_line(moment: dt.datetime) -> bytes:
+    return b"\r\nDTSTAMP:" + vDatetime(moment).to_ical() + b"\r\n"
+
+
+def _sequence_line(sequence: int) -> bytes:
+    return b"\r\nSEQUENCE:" + vInt(sequence).to_ical() + b"\r\n"
+
+
+def _build(
+    event,
+    *,
+    cancelled: bool,
+    public_url: str,
+    stamp: dt.datetime = _STAMP_MARK,
+    sequence: int = _SEQUENCE_MARK,
+) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -68,17 +155,15 @@ def event_calendar(event, *, cancelled: bool = False, earlier_registrations: int
 
     entry = CalendarEvent()
     entry.add("uid", event_uid(event))
-    entry.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    entry.add("dtstamp", stamp)
     entry.add("last-modified", event.updated_at.astimezone(dt.UTC))
-    # A cancellation must outrank the confirmation the client already holds.
-    entry.add("sequence", event.ical_sequence + 2 * earlier_registrations + (1 if cancelled else 0))
+    entry.add("sequence", sequence)
     entry.add("dtstart", event.starts_at.astimezone(STOCKHOLM))
     entry.add("dtend", event.ends_at.astimezone(STOCKHOLM))
     entry.add("summary", event.title)
     location = "Online" if event.online else ", ".join(p for p in (event.venue_name, event.address_line) if p)
     if location:
         entry.add("location", location)
-    public_url = settings.BASE_URL + event.get_absolute_url()
     entry.add("url", public_url)
     lines = []
     if event.doors_at:

@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.core import signing
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.i18n import set_language
 
 from frukost.checkin import codes as checkin_codes
+from frukost.events import queries as event_queries
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
 from frukost.privacy import notice
-from frukost.public import throttle
+from frukost.public import page_cache, throttle
 from frukost.registrations import queries
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
@@ -49,6 +50,7 @@ from frukost.registrations.services import (
 )
 
 DONE_COOKIE = "frukost_done"
+_FORM_STATES = (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST)
 logger = logging.getLogger(__name__)
 
 
@@ -135,42 +137,79 @@ def index(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request, organisation, event):
+    if page_cache.cacheable(request):
+        return _cached_event_page(request, organisation, event)
+    if request.method == "POST":
+        return _event_detail_post(request, _public_event(organisation, event))
     event = _published_event(organisation, event)
     taken = queries.taken_seats(event)
     state = queries.registration_state(event, seats_taken=taken)
     form = None
     if state in (RegistrationState.OPEN, RegistrationState.FEW_LEFT, RegistrationState.WAITING_LIST):
-        form = RegistrationForm(request.POST or None, event=event)
-    status = 200
+        form = RegistrationForm(event=event)
+    context = {
+        "event": event,
+        "organisation": event.organisation,
+        "state": state,
+        "states": RegistrationState,
+        "seats_left": queries.seats_left(event, taken),
+        "form": form,
+        "rate_limited": "",
+    }
+    return TemplateResponse(request, "public/event_detail.html", context)
+
+
+def _public_event(organisation: str, slug: str) -> Event:
+    """_published_event through events.queries.published_event (its SQL built once per process):
+    for the registration POST and the thank-you page."""
+    event = event_queries.published_event(organisation=organisation, event=slug)
+    if event is None:
+        raise Http404
+    return event
+
+
+def _event_detail_post(request, event: Event):
+    """The registration form sent: register and redirect to the thank-you page, or show the page
+    again with what went wrong.
+
+    Whether the event takes registrations at all (published, before the deadline and the start)
+    does not depend on the seats, so a valid form counts no seats here: register() counts them
+    under the event lock, the only count that decides. Only a page shown again counts them.
+    """
+    form = None
+    if queries.registration_state(event, seats_taken=0) in _FORM_STATES:
+        form = RegistrationForm(request.POST, event=event)
+    closed = False
     rate_limited = ""
-    if request.method == "POST":
-        if form is None:
+    if form is None:
+        status = 409
+    elif not form.is_valid():
+        status = 400
+    elif not _within_rate_limits(request, event, form):
+        rate_limited = _rate_limited_message()
+        status = 429
+    else:
+        try:
+            result = register(
+                event=event, person=form.person(translation.get_language()), colleagues=form.colleagues()
+            )
+        except (RegistrationClosed, EventNotOpen):
+            form = None
+            closed = True
             status = 409
-        elif not form.is_valid():
+        except (ColleagueLimitReached, ColleagueNotAllowed):
+            form.add_error(
+                None,
+                _(
+                    "Check the colleagues' e-mail addresses: each needs an address of their "
+                    "own, different from yours."
+                ),
+            )
             status = 400
-        elif not _within_rate_limits(request, event, form):
-            rate_limited = _rate_limited_message()
-            status = 429
         else:
-            try:
-                result = register(
-                    event=event, person=form.person(translation.get_language()), colleagues=form.colleagues()
-                )
-            except (RegistrationClosed, EventNotOpen):
-                form = None
-                state = RegistrationState.CLOSED
-                status = 409
-            except (ColleagueLimitReached, ColleagueNotAllowed):
-                form.add_error(
-                    None,
-                    _(
-                        "Check the colleagues' e-mail addresses: each needs an address of their "
-                        "own, different from yours."
-                    ),
-                )
-                status = 400
-            else:
-                return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
+            return _thank_you_redirect(request, event, result, colleagues=len(form.colleagues()))
+    taken = queries.taken_seats(event)
+    state = RegistrationState.CLOSED if closed else queries.registration_state(event, seats_taken=taken)
     context = {
         "event": event,
         "organisation": event.organisation,
@@ -184,6 +223,36 @@ def event_detail(request, organisation, event):
     if status == 429:
         response["Retry-After"] = "300"
     return response
+
+
+def _cached_event_page(request, organisation: str, slug: str):
+    """The GET path: the same page for every visitor but their CSRF token (page_cache.py)."""
+    event = event_queries.published_event(organisation=organisation, event=slug)
+    if event is None:
+        raise Http404
+    taken = queries.taken_seats(event)
+    state = queries.registration_state(event, seats_taken=taken)
+    return page_cache.serve(
+        request,
+        page_cache.page_key(request, event, state),
+        lambda extra: _event_page(request, event, state, taken, extra_context=extra),
+    )
+
+
+def _event_page(request, event: Event, state, taken: int, *, extra_context: dict) -> TemplateResponse:
+    """The event page as a GET shows it: the unbound form when registration is open (as the
+    context of event_detail's POST path, without a bound form or a rate-limit notice)."""
+    context = {
+        "event": event,
+        "organisation": event.organisation,
+        "state": state,
+        "states": RegistrationState,
+        "seats_left": queries.seats_left(event, taken),
+        "form": RegistrationForm(event=event) if state in _FORM_STATES else None,
+        "rate_limited": "",
+        **extra_context,
+    }
+    return TemplateResponse(request, "public/event_detail.html", context)
 
 
 def _rate_limited_message() -> str:
@@ -230,7 +299,7 @@ def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
 @private
 @require_safe
 def registered(request, organisation, event):
-    event = _published_event(organisation, event)
+    event = _public_event(organisation, event)
     try:
         done = signing.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
     except (KeyError, signing.BadSignature):

@@ -98,9 +98,23 @@ def link_placeholder(registration: Registration) -> str:
     return personal_link_placeholder(purpose_for(registration).value)
 
 
+def registration_of(message) -> Registration | None:
+    """The registration a message is about, as the worker's hooks need it at hand-over.
+
+    The registration the renderer loaded for this message moments ago in the same round (it
+    puts it on the message: notifications.render_message) saves a query per hook; a message
+    composed earlier (a retry, a kind composed when queued) is looked up afresh.
+    """
+    state = getattr(message, "_state", None)
+    loaded = state.fields_cache.get("registration") if state is not None else None
+    if loaded is not None and loaded.pk == message.registration_id:
+        return loaded
+    return Registration.objects.filter(pk=message.registration_id).first()
+
+
 def link_for_message(message, purpose: str) -> str:
     """The mail worker's hook: mint the link for a message as it is handed to the mail server."""
-    registration = Registration.objects.filter(pk=message.registration_id).first()
+    registration = registration_of(message)
     if registration is None or registration.anonymised_at is not None:
         raise NothingToRender("the registration was deleted or its data erased before sending")
     return issue_link(registration, LinkPurpose(purpose), message=message)

@@ -34,7 +34,7 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import OFFER_PATH, STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
-from frukost.registrations.queries import earlier_registrations
+from frukost.registrations.queries import earlier_registrations, registration_for_mail
 
 
 @dataclass
@@ -58,7 +58,13 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
     """
     event = registration.event
     # The names they gave, whether or not each became a registration (see register()).
-    colleagues = registration.colleague_names_given()
+    colleagues = (
+        registration.colleague_names_given()
+        # Names given are stored; without, only a registration from before they were kept can
+        # have colleagues, and most have none: an EXISTS is cheaper than loading them.
+        if registration.colleague_names or registration.colleagues.exists()
+        else []
+    )
     with translation.override(registration.language):
         if _confirms_own_address(registration):
             content = _Content(
@@ -704,6 +710,10 @@ _ABOUT_A_PLACE = {
 }
 
 
+# Kinds whose text names the colleague who registered the person (_inviter_name).
+_NAME_THE_INVITER = {MailKind.COLLEAGUE_INVITATION, MailKind.COLLEAGUE_REMINDER}
+
+
 def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
     """Raise NoLongerTrue if the registration has changed so that this e-mail would mislead.
 
@@ -750,15 +760,21 @@ def _ensure_still_true(registration: Registration, kind: MailKind) -> None:
 
 def render_message(message) -> Rendered:
     """Compose a queued message about a registration (called by the mail worker)."""
-    registration = (
-        Registration.objects.select_related("event__organisation", "invited_by")
-        .filter(pk=message.registration_id)
-        .first()
-    )
+    if message.kind in _NAME_THE_INVITER:
+        registration = (
+            Registration.objects.select_related("event__organisation", "invited_by")
+            .filter(pk=message.registration_id)
+            .order_by()
+            .first()
+        )
+    else:  # a plain confirmation carries no one else's row: the query prepared once
+        registration = registration_for_mail(message.registration_id)
     if registration is None:
         raise NothingToRender("the registration was deleted before the message was sent")
     kind = MailKind(message.kind)
     if kind not in _COMPOSERS:
         raise NothingToRender(f"registrations composes no {kind} messages")
     _ensure_still_true(registration, kind)
+    # At hand-over, moments from now, the link and check-in code hooks need it too (links.registration_of).
+    message.registration = registration
     return _COMPOSERS[kind](registration, kind)

@@ -8,7 +8,9 @@ from django.views.decorators.http import require_GET
 
 from frukost.accounts.enums import Permission
 from frukost.backoffice.decorators import event_for, member_required
-from frukost.registrations import door_documents
+
+# registrations.door_documents is imported in the views, not here: it loads ReportLab (and
+# Pillow), about 9 MB in every web worker that would otherwise never print a PDF.
 
 
 def _pdf(content: bytes, name: str, event) -> HttpResponse:
@@ -23,6 +25,8 @@ def _pdf(content: bytes, name: str, event) -> HttpResponse:
 @require_GET
 def door_list_pdf(request, event_id: int):
     event = event_for(request, event_id, Permission.CHECK_IN)
+    from frukost.registrations import door_documents
+
     content = door_documents.door_list_pdf(event, actor=request.user)
     return _pdf(content, _("door-list"), event)
 
@@ -31,5 +35,7 @@ def door_list_pdf(request, event_id: int):
 @require_GET
 def badges_pdf(request, event_id: int):
     event = event_for(request, event_id, Permission.CHECK_IN)
+    from frukost.registrations import door_documents
+
     content = door_documents.badges_pdf(event, actor=request.user)
     return _pdf(content, _("name-badges"), event)

@@ -18,7 +18,9 @@ from frukost.registrations.services.seats import (
     ensure_open,
     hold_seat_for_colleague,
     lock_event,
+    lock_event_rules,
     seats_taken,
+    seats_taken_and_active,
 )
 
 
@@ -66,14 +68,15 @@ def register(
 
     with transaction.atomic():
         # Lock the event row: two requests for the last seat must not both win.
-        event = lock_event(event.pk)
+        event = lock_event_rules(event)
         now = timezone.now()
         ensure_open(event, now)
-        free = event.seat_limit - seats_taken(event)
+        taken, existing_id = seats_taken_and_active(event, email)
+        free = event.seat_limit - taken
         status_for_newcomer = Status.REGISTERED if free > 0 else Status.WAITLISTED
 
-        existing = Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
-        if existing is not None:
+        if existing_id is not None:
+            existing = Registration.objects.get(pk=existing_id)
             # A colleague whose invitation waits for the registrant's confirmation has not been
             # told of their seat: no link for them before that (the page looks the same).
             if not existing.invitation_held and ratelimit.may_mail(email):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from frukost.events.enums import EventStatus
 from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
+from frukost.registrations.enums import ACTIVE_STATUSES
 from frukost.registrations.exceptions import EventNotOpen, RegistrationClosed
 from frukost.registrations.models import Registration, seat_taken_q
 
@@ -23,10 +27,83 @@ def lock_event(event_id: int) -> Event:
     return Event.objects.select_for_update().select_related("organisation").get(pk=event_id)
 
 
+# What the registration rules read of the event (ensure_open, hold_until, the seat limit, the
+# colleague rules and the address confirmation): lock_event_rules re-reads exactly these.
+RULE_FIELDS = (
+    "status",
+    "starts_at",
+    "registration_deadline",
+    "registration_deadline_time",
+    "registration_closed_at",
+    "capacity",
+    "overbooking",
+    "max_colleagues",
+    "colleague_hold_hours",
+    "confirm_email",
+    "updated_at",
+)
+
+
+def lock_event_rules(event: Event) -> Event:
+    """lock_event for the registration form: the same lock, but only RULE_FIELDS are read again.
+
+    The form's post has just loaded the event with its organisation (the page's query); under
+    the lock only what decides a registration can have changed in a way that matters, and
+    reading those few columns is a fraction of the CPU of loading two whole rows again (issue
+    10). Returns a copy of `event` with those fields as the locked row has them.
+    """
+    row = Event.objects.select_for_update().filter(pk=event.pk).values(*RULE_FIELDS).get()
+    locked = copy.copy(event)
+    for name, value in row.items():
+        setattr(locked, name, value)
+    return locked
+
+
 def seats_taken(event: Event) -> int:
     """Seats counted against the seat limit (Event.seat_limit: capacity + overbooking): confirmed
     attendees, seats held for colleagues and seats offered from the waiting list (claim window)."""
     return Registration.objects.filter(seat_taken_q(), event=event).count()
+
+
+# Stand-ins compiled into seats_taken_and_active's statement, replaced by the real values.
+_EVENT_ID = -42_000_001
+_EMAIL = "\x00frukost-email\x00"
+_COMPILED: dict[str, tuple[str, tuple]] = {}  # per database vendor: the SQL and its parameters
+
+
+def _compiled_counts(vendor: str) -> tuple[str, tuple]:
+    if vendor not in _COMPILED:
+        query = (
+            Registration.objects.filter(event_id=_EVENT_ID)
+            .values("event_id")
+            .annotate(
+                taken=Count("pk", filter=seat_taken_q()),
+                active=Min("pk", filter=Q(email=_EMAIL, status__in=ACTIVE_STATUSES)),
+            )
+            .values_list("taken", "active")
+            .query
+        )
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if list(params).count(_EVENT_ID) != 1 or list(params).count(_EMAIL) != 1:
+            raise AssertionError("seats_taken_and_active: each stand-in must be one parameter")
+        _COMPILED[vendor] = sql, tuple(params)
+    return _COMPILED[vendor]
+
+
+def seats_taken_and_active(event: Event, email: str) -> tuple[int, int | None]:
+    """seats_taken(event), and the id of the address's active registration for the event (None
+    if it has none), in one statement: the registration form asks both of every post, under the
+    event lock, and the count reads the event's registrations anyway.
+
+    The statement is the ORM's own (seat_taken_q stays the one definition of a taken seat), but
+    compiled once per process: compiling it cost more CPU than running it (issue 10).
+    """
+    sql, template = _compiled_counts(connection.vendor)
+    params = [event.pk if p == _EVENT_ID else email if p == _EMAIL else p for p in template]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, None)
 
 
 def ensure_open(event: Event, now: dt.datetime) -> None:

@@ -1,0 +1,80 @@
+"""The public event page for a visitor with nothing of their own on it, from a per-process cache.
+
+An event page GET without a query string shows nothing that belongs to the visitor except the
+CSRF token (the language switch and the registration form) and the CSP nonce of the page's one
+inline style. Everything else is a function of the event's row, its organisation's row, the
+language, the registration state (which already reflects the seats taken and the clock) and the
+path. So the page is rendered once per such combination with a placeholder for the token; each
+request fills in its own token and nonce, which costs a string replacement instead of a render.
+
+The key holds every stored field of the event and of the organisation (not only `updated_at`:
+a status change saved with `update_fields` does not touch it), so an edit, publishing, closing,
+reopening, cancelling, a capacity change or an organisation's new colour or name is a new key at
+once, in every process, with no invalidation to forget. The seats left only show through the
+state ("Only a few seats left", "Fully booked"), and the state is computed from a fresh count on
+every request, so a registration or a cancellation that changes it changes the key.
+
+Never cached: a bound form (a POST, with its errors), the back office's preview, the invitation
+page (/i/<token>/, a prefilled form: its own view), personal pages, a request with a query string
+(so nobody can fill the cache with variants).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
+from django.utils import translation
+
+from frukost.events.models import Event, Organisation
+
+TIMEOUT = 600
+# Random per process, so no text an organiser writes can ever be mistaken for it.
+TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+NONCE_PLACEHOLDER = f"nonce-{secrets.token_hex(16)}"
+
+_EVENT_FIELDS = tuple(field.attname for field in Event._meta.concrete_fields)
+_ORGANISATION_FIELDS = tuple(field.attname for field in Organisation._meta.concrete_fields)
+
+
+def cacheable(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING")
+
+
+def page_key(request: HttpRequest, event: Event, state: str) -> str:
+    organisation = event.organisation
+    facts = (
+        tuple(getattr(event, name) for name in _EVENT_FIELDS),
+        tuple(getattr(organisation, name) for name in _ORGANISATION_FIELDS),
+        translation.get_language(),
+        str(state),
+        request.path,
+    )
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=20).hexdigest()
+    return f"event-page:{event.pk}:{digest}"
+
+
+def serve(request: HttpRequest, key: str, render: Callable[[dict], TemplateResponse]) -> HttpResponse:
+    """The cached page with this visitor's CSRF token and CSP nonce; rendered on a miss.
+
+    `render(extra_context)` builds the page's TemplateResponse (status 200) with the extra
+    context merged in.
+    """
+    cache = caches["fragments"]
+    page = cache.get(key)
+    if page is None:
+        response = render({"csrf_token": TOKEN_PLACEHOLDER})
+        response.render()
+        nonce = str(request.csp_nonce)
+        page = response.content.decode().replace(nonce, NONCE_PLACEHOLDER)
+        cache.set(key, page, TIMEOUT)
+    # get_token marks the CSRF cookie for sending, exactly as {% csrf_token %} would.
+    body = page.replace(TOKEN_PLACEHOLDER, get_token(request)).replace(
+        NONCE_PLACEHOLDER, str(request.csp_nonce)
+    )
+    return HttpResponse(body)

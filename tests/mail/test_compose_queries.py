@@ -1,0 +1,95 @@
+"""What composing and handing over one e-mail costs the database: the same few queries whoever
+it is for (issue 10: the worker's CPU per message)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from frukost.mail.enums import MailKind, MessageStatus
+from frukost.mail.models import OutboxMessage
+from frukost.mail.worker import deliver
+from frukost.registrations.models import Registration
+from frukost.registrations.services import cancel_registration, register
+from tests.conftest import read_eml_files
+
+pytestmark = pytest.mark.django_db
+
+
+def _deliver(message: OutboxMessage) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver(message) is True
+    return len([q for q in queries.captured_queries if q["sql"] not in ("BEGIN IMMEDIATE", "COMMIT")])
+
+
+def _confirmation(to: str) -> OutboxMessage:
+    return OutboxMessage.objects.filter(
+        to=to, kind=MailKind.CONFIRMATION, status=MessageStatus.QUEUED
+    ).latest("pk")
+
+
+def test_a_confirmation_takes_the_same_few_queries_with_colleagues_or_an_earlier_cancellation(
+    settings, mail_dir, event, person, colleague
+):
+    settings.EMAIL_BACKEND = "frukost.mail.backends.EmlDirectoryBackend"
+    register(event=event, person=person("anna@example.se"))
+    plain = _deliver(_confirmation("anna@example.se"))
+
+    register(event=event, person=person("cleo@example.se"), colleagues=[colleague("bo@example.se")])
+    with_colleague = _deliver(_confirmation("cleo@example.se"))
+
+    register(event=event, person=person("dan@example.se"))
+    cancel_registration(registration=Registration.objects.get(email="dan@example.se"))
+    register(event=event, person=person("dan@example.se"))
+    OutboxMessage.objects.filter(to="dan@example.se").exclude(pk=_confirmation("dan@example.se").pk).delete()
+    again = _deliver(OutboxMessage.objects.get(to="dan@example.se"))
+
+    # The registration with its event and organisation, whether it has colleagues (none stored by
+    # name), earlier registrations, the bodies saved, the link and the check-in code stored, the
+    # hand-over, sent: nothing per colleague or per earlier registration.
+    assert plain == again == 8
+    assert with_colleague == 7  # names given are stored: no need to look for colleagues
+    mails = {mail["To"]: mail for mail in read_eml_files(mail_dir)}
+    cleo = mails["cleo@example.se"].get_body(("plain",)).get_content()
+    assert "Bo Ek" in cleo
+    assert "Bo Ek" not in mails["anna@example.se"].get_body(("plain",)).get_content()
+    ics = next(p for p in mails["dan@example.se"].walk() if p.get_content_type() == "text/calendar")
+    assert "SEQUENCE:2" in ics.get_content()  # past the cancelled entry's 1
+
+
+def test_a_registration_from_before_names_were_kept_still_lists_its_colleagues(
+    settings, mail_dir, event, person, colleague
+):
+    settings.EMAIL_BACKEND = "frukost.mail.backends.EmlDirectoryBackend"
+    register(event=event, person=person("cleo@example.se"), colleagues=[colleague("bo@example.se")])
+    Registration.objects.filter(email="cleo@example.se").update(colleague_names="")
+    Registration.objects.filter(email="bo@example.se").update(invited_by_name="")
+
+    deliver(_confirmation("cleo@example.se"))
+
+    [mail] = [m for m in read_eml_files(mail_dir) if m["To"] == "cleo@example.se"]
+    assert "Bo Ek" in mail.get_body(("plain",)).get_content()  # found after the EXISTS said so
+
+
+def test_the_prepared_registration_query_reads_what_the_orm_reads_and_always_afresh(event, person):
+    from frukost.events.models import Event
+    from frukost.registrations.queries import registration_for_mail
+
+    registration = register(event=event, person=person("anna@example.se")).registration
+    orm = Registration.objects.select_related("event__organisation").get(pk=registration.pk)
+
+    found = registration_for_mail(registration.pk)
+
+    fields = [f.attname for f in Registration._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(orm, f) for f in fields]
+    event_fields = [f.attname for f in Event._meta.concrete_fields]
+    assert [getattr(found.event, f) for f in event_fields] == [getattr(orm.event, f) for f in event_fields]
+    assert found.event.organisation.name == orm.event.organisation.name
+    assert found._state.adding is False and found._state.db == "default"
+    Event.objects.filter(pk=event.pk).update(status="cancelled")
+    Registration.objects.filter(pk=registration.pk).update(first_name="Berit")
+    again = registration_for_mail(registration.pk)
+    assert (again.first_name, again.event.status) == ("Berit", "cancelled")  # nothing kept
+    assert registration_for_mail(registration.pk + 1000) is None
+    assert registration_for_mail(None) is None
