@@ -7,7 +7,8 @@ database), migrates, seeds the demo event and raises its capacity, starts
 `frukost serve --workers N` pinned to core 0 (and `frukost worker` beside it, also on core 0,
 unless --no-mail-worker), then from core 1 measures
 
-  (a) complete registrations: GET the event page, POST the form, GET the thank-you page;
+  (a) complete registrations: GET the event page, POST the form, GET the thank-you page; the
+      form filled as people do (loadgen.registration_form: diets, needs, a colleague in a share);
   (b) the event page alone,
 
 at --clients concurrent clients, and reads the server's own CPU time and peak memory from
@@ -198,6 +199,12 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
     )
 
 
+def registered(warmed: loadgen.Results, phases: list[Phase]) -> int:
+    """Registrations made: the registrants and the colleagues they brought (one e-mail each)."""
+    runs = [warmed] + [p.results for p in phases if p.name == "complete registration"]
+    return sum(r.completed + r.counters["colleagues"] for r in runs)
+
+
 def wait_for_mail(mail_dir: Path, expected: int, timeout: float) -> tuple[int, float]:
     start = time.monotonic()
     count = 0
@@ -259,9 +266,11 @@ def bench(database: str, args) -> dict:
         run_id = secrets.token_hex(3)
 
         def registration(prefix):
+            seed = args.seed if prefix == "bench" else args.seed + 1
+
             async def task(i, results):
                 email = f"{prefix}-{run_id}-{i}@example.se"
-                await loadgen.complete_registration(args.port, event_path, email, results)
+                await loadgen.complete_registration(args.port, event_path, email, results, seed=seed, index=i)
 
             return task
 
@@ -269,7 +278,7 @@ def bench(database: str, args) -> dict:
             await loadgen.event_page(args.port, event_path, results)
 
         # Warm up: templates compiled, connections open, caches filled; not measured.
-        asyncio.run(loadgen.run(args.warmup, args.clients, registration("warmup")))
+        warmed = asyncio.run(loadgen.run(args.warmup, args.clients, registration("warmup")))
         asyncio.run(loadgen.run(args.warmup, args.clients, page))
         with_pg = database == "postgres"
         phases = [
@@ -298,7 +307,8 @@ def bench(database: str, args) -> dict:
         mail_sent, mail_wait = (0, 0.0)
         mail_cpu = None
         if mail_worker:
-            expected = args.warmup + args.registrations
+            # One confirmation per registration and one invitation per colleague brought.
+            expected = registered(warmed, phases)
             mail_cpu0 = procstats.cpu_seconds(mail_worker.pid)
             mail_sent, mail_wait = wait_for_mail(data_dir / "mail", expected, timeout=300)
             mail_cpu = (
@@ -335,7 +345,8 @@ def bench(database: str, args) -> dict:
         "worker_boot_cpu_seconds": worker_boot_cpu,
         "registrations_in_database": registrations,
         "outbox_messages": outbox,
-        "expected_registrations": args.warmup + args.registrations,
+        "expected_registrations": registered(warmed, phases),
+        "colleagues": warmed.counters["colleagues"] + sum(p.results.counters["colleagues"] for p in phases),
         "mail_files": mail_sent,
         "mail_drain_seconds": mail_wait,
         "mail_worker_cpu_seconds": mail_cpu,
@@ -392,7 +403,13 @@ def report(outcome: dict, args) -> str:
         f"- Booting a worker costs {outcome['worker_boot_cpu_seconds']:.2f} s of CPU; gunicorn recycles each "
         "after 2,000 ± 200 requests (`frukost serve`), counted in the phase where it happens (new workers).",
         f"- Registrations in the database afterwards: {outcome['registrations_in_database']} "
-        f"(expected {outcome['expected_registrations']}); outbox messages: {outcome['outbox_messages']}.",
+        f"(expected {outcome['expected_registrations']}, of which {outcome['colleagues']} colleagues); "
+        f"outbox messages: {outcome['outbox_messages']}"
+        + (
+            "."
+            if outcome["registrations_in_database"] == outcome["expected_registrations"]
+            else " — **MISMATCH**."
+        ),
     ]
     if outcome["mail_worker_cpu_seconds"] is not None:
         lines.append(
@@ -452,6 +469,7 @@ def main() -> None:
         "--baseline-pages", type=int, default=2000, help="requests for a static page (0: skip)"
     )
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=10, help="the form fill's random seed (default 10)")
     parser.add_argument(
         "--pg-database", default="frukost_bench", help="scratch database, created and dropped"
     )
