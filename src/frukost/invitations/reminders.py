@@ -22,21 +22,19 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frukost.contacts.models import Suppression
 from frukost.core.models import audit
 from frukost.events.models import STOCKHOLM
 from frukost.invitations.composer import MailText, default_reminder_text
 from frukost.invitations.models import InvitationList, Invitee
 from frukost.invitations.responses import list_events, open_events
-from frukost.invitations.sending import MailPreview, clean_mail_text, preview_mail
+from frukost.invitations.sending import MailPreview, clean_mail_text, mailable, preview_mail
 from frukost.mail.enums import MailKind, Priority
 from frukost.mail.outbox import enqueue_batch
-from frukost.registrations.enums import ACTIVE_STATUSES, Language
-from frukost.registrations.models import Registration
+from frukost.registrations.enums import Language
 
 logger = logging.getLogger("frukost.worker")
 
@@ -83,25 +81,7 @@ def reminder_send_at(
 
 def not_answered(invitation_list: InvitationList) -> QuerySet[Invitee]:
     """Invited and no answer of any kind (one query whatever the size)."""
-    suppressed = Suppression.objects.filter(
-        organisation_id=invitation_list.organisation_id, email=OuterRef("email")
-    )
-    registered = Registration.objects.filter(
-        Q(email=OuterRef("email")) | Q(pk=OuterRef("registration_id")),
-        event__in=list_events(invitation_list),
-        status__in=ACTIVE_STATUSES,
-    )
-    return (
-        Invitee.objects.filter(
-            invitation_list=invitation_list,
-            invited_at__isnull=False,
-            registered_at__isnull=True,
-            declined_at__isnull=True,
-            unsubscribed_at__isnull=True,
-        )
-        .exclude(Exists(suppressed))
-        .exclude(Exists(registered))
-    )
+    return mailable(invitation_list, invited_at__isnull=False)
 
 
 def due_reminders(invitation_list: InvitationList, *, send_at: dt.datetime) -> QuerySet[Invitee]:

@@ -111,9 +111,12 @@ def default_text(invitation_list: InvitationList) -> MailText:
     )
 
 
-def recipients(invitation_list: InvitationList) -> QuerySet[Invitee]:
-    """Who a send reaches now: not invited yet, not on the do-not-mail list, not unsubscribed or
-    declined, not registered at the list's event(s). One query whatever the size."""
+def mailable(invitation_list: InvitationList, **still) -> QuerySet[Invitee]:
+    """The list's invitees who may be mailed an invitation or a reminder now: an address, no answer
+    (not registered through the link, not declined, not unsubscribed), not on the organisation's
+    do-not-mail list, and not registered at the list's event(s) with the address on the public
+    page either. `still` narrows it further (e.g. `invited_at__isnull=True`). One query whatever
+    the size."""
     suppressed = Suppression.objects.filter(
         organisation_id=invitation_list.organisation_id, email=OuterRef("email")
     )
@@ -125,16 +128,20 @@ def recipients(invitation_list: InvitationList) -> QuerySet[Invitee]:
     return (
         Invitee.objects.filter(
             invitation_list=invitation_list,
-            invited_at__isnull=True,
             unsubscribed_at__isnull=True,
             declined_at__isnull=True,
             registered_at__isnull=True,
+            **still,
         )
         .exclude(email="")
         .exclude(Exists(suppressed))
         .exclude(Exists(registered))
-        .order_by("id")
     )
+
+
+def recipients(invitation_list: InvitationList) -> QuerySet[Invitee]:
+    """Who a send reaches now: those not invited yet who may be mailed (`mailable`)."""
+    return mailable(invitation_list, invited_at__isnull=True).order_by("id")
 
 
 def preview_mail(
