@@ -26,6 +26,7 @@ from frukost.accounts.enums import Permission
 from frukost.accounts.models import OrganisationMember
 from frukost.backoffice.signals import used_second_factor
 from frukost.events.models import Event
+from frukost.invitations.models import InvitationList
 
 
 def _no_store(response):
@@ -111,3 +112,20 @@ def event_for(request, event_id: int, permission: Permission) -> Event:
     return get_object_or_404(
         access.events_for(request.member, permission).select_related("organisation"), pk=event_id
     )
+
+
+def invitation_list_for(request, list_id: int, permission: Permission) -> InvitationList:
+    """The invitation list, if it is the member's organisation's and, for an event's list, they may
+    act on that event; else 404."""
+    invitation_list = get_object_or_404(
+        InvitationList.objects.select_related(
+            "organisation", "event__organisation", "series", "created_by"
+        ).filter(organisation=request.organisation),
+        pk=list_id,
+    )
+    if (
+        invitation_list.event_id
+        and not access.events_for(request.member, permission).filter(pk=invitation_list.event_id).exists()
+    ):
+        raise Http404
+    return invitation_list

@@ -5,8 +5,8 @@ those who have not answered (days before the deadline and its text, previewed), 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from frukost.accounts import access
 from frukost.accounts.enums import Permission
 from frukost.backoffice import charts
-from frukost.backoffice.decorators import member_required
+from frukost.backoffice.decorators import invitation_list_for, member_required
 from frukost.core.tokens import new_token
 from frukost.events.models import Event, Series
 from frukost.invitations import funnel, reminders, responses, sending
@@ -31,19 +30,7 @@ PERMISSION = Permission.SEND_MESSAGES
 
 
 def _list_of(request, list_id: int) -> InvitationList:
-    """The list, if it invites to one of the member's events or a series of their organisation."""
-    invitation_list = get_object_or_404(
-        InvitationList.objects.select_related("organisation", "event__organisation", "series").filter(
-            organisation=request.organisation
-        ),
-        pk=list_id,
-    )
-    if (
-        invitation_list.event_id
-        and not access.events_for(request.member, PERMISSION).filter(pk=invitation_list.event_id).exists()
-    ):
-        raise Http404
-    return invitation_list
+    return invitation_list_for(request, list_id, PERMISSION)
 
 
 def _base(invitation_list: InvitationList) -> dict:

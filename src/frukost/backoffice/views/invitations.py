@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from frukost.accounts import access
 from frukost.accounts.enums import Permission
-from frukost.backoffice.decorators import event_for, member_required
+from frukost.backoffice.decorators import event_for, invitation_list_for, member_required
 from frukost.backoffice.views import invitation_sending
 from frukost.contacts.models import Contact
 from frukost.events.models import Event, Series
@@ -359,19 +359,7 @@ def series_preview(request, series_id: int, upload: str):
 
 
 def list_of(request, list_id: int) -> InvitationList:
-    """The list, if it invites to one of the member's events or a series of their organisation."""
-    invitation_list = get_object_or_404(
-        InvitationList.objects.select_related("event", "series", "created_by").filter(
-            organisation=request.organisation
-        ),
-        pk=list_id,
-    )
-    if (
-        invitation_list.event_id
-        and not access.events_for(request.member, PERMISSION).filter(pk=invitation_list.event_id).exists()
-    ):
-        raise Http404
-    return invitation_list
+    return invitation_list_for(request, list_id, PERMISSION)
 
 
 @member_required(PERMISSION)
