@@ -110,8 +110,8 @@ def test_send_due_goes_on_after_unexpected_backend_error(settings, db):
 @pytest.mark.django_db(transaction=True)
 def test_send_due_in_two_workers_sends_each_message_once(settings):
     settings.EMAIL_BACKEND = "tests.mail.backends.RecordingBackend"
-    # Long enough a hand-over that the other thread is scheduled meanwhile even on a busy machine.
-    RecordingBackend.reset(pause_seconds=0.02)
+    # Each thread's first hand-over waits for the other's: both take part on a busy machine too.
+    RecordingBackend.reset(pause_seconds=0.005, meet=2)
     queued = _enqueue(40)
     start = threading.Barrier(2)
     counts: dict[str, int] = {}
