@@ -8,6 +8,8 @@ import time
 
 from django.core.mail.backends.base import BaseEmailBackend
 
+from frukost.mail.backends import EmlDirectoryBackend
+
 
 class RecordingBackend(BaseEmailBackend):
     """Records every message handed to it, from any thread; a short pause widens races."""
@@ -57,3 +59,13 @@ class BrokenForSomeBackend(BaseEmailBackend):
                 raise RuntimeError("backend bug")
             self.sent.append(message.to[0])
         return len(email_messages)
+
+
+class SlowEmlBackend(EmlDirectoryBackend):
+    """The development backend with a mail server's pace (20 ms a message), for tests of several
+    real worker processes: one worker cannot drain the queue before the other's next poll, so
+    both take part in the race."""
+
+    def send_messages(self, email_messages) -> int:
+        time.sleep(0.02 * len(email_messages))
+        return super().send_messages(email_messages)

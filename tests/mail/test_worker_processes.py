@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import email
+import os
 import signal
 import subprocess
 import sys
@@ -36,11 +37,12 @@ def _start_worker(tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
     log = tmp_path / f"{name}.log"
     environment = {
         "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
+        # The repository too, for the tests' slow mail backend.
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         "FRUKOST_DATA_DIR": str(tmp_path / "var"),  # both share its mail directory
         "FRUKOST_SECRET_KEY": "s" * 50,
         "FRUKOST_BASE_URL": "http://127.0.0.1:8000",
-        "FRUKOST_EMAIL_BACKEND": "frukost.mail.backends.EmlDirectoryBackend",
+        "FRUKOST_EMAIL_BACKEND": "tests.mail.backends.SlowEmlBackend",
         "FRUKOST_MAIL_BULK_PER_MINUTE": "0",
         "FRUKOST_MAIL_BULK_BATCH": "25",
         "FRUKOST_WORKER_POLL_SECONDS": "1",
