@@ -75,9 +75,18 @@ def wait_for_the_list(page) -> None:
 
 
 def tap_check_in(page, name: str) -> None:
-    page.get_by_label("Sök ett namn").fill(name)
-    # The list filters as one types (door.js): wait until the search has left the one person.
+    # door.js filters as one types; a search typed before it has started would filter nothing, so
+    # wait until it holds the list (it has started), then until the search has left one person.
+    wait_for_the_list(page)
+    search = page.get_by_label("Sök ett namn")
+    search.fill(name)
     rows = page.locator(".bo-door-rows tr:visible")
+    for _ in range(50):
+        if rows.count() == 1:
+            break
+        page.wait_for_timeout(100)
+    else:
+        search.dispatch_event("input")  # typed while door.js redrew the rows: ask again
     expect(rows).to_have_count(1)
     rows.get_by_role("button", name="Checka in", exact=True).click()
 
