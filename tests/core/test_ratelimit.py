@@ -14,6 +14,14 @@ pytestmark = pytest.mark.django_db
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+def _redis_url() -> str:
+    """A Redis database of each suite's own: .ci/run runs the SQLite and the PostgreSQL suites side
+    by side, and a test's clean-up (FLUSHDB) must not wipe the other suite's counters mid-test."""
+    from django.db import connection
+
+    return REDIS_URL if connection.vendor == "sqlite" else "redis://127.0.0.1:6379/14"
+
+
 def _redis_is_up() -> bool:
     try:
         import redis
@@ -29,12 +37,12 @@ def _use_redis(settings):
     # A test before may have left Redis marked unreachable (an outage it simulated): counting then
     # moves from the database to Redis in the middle of this test, when the retry time is up.
     ratelimit._redis_failed_at = None
-    settings.FRUKOST_REDIS_URL = REDIS_URL
+    settings.FRUKOST_REDIS_URL = _redis_url()
     settings.CACHES = {
         **settings.CACHES,
         "ratelimit": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _redis_url(),
             # Each test its own keys: nothing left from a run before counts.
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         },
