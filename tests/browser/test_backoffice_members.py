@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import deliver_mail, mail_to
 
@@ -39,7 +40,7 @@ def _code_for(secret: str) -> str:
 
 def _set_up_two_factor(page, shot: str = "") -> None:
     """On the set-up page: read the key as a person would type it into their app, enter the code."""
-    assert page.get_by_role("img", name="QR-kod för din autentiseringsapp").is_visible()
+    expect(page.get_by_role("img", name="QR-kod för din autentiseringsapp")).to_be_visible()
     if shot:
         _shoot(page, shot)
     secret = page.locator("#authenticator_secret").inner_text().strip()
@@ -74,8 +75,8 @@ def test_demo_owner_invites_an_organiser_who_joins_and_reaches_the_events(page, 
     page.get_by_label("E-postadress").fill("ny.arrangor@example.se")
     page.get_by_label("Arrangör: evenemang, anmälningar, utskick och exporter").check()
     page.get_by_role("button", name="Skicka inbjudan").click()
-    assert page.get_by_text("Inbjudan är på väg till ny.arrangor@example.se.").is_visible()
-    assert page.get_by_role("cell", name="ny.arrangor@example.se", exact=True).is_visible()
+    expect(page.get_by_text("Inbjudan är på väg till ny.arrangor@example.se.")).to_be_visible()
+    expect(page.get_by_role("cell", name="ny.arrangor@example.se", exact=True)).to_be_visible()
     _shoot(page, "members")
 
     # The invitation arrives; the organiser opens it in their own browser.
@@ -97,4 +98,4 @@ def test_demo_owner_invites_an_organiser_who_joins_and_reaches_the_events(page, 
     invitee.get_by_role("heading", name="Slå på tvåstegsverifiering").wait_for()
     _set_up_two_factor(invitee)
     invitee.get_by_role("heading", name="Evenemang", exact=True).wait_for()
-    assert invitee.get_by_role("link", name=re.compile("Chefsfrukost")).first.is_visible()
+    expect(invitee.get_by_role("link", name=re.compile("Chefsfrukost")).first).to_be_visible()

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from frukost.events.models import Event
 from frukost.privacy.retention import run_retention
@@ -53,7 +54,7 @@ def test_organiser_reads_what_personal_data_is_left_after_the_event(page, staff_
     page.goto(f"/backoffice/{event.organisation.slug}/evenemang/{event.pk}/")
     page.get_by_role("navigation", name="Evenemang").get_by_role("link", name="Personuppgifter").click()
 
-    assert page.get_by_role("heading", name="Personuppgifter som finns kvar").is_visible()
+    expect(page.get_by_role("heading", name="Personuppgifter som finns kvar")).to_be_visible()
     table = page.get_by_role("table", name="Personuppgifter som finns kvar")
     needs = table.get_by_role("row", name="Specialkost och andra behov")
     assert needs.get_by_role("cell").nth(0).inner_text() == "0 anmälningar"

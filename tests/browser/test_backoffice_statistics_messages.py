@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from frukost.mail.enums import MailKind
 from frukost.mail.models import OutboxMessage
@@ -66,8 +67,8 @@ def test_owner_reads_statistics_sends_a_message_and_reads_the_audit_log(page, st
     base = f"/backoffice/{busy_event.organisation.slug}/evenemang/{busy_event.pk}"
 
     page.goto(f"{base}/statistik/")
-    assert page.get_by_role("img", name="Anmälningar hittills, per dag").is_visible()
-    assert page.get_by_role("img", name="Medlemmar bland dem som har plats").is_visible()
+    expect(page.get_by_role("img", name="Anmälningar hittills, per dag")).to_be_visible()
+    expect(page.get_by_role("img", name="Medlemmar bland dem som har plats")).to_be_visible()
     shoot(page, "statistics")
 
     page.goto(f"{base}/utskick/")
@@ -79,11 +80,11 @@ def test_owner_reads_statistics_sends_a_message_and_reads_the_audit_log(page, st
     )
     shoot(page, "message-new")
     page.get_by_role("button", name="Förhandsgranska").click()
-    assert page.get_by_role("heading", name="På engelska").is_visible()
+    expect(page.get_by_role("heading", name="På engelska")).to_be_visible()
     shoot(page, "message-preview")
     page.get_by_role("button", name="Skicka till 12 personer").click()
 
-    assert page.get_by_text("Ditt utskick är på väg till 12 personer.").is_visible()
+    expect(page.get_by_text("Ditt utskick är på väg till 12 personer.")).to_be_visible()
     assert OutboxMessage.objects.filter(kind=MailKind.ANNOUNCEMENT).count() == 12
     # The text went through the preview's hidden fields with its paragraphs intact.
     assert Announcement.objects.get().body == "Vi har flyttat till Sal B på plan 2.\n\nVarmt välkommen!"
@@ -92,5 +93,5 @@ def test_owner_reads_statistics_sends_a_message_and_reads_the_audit_log(page, st
     shoot(page, "messages")
 
     page.goto(f"/backoffice/{busy_event.organisation.slug}/handelselogg/")
-    assert page.get_by_role("cell", name="Utskick till deltagarna").is_visible()
+    expect(page.get_by_role("cell", name="Utskick till deltagarna")).to_be_visible()
     shoot(page, "audit-log")

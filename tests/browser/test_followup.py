@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from frukost.checkin.attendance import close_attendance
 from frukost.checkin.services import check_in
@@ -75,15 +76,15 @@ def test_thank_you_feedback_and_lead_end_to_end(
     page.goto(f"{base}/")
     page.get_by_role("link", name="Efter frukosten").click()
     thanks_card = page.get_by_role("region", name="Tack, till dem som kom")
-    assert thanks_card.get_by_text("2 personer skulle få det nu.").is_visible()
+    expect(thanks_card.get_by_text("2 personer skulle få det nu.")).to_be_visible()
     shoot(page, "followup-1280")
     thanks_card.get_by_role("link", name="Skriv och förhandsgranska").click()
     assert page.get_by_label("Ämne", exact=True).input_value().startswith("Tack för att du kom")
     page.get_by_role("button", name="Förhandsgranska").click()
-    assert page.get_by_role("heading", name="På engelska").is_visible()
+    expect(page.get_by_role("heading", name="På engelska")).to_be_visible()
     shoot(page, "followup-preview-1280")
     page.get_by_role("button", name="Skicka till 2 personer").click()
-    assert page.get_by_text("Ditt mejl är på väg till 2 personer.").is_visible()
+    expect(page.get_by_text("Ditt mejl är på väg till 2 personer.")).to_be_visible()
 
     messages = deliver_mail(mail_dir)
     (to_bo,) = [m for m in mail_to(messages, "bo@example.se") if "Tack för att du kom" in m["Subject"]]
@@ -100,7 +101,7 @@ def test_thank_you_feedback_and_lead_end_to_end(
     # Bo, not a member, answers on his phone from the e-mail.
     phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
     phone.goto(feedback_link(to_bo, site))
-    assert phone.get_by_role("heading", name="Vad tyckte du?").is_visible()
+    expect(phone.get_by_role("heading", name="Vad tyckte du?")).to_be_visible()
     phone.get_by_label("5 – mycket bra").check()
     phone.get_by_label("Vad var mest givande?").fill("Samtalet om tillit i praktiken")
     phone.get_by_label("Något mer du vill berätta för oss?").fill("Gärna en uppföljning i höst.")
@@ -109,7 +110,7 @@ def test_thank_you_feedback_and_lead_end_to_end(
     contact.check()
     shoot(phone, "feedback-form-390")
     phone.get_by_role("button", name="Skicka").click()
-    assert phone.get_by_role("heading", name="Tack för din återkoppling").is_visible()
+    expect(phone.get_by_role("heading", name="Tack för din återkoppling")).to_be_visible()
 
     # Anna, a member, is never asked.
     member = new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -119,7 +120,7 @@ def test_thank_you_feedback_and_lead_end_to_end(
     member.get_by_label("Ja, ni får visa mitt namn med min kommentar").check()
     member.get_by_label("Något mer du vill berätta för oss?").fill("Bra föreläsare!")
     member.get_by_role("button", name="Skicka").click()
-    assert member.get_by_role("heading", name="Tack för din återkoppling").is_visible()
+    expect(member.get_by_role("heading", name="Tack för din återkoppling")).to_be_visible()
 
     assert sorted(Feedback.objects.values_list("rating", "contact_consent")) == [(4, None), (5, True)]
     lead = Lead.objects.get()
@@ -129,12 +130,12 @@ def test_thank_you_feedback_and_lead_end_to_end(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/")
     page.get_by_role("link", name="Återkoppling").click()
-    assert page.get_by_text("2 av 2 svarade").is_visible()
-    assert page.get_by_role("img", name="Betyg, 5 är bäst").is_visible()
-    assert page.get_by_text("Anna Öberg").is_visible()  # she agreed
+    expect(page.get_by_text("2 av 2 svarade")).to_be_visible()
+    expect(page.get_by_role("img", name="Betyg, 5 är bäst")).to_be_visible()
+    expect(page.get_by_text("Anna Öberg")).to_be_visible()  # she agreed
     assert page.get_by_text("Bo Ek").count() == 0  # he did not
     shoot(page, "feedback-results-1280")
 
     # And the lead is on the leads page.
     page.goto(f"/backoffice/{event.organisation.slug}/intresserade/")
-    assert page.get_by_text("bo@example.se").first.is_visible()
+    expect(page.get_by_text("bo@example.se").first).to_be_visible()

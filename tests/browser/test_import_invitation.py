@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from frukost.events.models import Event
 from tests.browser.conftest import sign_in
@@ -55,4 +56,4 @@ def test_organiser_creates_the_event_by_pasting_the_invitation(page, staff_facto
         "tisdag 1 maj 2029",
         "julia.walbrink@akademssr.se",
     ]:
-        assert main.get_by_text(fact, exact=False).first.is_visible(), fact
+        expect(main.get_by_text(fact, exact=False).first, fact).to_be_visible()

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from frukost.contacts.models import Lead
 from frukost.contacts.services import record_lead
@@ -71,7 +72,7 @@ def test_the_representative_marks_a_lead_contacted_and_exports_csv(new_context, 
     assert Lead.objects.get(email="asa.ostlund@example.se").contacted_at is not None
     page.get_by_label("Kontaktad").select_option(label="Inte kontaktade än")
     page.get_by_role("button", name="Filtrera").click()
-    assert page.get_by_role("row").filter(has_text="Åsa Östlund").count() == 0
+    expect(page.get_by_role("row").filter(has_text="Åsa Östlund")).to_have_count(0)
     page.get_by_role("link", name="Visa alla").click()
     shoot(page, "leads-contacted")
 
@@ -98,5 +99,5 @@ def test_an_organiser_opens_an_events_leads_from_its_overview(page, staff_factor
     page.get_by_role("navigation", name="Evenemang").get_by_role("link", name="Intresserade").click()
 
     assert page.get_by_role("heading", level=2).first.inner_text() == "Intresserade"
-    assert page.get_by_role("row").filter(has_text="Åsa Östlund").count() == 1
+    expect(page.get_by_role("row").filter(has_text="Åsa Östlund")).to_have_count(1)
     shoot(page, "event-leads")
