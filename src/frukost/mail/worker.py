@@ -193,6 +193,7 @@ class _Statements:
         # may scan it again for each row updated, each scan locking the next rows (the limit would
         # not hold). On SQLite the statement holds the write lock, and the subquery is run once.
         self.claim: dict[tuple[bool, bool], str] = {}
+        self.bulk_due: dict[bool, str] = {}  # database clock -> is any bulk message due?
         for bulk in (False, True):
             priority = f"priority {'>=' if bulk else '<'} {int(Priority.BULK)}"
             for database in (False, True):
@@ -200,6 +201,11 @@ class _Statements:
                 due = (
                     f"(next_attempt_at <= {now} OR attempts = 0)" if database else f"next_attempt_at <= {now}"
                 )
+                if bulk:
+                    self.bulk_due[database] = (
+                        f"SELECT 1 FROM {table} WHERE status = '{queued}' AND {priority}"  # noqa: S608
+                        f" AND {due} LIMIT 1"
+                    )
                 candidates = (
                     f"SELECT id FROM {table} WHERE status = '{queued}' AND {priority}"  # noqa: S608 - no input
                     f" AND {due} ORDER BY next_attempt_at, id LIMIT %(limit)s"
@@ -249,6 +255,13 @@ class _Statements:
         messages = [OutboxMessage.from_db(self.db.alias, _FIELDS, row) for row in rows]
         # RETURNING gives no order: the oldest due first, as they were chosen.
         return sorted(messages, key=lambda message: (message.next_attempt_at, message.pk))
+
+    def any_bulk_due(self, *, now: dt.datetime | None) -> bool:
+        database = now is None and database_clock()
+        params = {} if database else {"now": self.db.ops.adapt_datetimefield_value(now or timezone.now())}
+        with self.db.cursor() as cursor:
+            cursor.execute(self.bulk_due[database], params)
+            return cursor.fetchone() is not None
 
     def hand_over(self, message: OutboxMessage, *, with_subject: bool) -> None:
         """Record (committed: autocommit) that the message goes to the mail server now; with the
@@ -317,7 +330,7 @@ def _claim_bulk(count: int, *, now: dt.datetime | None) -> list[OutboxMessage]:
 
 
 def _any_bulk_due(now: dt.datetime | None) -> bool:
-    return _due(now).filter(priority__gte=Priority.BULK).exists()
+    return _statements(connections[DEFAULT_DB_ALIAS]).any_bulk_due(now=now)
 
 
 def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
