@@ -1,9 +1,10 @@
 """Delivering the outbox: claim, send, retry with backoff, recover from crashed workers.
 
-Several workers share the queue. On PostgreSQL a worker claims a few due messages with
-`SELECT … FOR UPDATE SKIP LOCKED` and marks them "sending" in the same transaction, so two workers
-never wait for each other nor take the same row; on SQLite (one writer at a time anyway) each
-message is claimed with one conditional UPDATE (queued -> sending) that only one worker can win.
+Several workers share the queue. A worker claims a few due messages (ten) in one statement that
+marks them "sending" and returns them (`UPDATE … RETURNING`): on PostgreSQL the candidates are
+chosen `FOR UPDATE SKIP LOCKED`, so two workers never wait for each other nor take the same row;
+on SQLite (one writer at a time anyway) the statement holds the write lock. The worker's own
+statements are built once per process and connection (`_Statements`).
 
 Each round takes up to `limit` due transactional messages, then bulk ones: at most
 FRUKOST_MAIL_BULK_BATCH a round and FRUKOST_MAIL_BULK_PER_MINUTE a minute for all the workers
@@ -43,7 +44,7 @@ from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connect
 from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -110,14 +111,6 @@ def _now(now: dt.datetime | None = None):
     if now is not None:
         return now
     return Now() if database_clock() else timezone.now()
-
-
-def _due(now: dt.datetime | None = None):
-    due = Q(next_attempt_at__lte=_now(now))
-    if now is None and database_clock():
-        # Written by the web server's clock when queued, which the database's need not agree with.
-        due |= Q(attempts=0)
-    return OutboxMessage.objects.filter(due, status=MessageStatus.QUEUED)
 
 
 def requeue_stuck(*, now: dt.datetime | None = None) -> int:
