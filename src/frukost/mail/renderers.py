@@ -42,13 +42,22 @@ def register_renderer(kinds, function: Callable) -> None:
         _renderers[str(kind)] = function
 
 
-def render_pending(message) -> None:
-    """Fill in subject and bodies of a message queued without them (and save them)."""
-    if message.rendered_at is not None:
-        return
+def compose(message) -> bool:
+    """Fill in subject and bodies of a message queued without them, in memory only; returns
+    whether it composed them now (False: composed when queued, or by an earlier attempt that
+    kept them). For the message the worker has claimed.
+
+    The worker stores what it composed only where it is needed: the subject with the hand-over,
+    the bodies only when the message is to be retried (mail.worker). A message whose bodies were
+    not kept (one requeued after its worker stopped mid-send) is composed afresh.
+    """
+    if message.rendered_at is not None and message.body_text:
+        return False
     try:
         renderer = _renderers[message.kind]
     except KeyError as exc:
+        if message.rendered_at is not None:
+            return False  # composed when queued, its bodies blanked since (erased): sent as it is
         raise NothingToRender(f"no renderer for mail kind {message.kind!r}") from exc
     rendered = renderer(message)
     message.subject = rendered.subject
@@ -56,7 +65,13 @@ def render_pending(message) -> None:
     message.body_html = rendered.body_html
     message.ics = rendered.ics
     message.rendered_at = timezone.now()
-    message.save(update_fields=["subject", "body_text", "body_html", "ics", "rendered_at"])
+    return True
+
+
+def render_pending(message) -> None:
+    """Fill in subject and bodies of a message queued without them (and save them)."""
+    if message.rendered_at is None and compose(message):
+        message.save(update_fields=["subject", "body_text", "body_html", "ics", "rendered_at"])
 
 
 # --- Personal links: minted when the message is handed over, never stored -------------------

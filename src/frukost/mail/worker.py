@@ -1,9 +1,10 @@
 """Delivering the outbox: claim, send, retry with backoff, recover from crashed workers.
 
-Several workers share the queue. On PostgreSQL a worker claims a few due messages with
-`SELECT … FOR UPDATE SKIP LOCKED` and marks them "sending" in the same transaction, so two workers
-never wait for each other nor take the same row; on SQLite (one writer at a time anyway) each
-message is claimed with one conditional UPDATE (queued -> sending) that only one worker can win.
+Several workers share the queue. A worker claims a few due messages (ten) in one statement that
+marks them "sending" and returns them (`UPDATE … RETURNING`): on PostgreSQL the candidates are
+chosen `FOR UPDATE SKIP LOCKED`, so two workers never wait for each other nor take the same row;
+on SQLite (one writer at a time anyway) the statement holds the write lock. The worker's own
+statements are built once per process and connection (`_Statements`).
 
 Each round takes up to `limit` due transactional messages, then bulk ones: at most
 FRUKOST_MAIL_BULK_BATCH a round and FRUKOST_MAIL_BULK_PER_MINUTE a minute for all the workers
@@ -29,10 +30,12 @@ the database's runs on; SQLite, on the worker's own machine, always uses it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import re
 import smtplib
+from dataclasses import dataclass
 from email.mime.image import MIMEImage
 
 from django.conf import settings
@@ -40,8 +43,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -50,9 +53,9 @@ from frukost.mail.models import OutboxMessage
 from frukost.mail.renderers import (
     NoLongerTrue,
     NothingToRender,
+    compose,
     discard_links,
     personalise_with_images,
-    render_pending,
 )
 
 logger = logging.getLogger(__name__)
@@ -110,14 +113,6 @@ def _now(now: dt.datetime | None = None):
     return Now() if database_clock() else timezone.now()
 
 
-def _due(now: dt.datetime | None = None):
-    due = Q(next_attempt_at__lte=_now(now))
-    if now is None and database_clock():
-        # Written by the web server's clock when queued, which the database's need not agree with.
-        due |= Q(attempts=0)
-    return OutboxMessage.objects.filter(due, status=MessageStatus.QUEUED)
-
-
 def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     """Recover the messages a crashed worker left in "sending"; returns how many were queued again.
 
@@ -158,40 +153,162 @@ def claim(message_id: int, *, now: dt.datetime | None = None) -> bool:
     )
 
 
-def _claim_due(candidates, count: int, *, now: dt.datetime | None) -> list[int]:
-    """Claim up to `count` of the due messages in `candidates` (oldest first); returns their ids.
+# --- The worker's own statements, built once per process and connection ----------------------
+# The ORM spent more CPU building the claim, the hand-over and the outcome's UPDATEs than the
+# database spent running them (benchmarks/README.md, issue 10: "The worker's own writes").
+_FIELDS = [field.attname for field in OutboxMessage._meta.concrete_fields]
 
-    Run inside a transaction on PostgreSQL: the rows stay locked until it commits.
+
+class _Statements:
+    """The SQL of one connection's claims and writes, in its vendor's dialect.
+
+    Built from constants and quoted names only (no value is ever formatted into it): the values
+    are parameters. Where the database's clock is the queue's (see `_now`), "now" is
+    STATEMENT_TIMESTAMP() in the SQL instead of a parameter.
     """
+
+    def __init__(self, db):
+        self.db = db
+        meta = OutboxMessage._meta
+        quote = db.ops.quote_name
+        table = quote(meta.db_table)
+        columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
+        self.compiler = OutboxMessage.objects.all().query.get_compiler(connection=db)
+        self.converters = self.compiler.get_converters(
+            [meta.get_field(name).get_col(meta.db_table) for name in _FIELDS]
+        )
+        postgresql = db.vendor == "postgresql"
+        sending, queued, sent = MessageStatus.SENDING, MessageStatus.QUEUED, MessageStatus.SENT
+        # (bulk, database clock) -> claim up to a limit of the due messages, oldest first, in one
+        # statement; the rows come back. Parameters: `now` (unless the database's clock), `limit`.
+        # On PostgreSQL the candidates are locked with SKIP LOCKED, so two workers never wait for
+        # each other nor take the same row, in a MATERIALIZED CTE: as a plain subquery the planner
+        # may scan it again for each row updated, each scan locking the next rows (the limit would
+        # not hold). On SQLite the statement holds the write lock, and the subquery is run once.
+        self.claim: dict[tuple[bool, bool], str] = {}
+        self.bulk_due: dict[bool, str] = {}  # database clock -> is any bulk message due?
+        for bulk in (False, True):
+            priority = f"priority {'>=' if bulk else '<'} {int(Priority.BULK)}"
+            for database in (False, True):
+                now = "STATEMENT_TIMESTAMP()" if database else "%(now)s"
+                due = (
+                    f"(next_attempt_at <= {now} OR attempts = 0)" if database else f"next_attempt_at <= {now}"
+                )
+                if bulk:
+                    self.bulk_due[database] = (
+                        f"SELECT 1 FROM {table} WHERE status = '{queued}' AND {priority}"  # noqa: S608
+                        f" AND {due} LIMIT 1"
+                    )
+                candidates = (
+                    f"SELECT id FROM {table} WHERE status = '{queued}' AND {priority}"  # noqa: S608 - no input
+                    f" AND {due} ORDER BY next_attempt_at, id LIMIT %(limit)s"
+                )
+                update = (
+                    f"UPDATE {table} SET status = '{sending}', claimed_at = {now},"  # noqa: S608 - no input
+                    " handed_over_at = NULL, attempts = attempts + 1"
+                )
+                if postgresql:
+                    self.claim[bulk, database] = (
+                        f"WITH due AS MATERIALIZED ({candidates} FOR UPDATE SKIP LOCKED) {update}"  # noqa: S608
+                        f" WHERE id IN (SELECT id FROM due) AND status = '{queued}' RETURNING {columns}"
+                    )
+                else:
+                    self.claim[bulk, database] = (
+                        f"{update} WHERE id IN ({candidates}) AND status = '{queued}' RETURNING {columns}"
+                    )
+        # (with the subject composed now, database clock) -> the hand-over.
+        self.hand_over_sql: dict[tuple[bool, bool], str] = {}
+        for with_subject in (False, True):
+            subject = ", subject = %s, rendered_at = %s" if with_subject else ""
+            for database in (False, True):
+                now = "STATEMENT_TIMESTAMP()" if database else "%s"
+                self.hand_over_sql[with_subject, database] = (
+                    f"UPDATE {table} SET handed_over_at = {now}{subject} WHERE id = %s"  # noqa: S608
+                )
+        # forget the recipient -> sent: no bodies kept.
+        self.sent_sql: dict[bool, str] = {}
+        for forget_recipient in (False, True):
+            forget = f", {quote('to')} = '', reply_to = ''" if forget_recipient else ""
+            self.sent_sql[forget_recipient] = (
+                f"UPDATE {table} SET status = '{sent}', sent_at = %s, last_error = '',"  # noqa: S608
+                f" body_text = '', body_html = '', ics = ''{forget} WHERE id = %s"
+            )
+
+    def claimed(self, *, bulk: bool, count: int, now: dt.datetime | None) -> list[OutboxMessage]:
+        """Claim up to `count` due messages; returns them as claimed, the oldest due first."""
+        database = now is None and database_clock()
+        params = {"limit": count}
+        if not database:
+            params["now"] = self.db.ops.adapt_datetimefield_value(now or timezone.now())
+        with self.db.cursor() as cursor:
+            cursor.execute(self.claim[bulk, database], params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        messages = [OutboxMessage.from_db(self.db.alias, _FIELDS, row) for row in rows]
+        # RETURNING gives no order: the oldest due first, as they were chosen.
+        return sorted(messages, key=lambda message: (message.next_attempt_at, message.pk))
+
+    def any_bulk_due(self, *, now: dt.datetime | None) -> bool:
+        database = now is None and database_clock()
+        params = {} if database else {"now": self.db.ops.adapt_datetimefield_value(now or timezone.now())}
+        with self.db.cursor() as cursor:
+            cursor.execute(self.bulk_due[database], params)
+            return cursor.fetchone() is not None
+
+    def hand_over(self, message: OutboxMessage, *, with_subject: bool) -> None:
+        """Record (committed: autocommit) that the message goes to the mail server now; with the
+        subject composed for it, which the back office and an inviter's erasure look at."""
+        database = database_clock()
+        params = [] if database else [self.db.ops.adapt_datetimefield_value(timezone.now())]
+        if with_subject:
+            params += [message.subject, self.db.ops.adapt_datetimefield_value(message.rendered_at)]
+        with self.db.cursor() as cursor:
+            cursor.execute(self.hand_over_sql[with_subject, database], [*params, message.pk])
+
+    def sent(self, pk: int, sent_at: dt.datetime, *, forget_recipient: bool) -> None:
+        """Record a message as sent: no bodies kept, and no address for the kinds that forget it."""
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                self.sent_sql[forget_recipient], [self.db.ops.adapt_datetimefield_value(sent_at), pk]
+            )
+
+
+@functools.lru_cache(maxsize=16)
+def _statements(db) -> _Statements:
+    # Keyed on the connection object: one per thread, so a cached compiler never serves another.
+    return _Statements(db)
+
+
+def _claim_due(*, bulk: bool, count: int, now: dt.datetime | None) -> list[OutboxMessage]:
+    """Claim up to `count` due messages (oldest first) in one statement; returns them as claimed."""
     if count <= 0:
         return []
-    candidates = candidates.order_by("next_attempt_at", "id")
-    if connection.vendor == "postgresql":
-        ids = list(candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:count])
-        OutboxMessage.objects.filter(pk__in=ids).update(
-            status=MessageStatus.SENDING,
-            claimed_at=_now(now),
-            handed_over_at=None,
-            attempts=F("attempts") + 1,
-        )
-        return ids
-    return [pk for pk in candidates.values_list("pk", flat=True)[:count] if claim(pk, now=now)]
+    return _statements(connections[DEFAULT_DB_ALIAS]).claimed(bulk=bulk, count=count, now=now)
 
 
 def claim_transactional(count: int, *, now: dt.datetime | None = None) -> list[int]:
-    candidates = _due(now).filter(priority__lt=Priority.BULK)
-    if connection.vendor != "postgresql":
-        return _claim_due(candidates, count, now=now)  # each claim its own conditional UPDATE
-    with transaction.atomic():
-        return _claim_due(candidates, count, now=now)
+    """Claim up to `count` due transactional messages; returns their ids."""
+    return [message.pk for message in _claim_transactional(count, now=now)]
+
+
+def _claim_transactional(count: int, *, now: dt.datetime | None) -> list[OutboxMessage]:
+    return _claim_due(bulk=False, count=count, now=now)
 
 
 def claim_bulk(count: int, *, now: dt.datetime | None = None) -> list[int]:
-    """Claim up to `count` due bulk messages, within what FRUKOST_MAIL_BULK_PER_MINUTE leaves.
+    """Claim up to `count` due bulk messages, within what FRUKOST_MAIL_BULK_PER_MINUTE leaves;
+    returns their ids."""
+    return [message.pk for message in _claim_bulk(count, now=now)]
 
-    The allowance is counted and spent in one transaction that only one worker at a time can be
+
+def _claim_bulk(count: int, *, now: dt.datetime | None) -> list[OutboxMessage]:
+    """The allowance is counted and spent in one transaction that only one worker at a time can be
     in (an advisory lock on PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock).
+    Nothing due (the idle worker's every round): one cheap SELECT, no transaction, no lock.
     """
+    if count <= 0 or not _any_bulk_due(now):
+        return []
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -202,7 +319,11 @@ def claim_bulk(count: int, *, now: dt.datetime | None = None) -> list[int]:
                 priority__gte=Priority.BULK, claimed_at__gt=_now(now) - dt.timedelta(seconds=60)
             ).count()
             count = min(count, per_minute - recent)
-        return _claim_due(_due(now).filter(priority__gte=Priority.BULK), count, now=now)
+        return _claim_due(bulk=True, count=count, now=now)
+
+
+def _any_bulk_due(now: dt.datetime | None) -> bool:
+    return _statements(connections[DEFAULT_DB_ALIAS]).any_bulk_due(now=now)
 
 
 def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
@@ -216,21 +337,20 @@ def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     sent = 0
     connection_ = None
     try:
-        # A few at a time, each sent before the next are claimed: a worker holds few messages
-        # that another could be sending.
-        chunk = CLAIM_CHUNK if connection.vendor == "postgresql" else 1
+        # A few at a time, each chunk sent before the next is claimed: a worker holds few
+        # messages that another could be sending.
         taken = 0
         while taken < limit:
-            ids = claim_transactional(min(chunk, limit - taken), now=now)
-            if not ids:
+            messages = _claim_transactional(min(CLAIM_CHUNK, limit - taken), now=now)
+            if not messages:
                 break
-            taken += len(ids)
+            taken += len(messages)
             connection_ = connection_ or get_connection()
-            sent += _deliver_claimed(ids, connection_)
-        ids = claim_bulk(settings.FRUKOST_MAIL_BULK_BATCH, now=now)
-        if ids:
+            sent += sum(deliver(message, connection=connection_) for message in messages)
+        messages = _claim_bulk(settings.FRUKOST_MAIL_BULK_BATCH, now=now)
+        if messages:
             connection_ = connection_ or get_connection()
-            sent += _deliver_claimed(ids, connection_)
+            sent += sum(deliver(message, connection=connection_) for message in messages)
     finally:
         if connection_ is not None:
             try:
@@ -240,37 +360,55 @@ def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def _deliver_claimed(ids: list[int], connection_) -> int:
-    messages = OutboxMessage.objects.in_bulk(ids)
-    return sum(deliver(messages[pk], connection=connection_) for pk in ids if pk in messages)
+@dataclass
+class _Attempt:
+    """What this attempt has composed and stored so far (see `deliver`)."""
+
+    composed: bool = False  # subject and bodies composed now, in memory
+    handed_over: bool = False  # the hand-over is stored, with the subject composed now
+
+    def unstored(self, *, bodies: bool) -> list[str]:
+        """The fields composed now that the outcome's write must store (`bodies`: for a retry)."""
+        if not self.composed:
+            return []
+        fields = [] if self.handed_over else ["subject", "rendered_at"]
+        return [*fields, "body_text", "body_html", "ics"] if bodies else fields
 
 
 def deliver(message: OutboxMessage, *, connection=None) -> bool:
-    """Hand one claimed message to the mail backend and record the outcome."""
+    """Hand one claimed message to the mail backend and record the outcome.
+
+    Two writes for a message composed and sent now: the hand-over (with the subject composed, and
+    `rendered_at`) and the outcome. The bodies are stored only for a message to be retried (it is
+    not composed again: the renderer's checks are asked again as the links are minted); a sent or
+    failed message keeps none, so none are written to be blanked a moment later.
+    """
+    # Kept on the message for `_send`, which records the hand-over.
+    attempt = message._attempt = _Attempt()
     try:
-        render_pending(message)
+        attempt.composed = compose(message)
         _send(message, connection)
     except NoLongerTrue as exc:
-        _skip(message, str(exc))
+        _skip(message, str(exc), attempt)
         return False
     except NothingToRender as exc:
-        _fail(message, str(exc))
+        _fail(message, str(exc), attempt)
         return False
     except PermanentFailure as exc:
         # Before _fail, which forgets the address of the kinds that must not keep it.
         if exc.bounced:
             _bounced(message, without_addresses(str(exc)))
-        _fail(message, str(exc))
+        _fail(message, str(exc), attempt)
         return False
     except (smtplib.SMTPException, OSError) as exc:  # OSError covers refused connections and timeouts
-        _retry_later(message, f"{type(exc).__name__}: {smtp_error_text(exc)}")
+        _retry_later(message, f"{type(exc).__name__}: {smtp_error_text(exc)}", attempt)
         return False
     except Exception as exc:
         # Anything else (a backend bug, a header the backend rejects) must not leave the message
         # in "sending" or stop the round: the rest of the queue still goes out, and this one is
         # retried until it reaches the maximum number of attempts.
         logger.exception("mail %s raised an unexpected error", message.pk)
-        _retry_later(message, f"{type(exc).__name__}: {smtp_error_text(exc)}")
+        _retry_later(message, f"{type(exc).__name__}: {smtp_error_text(exc)}", attempt)
         return False
     message.status = MessageStatus.SENT
     message.sent_at = timezone.now()
@@ -278,8 +416,8 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     # Once delivered the bodies need not stay in the database (some kinds carry a secret of
     # their own: an invitation to join, a password reset).
     message.body_text = message.body_html = message.ics = ""
-    fields = ["status", "sent_at", "last_error", "body_text", "body_html", "ics"]
-    message.save(update_fields=[*fields, *_forget_recipient(message)])
+    forget = bool(_forget_recipient(message))
+    _statements(connections[DEFAULT_DB_ALIAS]).sent(message.pk, message.sent_at, forget_recipient=forget)
     # One line per message for the operator: its id and kind, never the address or a link.
     logger.info("mail %s sent (%s, attempt %d)", message.pk, message.kind, message.attempts)
     return True
@@ -356,7 +494,9 @@ def _send(message: OutboxMessage, connection) -> None:
         email.attach(_calendar_part(message.ics))
     # The hand-over, committed before the mail server sees the message: a worker that dies from
     # here on may have delivered it (requeue_stuck).
-    OutboxMessage.objects.filter(pk=message.pk).update(handed_over_at=_now())
+    attempt = getattr(message, "_attempt", None) or _Attempt()
+    _statements(connections[DEFAULT_DB_ALIAS]).hand_over(message, with_subject=attempt.composed)
+    attempt.handed_over = True
     try:
         email.send()
     except ValueError as exc:  # BadHeaderError, UnicodeError, an address Django cannot encode
@@ -441,39 +581,43 @@ def backoff_seconds(attempts: int) -> float:
     return min(base, MAX_BACKOFF_SECONDS) * random.uniform(0.8, 1.2)
 
 
-def _retry_later(message: OutboxMessage, error: str) -> None:
+def _retry_later(message: OutboxMessage, error: str, attempt: _Attempt | None = None) -> None:
     error = without_addresses(error)
     if message.attempts >= settings.FRUKOST_MAIL_MAX_ATTEMPTS:
-        _fail(message, f"gave up after {message.attempts} attempts: {error}")
+        _fail(message, f"gave up after {message.attempts} attempts: {error}", attempt)
         return
     logger.warning("mail %s to be retried: %s", message.pk, error)
     message.status = MessageStatus.QUEUED
     message.last_error = error[:2000]
     message.next_attempt_at = _now() + dt.timedelta(seconds=backoff_seconds(message.attempts))
-    message.save(update_fields=["status", "last_error", "next_attempt_at"])
+    # The bodies composed now are kept: the retry sends them as they are (its links minted afresh).
+    unstored = attempt.unstored(bodies=True) if attempt else []
+    message.save(update_fields=["status", "last_error", "next_attempt_at", *unstored])
 
 
-def _skip(message: OutboxMessage, reason: str) -> None:
+def _skip(message: OutboxMessage, reason: str, attempt: _Attempt | None = None) -> None:
     reason = without_addresses(reason)
     logger.info("mail %s not sent: %s", message.pk, reason)
     message.status = MessageStatus.SKIPPED
     message.last_error = reason[:2000]
-    _forget(message)
+    _forget(message, attempt)
 
 
-def _fail(message: OutboxMessage, error: str) -> None:
+def _fail(message: OutboxMessage, error: str, attempt: _Attempt | None = None) -> None:
     error = without_addresses(error)
     logger.error("mail %s failed for good: %s", message.pk, error)
     message.status = MessageStatus.FAILED
     message.last_error = error[:2000]
-    _forget(message)
+    _forget(message, attempt)
 
 
-def _forget(message: OutboxMessage) -> None:
+def _forget(message: OutboxMessage, attempt: _Attempt | None = None) -> None:
     """A message that will never be delivered keeps no bodies (an invitation's or a reset's own
     secret may be in them), no personal link minted for it (mail.renderers.discard_links) and, for
     the kinds that must forget it, no address."""
     message.body_text = message.body_html = message.ics = ""
     fields = ["status", "last_error", "body_text", "body_html", "ics"]
-    message.save(update_fields=[*fields, *_forget_recipient(message)])
+    # The subject composed now is kept, as for a sent message (the bodies are not).
+    composed = attempt.unstored(bodies=False) if attempt else []
+    message.save(update_fields=[*fields, *composed, *_forget_recipient(message)])
     discard_links(message)

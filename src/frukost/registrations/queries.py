@@ -166,17 +166,46 @@ def earlier_registrations(registration: Registration) -> int:
 
     Calendar files use it to raise SEQUENCE past an earlier cancellation (see mail.ical). The rows'
     ids, counted here: there are seldom any, and Django builds that query in a third of the CPU
-    time of a COUNT (the mail worker asks once per message).
+    time of a COUNT. The mail worker asks once per message, so the SQL is built once per process
+    and connection, as `registration_for_mail`'s (0.3 ms of the ORM's Python a message).
     """
-    earlier = (
-        Registration.objects.filter(
-            event_id=registration.event_id, email=registration.email, pk__lt=registration.pk
-        )
+    db = connections[DEFAULT_DB_ALIAS]
+    prepared = _earlier_registrations_sql(db)
+    if prepared is None:  # the ORM built the parameters in an order this code does not know
+        return len(_earlier_registrations(registration.event_id, registration.email, registration.pk))
+    sql, params, at = prepared
+    params = list(params)
+    for index, value in zip(at, (registration.event_id, registration.email, registration.pk), strict=True):
+        params[index] = value
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
+
+
+def _earlier_registrations(event_id, email, pk) -> QuerySet:
+    return (
+        Registration.objects.filter(event_id=event_id, email=email, pk__lt=pk)
         .exclude(status__in=ACTIVE_STATUSES)
         .order_by()
         .values_list("pk", flat=True)
     )
-    return len(earlier)
+
+
+_NO_EVENT, _NO_EMAIL = -918_273_645, "\x00frukost: the address\x00"
+
+
+@functools.lru_cache(maxsize=16)
+def _earlier_registrations_sql(db):
+    # Keyed on the connection object: one per thread (see _registration_for_mail_sql).
+    query = _earlier_registrations(_NO_EVENT, _NO_EMAIL, _NO_REGISTRATION).query
+    sql, params = query.get_compiler(connection=db).as_sql()
+    at = []
+    for sentinel in (_NO_EVENT, _NO_EMAIL, _NO_REGISTRATION):
+        found = [index for index, value in enumerate(params) if value == sentinel]
+        if len(found) != 1:
+            return None
+        at.append(found[0])
+    return sql, tuple(params), tuple(at)
 
 
 def events_at_a_glance(events: QuerySet[Event]) -> QuerySet[Event]:

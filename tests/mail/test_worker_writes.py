@@ -1,0 +1,176 @@
+"""What the worker writes for each message (issue 10: its CPU per message): a chunk claimed in
+one statement, two writes a message sent, the bodies only when they are needed again, and every
+message recovered whatever moment its worker died at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import re
+from email import policy
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from frukost.mail.enums import MailKind, MessageStatus, Priority
+from frukost.mail.models import OutboxMessage
+from frukost.mail.outbox import enqueue
+from frukost.mail.worker import CLAIM_CHUNK, claim_bulk, claim_transactional, send_due
+from frukost.registrations.services import register
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2029, 4, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _queue(count: int, *, priority=Priority.TRANSACTIONAL, first: int = 0) -> list[OutboxMessage]:
+    kind = MailKind.ANNOUNCEMENT if priority == Priority.BULK else MailKind.CONFIRMATION
+    with transaction.atomic():
+        return [
+            enqueue(
+                kind=kind, to=f"p{n}@example.se", subject=f"message {n}", body_text="hej", priority=priority
+            )
+            for n in range(first, first + count)
+        ]
+
+
+def _statements_to_send(count: int, first: int) -> int:
+    _queue(count, first=first)
+    with CaptureQueriesContext(connection) as queries:
+        assert send_due() == count
+    return len([q for q in queries.captured_queries if q["sql"] not in ("BEGIN IMMEDIATE", "COMMIT")])
+
+
+def test_send_due_writes_twice_a_message_and_claims_a_chunk_in_one_statement():
+    one, ten, thirty = _statements_to_send(1, 0), _statements_to_send(10, 100), _statements_to_send(30, 200)
+
+    # Per message: the hand-over and "sent". Per chunk of 10: one claim (the rows come back with
+    # it). Per round: the claim that finds nothing more, and the look for due bulk mail.
+    assert CLAIM_CHUNK == 10
+    assert (one, ten, thirty) == (2 * 1 + 1 + 2, 2 * 10 + 1 + 2, 2 * 30 + 3 + 2)
+    assert OutboxMessage.objects.filter(status=MessageStatus.SENT).count() == 41
+
+
+def test_an_idle_round_asks_the_database_twice_and_takes_no_lock():
+    with CaptureQueriesContext(connection) as queries:
+        assert send_due() == 0
+
+    # The transactional claim (finding nothing) and one SELECT for due bulk mail: no transaction
+    # for the bulk allowance, no advisory lock, when nothing is due.
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 2
+    assert not any("pg_advisory" in statement or "COUNT" in statement for statement in sql)
+
+
+def test_a_crash_between_the_chunk_claim_and_the_sends_recovers_every_message(settings, time_machine):
+    settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS = 600
+    time_machine.move_to(START, tick=False)
+    transactional = _queue(10)
+    bulk = _queue(5, priority=Priority.BULK, first=100)
+    # A worker claims a chunk of each and dies before handing any of them over.
+    assert sorted(claim_transactional(10)) == sorted(message.pk for message in transactional)
+    assert sorted(claim_bulk(20)) == sorted(message.pk for message in bulk)
+    assert send_due() == 0  # nothing left for another worker meanwhile
+
+    time_machine.move_to(START + dt.timedelta(seconds=601), tick=False)
+    call_command("worker", once=True, stdout=io.StringIO())
+    call_command("worker", once=True, stdout=io.StringIO())
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == sorted([f"message {n}" for n in range(10)] + [f"message {n}" for n in range(100, 105)])
+    rows = set(OutboxMessage.objects.values_list("status", "attempts", "last_error"))
+    assert rows == {(MessageStatus.SENT, 2, "")}
+
+
+def _without_fresh_parts(text: str) -> str:
+    """The text without the personal link and the check-in code, which each copy mints afresh."""
+    text = re.sub(r"/r/[A-Za-z0-9_-]+", "/r/LINK", text)
+    return re.sub(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", "CODE", text)
+
+
+def _composed_confirmation(event, person) -> OutboxMessage:
+    register(event=event, person=person("anna@example.se"))
+    return OutboxMessage.objects.get(kind=MailKind.CONFIRMATION)
+
+
+def test_a_message_to_be_retried_keeps_the_bodies_composed_for_it(smtp_server, event, person, time_machine):
+    time_machine.move_to(START, tick=False)
+    message = _composed_confirmation(event, person)
+    smtp_server.handler.rcpt_answer = "451 4.3.0 try again later"
+
+    send_due()
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+    assert message.subject == "Du är anmäld: Chefsfrukost: Leda med tillit"
+    assert message.rendered_at is not None
+    assert "Hej Anna!" in message.body_text and "Hej Anna!" in message.body_html
+    assert "BEGIN:VCALENDAR" in message.ics
+    # Stored with the placeholders, never a link (the retry mints its own).
+    assert "[[frukost-personal-link:manage]]" in message.body_text
+    assert "/r/" not in message.body_text + message.body_html
+
+    smtp_server.handler.rcpt_answer = ""
+    time_machine.move_to(START + dt.timedelta(hours=2), tick=False)
+    send_due()
+
+    message.refresh_from_db()
+    [received] = smtp_server.received
+    text = email.message_from_bytes(received.raw, policy=policy.default).get_body(("plain",)).get_content()
+    assert "Hej Anna!" in text and "/r/" in text
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+    assert (message.body_text, message.body_html, message.ics) == ("", "", "")
+    assert message.subject == "Du är anmäld: Chefsfrukost: Leda med tillit"
+
+
+def test_a_sent_message_kept_only_its_subject(mail_dir, settings, event, person):
+    settings.EMAIL_BACKEND = "frukost.mail.backends.EmlDirectoryBackend"
+    message = _composed_confirmation(event, person)
+
+    send_due()
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert (message.subject, message.body_text, message.body_html, message.ics) == (
+        "Du är anmäld: Chefsfrukost: Leda med tillit",
+        "",
+        "",
+        "",
+    )
+    assert message.rendered_at is not None and message.handed_over_at is not None
+
+
+def test_a_confirmation_whose_worker_died_after_the_hand_over_is_composed_again(
+    settings, event, person, time_machine
+):
+    settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS = 600
+    time_machine.move_to(START, tick=False)
+    message = _composed_confirmation(event, person)
+    settings.EMAIL_BACKEND = "tests.mail.test_claim.DiesAfterDelivering"
+    from tests.mail.test_claim import _Killed
+
+    with pytest.raises(_Killed):
+        send_due()
+    message.refresh_from_db()
+    # Handed over with its subject; the bodies were never written (they would have been blanked).
+    assert (message.status, message.handed_over_at) == (MessageStatus.SENDING, START)
+    assert message.subject == "Du är anmäld: Chefsfrukost: Leda med tillit"
+    assert (message.body_text, message.body_html, message.ics) == ("", "", "")
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    time_machine.move_to(START + dt.timedelta(seconds=601), tick=False)
+    call_command("worker", once=True, stdout=io.StringIO())
+
+    # At least once, and the second copy as whole as the first: composed afresh.
+    first, second = mail.outbox
+    assert first.subject == second.subject == "Du är anmäld: Chefsfrukost: Leda med tillit"
+    assert "Hej Anna!" in second.body and "/r/" in second.body
+    assert _without_fresh_parts(second.body) == _without_fresh_parts(first.body)
+    [calendar] = second.attachments
+    assert "BEGIN:VCALENDAR" in calendar.get_payload(decode=True).decode()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
