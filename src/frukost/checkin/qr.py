@@ -69,7 +69,6 @@ class _Template:
 
         line = [1] * width
         pairs = [1] * (width - 1) + [0]  # a module and the next one in its line
-        self.valid = self._lines([line] * (2 * width))
         self.pairs = self._lines([pairs] * (2 * width))
         # 2x2 blocks, by their top-left module: rows 0..width-2, columns 0..width-2, in the row
         # lines only (each block is counted once).
