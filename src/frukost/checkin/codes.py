@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import struct
-import zlib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -100,45 +98,11 @@ def registration_for_code(event, text: str) -> Registration | None:
 
 
 def qr_png(code: str, *, scale: int = 6) -> bytes:
-    """The code as a QR PNG (segno); PNG because many mail clients drop inline SVG."""
-    import segno
+    """The code as a QR PNG, the very image segno makes (checkin/qr.py); PNG because many mail
+    clients drop inline SVG."""
+    from frukost.checkin import qr
 
-    # micro=False: segno picks a Micro QR for 9 characters, which phone cameras, BarcodeDetector and
-    # jsQR do not read.
-    return _png(segno.make(code, error="m", micro=False).matrix, scale=scale, border=4)
-
-
-def _png(matrix, *, scale: int, border: int) -> bytes:
-    """The QR matrix as the very PNG segno's writer makes (1-bit greyscale, a light pixel 1, each
-    repeated row an "Up"-filtered row of zeros, zlib level 9), in a quarter of its time: every
-    confirmation e-mail carries one (benchmarks/mail_compose.py)."""
-    width = (len(matrix) + 2 * border) * scale
-    row_bytes = (width + 7) // 8
-    padding = "0" * (row_bytes * 8 - width)
-
-    def scanline(bits: str) -> bytes:  # filter type 0 ("None") and the pixels, 8 to a byte
-        return b"\0" + int(bits + padding, 2).to_bytes(row_bytes, "big")
-
-    quiet_zone = "1" * (border * scale)
-    light_rows = scanline("1" * width) * (border * scale)
-    repeated = (b"\2" + bytes(row_bytes)) * (scale - 1)  # filter type 2 ("Up"): same as above
-    dark, light = "0" * scale, "1" * scale
-    data = bytearray(light_rows)
-    for row in matrix:
-        data += scanline(quiet_zone + "".join(dark if module else light for module in row) + quiet_zone)
-        data += repeated
-    data += light_rows
-    header = struct.pack(">2I5B", width, width, 1, 0, 0, 0, 0)  # bit depth 1, greyscale
-    return (
-        b"\211PNG\r\n\032\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(data, 9))
-        + _chunk(b"IEND", b"")
-    )
-
-
-def _chunk(name: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + name + data + struct.pack(">I", zlib.crc32(name + data))
+    return qr.qr_png(code, scale=scale, border=4)
 
 
 def code_for_message(message) -> tuple[str, bytes]:
