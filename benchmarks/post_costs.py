@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--profile", type=int, default=0, help="profile this many POSTs")
     parser.add_argument("--sql", action="store_true", help="print one POST's statements")
+    parser.add_argument("--callees", default="", help="with --profile: callees of these (regex)")
     parser.add_argument("--profile-thanks", type=int, default=0, help="profile this many thank-you pages")
     parser.add_argument(
         "--multipart",
@@ -157,7 +158,9 @@ def main() -> None:
         stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
         stats.print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_callees("event_detail|register.py:.*\\(register\\)")
+        stats.sort_stats("cumulative").print_callees(
+            args.callees or "event_detail|register.py:.*\\(register\\)"
+        )
     if args.profile_thanks:
         profiler = cProfile.Profile()
         profiler.enable()
