@@ -97,8 +97,6 @@ def register(
                 status=status_for_newcomer, registration=existing, already_registered=True
             )
 
-        # The registrant's and the colleagues' audit entries, written together at the end.
-        entries: list[AuditLog] = []
         registration = _create(
             event=event,
             now=now,
@@ -110,7 +108,6 @@ def register(
             answers=person.answers,
             confirmed=not event.confirm_email,
             colleague_names=_names(colleagues),
-            audit_entries=entries,
         )
         free -= registration.status == Status.REGISTERED
         apply_consent(registration, person.answers, had_consent=False)
@@ -118,9 +115,7 @@ def register(
         _bring_colleagues(
             registration, colleagues, event=event, now=now, free=free, inviter_name=inviter_name,
             language=person.language, hold_invitations=not registration.is_confirmed,
-            audit_entries=entries,
         )  # fmt: skip
-        AuditLog.objects.bulk_create(entries)
         return RegistrationResult(status=registration.status, registration=registration)
 
 
@@ -134,7 +129,6 @@ def _bring_colleagues(
     inviter_name: str,
     language: str,
     hold_invitations: bool = False,
-    audit_entries: list[AuditLog] | None = None,
 ) -> int:
     """Register and invite each colleague whose address is not registered yet; returns the seats
     left. The one already registered is skipped without a word (telling would reveal it).
@@ -165,7 +159,6 @@ def _bring_colleagues(
             invited_by=registration,
             invited_by_name=inviter_name,
             invitation_held=hold_invitations,
-            audit_entries=audit_entries,
         )
         free -= guest.status == Status.REGISTERED
         if not hold_invitations:
@@ -281,10 +274,7 @@ def _create(
     invitation_held: bool = False,
     actor=None,
     by_organiser: bool = False,
-    audit_entries: list[AuditLog] | None = None,
 ) -> Registration:
-    """A new registration, saved, with its audit entry: saved too, or appended to
-    `audit_entries` for the caller to write with the others in one statement."""
     registration = Registration(
         event=event,
         invited_by=invited_by,
@@ -306,11 +296,8 @@ def _create(
         registration.status = Status.WAITLISTED
         registration.waitlisted_at = now
     registration.save()
-    entry = _created_entry(registration, event=event, actor=actor, by_organiser=by_organiser)
-    if audit_entries is None:
-        entry.save()
-    else:
-        audit_entries.append(entry)
+    # Written at once, before the registration's e-mail: the history orders both by their time.
+    _created_entry(registration, event=event, actor=actor, by_organiser=by_organiser).save()
     return registration
 
 
