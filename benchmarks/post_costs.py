@@ -7,7 +7,9 @@
 Settings as in production (DEBUG off), the real middleware, Django's test Client with CSRF
 checks on. The form is filled as people fill it (as load.py does since issue 10): every
 registration names workplace, title and membership; every third ticks two diets and writes a
-need; every fifth brings a colleague. Each POST comes from a new client address (REMOTE_ADDR),
+need; every fifth brings a colleague. The body is
+application/x-www-form-urlencoded, as a browser sends the form (`--multipart` for the test
+client's default). Each POST comes from a new client address (REMOTE_ADDR),
 so the rate limits run as for a crowd and never refuse. Reports the median CPU ms of a POST, of
 the thank-you page that follows, and of a whole registration (GET page, POST, thank-you), plus
 the SQL statements of one POST.
@@ -24,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 
 ROUNDS = 400
 
@@ -33,7 +36,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--profile", type=int, default=0, help="profile this many POSTs")
     parser.add_argument("--sql", action="store_true", help="print one POST's statements")
+    parser.add_argument("--callees", default="", help="with --profile: callees of these (regex)")
     parser.add_argument("--profile-thanks", type=int, default=0, help="profile this many thank-you pages")
+    parser.add_argument(
+        "--multipart",
+        action="store_true",
+        help="post multipart/form-data (the test client's default, as before 2026-12-01 21:00) "
+        "instead of application/x-www-form-urlencoded, which browsers and load.py send",
+    )
     args = parser.parse_args()
     scratch = tempfile.TemporaryDirectory(prefix="frukost-post-")
     os.environ["FRUKOST_DATA_DIR"] = scratch.name
@@ -86,9 +96,16 @@ def main() -> None:
             }
         return data
 
+    def send(data: dict, address: str):
+        if args.multipart:
+            return client.post(path, data, REMOTE_ADDR=address)
+        # What a browser sends for a form without files (and load.py too).
+        body = urllib.parse.urlencode(data, doseq=True)
+        return client.post(path, body, content_type="application/x-www-form-urlencoded", REMOTE_ADDR=address)
+
     def post() -> None:
         n = next(counter)
-        response = client.post(path, form(n), REMOTE_ADDR=f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
+        response = send(form(n), f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
         assert response.status_code == 302, (response.status_code, response.content[-2000:])
 
     def thanks() -> None:
@@ -107,13 +124,13 @@ def main() -> None:
     if True:
         n = 30  # no diets, no colleague: the common case
         with CaptureQueriesContext(connection) as queries:
-            client.post(path, form(10**8 + 1), REMOTE_ADDR="10.200.0.1")
+            send(form(10**8 + 1), "10.200.0.1")
         print(f"SQL statements in one POST (plain form): {len(queries)}")
         if args.sql:
             for query in queries.captured_queries:
                 print("   ", query["sql"][:200])
         with CaptureQueriesContext(connection) as queries:
-            client.post(path, form(10**8 + 5 * 3), REMOTE_ADDR="10.200.0.2")
+            send(form(10**8 + 5 * 3), "10.200.0.2")
         print(f"SQL statements in one POST (diets and a colleague): {len(queries)}")
         del n
     samples = {"POST": [], "thank-you": [], "GET page": [], "registration (3 requests)": []}
@@ -141,7 +158,9 @@ def main() -> None:
         stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
         stats.print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_callees("event_detail|register.py:.*\\(register\\)")
+        stats.sort_stats("cumulative").print_callees(
+            args.callees or "event_detail|register.py:.*\\(register\\)"
+        )
     if args.profile_thanks:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from frukost.core.models import AuditLog
 from frukost.events.enums import EventStatus
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
@@ -218,3 +220,25 @@ def test_confirmation_names_the_colleagues_the_registrant_brought(event, person,
     [confirmation] = outbox_for("anna@example.se")
 
     assert "Bo Ek" in confirmation.body_text
+
+
+def test_register_audits_the_registrant_and_each_colleague_with_the_events_organisation(
+    event, person, colleague
+):
+    with CaptureQueriesContext(connection) as queries:
+        result = register(
+            event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")]
+        )
+
+    bo = Registration.objects.get(email="bo@example.se")
+    entries = AuditLog.objects.filter(event_id=event.pk).order_by("pk")
+    assert [(e.action, e.organisation_id, e.registration_id, e.actor_id, e.data) for e in entries] == [
+        ("registration.created", event.organisation_id, result.registration.pk, None,
+         {"status": Status.REGISTERED, "colleague": False}),
+        ("registration.created", event.organisation_id, bo.pk, None,
+         {"status": Status.REGISTERED, "colleague": True}),
+    ]  # fmt: skip
+    # Each entry in its own INSERT, with no subquery for the organisation.
+    audit_inserts = [q["sql"] for q in queries.captured_queries if "core_auditlog" in q["sql"]]
+    assert len(audit_inserts) == 2
+    assert not [sql for sql in audit_inserts if "events_event" in sql]

@@ -61,8 +61,12 @@ def count(
     if not hits:
         return {}
     windows = windows or {}
-    hashed = {_hashed(key): key for key, _weight in hits}
-    weights = [(_hashed(key), max(int(weight), 0), windows.get(key, window)) for key, weight in hits]
+    names = [_hashed(key) for key, _weight in hits]  # each key hashed once (an HMAC each)
+    hashed = dict(zip(names, (key for key, _weight in hits), strict=True))
+    weights = [
+        (name, max(int(weight), 0), windows.get(key, window))
+        for name, (key, weight) in zip(names, hits, strict=True)
+    ]
     totals = _with_redis(_count_in_redis, weights, window=window)
     if totals is None:
         totals = _count_in_database(weights, window=window)

@@ -1,4 +1,5 @@
-"""The public event page for a visitor with nothing of their own on it, from a per-process cache.
+"""The public event page for a visitor with nothing of their own on it, from a per-process cache;
+and the thank-you page after a registration, the same way (see thank_you_key).
 
 An event page GET without a query string shows nothing that belongs to the visitor except the
 CSRF token (the language switch and the registration form) and the CSP nonce of the page's one
@@ -13,6 +14,10 @@ reopening, cancelling, a capacity change or an organisation's new colour or name
 once, in every process, with no invalidation to forget. The seats left only show through the
 state ("Only a few seats left", "Fully booked"), and the state is computed from a fresh count on
 every request, so a registration or a cancellation that changes it changes the key.
+
+The thank-you page holds nothing of the person either (no name, no address: "the address you
+gave"): only what its signed cookie says, whether they are on the waiting list, whether they must
+confirm and how many colleagues they named, and those are part of its key.
 
 Never cached: a bound form (a POST, with its errors), the back office's preview, the invitation
 page (/i/<token>/, a prefilled form: its own view), personal pages, a request with a query string
@@ -47,16 +52,28 @@ def cacheable(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, event: Event, state: str) -> str:
+    return _key("event-page", request, event, str(state))
+
+
+def thank_you_key(
+    request: HttpRequest, event: Event, *, waitlisted: bool, confirm: bool, colleagues: int
+) -> str:
+    """The thank-you page's key: what its signed cookie says (the same for everyone it says it
+    to) besides the event, its organisation, the language and the path."""
+    return _key("thank-you", request, event, bool(waitlisted), bool(confirm), int(colleagues))
+
+
+def _key(kind: str, request: HttpRequest, event: Event, *variant) -> str:
     organisation = event.organisation
     facts = (
         tuple(getattr(event, name) for name in _EVENT_FIELDS),
         tuple(getattr(organisation, name) for name in _ORGANISATION_FIELDS),
         translation.get_language(),
-        str(state),
+        variant,
         request.path,
     )
     digest = hashlib.blake2b(repr(facts).encode(), digest_size=20).hexdigest()
-    return f"event-page:{event.pk}:{digest}"
+    return f"{kind}:{event.pk}:{digest}"
 
 
 def serve(request: HttpRequest, key: str, render: Callable[[dict], TemplateResponse]) -> HttpResponse:

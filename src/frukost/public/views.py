@@ -312,7 +312,22 @@ def registered(request, organisation, event):
         "confirm": bool(done.get("confirm")),
         "colleagues": colleagues if isinstance(colleagues, int) else 0,
     }
-    return render(request, "public/registration_done.html", context)
+    if not page_cache.cacheable(request):
+        return render(request, "public/registration_done.html", context)
+    # Nothing of the person is on the page (page_cache.py): the same for everyone whose cookie
+    # says the same, but for the CSRF token of the language switch and the nonce.
+    key = page_cache.thank_you_key(
+        request,
+        event,
+        waitlisted=context["waitlisted"],
+        confirm=context["confirm"],
+        colleagues=context["colleagues"],
+    )
+    return page_cache.serve(
+        request,
+        key,
+        lambda extra: TemplateResponse(request, "public/registration_done.html", {**context, **extra}),
+    )
 
 
 @require_safe

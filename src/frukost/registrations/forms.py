@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from frukost.contacts import wording
@@ -110,6 +112,20 @@ class StrictEmailField(forms.EmailField):
         return value
 
 
+# The public forms' fields, copied from the declared ones and configured once per process and
+# configuration (form class, language, the organisation's and event's questions and words, the
+# number of colleagues), then shared by every form of that configuration: copying and configuring
+# them for every request was a tenth of the registration POST's CPU (issue 10). Shared fields are
+# never changed after they are prepared (a form keeps its data, errors and bound fields itself;
+# Django's fields and widgets keep nothing of a request), so no form sees another's.
+_PREPARED_FIELDS: dict[tuple, dict[str, forms.Field]] = {}
+_PREPARED_FIELDS_MAX = 256
+
+
+def _colleague_prefixes(max_colleagues: int) -> list[str]:
+    return [f"colleague{n}" for n in range(1, max_colleagues + 1)]
+
+
 class AnswersForm(forms.Form):
     """What every person answers for themselves: the registrant and, later, each colleague."""
 
@@ -144,20 +160,57 @@ class AnswersForm(forms.Form):
     )
 
     def __init__(self, *args, event, **kwargs):
+        configuration = self._configuration(event)
+        key = (type(self), configuration)
+        fields = _PREPARED_FIELDS.get(key)
+        if fields is None:
+            fields = self._prepare_fields(configuration)
+            if len(_PREPARED_FIELDS) >= _PREPARED_FIELDS_MAX:
+                _PREPARED_FIELDS.clear()
+            _PREPARED_FIELDS[key] = fields
+        # BaseForm.__init__ deep-copies base_fields for every form; these fields are copied and
+        # configured once per configuration instead (see _PREPARED_FIELDS), so it copies nothing.
+        self.base_fields = {}
         super().__init__(*args, **kwargs)
+        del self.base_fields
+        self.fields = dict(fields)
         self.event = event
+
+    def _configuration(self, event) -> tuple:
+        """Everything the fields depend on besides the class: the words (in the active language)
+        and the event's questions. Equal configurations give equal fields."""
         organisation = event.organisation
-        self.fields["membership"].label = organisation.membership_question or _(
-            "Are you a member of %(organisation)s?"
-        ) % {"organisation": organisation.name}
-        if event.custom_question:
-            self.fields["answer"].label = event.custom_question
+        membership = organisation.membership_question or _("Are you a member of %(organisation)s?") % {
+            "organisation": organisation.name
+        }
+        return (
+            translation.get_language(),
+            str(membership),
+            event.custom_question or None,
+            # The consent to future invitations says what it means; the words are recorded with it.
+            str(wording.consent_label(organisation)),
+            str(wording.consent_hint()),
+        )
+
+    def _prepare_fields(self, configuration: tuple) -> dict[str, forms.Field]:
+        """The fields of this configuration, as Django's BaseForm would copy and order them, then
+        configured (`_configure`)."""
+        self.fields = copy.deepcopy(type(self).base_fields)
+        self.order_fields(self.field_order)
+        self._configure(configuration)
+        fields, self.fields = self.fields, {}
+        return fields
+
+    def _configure(self, configuration: tuple) -> None:
+        _language, membership, question, consent_label, consent_hint = configuration[:5]
+        self.fields["membership"].label = membership
+        if question:
+            self.fields["answer"].label = question
         else:
             del self.fields["answer"]
-        # The consent to future invitations says what it means; the words are recorded with it.
         consent = self.fields["wants_future_invitations"]
-        consent.label = wording.consent_label(organisation)
-        consent.help_text = wording.consent_hint()
+        consent.label = consent_label
+        consent.help_text = consent_hint
 
     def consent_text(self) -> str:
         """The words beside the box, as this form showed them (in the page's language)."""
@@ -192,25 +245,32 @@ class RegistrationForm(AnswersForm):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, event=event, **kwargs)
+        self.colleague_prefixes = _colleague_prefixes(event.max_colleagues)
+
+    def _configuration(self, event) -> tuple:
+        return (*super()._configuration(event), event.max_colleagues)
+
+    def _configure(self, configuration: tuple) -> None:
+        super()._configure(configuration)
+        max_colleagues = configuration[5]
         self.fields["workplace"].widget.attrs["autocomplete"] = "organization"
         self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
-        self.colleague_prefixes = [f"colleague{n}" for n in range(1, event.max_colleagues + 1)]
-        for number, prefix in enumerate(self.colleague_prefixes, start=1):
+        for number, prefix in enumerate(_colleague_prefixes(max_colleagues), start=1):
             self.fields[f"{prefix}_first_name"] = NameField(
                 label=_("Colleague %(n)s: first name") % {"n": number}
-                if event.max_colleagues > 1
+                if max_colleagues > 1
                 else _("Colleague's first name"),
                 required=False,
             )
             self.fields[f"{prefix}_last_name"] = NameField(
                 label=_("Colleague %(n)s: last name") % {"n": number}
-                if event.max_colleagues > 1
+                if max_colleagues > 1
                 else _("Colleague's last name"),
                 required=False,
             )
             self.fields[f"{prefix}_email"] = StrictEmailField(
                 label=_("Colleague %(n)s: e-mail") % {"n": number}
-                if event.max_colleagues > 1
+                if max_colleagues > 1
                 else _("Colleague's e-mail"),
                 required=False,
             )

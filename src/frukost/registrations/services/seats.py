@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, Min, Q
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from frukost.events.enums import EventStatus
@@ -52,11 +55,43 @@ def lock_event_rules(event: Event) -> Event:
     reading those few columns is a fraction of the CPU of loading two whole rows again (issue
     10). Returns a copy of `event` with those fields as the locked row has them.
     """
-    row = Event.objects.select_for_update().filter(pk=event.pk).values(*RULE_FIELDS).get()
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.get_autocommit():
+        # As the ORM says for select_for_update: outside a transaction the lock would be let go
+        # at once.
+        raise TransactionManagementError("lock_event_rules must be called inside a transaction")
+    compiler, sql, params, slot, converters = _prepared_rules(connection)
+    params = list(params)
+    params[slot] = event.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if len(rows) != 1:  # gone meanwhile: as the ORM's .get() would say
+        raise Event.DoesNotExist("Event matching query does not exist.")
+    row = next(compiler.apply_converters(rows, converters)) if converters else rows[0]
     locked = copy.copy(event)
-    for name, value in row.items():
+    for name, value in zip(RULE_FIELDS, row, strict=True):
         setattr(locked, name, value)
     return locked
+
+
+_EVENT_PK = -42_000_002  # stands for the event's id while lock_event_rules's SQL is built
+
+
+@functools.lru_cache(maxsize=16)
+def _prepared_rules(db) -> tuple[SQLCompiler, str, tuple, int, dict]:
+    """lock_event_rules's statement, built once per process and connection (keyed on the
+    connection object: one per thread): building it cost the ORM more CPU than running it."""
+    query = Event.objects.select_for_update().filter(pk=_EVENT_PK).values_list(*RULE_FIELDS).query
+    compiler = query.get_compiler(connection=db)
+    sql, params = compiler.as_sql()
+    if list(params).count(_EVENT_PK) != 1:
+        raise AssertionError("lock_event_rules: the event's id must be one parameter")
+    columns = [expression.target.attname for expression, _sql, _alias in compiler.select]
+    if columns != list(RULE_FIELDS):
+        raise AssertionError("lock_event_rules: the ORM laid out the columns differently")
+    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+    return compiler, sql, tuple(params), list(params).index(_EVENT_PK), converters
 
 
 def seats_taken(event: Event) -> int:
