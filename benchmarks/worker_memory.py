@@ -253,11 +253,14 @@ def run(args, env: dict[str, str]) -> None:
             [FRUKOST, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 180  # a loaded machine starts gunicorn slowly
+        while True:
             try:
                 response, page = request(args.port, "GET", "/")
                 break
             except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"frukost serve did not answer (exit code {server.poll()})") from None
                 time.sleep(0.2)
         paths = sorted(set(re.findall(rb'href="(/[a-z0-9-]+/[a-z0-9-]+/)"', page)))
         pages = ("/", event_path, "/tillganglighet/", *(p.decode() for p in paths[:2]), personal)
