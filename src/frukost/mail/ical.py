@@ -24,8 +24,8 @@ from frukost.core.formats import STOCKHOLM
 if TYPE_CHECKING:
     from icalendar import Timezone
 
-# icalendar (about 4-7 MiB once imported) is imported inside the functions that build a file:
-# a web worker that serves no calendar download never loads it (issue 10).
+# icalendar (6.8 MiB imported alone, about 3 MiB more in a web worker) is imported inside the
+# functions that build a file: a web worker that serves no calendar download never loads it.
 
 PRODID = "-//frukost//frukost event registration//SV"
 
