@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from frukost.core.lazy_urls import lazy_include
 from frukost.public import (
     feedback_views,
     invitation_views,
@@ -76,8 +77,10 @@ public_patterns = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("backoffice/", include("frukost.backoffice.urls")),
-    path("konto/", include("allauth.urls")),
+    # Imported when a back-office page is asked for or reversed (core.lazy_urls, issue 10).
+    lazy_include("backoffice/", "frukost.backoffice.urls", namespace="backoffice"),
+    # allauth's pages, the two-factor views imported at their first request (accounts.urls).
+    path("konto/", include("frukost.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path(".well-known/security.txt", operations.security_txt, name="security-txt"),
     path("", include(public_patterns)),
