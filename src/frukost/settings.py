@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "frukost.backoffice.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "frukost.core.http.ContentSecurityPolicyMiddleware",
     "frukost.core.http.PermissionsPolicyMiddleware",
 ]
 
