@@ -1,4 +1,4 @@
-"""Response headers every page carries: the Permissions-Policy and the Content-Security-Policy."""
+"""Response headers every page carries (Permissions-Policy, Content-Security-Policy), and lazy messages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.functional import SimpleLazyObject, empty
 
 
 def _header(policy: dict[str, str]) -> str:
@@ -122,3 +125,21 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if nonce is None:
             request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's message middleware, with the storage made only when a view or template uses it.
+
+    Public pages show no messages, yet Django builds the cookie and session storages for every
+    request. A storage nobody looked at has nothing to save (Django's own `update` returns at
+    once when no message was read or added), so it is skipped in the response too.
+    """
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
