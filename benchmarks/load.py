@@ -120,6 +120,22 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", POSTGRES_ADMIN_URL + "/postgres", "-q", "-c", sql], check=True)
 
 
+def server_command(server: str, workers: int, port: int, extra: list[str] | None = None) -> list[str]:
+    """The web server's command line: `frukost serve` (gunicorn, as in production) or granian.
+
+    granian is only for comparing (benchmarks/README.md, issue 10): it serves the same WSGI
+    application with its access log on, one request at a time per worker as gunicorn's sync
+    workers do. Run `frukost collectstatic` first; `frukost serve` does that itself.
+    """
+    if server == "gunicorn":
+        return [FRUKOST, "serve", "--workers", str(workers), "--port", str(port), *(extra or [])]
+    return [
+        str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--no-ws", "--http", "1", "--access-log", *(extra or []),
+        "frukost.wsgi:application",
+    ]  # fmt: skip
+
+
 def wait_until_serving(port: int, path: str, server: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -245,10 +261,12 @@ def bench(database: str, args) -> dict:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "seed_demo")
         event_path = manage(env, "shell", "-c", SET_UP_EVENT).strip().splitlines()[-1]
+        if args.server != "gunicorn":
+            manage(env, "collectstatic", "--no-input", "-v", "0")
         log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed with the process
         server = subprocess.Popen(
-            ["taskset", "-c", str(SERVER_CORE), FRUKOST, "serve", "--workers", str(args.workers),
-             "--port", str(args.port)],
+            ["taskset", "-c", str(SERVER_CORE),
+             *server_command(args.server, args.workers, args.port, args.server_arg)],
             env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_until_serving(args.port, event_path, server)
@@ -259,7 +277,7 @@ def bench(database: str, args) -> dict:
                 ["taskset", "-c", str(SERVER_CORE), FRUKOST, "worker"],
                 env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        master = server.pid  # taskset and `frukost serve` exec, so this is gunicorn's master
+        master = server.pid  # taskset and `frukost serve` exec: gunicorn's master (or granian's)
         peaks = procstats.PeakMemory(master)
         sampler = MemorySampler(peaks)
         sampler.start()
@@ -359,7 +377,8 @@ def ms(seconds: float) -> str:
 
 def report(outcome: dict, args) -> str:
     lines = [
-        f"### {outcome['database']} — {args.workers} gunicorn workers, {args.clients} clients"
+        f"### {outcome['database']} — {args.workers} {args.server} workers, {args.clients} clients"
+        + (f" ({' '.join(args.server_arg)})" if args.server_arg else "")
         + (f", settings {args.settings}" if args.settings else ""),
         "",
         "| phase | step | n | p50 ms | p90 ms | p99 ms | max ms |",
@@ -401,7 +420,8 @@ def report(outcome: dict, args) -> str:
         f"- Peak RSS (VmHWM) per gunicorn worker: {', '.join(f'{v:.1f}' for v in rss.values())} MiB "
         f"(max {max(rss.values(), default=0):.1f} MiB); master {outcome['master_peak_rss_mib']:.1f} MiB.",
         f"- Booting a worker costs {outcome['worker_boot_cpu_seconds']:.2f} s of CPU; gunicorn recycles each "
-        "after 2,000 ± 200 requests (`frukost serve`), counted in the phase where it happens (new workers).",
+        "after 10,000 ± 1,000 requests (`frukost serve --max-requests`), counted in the phase where it "
+        "happens (new workers).",
         f"- Registrations in the database afterwards: {outcome['registrations_in_database']} "
         f"(expected {outcome['expected_registrations']}, of which {outcome['colleagues']} colleagues); "
         f"outbox messages: {outcome['outbox_messages']}"
@@ -460,7 +480,15 @@ def main() -> None:
     parser.add_argument(
         "--db", action="append", choices=["sqlite", "postgres"], help="repeatable; default both"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="web workers (default 2)")
+    parser.add_argument(
+        "--server", choices=["gunicorn", "granian"], default="gunicorn",
+        help="gunicorn through `frukost serve` (default, as in production) or granian, to compare",
+    )  # fmt: skip
+    parser.add_argument(
+        "--server-arg", action="append", default=[],
+        help="repeatable: one more option for the server (granian's, or `frukost serve`'s)",
+    )  # fmt: skip
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
     parser.add_argument("--registrations", type=int, default=3000, help="complete registrations to measure")
     parser.add_argument("--pages", type=int, default=5000, help="event page requests to measure")

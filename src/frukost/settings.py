@@ -90,9 +90,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "frukost.backoffice.middleware.SessionLimitsMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "frukost.core.http.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "frukost.core.http.ContentSecurityPolicyMiddleware",
     "frukost.core.http.PermissionsPolicyMiddleware",
 ]
 

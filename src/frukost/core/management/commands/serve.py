@@ -18,9 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=env("FRUKOST_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=env_int("FRUKOST_PORT", 8000))
         parser.add_argument("--workers", type=int, default=env_int("FRUKOST_WEB_WORKERS", 2))
+        parser.add_argument(
+            "--max-requests",
+            type=int,
+            default=env_int("FRUKOST_WEB_MAX_REQUESTS", 10000),
+            help="gunicorn replaces a worker after this many requests, ± 10 %% (0: never).",
+        )
         parser.add_argument("--dev", action="store_true", help="Django's auto-reloading development server.")
 
-    def handle(self, *args, host, port, workers, dev, **options):
+    def handle(self, *args, host, port, workers, max_requests, dev, **options):
         if dev:
             call_command("runserver", f"{host}:{port}")
             return
@@ -36,7 +42,7 @@ class Command(BaseCommand):
                 "--access-logfile=-",
                 # Personal links are secrets: "/r/<token>/" is logged as "/r/…/".
                 "--logger-class=frukost.core.gunicorn.RedactingLogger",
-                "--max-requests=2000",
-                "--max-requests-jitter=200",
+                f"--max-requests={max_requests}",
+                f"--max-requests-jitter={max_requests // 10}",
             ],
         )
