@@ -107,3 +107,37 @@ def test_forms_of_one_configuration_validate_apart(event):
     assert valid.is_valid() is True
     assert valid.cleaned_data["email"] == "anna@example.se"
     assert set(invalid.errors) == {"last_name", "email", "membership"}
+
+
+def _snapshot(form) -> dict[str, tuple]:
+    return {
+        name: (
+            dict(field.widget.attrs),
+            field.required,
+            field.initial,
+            str(field.label),
+            str(field.help_text),
+            [tuple(map(str, choice)) for choice in getattr(field, "choices", [])],
+        )
+        for name, field in form.fields.items()
+    }
+
+
+def test_rendering_a_form_with_errors_leaves_the_shared_fields_as_they_were(event_factory):
+    event = event_factory(max_colleagues=2, custom_question="Vad vill du fråga Hanna?")
+    before = RegistrationForm(event=event)
+    snapshot = _snapshot(before)
+
+    sent = RegistrationForm(
+        {"first_name": "Zakarias", "email": "inte-en-adress", "colleague1_email": "bo@", "diets": ["nope"]},
+        event=event,
+    )
+    assert not sent.is_valid()
+    sent.as_div()  # every widget rendered with its errors, aria-invalid and the values sent
+    for name in sent.fields:
+        str(sent[name])
+
+    after = RegistrationForm(event=event)
+    # The same field objects (so the test means something), unchanged by the form with errors.
+    assert any(after.fields[name] is before.fields[name] for name in after.fields)
+    assert _snapshot(after) == snapshot
