@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import threading
 import time
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -14,24 +15,16 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from frukost.mail.enums import MailKind, MessageStatus, Priority
+from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
-from frukost.mail.outbox import enqueue
 from frukost.mail.worker import HANDED_OVER_BEFORE_STOPPING, claim_bulk, claim_transactional, send_due
 from tests.mail.backends import RecordingBackend
+from tests.mail.queueing import queue_messages
 
 START = dt.datetime(2029, 4, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def _queue(count: int, *, priority=Priority.BULK, first: int = 0) -> list[OutboxMessage]:
-    kind = MailKind.ANNOUNCEMENT if priority == Priority.BULK else MailKind.CONFIRMATION
-    with transaction.atomic():
-        return [
-            enqueue(
-                kind=kind, to=f"p{n}@example.se", subject=f"message {n}", body_text="hej", priority=priority
-            )
-            for n in range(first, first + count)
-        ]
+_queue = partial(queue_messages, priority=Priority.BULK)
 
 
 @pytest.mark.django_db

@@ -9,33 +9,26 @@ import email
 import io
 import re
 from email import policy
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from frukost.mail.enums import MailKind, MessageStatus, Priority
 from frukost.mail.models import OutboxMessage
-from frukost.mail.outbox import enqueue
 from frukost.mail.worker import CLAIM_CHUNK, claim_bulk, claim_transactional, send_due
 from frukost.registrations.services import register
+from tests.mail.queueing import queue_messages
 
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2029, 4, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def _queue(count: int, *, priority=Priority.TRANSACTIONAL, first: int = 0) -> list[OutboxMessage]:
-    kind = MailKind.ANNOUNCEMENT if priority == Priority.BULK else MailKind.CONFIRMATION
-    with transaction.atomic():
-        return [
-            enqueue(
-                kind=kind, to=f"p{n}@example.se", subject=f"message {n}", body_text="hej", priority=priority
-            )
-            for n in range(first, first + count)
-        ]
+_queue = partial(queue_messages, priority=Priority.TRANSACTIONAL)
 
 
 def _statements_to_send(count: int, first: int) -> int:
