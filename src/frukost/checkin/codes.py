@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from frukost.registrations.enums import LinkPurpose
-from frukost.registrations.links import link_hash, registration_of
+from frukost.registrations.links import link_hash, registration_of, store_link
 from frukost.registrations.models import PersonalLink, Registration
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 symbols; ~39.6 bits in 8 characters
@@ -65,15 +65,11 @@ def issue_code(registration: Registration, *, message=None) -> str:
     code = code_for(registration)
     # One INSERT that does nothing when the hash is stored already (token_hash is unique): what
     # get_or_create did in a SELECT, a savepoint and an INSERT.
-    PersonalLink.objects.bulk_create(
-        [
-            PersonalLink(
-                token_hash=link_hash(normalise(code), LinkPurpose.CHECKIN),
-                registration=registration,
-                purpose=LinkPurpose.CHECKIN,
-                message=message,
-            )
-        ],
+    store_link(
+        registration=registration,
+        token_hash=link_hash(normalise(code), LinkPurpose.CHECKIN),
+        purpose=LinkPurpose.CHECKIN,
+        message=message,
         ignore_conflicts=True,
     )
     return code

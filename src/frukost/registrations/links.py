@@ -28,10 +28,14 @@ outbox hold a placeholder, never a usable token.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,10 +79,55 @@ def purpose_for(registration: Registration) -> LinkPurpose:
 def mint_token(registration: Registration, purpose: LinkPurpose | str, *, message=None) -> str:
     """Store a new link's hash and return the raw token (which is kept nowhere)."""
     token = new_token()
-    PersonalLink.objects.create(
+    store_link(
         registration=registration, token_hash=link_hash(token, purpose), purpose=purpose, message=message
     )
     return token
+
+
+# The columns `store_link` writes: every field of PersonalLink but its id.
+_LINK_FIELDS = ("registration", "token_hash", "purpose", "message", "created_at")
+
+
+def store_link(
+    *,
+    registration: Registration,
+    token_hash: str,
+    purpose: LinkPurpose | str,
+    message=None,
+    ignore_conflicts=False,
+) -> None:
+    """Store one PersonalLink row: `PersonalLink.objects.create(...)` (or, with `ignore_conflicts`,
+    `bulk_create([...], ignore_conflicts=True)`: nothing when the hash is stored already), with the
+    INSERT built once per process and connection. The ORM spent more CPU building the INSERT of
+    each link the worker mints than the database spent running it (benchmarks/README.md, "Third
+    pass: the mail worker"). The values go through each field's own `get_db_prep_save`."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _store_link_sql(db, ignore_conflicts)
+    values = (
+        registration.pk,
+        token_hash,
+        str(LinkPurpose(purpose).value),
+        getattr(message, "pk", None),
+        timezone.now(),
+    )
+    params = [
+        field.get_db_prep_save(value, connection=db) for field, value in zip(fields, values, strict=True)
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.lru_cache(maxsize=32)
+def _store_link_sql(db, ignore_conflicts: bool):
+    # Keyed on the connection object: one per thread (as registrations.queries does).
+    fields = [PersonalLink._meta.get_field(name) for name in _LINK_FIELDS]
+    query = InsertQuery(PersonalLink, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query.insert_values(fields, [PersonalLink(token_hash="", purpose=LinkPurpose.MANAGE)])
+    compiler = query.get_compiler(connection=db)
+    compiler.returning_fields = None
+    ((sql, _params),) = compiler.as_sql()
+    return sql, fields
 
 
 def url_for_token(token: str, purpose: LinkPurpose | str = LinkPurpose.MANAGE) -> str:

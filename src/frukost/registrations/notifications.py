@@ -34,7 +34,7 @@ from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.links import OFFER_PATH, STILL_COMING_PATH, link_placeholder
 from frukost.registrations.models import Registration
 from frukost.registrations.names import safe_name
-from frukost.registrations.queries import earlier_registrations, registration_for_mail
+from frukost.registrations.queries import earlier_registrations, has_colleagues, registration_for_mail
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _receipt(registration: Registration, kind: MailKind) -> Rendered:
         registration.colleague_names_given()
         # Names given are stored; without, only a registration from before they were kept can
         # have colleagues, and most have none: an EXISTS is cheaper than loading them.
-        if registration.colleague_names or registration.colleagues.exists()
+        if registration.colleague_names or has_colleagues(registration)
         else []
     )
     with translation.override(registration.language):
