@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2000)
     parser.add_argument("--profile", help="write a cProfile of the baseline page here and print its top")
     parser.add_argument(
-        "--profile-page", choices=["baseline", "event"], default="baseline", help="the page --profile profiles"
+        "--profile-page", choices=["baseline", "event"], default="baseline", help="what --profile profiles"
     )
     parser.add_argument("--data-dir", help="keep the scratch data here and reuse it (default: a fresh one)")
     parser.add_argument(

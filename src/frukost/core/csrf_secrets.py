@@ -49,7 +49,7 @@ def mask_cipher_secret(secret: str) -> str:
     """Django's _mask_cipher_secret (a new mask, then each secret character shifted by the mask's),
     with the sums looked up instead of found with two `str.index` calls per character."""
     mask = new_csrf_string()
-    return mask + "".join(map(_ADD.__getitem__, zip(secret, mask)))
+    return mask + "".join(map(_ADD.__getitem__, zip(secret, mask, strict=False)))
 
 
 def install() -> None:

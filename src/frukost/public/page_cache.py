@@ -15,6 +15,10 @@ once, in every process, with no invalidation to forget. The seats left only show
 state ("Only a few seats left", "Fully booked"), and the state is computed from a fresh count on
 every request, so a registration or a cancellation that changes it changes the key.
 
+The accessibility statement (public/operations.py) is the same for everyone in a language: its
+key is its context (the operator's settings and the statement's dates), the language and the
+path (static_key). The cache is per process, so a deploy (new code, new settings) starts empty.
+
 The thank-you page holds nothing of the person either (no name, no address: "the address you
 gave"): only what its signed cookie says, whether they are on the waiting list, whether they must
 confirm and how many colleagues they named, and those are part of its key.
@@ -76,22 +80,35 @@ def _key(kind: str, request: HttpRequest, event: Event, *variant) -> str:
     return f"{kind}:{event.pk}:{digest}"
 
 
+def static_key(name: str, request: HttpRequest, context: dict) -> str:
+    """The key of a page that is a function of its context (settings, fixed dates), the language
+    and the path alone, such as the accessibility statement."""
+    facts = (sorted(context.items()), translation.get_language(), request.path)
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=20).hexdigest()
+    return f"static:{name}:{digest}"
+
+
 def serve(request: HttpRequest, key: str, render: Callable[[dict], TemplateResponse]) -> HttpResponse:
     """The cached page with this visitor's CSRF token and CSP nonce; rendered on a miss.
 
     `render(extra_context)` builds the page's TemplateResponse (status 200) with the extra
-    context merged in.
+    context merged in. A page that uses no nonce (no inline style) is kept without one, and its
+    responses never make one, so their policy stays without a nonce as when rendered.
     """
     cache = caches["fragments"]
-    page = cache.get(key)
-    if page is None:
+    cached = cache.get(key)
+    if cached is None:
         response = render({"csrf_token": TOKEN_PLACEHOLDER})
         response.render()
-        nonce = str(request.csp_nonce)
-        page = response.content.decode().replace(nonce, NONCE_PLACEHOLDER)
-        cache.set(key, page, TIMEOUT)
+        page = response.content.decode()
+        uses_nonce = bool(request.csp_nonce)  # django-csp's lazy nonce: true once the page used it
+        if uses_nonce:
+            page = page.replace(str(request.csp_nonce), NONCE_PLACEHOLDER)
+        cached = (page, uses_nonce)
+        cache.set(key, cached, TIMEOUT)
+    page, uses_nonce = cached
     # get_token marks the CSRF cookie for sending, exactly as {% csrf_token %} would.
-    body = page.replace(TOKEN_PLACEHOLDER, get_token(request)).replace(
-        NONCE_PLACEHOLDER, str(request.csp_nonce)
-    )
+    body = page.replace(TOKEN_PLACEHOLDER, get_token(request))
+    if uses_nonce:
+        body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
     return HttpResponse(body)
