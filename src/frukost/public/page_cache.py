@@ -46,6 +46,8 @@ TIMEOUT = 600
 # Random per process, so no text an organiser writes can ever be mistaken for it.
 TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 NONCE_PLACEHOLDER = f"nonce-{secrets.token_hex(16)}"
+_TOKEN_BYTES = TOKEN_PLACEHOLDER.encode()
+_NONCE_BYTES = NONCE_PLACEHOLDER.encode()
 
 _EVENT_FIELDS = tuple(field.attname for field in Event._meta.concrete_fields)
 _ORGANISATION_FIELDS = tuple(field.attname for field in Organisation._meta.concrete_fields)
@@ -100,15 +102,16 @@ def serve(request: HttpRequest, key: str, render: Callable[[dict], TemplateRespo
     if cached is None:
         response = render({"csrf_token": TOKEN_PLACEHOLDER})
         response.render()
-        page = response.content.decode()
+        page = response.content
         uses_nonce = bool(request.csp_nonce)  # django-csp's lazy nonce: true once the page used it
         if uses_nonce:
-            page = page.replace(str(request.csp_nonce), NONCE_PLACEHOLDER)
+            page = page.replace(str(request.csp_nonce).encode(), _NONCE_BYTES)
         cached = (page, uses_nonce)
         cache.set(key, cached, TIMEOUT)
+    # Bytes, as the response sends them: the cache's pickling copies them, never encodes them.
     page, uses_nonce = cached
     # get_token marks the CSRF cookie for sending, exactly as {% csrf_token %} would.
-    body = page.replace(TOKEN_PLACEHOLDER, get_token(request))
+    body = page.replace(_TOKEN_BYTES, get_token(request).encode())
     if uses_nonce:
-        body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
+        body = body.replace(_NONCE_BYTES, str(request.csp_nonce).encode())
     return HttpResponse(body)
