@@ -5,9 +5,11 @@ Each test first fills the cache with a visit, then checks what the next visitor 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 
+from frukost.public import page_cache
 from tests.public.test_event_page_cache import TOKEN, visit
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +77,23 @@ def test_a_query_string_is_kept_in_the_language_switch_and_never_reaches_the_nex
 
     assert 'value="/tillganglighet/?fran=nyhetsbrev"' in with_query
     assert "nyhetsbrev" not in plain
+
+
+def test_the_cache_keeps_at_most_max_pages_and_each_for_its_timeout(monkeypatch, event):
+    monkeypatch.setattr(page_cache, "MAX_PAGES", 2)
+    clock = [1_000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    for path, language in ((PATH, None), (PATH, "en"), (event.get_absolute_url(), None)):
+        visit(path, language=language)
+
+    assert len(page_cache._pages) == 2
+    # The oldest went first: the English statement and the event page are kept, the Swedish
+    # statement renders again.
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert english.get(PATH).templates == []
+    assert Client().get(event.get_absolute_url()).templates == []
+    assert Client().get(PATH).templates != []
+    # After its timeout a kept page renders again.
+    clock[0] += page_cache.TIMEOUT + 1
+    assert Client().get(event.get_absolute_url()).templates != []
