@@ -49,7 +49,7 @@ from django.utils import translation
 from frukost.events.models import Event, Organisation
 
 TIMEOUT = 600
-MAX_PAGES = 1_000
+MAX_PAGES = 300  # as many as the locmem cache it replaces kept (its default MAX_ENTRIES)
 # Random per process, so no text an organiser writes can ever be mistaken for it.
 TOKEN_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 NONCE_PLACEHOLDER = f"nonce-{secrets.token_hex(16)}"
