@@ -106,7 +106,7 @@ def _forget_pages(**kwargs) -> None:
     clear()
 
 
-def serve(request: HttpRequest, key: str, render: Callable[[dict], TemplateResponse]) -> HttpResponse:
+def serve(request: HttpRequest, key: tuple, render: Callable[[dict], TemplateResponse]) -> HttpResponse:
     """The cached page with this visitor's CSRF token and CSP nonce; rendered on a miss.
 
     `render(extra_context)` builds the page's TemplateResponse (status 200) with the extra
