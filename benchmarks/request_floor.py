@@ -8,7 +8,7 @@ documented proxy (X-Forwarded-For and -Proto, no cookies), handed to `frukost.ws
 the response consumed and closed. Production settings (DEBUG off), SQLite in a scratch data
 directory. Reports the median and tenth-percentile CPU (time.process_time) per request of the
 accessibility statement (load.py's baseline page) and of the event page; with --profile, a
-cProfile of the baseline page's requests sorted by own time.
+cProfile of the baseline page's requests (or the event page's, --profile-page event) sorted by own time.
 
 Instruction counts, repeatable on a busy machine (the requests alone: callgrind collects only
 inside the functools.reduce that runs them; set up the data directory natively first):
@@ -71,6 +71,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=2000)
     parser.add_argument("--profile", help="write a cProfile of the baseline page here and print its top")
+    parser.add_argument(
+        "--profile-page", choices=["baseline", "event"], default="baseline", help="what --profile profiles"
+    )
     parser.add_argument("--data-dir", help="keep the scratch data here and reuse it (default: a fresh one)")
     parser.add_argument(
         "--count-only", choices=["baseline", "event"], help="only run the requests inside functools.reduce"
@@ -137,8 +140,9 @@ def main() -> None:
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
+        path = BASELINE_PATH if args.profile_page == "baseline" else event_path
         for _ in range(args.rounds):
-            request(BASELINE_PATH)
+            request(path)
         profiler.disable()
         profiler.dump_stats(args.profile)
         stats = pstats.Stats(profiler)

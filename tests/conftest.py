@@ -40,7 +40,10 @@ def _empty_cache(request, django_db_blocker):
     """
     from django.core.cache import caches
 
+    from frukost.public import page_cache
+
     caches["fragments"].clear()
+    page_cache.clear()
     yield
     marker = request.node.get_closest_marker("django_db")
     if {"transactional_db", "live_server"} & set(request.fixturenames) or (

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from frukost.core import checks  # noqa: F401 - registers the deploy checks
+        from frukost.core.csrf_secrets import install as install_csrf_secrets
+
+        install_csrf_secrets()

@@ -10,8 +10,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+
+from frukost.public import page_cache
 
 logger = logging.getLogger("frukost.security.csrf")
 
@@ -41,7 +44,14 @@ def accessibility(request):
         "digg_report_url": DIGG_REPORT_URL,
         "digg_url": DIGG_URL,
     }
-    return render(request, "public/accessibility.html", context)
+    if not page_cache.cacheable(request):
+        return render(request, "public/accessibility.html", context)
+    # The same page for every visitor in a language but their CSRF token (page_cache.py).
+    return page_cache.serve(
+        request,
+        page_cache.static_key("accessibility", request, context),
+        lambda extra: TemplateResponse(request, "public/accessibility.html", {**context, **extra}),
+    )
 
 
 @require_safe
