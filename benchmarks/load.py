@@ -14,6 +14,13 @@ unless --no-mail-worker), then from core 1 measures
 at --clients concurrent clients, and reads the server's own CPU time and peak memory from
 /proc. It stops by itself after the given number of iterations and cleans up after itself.
 Never part of `make test`; see benchmarks/README.md for figures.
+
+PostgreSQL's own CPU and statements: on a shared server the CPU of every postgres process is
+counted, other people's too. A private cluster with pg_stat_statements preloaded gives only ours
+(benchmarks/README.md, "Third pass: PostgreSQL", has the initdb recipe):
+
+    .venv/bin/python benchmarks/load.py --db postgres --pg-admin-url postgres://postgres@127.0.0.1:5814 \
+        --pg-own-cpu --pg-statements /tmp/statements    # one file per phase: calls and ms per request
 """
 
 from __future__ import annotations
@@ -116,8 +123,14 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def psql(sql: str) -> None:
-    subprocess.run(["psql", POSTGRES_ADMIN_URL + "/postgres", "-q", "-c", sql], check=True)
+def psql(sql: str, admin_url: str = POSTGRES_ADMIN_URL, database: str = "postgres") -> str:
+    done = subprocess.run(
+        ["psql", f"{admin_url}/{database}", "-q", "-At", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
 
 
 def server_command(server: str, workers: int, port: int, extra: list[str] | None = None) -> list[str]:
@@ -150,8 +163,17 @@ def wait_until_serving(port: int, path: str, server: subprocess.Popen, timeout: 
     sys.exit("the server did not answer within a minute")
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU of every process named postgres on the machine (our backends, but others' too)."""
+def postmaster_pid(admin_url: str) -> int:
+    """The pid of the postmaster serving admin_url (a parent of every backend), if it is local."""
+    checkpointer = psql("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'", admin_url)
+    return int(procstats._stat_fields(int(checkpointer))[1])  # after the ")": state, ppid
+
+
+def postgres_cpu_seconds(postmaster: int | None = None) -> float:
+    """CPU of one PostgreSQL cluster (its postmaster's tree, reaped backends included) or, without
+    a postmaster, of every process named postgres on the machine (our backends, but others' too)."""
+    if postmaster:
+        return procstats.tree_cpu_seconds(postmaster)
     total = 0.0
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -193,13 +215,17 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
     before_workers = set(peaks.worker_pids)
     server0 = procstats.tree_cpu_seconds(master)
     mail0 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
-    pg0 = postgres_cpu_seconds() if with_postgres else None
+    if with_postgres and args.pg_statements:
+        psql("SELECT pg_stat_statements_reset()", args.pg_admin_url, args.pg_database)
+    pg0 = postgres_cpu_seconds(args.postmaster) if with_postgres else None
     cores0 = procstats.core_busy_seconds()
     results = asyncio.run(loadgen.run(total, clients, task))
     cores1 = procstats.core_busy_seconds()
     server1 = procstats.tree_cpu_seconds(master)
     mail1 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
-    pg1 = postgres_cpu_seconds() if with_postgres else None
+    pg1 = postgres_cpu_seconds(args.postmaster) if with_postgres else None
+    if with_postgres and args.pg_statements:
+        dump_statements(args, name, results.completed)
     peaks.sample()
     if profiler:
         profiler.send_signal(signal.SIGINT)
@@ -213,6 +239,38 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
         core_busy_seconds={core: cores1[core] - cores0[core] for core in cores1},
         workers_seen=sorted(set(peaks.worker_pids) - before_workers),
     )
+
+
+def dump_statements(args, phase: str, completed: int) -> None:
+    """Write pg_stat_statements for this phase's database: calls and execution ms per unit of work."""
+    rows = psql(
+        # Savepoint names differ each time: one line for all of them.
+        "SELECT sum(calls), sum(rows), sum(total_exec_time), sum(total_plan_time), q FROM ("
+        "SELECT calls, rows, total_exec_time, total_plan_time, regexp_replace(regexp_replace("
+        "query, '\\s+', ' ', 'g'), '\"s[0-9]+_x[0-9]+\"', '\"…\"') AS q "
+        "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+        "WHERE d.datname = current_database()) t GROUP BY q ORDER BY 1 DESC, 3 DESC",
+        args.pg_admin_url,
+        args.pg_database,
+    )
+    args.pg_statements.mkdir(parents=True, exist_ok=True)
+    lines = [f"# {phase}: {completed} completed; per completed: calls, exec ms, plan ms; query"]
+    total_calls = total_ms = 0.0
+    for row in filter(None, rows.splitlines()):
+        calls, _rows, exec_ms, plan_ms, query = row.split("|", 4)
+        if "pg_stat_statements" in query:
+            continue
+        per = int(calls) / max(completed, 1)
+        total_calls += per
+        total_ms += (float(exec_ms) + float(plan_ms)) / max(completed, 1)
+        lines.append(
+            f"{per:7.2f} {float(exec_ms) / max(completed, 1):7.3f} {float(plan_ms) / max(completed, 1):7.3f}"
+            f"  {query[:300]}"
+        )
+    lines.insert(
+        1, f"# statements per completed: {total_calls:.2f}; exec+plan ms per completed: {total_ms:.3f}"
+    )
+    (args.pg_statements / f"{phase.replace(' ', '-')}.txt").write_text("\n".join(lines) + "\n")
 
 
 def registered(warmed: loadgen.Results, phases: list[Phase]) -> int:
@@ -252,9 +310,12 @@ def bench(database: str, args) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix=f"frukost-bench-{database}-"))
     database_url = None
     if database == "postgres":
-        database_url = f"{POSTGRES_ADMIN_URL}/{args.pg_database}"
-        psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
-        psql(f"CREATE DATABASE {args.pg_database}")
+        database_url = f"{args.pg_admin_url}/{args.pg_database}"
+        psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)", args.pg_admin_url)
+        psql(f"CREATE DATABASE {args.pg_database}", args.pg_admin_url)
+        if args.pg_statements:
+            psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", args.pg_admin_url, args.pg_database)
+        args.postmaster = postmaster_pid(args.pg_admin_url) if args.pg_own_cpu else None
     env = server_environment(data_dir, args.port, database_url, args.settings, args.pythonpath)
     server = mail_worker = None
     try:
@@ -350,7 +411,7 @@ def bench(database: str, args) -> dict:
             counted = manage(env, "shell", "-c", COUNT_REGISTRATIONS).splitlines()[-1]
             registrations, outbox = map(int, counted.split())
         if database == "postgres":
-            psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)")
+            psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)", args.pg_admin_url)
         if args.keep:
             print(f"kept {data_dir}")
         else:
@@ -500,6 +561,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=10, help="the form fill's random seed (default 10)")
     parser.add_argument(
         "--pg-database", default="frukost_bench", help="scratch database, created and dropped"
+    )
+    parser.add_argument(
+        "--pg-admin-url", default=POSTGRES_ADMIN_URL,
+        help="a superuser's URL without a database name (default the shared server on 5432)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--pg-own-cpu", action="store_true",
+        help="count only the CPU of the cluster behind --pg-admin-url (its postmaster's processes), "
+        "not every postgres process on the machine: exact on a private cluster",
+    )  # fmt: skip
+    parser.add_argument(
+        "--pg-statements",
+        type=Path,
+        help="write pg_stat_statements per phase into this directory (the cluster must preload it)",
     )
     parser.add_argument("--no-mail-worker", dest="mail_worker", action="store_false")
     parser.add_argument("--json", type=Path, help="also write the figures here")

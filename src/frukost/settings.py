@@ -135,6 +135,18 @@ if DATABASE_URL:
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRUKOST_DB_CONN_MAX_AGE", 60))
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Values travel apart from the SQL (psycopg's server-side binding), and a statement a
+        # connection has run FRUKOST_DB_PREPARE_THRESHOLD times is prepared on the server: it is
+        # then neither parsed nor planned again (benchmarks/README.md, issue 10, third pass).
+        # 0 turns preparing off, for a pooler that cannot keep prepared statements (PgBouncer
+        # before 1.21 in transaction mode; docs/deploy.md).
+        prepare_threshold = env_int("FRUKOST_DB_PREPARE_THRESHOLD", 5)
+        DATABASES["default"]["OPTIONS"] = {
+            "server_side_binding": True,
+            "prepare_threshold": prepare_threshold or None,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A SQLite file named by DATABASE_URL is tuned like the default one (several workers write).
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
