@@ -13,12 +13,24 @@ client's default). Each POST comes from a new client address (REMOTE_ADDR),
 so the rate limits run as for a crowd and never refuse. Reports the median CPU ms of a POST, of
 the thank-you page that follows, and of a whole registration (GET page, POST, thank-you), plus
 the SQL statements of one POST.
+
+Instruction counts, repeatable on a busy machine (`--count-only N`: N POSTs after the warm-up,
+inside the functools.reduce that callgrind collects in; prepare the database natively first and
+give every run a fresh copy, so each starts from the same rows):
+
+    .venv/bin/python benchmarks/post_costs.py --data-dir /tmp/post-seed --rounds 1
+    rm -rf /tmp/post-run && cp -a /tmp/post-seed /tmp/post-run
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --toggle-collect=functools_reduce \
+        --callgrind-out-file=/tmp/post.out .venv/bin/python benchmarks/post_costs.py \
+        --data-dir /tmp/post-run --count-only 200
+    grep totals /tmp/post.out    # instructions for 200 POSTs
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import os
 import pstats
 import secrets
@@ -44,9 +56,15 @@ def main() -> None:
         help="post multipart/form-data (the test client's default, as before 2026-12-01 21:00) "
         "instead of application/x-www-form-urlencoded, which browsers and load.py send",
     )
+    parser.add_argument("--data-dir", default="", help="keep the database here (reused if it exists)")
+    parser.add_argument("--count-only", type=int, default=0, help="only run this many POSTs (for callgrind)")
     args = parser.parse_args()
     scratch = tempfile.TemporaryDirectory(prefix="frukost-post-")
-    os.environ["FRUKOST_DATA_DIR"] = scratch.name
+    data_dir = args.data_dir or scratch.name
+    prepared = os.path.exists(os.path.join(data_dir, "frukost.sqlite3"))
+    os.environ["FRUKOST_DATA_DIR"] = data_dir
+    # Enough for --profile's thousands of POSTs (each from its own address) at one event.
+    os.environ.setdefault("FRUKOST_RATELIMIT_PER_EVENT", "1000000")
     os.environ.setdefault("FRUKOST_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["FRUKOST_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     os.environ["FRUKOST_SECURE_COOKIES"] = "0"
@@ -63,14 +81,17 @@ def main() -> None:
 
     from frukost.events.models import Event
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not prepared or "DATABASE_URL" in os.environ:
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     event = Event.objects.get(slug="chefsfrukost-leda-med-tillit")
-    event.capacity = 10**6
-    event.save(update_fields=["capacity"])
+    if event.capacity != 10**6:
+        event.capacity = 10**6
+        event.save(update_fields=["capacity"])
     path = event.get_absolute_url()
-    counter = iter(range(1, 10**9))
+    # On a database kept from an earlier run, addresses that run did not use.
+    counter = iter(range(1 + 10**6 * prepared, 10**9))
     client = Client(enforce_csrf_checks=True)
     client.get(path)
     token = client.cookies["csrftoken"].value
@@ -121,6 +142,10 @@ def main() -> None:
         post()
         thanks()
         page()
+    if args.count_only:
+        functools.reduce(lambda _, __: post(), range(args.count_only), None)
+        connection.close()
+        return
     if True:
         n = 30  # no diets, no colleague: the common case
         with CaptureQueriesContext(connection) as queries:

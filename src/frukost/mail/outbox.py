@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from frukost.core.inserts import insert
 from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.exceptions import NotInTransaction
 from frukost.mail.models import OutboxMessage
@@ -46,20 +47,24 @@ def enqueue(
         return None
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
-    return OutboxMessage.objects.create(
-        kind=kind,
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        ics=ics,
-        reply_to=reply_to,
-        registration=registration,
-        priority=priority,
-        batch_id=batch_id,
-        list_unsubscribe=list_unsubscribe,
-        ref_id=ref_id,
-        rendered_at=timezone.now() if body_text else None,
+    # The INSERT's SQL built once per process (core.inserts), as OutboxMessage.objects.create
+    # would write it.
+    return insert(
+        OutboxMessage(
+            kind=kind,
+            to=to,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            ics=ics,
+            reply_to=reply_to,
+            registration=registration,
+            priority=priority,
+            batch_id=batch_id,
+            list_unsubscribe=list_unsubscribe,
+            ref_id=ref_id,
+            rendered_at=timezone.now() if body_text else None,
+        )
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import re
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Count, Min, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -107,21 +107,33 @@ _COMPILED: dict[str, tuple[str, tuple]] = {}  # per database vendor: the SQL and
 
 
 def _compiled_counts(vendor: str) -> tuple[str, tuple]:
+    """Two scalar subqueries, so each uses its own index: the seats counted from the covering
+    index registration_event_seats (the ORM's SQL from seat_taken_q), and the address's active
+    registration looked up in the unique partial index one_active_registration_per_email. SQLite
+    uses a partial index only when the query repeats its condition with the same literal values,
+    so the statuses are written into the SQL, not passed as parameters."""
     if vendor not in _COMPILED:
-        query = (
-            Registration.objects.filter(event_id=_EVENT_ID)
-            .values("event_id")
-            .annotate(
-                taken=Count("pk", filter=seat_taken_q()),
-                active=Min("pk", filter=Q(email=_EMAIL, status__in=ACTIVE_STATUSES)),
-            )
-            .values_list("taken", "active")
-            .query
+        seats = Registration.objects.filter(seat_taken_q(), event_id=_EVENT_ID).order_by().values_list("pk")
+        seats_sql, seats_params = seats.query.sql_with_params()
+        if any(not re.fullmatch(r"[a-z_]+", status) for status in ACTIVE_STATUSES):
+            raise AssertionError("seats_taken_and_active: a status that cannot be written as a literal")
+        qn = connection.ops.quote_name
+        meta = Registration._meta
+        table, pk, event, email, status = (
+            qn(meta.db_table),
+            *(qn(meta.get_field(name).column) for name in ("id", "event", "email", "status")),
         )
-        sql, params = query.get_compiler(connection=connection).as_sql()
-        if list(params).count(_EVENT_ID) != 1 or list(params).count(_EMAIL) != 1:
-            raise AssertionError("seats_taken_and_active: each stand-in must be one parameter")
-        _COMPILED[vendor] = sql, tuple(params)
+        statuses = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
+        # The active registration's condition as one_active_registration_per_email's (Registration.Meta).
+        active = (
+            f"SELECT MIN({pk}) FROM {table} WHERE {event} = %s AND {email} = %s "  # noqa: S608 - no user input
+            f"AND {status} IN ({statuses}) AND NOT ({email} = '')"
+        )
+        sql = f"SELECT (SELECT COUNT(*) FROM ({seats_sql}) seats), ({active})"  # noqa: S608 - no user input
+        params = (*seats_params, _EVENT_ID, _EMAIL)
+        if list(params).count(_EVENT_ID) != 2 or list(params).count(_EMAIL) != 1:
+            raise AssertionError("seats_taken_and_active: each stand-in must be where it is expected")
+        _COMPILED[vendor] = sql, params
     return _COMPILED[vendor]
 
 
@@ -130,8 +142,10 @@ def seats_taken_and_active(event: Event, email: str) -> tuple[int, int | None]:
     if it has none), in one statement: the registration form asks both of every post, under the
     event lock, and the count reads the event's registrations anyway.
 
-    The statement is the ORM's own (seat_taken_q stays the one definition of a taken seat), but
-    compiled once per process: compiling it cost more CPU than running it (issue 10).
+    The count is the ORM's own SQL (seat_taken_q stays the one definition of a taken seat), the
+    statement built once per process: compiling it cost more CPU than running it, and reading
+    each of the event's rows for the count cost more than both once events grew (issue 10:
+    1.2 ms at 3,300 registrations, 0.25 ms from the two indexes).
     """
     sql, template = _compiled_counts(connection.vendor)
     params = [event.pk if p == _EVENT_ID else email if p == _EMAIL else p for p in template]

@@ -1,0 +1,124 @@
+"""core.inserts.insert writes the row Model.save() writes, in one statement, and falls back to
+save() where the two could differ."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Value, signals
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from frukost.core.inserts import insert
+from frukost.core.models import AuditLog
+from frukost.mail.models import OutboxMessage
+from frukost.registrations.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(model, pk) -> dict:
+    """The row as the database has it, read back through the ORM."""
+    row = model.objects.filter(pk=pk).values().get()
+    row.pop("id")
+    return row
+
+
+def _registration(event, email: str) -> Registration:
+    return Registration(
+        event=event,
+        first_name="Anna",
+        last_name="Svensson",
+        email=email,
+        workplace="Sundsvalls kommun",
+        membership="member",
+        diets=["gluten", "milk"],
+        other_needs="Teleslinga, tack.",
+        wants_future_invitations=True,
+    )
+
+
+def test_a_registration_is_stored_as_save_stores_it(event):
+    saved = _registration(event, "anna@example.se")
+    saved.save()
+    inserted = _registration(event, "bo@example.se")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert insert(inserted) is inserted
+
+    assert len(queries) == 1
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding and inserted._state.db == "default"
+    assert inserted.created_at is not None  # auto_now_add set on the instance, as save() does
+    ours, theirs = _stored(Registration, inserted.pk), _stored(Registration, saved.pk)
+    for row in (ours, theirs):
+        row.pop("created_at")
+        row.pop("email")
+    assert ours == theirs
+    assert model_to_dict(Registration.objects.get(pk=inserted.pk)) == model_to_dict(inserted)
+
+
+def test_audit_entries_and_outbox_messages_are_stored_as_save_stores_them(event):
+    fields = {
+        "action": "registration.created",
+        "organisation_id": event.organisation_id,
+        "event_id": event.pk,
+    }
+    saved, inserted = (
+        AuditLog(**fields, data={"status": "registered"}),
+        AuditLog(**fields, data={"status": "registered"}),
+    )
+    saved.save()
+    insert(inserted)
+    ours, theirs = _stored(AuditLog, inserted.pk), _stored(AuditLog, saved.pk)
+    assert ours.pop("at") >= theirs.pop("at")
+    assert (
+        ours
+        == theirs
+        == {**fields, "actor_id": None, "registration_id": None, "data": {"status": "registered"}}
+    )
+
+    with transaction.atomic():
+        message = insert(OutboxMessage(kind="receipt", to="anna@example.se", subject="Tack", body_text="Hej"))
+        twin = OutboxMessage.objects.create(
+            kind="receipt", to="anna@example.se", subject="Tack", body_text="Hej"
+        )
+    ours, theirs = _stored(OutboxMessage, message.pk), _stored(OutboxMessage, twin.pk)
+    for row in (ours, theirs):
+        row.pop("created_at")
+        row.pop("next_attempt_at")
+    assert ours == theirs
+
+
+def test_rows_one_after_another_get_their_own_ids(event):
+    first, second = insert(AuditLog(action="a")), insert(AuditLog(action="b"))
+
+    assert first.pk != second.pk
+    assert AuditLog.objects.get(pk=first.pk).action == "a"
+    assert AuditLog.objects.get(pk=second.pk).action == "b"
+
+
+def test_an_expression_value_goes_through_save(event):
+    entry = insert(AuditLog(action="x", event_id=event.pk, organisation_id=Value(7)))
+
+    assert AuditLog.objects.get(pk=entry.pk).organisation_id == 7
+
+
+def test_a_model_with_a_save_receiver_goes_through_save(event):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.action)
+
+    signals.pre_save.connect(receiver, sender=AuditLog)
+    try:
+        insert(AuditLog(action="heard"))
+    finally:
+        signals.pre_save.disconnect(receiver, sender=AuditLog)
+    assert seen == ["heard"]
+
+
+def test_an_instance_with_an_id_is_inserted_with_that_id(event):
+    entry = insert(AuditLog(pk=10_000, action="numbered"))
+    assert AuditLog.objects.get(pk=10_000).action == "numbered"
+    assert entry.pk == 10_000
