@@ -122,3 +122,36 @@ def test_an_instance_with_an_id_is_inserted_with_that_id(event):
     entry = insert(AuditLog(pk=10_000, action="numbered"))
     assert AuditLog.objects.get(pk=10_000).action == "numbered"
     assert entry.pk == 10_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_that_inserts_leaves_nothing_behind_once_its_connection_is_gone():
+    """What insert() builds is kept on the thread's own connection object: a thread that ends
+    (the mail worker's restarted jobs thread, a threaded server's) takes it with it."""
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    seen = {}
+
+    def work():
+        row = insert(AuditLog(action="thread"))
+        own = connections["default"]
+        seen["pk"], seen["kept"], seen["connection"] = (
+            row.pk,
+            list(own.__dict__["_frukost_prepared_inserts"]),  # the models only: no reference to it
+            weakref.ref(own),
+        )
+        connections.close_all()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    del thread
+    gc.collect()
+
+    assert AuditLog.objects.get(pk=seen["pk"]).action == "thread"
+    assert seen["kept"] == [AuditLog]
+    assert seen["connection"]() is None

@@ -21,9 +21,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import signals
 from django.db.models.sql import InsertQuery
 
-# Per connection object (one per thread) and model: (compiler, fields, sql, returning fields,
-# converters). A new connection object (a new thread, the test runner's) builds its own.
-_PREPARED: dict[tuple[int, type], tuple] = {}
+# Kept on each connection object (one per thread), per model: (compiler, fields, sql, returning
+# fields, converters). A new connection object (a new thread, the test runner's) builds its own,
+# and what it built goes with it when the thread's connection is dropped: nothing per thread is
+# left behind in the process.
+_ATTRIBUTE = "_frukost_prepared_inserts"
 
 
 def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
@@ -39,12 +41,15 @@ def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
         obj.save(force_insert=True, using=using)
         return obj
     connection = connections[using]
-    prepared = _PREPARED.get((id(connection), model))
-    if prepared is None or prepared[0].connection is not connection:
+    kept = connection.__dict__.get(_ATTRIBUTE)
+    if kept is None:
+        kept = connection.__dict__[_ATTRIBUTE] = {}
+    prepared = kept.get(model)
+    if prepared is None:
         if not connection.features.can_return_columns_from_insert:
             obj.save(force_insert=True, using=using)
             return obj
-        prepared = _PREPARED[(id(connection), model)] = _prepare(model, connection)
+        prepared = kept[model] = _prepare(model, connection)
     compiler, fields, sql, returning, converters = prepared
     obj._prepare_related_fields_for_save(operation_name="save")
     values = []
