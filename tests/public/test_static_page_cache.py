@@ -97,3 +97,23 @@ def test_the_cache_keeps_at_most_max_pages_and_each_for_its_timeout(monkeypatch,
     # After its timeout a kept page renders again.
     clock[0] += page_cache.TIMEOUT + 1
     assert Client().get(event.get_absolute_url()).templates != []
+
+
+def test_a_page_rendered_again_counts_as_the_newest_and_pushes_out_no_fresh_page(monkeypatch, event):
+    monkeypatch.setattr(page_cache, "MAX_PAGES", 3)
+    clock = [1_000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+
+    visit(PATH)  # the Swedish statement
+    clock[0] += page_cache.TIMEOUT / 2
+    visit(PATH, language="en")
+    clock[0] += page_cache.TIMEOUT / 2 + 1  # the Swedish statement has expired, the English not
+    visit(PATH)  # rendered again: now the newest
+    visit(event.get_absolute_url())
+    clock[0] += page_cache.TIMEOUT / 2  # now the English one has expired
+    visit(PATH, language="en")  # rendered again, in a full cache
+
+    assert len(page_cache._pages) == 3
+    # The Swedish statement, rendered a moment ago, and the event page are still kept.
+    assert Client().get(PATH).templates == []
+    assert Client().get(event.get_absolute_url()).templates == []

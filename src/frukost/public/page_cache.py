@@ -121,8 +121,10 @@ def serve(request: HttpRequest, key: tuple, render: Callable[[dict], TemplateRes
         uses_nonce = bool(request.csp_nonce)  # django-csp's lazy nonce: true once the page used it
         if uses_nonce:
             page = page.replace(str(request.csp_nonce).encode(), _NONCE_BYTES)
-        if len(_pages) >= MAX_PAGES:
-            _pages.pop(next(iter(_pages)), None)  # the oldest
+        # A page rendered again goes to the back, as the newest; the front is the oldest render.
+        _pages.pop(key, None)
+        while len(_pages) >= MAX_PAGES:
+            _pages.pop(next(iter(_pages)), None)
         cached = _pages[key] = (page, uses_nonce, time.monotonic() + TIMEOUT)
     # Bytes, as the response sends them: the token and the nonce go in without an encoding.
     page, uses_nonce, _expires = cached
