@@ -18,9 +18,20 @@ def _django_mask(secret: str, mask: str) -> str:
     return mask + "".join(chars[(x + y) % len(chars)] for x, y in pairs)
 
 
-def test_django_draws_its_secrets_and_masks_here():
+def test_django_draws_its_secrets_and_masks_here(monkeypatch):
     assert csrf._get_new_csrf_string is csrf_secrets.new_csrf_string
     assert csrf._mask_cipher_secret is csrf_secrets.mask_cipher_secret
+    # And Django really calls them: a new visitor's token takes one read of the system's
+    # randomness for the secret and one for the mask. (Django's own functions draw through
+    # `random.SystemRandom`, which never calls `os.urandom` by this name: 0 reads counted.)
+    reads = []
+    real = csrf_secrets.os.urandom
+    monkeypatch.setattr(csrf_secrets.os, "urandom", lambda n: reads.append(n) or real(n))
+
+    token = csrf.get_token(RequestFactory().get("/"))
+
+    assert len(token) == csrf.CSRF_TOKEN_LENGTH
+    assert len(reads) == 2
 
 
 def test_a_new_visitors_token_unmasks_to_the_secret_in_their_cookie():
