@@ -335,7 +335,9 @@ def bench(database: str, args) -> dict:
         worker_boot_cpu = min(procstats.cpu_seconds(pid) for pid in procstats.children_of(server.pid))
         if args.mail_worker:
             mail_worker = subprocess.Popen(
-                ["taskset", "-c", str(SERVER_CORE), FRUKOST, "worker"],
+                ["taskset", "-c", str(SERVER_CORE),
+                 *(["nice", "-n", str(args.mail_worker_nice)] if args.mail_worker_nice else []),
+                 FRUKOST, "worker"],
                 env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         master = server.pid  # taskset and `frukost serve` exec: gunicorn's master (or granian's)
@@ -577,6 +579,12 @@ def main() -> None:
         help="write pg_stat_statements per phase into this directory (the cluster must preload it)",
     )
     parser.add_argument("--no-mail-worker", dest="mail_worker", action="store_false")
+    parser.add_argument(
+        "--mail-worker-nice",
+        type=int,
+        default=0,
+        help="run the mail worker at this niceness (docs/deploy.md's unit: Nice=10); default 0",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--settings", help="experiments only: a settings module overriding frukost.settings")
     parser.add_argument("--pythonpath", default="", help="experiments only: where --settings is found")
