@@ -332,7 +332,8 @@ def report(s: dict, args) -> str:
     lines = [
         f"### the rush on {s['database']}: {s['registrations']} registrations and {s['views']} page views "
         f"arriving within {s['seconds']:g} s (think time median {s['think_median_seconds']:g} s), "
-        f"{args.workers} gunicorn workers + 1 mail worker (nice {args.mail_worker_nice}) on {os.cpu_count()} cores",
+        f"{args.workers} gunicorn workers + 1 mail worker (nice {args.mail_worker_nice}) "
+        f"on {os.cpu_count()} cores",
         "",
         "| request | answered | p50 ms | p95 ms | p99 ms | max ms | p99 < 250 ms |",
         "|---|---:|---:|---:|---:|---:|:-:|",
