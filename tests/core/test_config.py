@@ -67,32 +67,3 @@ def test_frukost_command_runs_django_commands(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
-
-
-def _database_options(tmp_path, **environment: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FRUKOST_") and k != "DATABASE_URL"}
-    clean.update({"FRUKOST_DATA_DIR": str(tmp_path), "FRUKOST_SECRET_KEY": "x" * 50, **environment})
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import frukost.settings as s; print(sorted(s.DATABASES['default']['OPTIONS'].items()))",
-        ],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-def test_postgresql_prepares_frequent_statements_unless_a_pooler_needs_it_off(tmp_path):
-    url = "postgres://frukost@db.example/frukost?sslmode=require"
-
-    assert _database_options(tmp_path, DATABASE_URL=url) == (
-        "[('prepare_threshold', 5), ('server_side_binding', True), ('sslmode', 'require')]"
-    )
-    assert _database_options(tmp_path, DATABASE_URL=url, FRUKOST_DB_PREPARE_THRESHOLD="0") == (
-        "[('prepare_threshold', None), ('server_side_binding', True), ('sslmode', 'require')]"
-    )

@@ -103,3 +103,15 @@ def test_data_directory_and_database_are_private_to_the_service(tmp_path):
     assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in database_files} == {
         path.name: 0o640 for path in database_files
     }
+
+
+def test_postgresql_prepares_frequent_statements_unless_a_pooler_needs_it_off(tmp_path):
+    url = "postgres://frukost@db.example/frukost?sslmode=require"
+    options = "sorted(s.DATABASES['default']['OPTIONS'].items())"
+
+    assert _setting(tmp_path, options, DATABASE_URL=url) == (
+        "[('prepare_threshold', 5), ('server_side_binding', True), ('sslmode', 'require')]"
+    )
+    assert _setting(tmp_path, options, DATABASE_URL=url, FRUKOST_DB_PREPARE_THRESHOLD="0") == (
+        "[('prepare_threshold', None), ('server_side_binding', True), ('sslmode', 'require')]"
+    )
