@@ -39,6 +39,7 @@ from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 
+from frukost.core.inserts import insert
 from frukost.core.tokens import hash_token, new_token
 from frukost.mail.renderers import NothingToRender, personal_link_placeholder
 from frukost.registrations.enums import LinkPurpose
@@ -85,7 +86,7 @@ def mint_token(registration: Registration, purpose: LinkPurpose | str, *, messag
     return token
 
 
-# The columns `store_link` writes: every field of PersonalLink but its id.
+# The columns the check-in code's INSERT … ON CONFLICT writes: every field of PersonalLink but its id.
 _LINK_FIELDS = ("registration", "token_hash", "purpose", "message", "created_at")
 
 
@@ -97,20 +98,24 @@ def store_link(
     message=None,
     ignore_conflicts=False,
 ) -> None:
-    """Store one PersonalLink row: `PersonalLink.objects.create(...)` (or, with `ignore_conflicts`,
-    `bulk_create([...], ignore_conflicts=True)`: nothing when the hash is stored already), with the
-    INSERT built once per process and connection. The ORM spent more CPU building the INSERT of
-    each link the worker mints than the database spent running it (benchmarks/README.md, "Third
-    pass: the mail worker"). The values go through each field's own `get_db_prep_save`."""
+    """Store one PersonalLink row, as `PersonalLink.objects.create(...)` would, through
+    `core.inserts.insert` (its INSERT built once per process and connection: the ORM spent more
+    CPU building each link's INSERT than the database spent running it; benchmarks/README.md,
+    "Third pass: the mail worker").
+
+    With `ignore_conflicts`, as `bulk_create([...], ignore_conflicts=True)`: nothing when the hash
+    is stored already (a check-in code is issued again). insert() cannot say that, so this one
+    statement is built here, once per connection, its values through each field's own
+    `get_db_prep_save`."""
+    purpose = LinkPurpose(purpose)
+    if not ignore_conflicts:
+        insert(
+            PersonalLink(registration=registration, token_hash=token_hash, purpose=purpose, message=message)
+        )
+        return
     db = connections[DEFAULT_DB_ALIAS]
-    sql, fields = _store_link_sql(db, ignore_conflicts)
-    values = (
-        registration.pk,
-        token_hash,
-        str(LinkPurpose(purpose).value),
-        getattr(message, "pk", None),
-        timezone.now(),
-    )
+    sql, fields = _store_link_unless_stored_sql(db)
+    values = (registration.pk, token_hash, str(purpose.value), getattr(message, "pk", None), timezone.now())
     params = [
         field.get_db_prep_save(value, connection=db) for field, value in zip(fields, values, strict=True)
     ]
@@ -118,11 +123,11 @@ def store_link(
         cursor.execute(sql, params)
 
 
-@functools.lru_cache(maxsize=32)
-def _store_link_sql(db, ignore_conflicts: bool):
+@functools.lru_cache(maxsize=16)
+def _store_link_unless_stored_sql(db):
     # Keyed on the connection object: one per thread (as registrations.queries does).
     fields = [PersonalLink._meta.get_field(name) for name in _LINK_FIELDS]
-    query = InsertQuery(PersonalLink, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
+    query = InsertQuery(PersonalLink, on_conflict=OnConflict.IGNORE)
     query.insert_values(fields, [PersonalLink(token_hash="", purpose=LinkPurpose.MANAGE)])
     compiler = query.get_compiler(connection=db)
     compiler.returning_fields = None
