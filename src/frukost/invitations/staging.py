@@ -28,6 +28,7 @@ from django.conf import settings
 from frukost.invitations.exceptions import UploadExpired
 
 MAX_AGE = dt.timedelta(hours=1)
+CLAIM_WAIT = dt.timedelta(seconds=20)  # how long a second submission waits for the first's import
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
@@ -73,9 +74,20 @@ def stage(
     return token
 
 
-def _meta(path: Path, token: str, organisation_id: int, member_id: int) -> dict:
+def _meta(path: Path, organisation_id: int, member_id: int) -> dict:
+    """The metadata in `path`, if it is this member's in this organisation; else UploadExpired."""
+    meta = _read_meta(path, organisation_id, member_id)
+    if meta is None:
+        raise UploadExpired()
+    return meta
+
+
+def _read_meta(path: Path, organisation_id: int, member_id: int) -> dict | None:
+    """The metadata in `path`, None when the file is not there; UploadExpired if it is another's."""
     try:
         meta = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError) as exc:
         raise UploadExpired() from exc
     if meta.get("organisation_id") != organisation_id or meta.get("member_id") != member_id:
@@ -88,7 +100,7 @@ def load(token: str, *, organisation_id: int, member_id: int, claimed: bool = Fa
     if not _TOKEN.match(token or ""):
         raise UploadExpired()
     folder = directory()
-    meta = _meta(folder / f"{token}.{'claimed' if claimed else 'json'}", token, organisation_id, member_id)
+    meta = _meta(folder / f"{token}.{'claimed' if claimed else 'json'}", organisation_id, member_id)
     try:
         data = (folder / f"{token}.data").read_bytes()
     except OSError as exc:
@@ -98,25 +110,34 @@ def load(token: str, *, organisation_id: int, member_id: int, claimed: bool = Fa
 
 def claim(token: str, *, organisation_id: int, member_id: int) -> Upload | int:
     """Take the upload for importing: the Upload, or the id of the list it already became (a second
-    submission). Raises UploadExpired when it is gone or not this member's."""
+    submission). Raises UploadExpired when it is gone or not this member's.
+
+    A second submission that arrives while the first is still importing waits for its answer (up
+    to CLAIM_WAIT); if the first gives the upload back (its import failed), the second takes it.
+    """
     if not _TOKEN.match(token or ""):
         raise UploadExpired()
     folder = directory()
-    done = folder / f"{token}.done"
-    if done.exists():
-        return int(_meta(done, token, organisation_id, member_id)["list_id"])
-    if (folder / f"{token}.json").exists():
-        _meta(folder / f"{token}.json", token, organisation_id, member_id)  # this member's upload
-    try:
-        os.rename(folder / f"{token}.json", folder / f"{token}.claimed")
-    except FileNotFoundError:
-        for _attempt in range(50):  # the other request may still be importing: wait for its result
-            if done.exists():
-                meta = _meta(done, token, organisation_id, member_id)
-                return int(meta["list_id"])
-            time.sleep(0.1)
-        raise UploadExpired() from None
-    return load(token, organisation_id=organisation_id, member_id=member_id, claimed=True)
+    meta_path, claimed, done = (folder / f"{token}.{suffix}" for suffix in ("json", "claimed", "done"))
+    deadline = time.monotonic() + CLAIM_WAIT.total_seconds()
+    while True:
+        answer = _read_meta(done, organisation_id, member_id)
+        if answer is not None:
+            return int(answer["list_id"])
+        if _read_meta(meta_path, organisation_id, member_id) is not None:  # this member's upload
+            try:
+                os.rename(meta_path, claimed)
+            except FileNotFoundError:
+                pass  # another request claimed it in the meantime
+            else:
+                return load(token, organisation_id=organisation_id, member_id=member_id, claimed=True)
+        elif _read_meta(claimed, organisation_id, member_id) is None and not (
+            done.exists() or meta_path.exists()
+        ):
+            raise UploadExpired()  # nobody is importing it: it was purged or discarded
+        if time.monotonic() >= deadline:
+            raise UploadExpired()
+        time.sleep(0.05)
 
 
 def imported_as(token: str, *, organisation_id: int, member_id: int) -> int | None:
@@ -124,7 +145,7 @@ def imported_as(token: str, *, organisation_id: int, member_id: int) -> int | No
     if not _TOKEN.match(token or ""):
         return None
     try:
-        return int(_meta(directory() / f"{token}.done", token, organisation_id, member_id)["list_id"])
+        return int(_meta(directory() / f"{token}.done", organisation_id, member_id)["list_id"])
     except (UploadExpired, KeyError, TypeError, ValueError):
         return None
 
@@ -140,7 +161,10 @@ def finish(upload: Upload, list_id: int) -> None:
     """The upload became list `list_id`: delete the file, remember the answer for a second submission."""
     folder = directory()
     meta = {"organisation_id": upload.organisation_id, "member_id": upload.member_id, "list_id": list_id}
-    _write(folder / f"{upload.token}.done", json.dumps(meta).encode())
+    # Written aside and renamed into place: a request waiting in claim() never reads half an answer.
+    partial = folder / f"{upload.token}.done-{secrets.token_hex(4)}"
+    _write(partial, json.dumps(meta).encode())
+    os.replace(partial, folder / f"{upload.token}.done")
     for suffix in ("data", "claimed"):
         (folder / f"{upload.token}.{suffix}").unlink(missing_ok=True)
 
