@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 
@@ -68,6 +69,21 @@ def test_quick_requests_and_an_idle_worker_are_left_alone():
 
     assert exits == []
     assert limited.watchdog.is_alive()
+
+
+def test_the_workers_environment_and_so_no_request_carries_the_secrets(monkeypatch):
+    for name in [name for name in os.environ if name.startswith("FRUKOST_")]:
+        monkeypatch.setenv(name, os.environ[name])  # given back after the test
+    monkeypatch.setenv("FRUKOST_SECRET_KEY", "k" * 50)
+    monkeypatch.setenv("DATABASE_URL", "postgres://frukost:hemligt@db/frukost")
+    monkeypatch.setenv("LANG", "sv_SE.UTF-8")
+    monkeypatch.setattr("django.core.wsgi.get_wsgi_application", lambda: "the application")
+
+    app = granian.application()
+
+    assert app.application == "the application"
+    assert [name for name in os.environ if name.startswith("FRUKOST_") or name == "DATABASE_URL"] == []
+    assert os.environ["LANG"] == "sv_SE.UTF-8"
 
 
 @pytest.fixture

@@ -112,9 +112,21 @@ class TimeLimit:
         self.exit(1)
 
 
+def secrets_out_of_the_environment() -> None:
+    """granian copies the process environment into every request's WSGI environ (request.META),
+    as the environment was when the application was loaded (granian/wsgi.py, `basic_env`). The
+    settings are read by then; frukost's own variables (the secret key, passwords) and the database
+    URL are taken out of this worker's environment, so no request carries them."""
+    for name in list(os.environ):
+        if name.startswith("FRUKOST_") or name == "DATABASE_URL":
+            del os.environ[name]
+
+
 def application():
     """The WSGI application, for granian's `--factory` (called in each worker, after the fork)."""
     from django.core.wsgi import get_wsgi_application
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frukost.settings")
-    return TimeLimit(get_wsgi_application())
+    wsgi = get_wsgi_application()  # reads the settings
+    secrets_out_of_the_environment()
+    return TimeLimit(wsgi)
