@@ -20,33 +20,28 @@ bounded (least recently used out) and shared by the worker's threads.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
 from django.utils.html import conditional_escape
 
-# Private-use characters: no template or translation writes them. Event text that holds them
-# anyway makes its frame unusable (see _cut), never a wrong message.
+# Private-use characters around a random word drawn for each frame: no template or translation
+# writes them, and event text cannot foresee the word. Text that holds either character anyway
+# makes its frame unusable (see _cut), never a wrong message.
 _OPEN, _CLOSE = "\ue000", "\ue001"
-_MARKER = re.compile("\ue000([0-9]+)\ue001")
 
 _UNUSABLE = object()
 
 
-def _marker(index: int) -> str:
-    return f"{_OPEN}{index}{_CLOSE}"
-
-
-def _cut(rendered: str, slots: int) -> tuple[str | int, ...] | None:
+def _cut(rendered: str, word: str, slots: int) -> tuple[str | int, ...] | None:
     """Literal pieces and slot numbers alternately; None if the text holds a marker character
-    that is not one of the markers written (the event's own text, say)."""
-    pieces = _MARKER.split(rendered)
-    literals = pieces[0::2]
-    if any(_OPEN in piece or _CLOSE in piece for piece in literals):
+    that is not part of a marker written (the event's own text, say)."""
+    pieces = re.split(f"{_OPEN}{word}([0-9]+){_CLOSE}", rendered)
+    if any(_OPEN in piece or _CLOSE in piece for piece in pieces[0::2]):
         return None
-    numbers = [int(number) for number in pieces[1::2]]
-    if any(number >= slots for number in numbers):
+    if any(int(number) >= slots for number in pieces[1::2]):
         return None
     return tuple(piece if i % 2 == 0 else int(piece) for i, piece in enumerate(pieces))
 
@@ -85,8 +80,9 @@ class FrameCache:
             if frame is not None:
                 self._frames.move_to_end(full_key)
         if frame is None:
-            slots = [_marker(i) if value else "" for i, value in enumerate(values)]
-            cut = [_cut(output, len(values)) for output in build(slots)]
+            word = secrets.token_hex(8)
+            slots = [f"{_OPEN}{word}{i}{_CLOSE}" if value else "" for i, value in enumerate(values)]
+            cut = [_cut(output, word, len(values)) for output in build(slots)]
             frame = _UNUSABLE if any(pieces is None for pieces in cut) else tuple(cut)
             with self._lock:
                 self._frames[full_key] = frame
