@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 _STAMP = re.compile(r"\r\nDTSTAMP:[0-9TZ]+\r\n")
 
 # Letters of Swedish names, what HTML escapes, apostrophes, the frames' own marker characters.
-_LETTERS = "AaBbÅåÄäÖöÉéüØ'’\"<>&;:/ -.\u00a0\ue000\ue0011"
+_LETTERS = "{}AaBbÅåÄäÖöÉéüØ'’\"<>&;:/ -.\u00a0\ue000\ue0011"
 NAMES = st.one_of(
     st.just(""),
     st.sampled_from(["Anna", "Åsa-Britt", "O'Neill", "Zoë", "<b>Eva</b>", "Bo & Co"]),
