@@ -497,7 +497,10 @@ def _render(
         get_script_prefix(),
         person.online_link,
         person.checkin,
+        # The flags of the kind's content as they are (a template may test them).
         content.welcome,
+        content.show_status,
+        content.cancelled,
     )
 
     def build(slots):
