@@ -19,9 +19,8 @@ from frukost.registrations.services.seats import (
     ensure_open,
     hold_seat_for_colleague,
     lock_event,
-    lock_event_rules,
+    lock_event_rules_and_count,
     seats_taken,
-    seats_taken_and_active,
 )
 
 
@@ -68,11 +67,11 @@ def register(
     inviter_name = f"{person.first_name.strip()} {person.last_name.strip()}"
 
     with transaction.atomic():
-        # Lock the event row: two requests for the last seat must not both win.
-        event = lock_event_rules(event)
+        # Lock the event row: two requests for the last seat must not both win. (A closed
+        # event's counts are read for nothing: one statement where the database allows it.)
+        event, taken, existing_id = lock_event_rules_and_count(event, email)
         now = timezone.now()
         ensure_open(event, now)
-        taken, existing_id = seats_taken_and_active(event, email)
         free = event.seat_limit - taken
         status_for_newcomer = Status.REGISTERED if free > 0 else Status.WAITLISTED
 
