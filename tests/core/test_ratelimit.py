@@ -3,8 +3,11 @@
 import datetime as dt
 import uuid
 
+import hypothesis
 import pytest
 from django.core.cache import caches
+from django.utils.crypto import salted_hmac
+from hypothesis import strategies as st
 
 from frukost.core import ratelimit
 from frukost.core.models import RateCounter
@@ -150,3 +153,28 @@ def test_refund_takes_back_what_a_count_added(backend):
     ratelimit.refund([("a", 2)], window=60)
 
     assert ratelimit.count([("a", 0), ("b", 0)], window=60) == {"a": 0, "b": 1}
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    key=st.text(max_size=300)
+    | st.builds(
+        lambda event, address: f"email:{event}:{address}",
+        st.integers(min_value=1),
+        st.sampled_from(["åsa.öberg@exempel.se", '"o\'brien"@example.se', "<a&b>@example.se", "x" * 250]),
+    )
+)
+def test_a_key_is_hashed_as_salted_hmac_hashes_it(key):
+    """Counters already stored keep their names: the prepared HMAC gives salted_hmac's digest."""
+
+    assert ratelimit._hashed(key) == salted_hmac("frukost.core.ratelimit", key).hexdigest()[:40]
+
+
+def test_a_changed_secret_key_changes_the_hash_at_once(settings):
+    before = ratelimit._hashed("ip:192.0.2.7")
+    settings.SECRET_KEY = "another secret key, as after a rotation, long enough to be one" * 2
+
+    after = ratelimit._hashed("ip:192.0.2.7")
+
+    assert after != before
+    assert after == salted_hmac("frukost.core.ratelimit", "ip:192.0.2.7").hexdigest()[:40]

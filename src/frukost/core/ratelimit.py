@@ -27,6 +27,9 @@ the limits, and the cap on mails per address, hold all the same.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Sequence
@@ -35,7 +38,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from frukost.core.models import RateCounter
 
@@ -46,8 +48,24 @@ REDIS_RETRY_SECONDS = 30.0
 _redis_failed_at: float | None = None  # per process: when Redis last failed, None while it works
 
 
+_SALT = "frukost.core.ratelimit"
+
+
 def _hashed(key: str) -> str:
-    return salted_hmac("frukost.core.ratelimit", key).hexdigest()[:40]
+    """salted_hmac(_SALT, key).hexdigest()[:40], with the keyed HMAC prepared once per secret:
+    deriving the key and keying the HMAC was two thirds of each hash's cost, and a form hashes
+    four to six keys (issue 10). tests/core/test_ratelimit.py compares it with salted_hmac."""
+    mac = _keyed_hmac(settings.SECRET_KEY).copy()
+    mac.update(key.encode())
+    return mac.hexdigest()[:40]
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_hmac(secret: str) -> hmac.HMAC:
+    # As salted_hmac derives its key (SHA-1 its default: the stored counters' names stay); only
+    # ever copied, never updated itself.
+    key = hashlib.sha1(f"{_SALT}{secret}".encode()).digest()  # noqa: S324 - salted_hmac's derivation, inside an HMAC
+    return hmac.new(key, digestmod=hashlib.sha1)
 
 
 def count(
