@@ -16,6 +16,7 @@ from frukost.registrations.models import Registration, normalise_email
 from frukost.registrations.services.consent import apply_consent
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
 from frukost.registrations.services.seats import (
+    active_emails,
     ensure_open,
     hold_seat_for_colleague,
     lock_event,
@@ -137,11 +138,7 @@ def _bring_colleagues(
     if not colleagues:
         return free
     emails = [normalise_email(c.email) for c in colleagues]
-    already_active = set(
-        Registration.objects.filter(event=event, email__in=emails, status__in=ACTIVE_STATUSES).values_list(
-            "email", flat=True
-        )
-    )
+    already_active = active_emails(event, emails)
     for colleague, email in zip(colleagues, emails, strict=True):
         if email in already_active:
             # Registered already: nothing to create, and nobody is told (that would reveal it).
