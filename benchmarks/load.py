@@ -579,7 +579,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=10, help="the form fill's random seed (default 10)")
     parser.add_argument(
-        "--pg-database", default="frukost_bench", help="scratch database, created and dropped"
+        "--pg-database",
+        default=f"frukost_bench_{os.getpid()}",
+        help="scratch database, created and dropped (dropped first if it exists: never name one that "
+        "is in use; the default is this run's own)",
     )
     parser.add_argument(
         "--pg-admin-url", default=POSTGRES_ADMIN_URL,
