@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import loadgen
+import pgstats
 import procstats
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +75,7 @@ class Phase:
     mail_worker_cpu_seconds: float
     postgres_cpu_seconds: float | None
     core_busy_seconds: dict[int, float]
+    postgres_cpu_by_role: dict[str, float] = field(default_factory=dict)
     workers_seen: list[int] = field(default_factory=list)
 
 
@@ -205,8 +208,12 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
     before_workers = set(peaks.worker_pids)
     server0 = procstats.tree_cpu_seconds(master)
     mail0 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
+    query = functools.partial(psql, admin_url=args.pg_admin_url, database=args.pg_database)
     if with_postgres and args.pg_statements:
         psql("SELECT pg_stat_statements_reset()", args.pg_admin_url, args.pg_database)
+        counters0 = pgstats.table_counters(query)
+    roles = args.pg_roles if with_postgres else None
+    roles0 = roles.by_role() if roles else {}
     pg0 = postgres_cpu_seconds(args.postmaster) if with_postgres else None
     cores0 = procstats.core_busy_seconds()
     results = asyncio.run(loadgen.run(total, clients, task))
@@ -214,8 +221,12 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
     server1 = procstats.tree_cpu_seconds(master)
     mail1 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
     pg1 = postgres_cpu_seconds(args.postmaster) if with_postgres else None
+    by_role = pgstats.role_difference(roles0, roles.by_role(), pg1 - pg0) if roles else {}
     if with_postgres and args.pg_statements:
         dump_statements(args, name, results.completed)
+        (args.pg_statements / f"tables-{name.replace(' ', '-')}.txt").write_text(
+            pgstats.counters_report(counters0, pgstats.table_counters(query), results.completed, name) + "\n"
+        )
     peaks.sample()
     if profiler:
         profiler.send_signal(signal.SIGINT)
@@ -227,6 +238,7 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
         mail_worker_cpu_seconds=mail1 - mail0,
         postgres_cpu_seconds=(pg1 - pg0) if with_postgres else None,
         core_busy_seconds={core: cores1[core] - cores0[core] for core in cores1},
+        postgres_cpu_by_role=by_role,
         workers_seen=sorted(set(peaks.worker_pids) - before_workers),
     )
 
@@ -306,6 +318,11 @@ def bench(database: str, args) -> dict:
         if args.pg_statements:
             psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", args.pg_admin_url, args.pg_database)
         args.postmaster = postmaster_pid(args.pg_admin_url) if args.pg_own_cpu else None
+        args.pg_roles = None
+        if args.postmaster and args.pg_statements:
+            query = functools.partial(psql, admin_url=args.pg_admin_url, database=args.pg_database)
+            args.pg_roles = pgstats.RoleSampler(args.postmaster, query)
+            args.pg_roles.start()
     env = server_environment(data_dir, args.port, database_url, args.settings, args.pythonpath)
     server = mail_worker = None
     try:
@@ -313,10 +330,11 @@ def bench(database: str, args) -> dict:
         manage(env, "seed_demo")
         event_path = manage(env, "shell", "-c", SET_UP_EVENT).strip().splitlines()[-1]
         log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed with the process
+        # libpq's PGAPPNAME names each process's connections in pg_stat_activity (--pg-roles).
         server = subprocess.Popen(
             ["taskset", "-c", str(SERVER_CORE),
              *server_command(args.server, args.workers, args.port, args.server_arg)],
-            env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+            env={**env, "PGAPPNAME": "web"}, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_until_serving(args.port, event_path, server)
         # A worker that has served nothing yet: what booting one costs (paid again at each recycle).
@@ -326,7 +344,7 @@ def bench(database: str, args) -> dict:
                 ["taskset", "-c", str(SERVER_CORE),
                  *(["nice", "-n", str(args.mail_worker_nice)] if args.mail_worker_nice else []),
                  FRUKOST, "worker"],
-                env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+                env={**env, "PGAPPNAME": "worker"}, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         master = server.pid  # taskset and `frukost serve` exec: gunicorn's master (or granian's)
         peaks = procstats.PeakMemory(master)
@@ -387,6 +405,9 @@ def bench(database: str, args) -> dict:
             )
         sampler.stopping.set()
         sampler.join()
+        if database == "postgres" and args.pg_roles:
+            args.pg_roles.stopping.set()
+            args.pg_roles.join()
         worker_rss = {pid: kib / 1024 for pid, kib in peaks.peaks_kib.items()}
         master_mib = peaks.master_mib
     finally:
@@ -490,6 +511,13 @@ def report(outcome: dict, args) -> str:
             f"= {ms(outcome['mail_worker_cpu_seconds'] / max(outcome['mail_files'], 1))} ms per message."
         )
     for phase in outcome["phases"]:
+        if phase.postgres_cpu_by_role:
+            each = max(phase.results.completed, 1)
+            lines.append(
+                f"- PostgreSQL CPU by role, {phase.name}, ms each: "
+                + ", ".join(f"{role} {ms(s / each)}" for role, s in phase.postgres_cpu_by_role.items())
+            )
+    for phase in outcome["phases"]:
         for error, count in phase.results.errors.items():
             lines.append(f"- {phase.name} error ×{count}: {error}")
     return "\n".join(lines)
@@ -510,6 +538,7 @@ def serialisable(outcome: dict) -> dict:
                 "server_cpu_seconds": phase.server_cpu_seconds,
                 "mail_worker_cpu_seconds": phase.mail_worker_cpu_seconds,
                 "postgres_cpu_seconds": phase.postgres_cpu_seconds,
+                "postgres_cpu_by_role": phase.postgres_cpu_by_role,
                 "new_workers": len(phase.workers_seen),
                 "core_busy_seconds": phase.core_busy_seconds,
                 "latency_ms": {
@@ -550,7 +579,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=10, help="the form fill's random seed (default 10)")
     parser.add_argument(
-        "--pg-database", default="frukost_bench", help="scratch database, created and dropped"
+        "--pg-database",
+        default=f"frukost_bench_{os.getpid()}",
+        help="scratch database, created and dropped (dropped first if it exists: never name one that "
+        "is in use; the default is this run's own)",
     )
     parser.add_argument(
         "--pg-admin-url", default=POSTGRES_ADMIN_URL,
@@ -564,7 +596,9 @@ def main() -> None:
     parser.add_argument(
         "--pg-statements",
         type=Path,
-        help="write pg_stat_statements per phase into this directory (the cluster must preload it)",
+        help="write pg_stat_statements per phase into this directory (the cluster must preload it), "
+        "with each table's row traffic, commits and WAL (tables-*.txt); with --pg-own-cpu also "
+        "PostgreSQL's CPU by role (web, worker, walwriter, autovacuum …) in the report",
     )
     parser.add_argument("--no-mail-worker", dest="mail_worker", action="store_false")
     parser.add_argument(

@@ -61,10 +61,27 @@ class OutboxMessage(models.Model):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mail")
         ordering = ["-created_at"]
+        # Partial indexes where the rows looked for are few: an index whose condition a row does not
+        # meet gets no entry for it, and every UPDATE of status (the claim, "sent") writes a new
+        # entry into each index that does (PostgreSQL; benchmarks/README.md, "Fourth pass:
+        # PostgreSQL's own CPU"). The worker's claim names 'queued' as a literal, so the planner
+        # can use outbox_due even for a prepared claim.
         indexes = [
-            models.Index(fields=["status", "priority", "next_attempt_at"], name="outbox_due_by_priority"),
-            models.Index(fields=["kind", "batch_id"], name="outbox_batch"),
-            models.Index(fields=["kind", "ref_id"], name="outbox_ref"),
+            models.Index(
+                fields=["priority", "next_attempt_at"],
+                name="outbox_due",
+                condition=models.Q(status=MessageStatus.QUEUED),
+            ),
+            # The messages a stopped worker left in "sending" (mail.worker.requeue_stuck).
+            models.Index(
+                fields=["claimed_at"], name="outbox_sending", condition=models.Q(status=MessageStatus.SENDING)
+            ),
+            models.Index(
+                fields=["kind", "batch_id"], name="outbox_batch", condition=models.Q(batch_id__isnull=False)
+            ),
+            models.Index(
+                fields=["kind", "ref_id"], name="outbox_ref", condition=models.Q(ref_id__isnull=False)
+            ),
             # The bulk rate counts the bulk messages claimed in the last minute (mail.worker).
             models.Index(fields=["priority", "claimed_at"], name="outbox_claimed_by_priority"),
         ]
