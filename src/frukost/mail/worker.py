@@ -125,7 +125,9 @@ def requeue_stuck(*, now: dt.datetime | None = None) -> int:
     sent again (an invitation must not arrive twice).
     """
     limit = _now(now) - dt.timedelta(seconds=settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS)
-    stuck = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit)
+    # Unordered (the model's default order would sort the whole outbox by created_at): each
+    # message is dealt with on its own, and outbox_sending finds them.
+    stuck = OutboxMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit).order_by()
     # A message that keeps killing its worker (or always hangs) must not come back forever.
     given_up = 0
     reason = f"gave up after {settings.FRUKOST_MAIL_MAX_ATTEMPTS} attempts: {STOPPED_WHILE_SENDING}"
