@@ -17,7 +17,8 @@ import pytest
 from django.core import mail
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.core.mail.message import forbid_multi_line_headers
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from frukost.mail import mime
@@ -198,7 +199,7 @@ def _outcome(build, seed: int):
         return type(exc), str(exc)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(max_examples=400, deadline=None)
 @given(message=e_mails(), seed=st.integers(0, 2**32), linesep=st.sampled_from(["\n", "\r\n"]))
 def test_written_bytes_are_the_stdlibs(message, seed, linesep):
     ours = _outcome(lambda: message.message().as_bytes(linesep=linesep), seed)
@@ -213,7 +214,7 @@ def test_written_bytes_are_the_stdlibs(message, seed, linesep):
         assert written.as_bytes(linesep=linesep) == written.stdlib_message().as_bytes(linesep=linesep)
 
 
-@settings(max_examples=3000, deadline=None)
+@hypothesis_settings(max_examples=3000, deadline=None)
 @given(
     name=st.sampled_from(["Subject", "X-Frukost", "List-Unsubscribe", "To", "Reply-To", "From"]),
     value=st.one_of(hostile, any_text, st.text(alphabet="aåä😀 ", max_size=60)),
