@@ -119,6 +119,9 @@ def test_a_header_written_as_it_is_is_what_compat32_folds_it_into(linesep):
         )
         # One word too long for the line (an encoded Subject, a List-Unsubscribe URL).
         values.append("".join(rng.choices(printable, k=rng.randint(40, 130))))
+        # Encoded words on lines of their own (a long non-ASCII Subject as Django stores it).
+        lines = ["".join(rng.choices(printable, k=rng.randint(1, 80))) for _ in range(rng.randint(2, 4))]
+        values.append(rng.choice(["\n ", "\n ", "\n  ", "\n\t"]).join(lines))
     values += ["", " ", "å", "a\nb", "a" * 64, "a" * 65, "a " * 40, "a" * 200, "a" * 200 + " b"]
     for value in values:
         for name in ("Subject", "Content-Transfer-Encoding", "X"):
@@ -227,6 +230,18 @@ def test_a_header_is_stored_as_django_stores_it(name, value):
             mime._stored(name, value)
     else:
         assert mime._stored(name, value) == expected
+
+
+def test_a_long_subject_is_cut_into_encoded_words_where_django_cuts_it():
+    # Every position of a cut: inside an escape (=C3=B6), between a character's octets, between
+    # characters; mostly ASCII (quoted-printable) and mostly not (base64); one to four words.
+    for start in range(0, 150, 1):
+        for middle in ("ö", "åäö", "😀", "=?", "_ ö", "ÖÖÖÖÖÖÖÖ", "é" * 40):
+            for end in ("", "a" * 20, " Sundsvall"):
+                for filler in ("a", "å"):
+                    value = filler * start + middle + end
+                    expected = forbid_multi_line_headers("Subject", value, "utf-8")[1]
+                    assert mime._stored("Subject", value) == expected, value
 
 
 def test_the_worker_s_shapes_are_written_directly():

@@ -24,6 +24,7 @@ import re
 import sys
 from email import base64mime, quoprimime
 from email.errors import MessageError
+from email.header import MAXLINELEN
 from email.mime.image import MIMEImage
 from email.policy import Compat32
 from email.utils import formatdate, make_msgid
@@ -45,6 +46,8 @@ QR_FILENAME = "incheckning.png"
 # A header value that compat32 writes as it is: printable ASCII words, single spaces between.
 _PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
 _TOKEN = re.compile(r"[!-~]+")
+# Encoded words on lines of their own, as email.header.Header.encode() joins them.
+_WORD_LINES = re.compile(r"[!-~]+(?:\n [!-~]+)+")
 
 
 class _Compat32(Compat32):
@@ -54,8 +57,10 @@ class _Compat32(Compat32):
     printable ASCII words that fits on one line (78 characters with its name) returns the value
     itself: that short cut saves a third of the serialisation's CPU (benchmarks/README.md, "Third
     pass: the mail worker"). A single printable word too long for the line (an encoded Subject, a
-    List-Unsubscribe URL) it moves, whole, to a line of its own after the name. Anything else
-    (non-ASCII, tabs, several words that need folding) is folded by compat32 as before.
+    List-Unsubscribe URL) it moves, whole, to a line of its own after the name; encoded words
+    already on lines of their own (what Django stores for a long non-ASCII Subject) stay on them.
+    Anything else (non-ASCII, tabs, several words that need folding) is folded by compat32 as
+    before.
     tests/mail/test_mime_boundaries.py compares them.
     """
 
@@ -66,6 +71,15 @@ class _Compat32(Compat32):
                     return f"{name}: {value}{self.linesep}".encode("ascii")
             elif _TOKEN.fullmatch(value):
                 return f"{name}: {self.linesep} {value}{self.linesep}".encode("ascii")
+            elif "\n" in value and _WORD_LINES.fullmatch(value):
+                # Each word stays on its line; the first too long beside the name goes below it.
+                first, *rest = value.split("\n ")
+                if len(name) + 2 + len(first) <= self.max_line_length:
+                    head = f"{name}: {first}"
+                else:
+                    head = f"{name}: {self.linesep} {first}"
+                lines = "".join(f"{self.linesep} {word}" for word in rest)
+                return f"{head}{lines}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
 
 
@@ -208,16 +222,21 @@ _NEWLINE = re.compile(rb"\r\n|\r|\n")  # email.generator.NLCRE, for bytes
 _HEADER_NAME = re.compile(r"[!-9;-~]+")
 # Headers Django's message() sets itself or takes from extra_headers in its own way.
 _OWN_HEADERS = {"from", "to", "cc", "reply-to", "date", "message-id"}
-# The first encoded word's room: 76 characters (email.header's line) less "=?utf-8?q?" and "?=".
-_ENCODED_WORD_ROOM = 76 - len("utf-8") - len("=?") - len("?q?") - len("?=")
+# An encoded word's room: email.header's line (MAXLINELEN, 78) less "=?utf-8?q?" and "?=" (and, on
+# the lines after the first, the space that starts them).
+_FIRST_ROOM = MAXLINELEN - len("=?utf-8?q??=")
+_NEXT_ROOM = _FIRST_ROOM - 1
 
 
-def _encoded_word(value: str) -> str | None:
-    """`Header(value, "utf-8").encode()` for a value it writes as one encoded word, else None.
+def _encoded_words(value: str) -> str | None:
+    """`Header(value, "utf-8").encode()`, which Django stores for a non-ASCII header, or None.
 
-    Header chooses per value the shorter of base64 and quoted-printable ("SHORTEST" for utf-8) and
-    starts a second word where the first would pass 76 characters; a value with a line break of
-    str.splitlines() it folds line by line. Those cases are left to it.
+    Header encodes the whole value in the shorter of base64 and quoted-printable ("SHORTEST" for
+    utf-8) and starts a new encoded word, on a line of its own, where the next character would take
+    a word past its line's room (it measures each prefix afresh: a third of a millisecond for a
+    Subject of two words). Here each word is the longest run of whole characters that fits, cut in
+    the encoded text. A value with a line break of str.splitlines() it folds line by line: left
+    to it.
     """
     if _LINE_BREAKS.search(value):
         return None
@@ -225,28 +244,47 @@ def _encoded_word(value: str) -> str | None:
         data = value.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    qp_length = quoprimime.header_length(data)
-    if base64mime.header_length(data) < qp_length:
-        if base64mime.header_length(data) > _ENCODED_WORD_ROOM:
-            return None
-        return base64mime.header_encode(data, charset="utf-8")
-    if qp_length > _ENCODED_WORD_ROOM:
-        return None
-    return quoprimime.header_encode(data, charset="utf-8")
+    b64_length, qp_length = base64mime.header_length(data), quoprimime.header_length(data)
+    if b64_length < qp_length:
+        if b64_length <= _FIRST_ROOM:
+            return base64mime.header_encode(data, charset="utf-8")
+        words, room = [], _FIRST_ROOM
+        while data:
+            cut = min(len(data), room // 4 * 3)  # base64: 4 characters for every 3 octets
+            while cut < len(data) and 0x80 <= data[cut] < 0xC0:  # not inside a character
+                cut -= 1
+            words.append(base64mime.header_encode(data[:cut], charset="utf-8"))
+            data, room = data[cut:], _NEXT_ROOM
+        return "\n ".join(words)
+    if qp_length <= _FIRST_ROOM:
+        return quoprimime.header_encode(data, charset="utf-8")
+    # "=XX" for an octet that is escaped (hex digits are never "="); a character's octets after its
+    # first are escaped as =8X, =9X, =AX or =BX.
+    encoded = quoprimime.header_encode(data, charset="utf-8")[len("=?utf-8?q?") : -len("?=")]
+    words, room = [], _FIRST_ROOM
+    while encoded:
+        cut = min(len(encoded), room)
+        while cut < len(encoded) and (
+            "=" in encoded[cut - 2 : cut] or (encoded[cut] == "=" and encoded[cut + 1] in "89AB")
+        ):
+            cut -= 1
+        words.append(f"=?utf-8?q?{encoded[:cut]}?=")
+        encoded, room = encoded[cut:], _NEXT_ROOM
+    return "\n ".join(words)
 
 
 def _stored(name: str, value) -> str:
     """What Django's MIME objects store for a header (`forbid_multi_line_headers`, utf-8), the
-    plain ASCII values and a non-address value of one encoded word without its machinery; raises
+    plain ASCII values and a non-address value's encoded words without its machinery; raises
     what it raises (a newline: BadHeaderError)."""
     value = str(value)
     if value.isascii() and "\n" not in value and "\r" not in value:
-        if name.lower() != "subject" or (len(value) <= 76 and _PLAIN_HEADER.fullmatch(value)):
+        if name.lower() != "subject" or (len(value) <= MAXLINELEN and _PLAIN_HEADER.fullmatch(value)):
             return value
     elif not value.isascii() and name.lower() not in ADDRESS_HEADERS:
-        word = _encoded_word(value)
-        if word is not None:
-            return word
+        words = _encoded_words(value)
+        if words is not None:
+            return words
     return forbid_multi_line_headers(name, value, "utf-8")[1]
 
 
