@@ -294,7 +294,7 @@ def _stored_sender(value: str) -> str:
     return _stored("From", value)
 
 
-def _payload(text, *, base: str = "text") -> tuple[bytes, str] | None:
+def _payload(text) -> tuple[bytes, str] | None:
     """A text part's payload as Django's SafeMIMEText stores it (utf-8, "8bit" or "7bit"), or None
     where Django would encode it as quoted-printable (a line over 998 bytes) or cannot encode it."""
     if not isinstance(text, str):
