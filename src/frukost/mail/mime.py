@@ -120,9 +120,12 @@ def set_boundaries(msg) -> None:
         part.set_boundary(boundary)
 
 
+_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", flags=re.MULTILINE)
+
+
 def calendar_method(ics: str) -> str:
     """The calendar's METHOD (PUBLISH when it names none)."""
-    match = re.search(r"^METHOD:([A-Z-]+)\r?$", ics, flags=re.MULTILINE)
+    match = _METHOD.search(ics)
     return match.group(1) if match else "PUBLISH"
 
 
@@ -224,7 +227,8 @@ _HEADER_NAME = re.compile(r"[!-9;-~]+")
 _OWN_HEADERS = {"from", "to", "cc", "reply-to", "date", "message-id"}
 # An encoded word's room: email.header's line (MAXLINELEN, 78) less "=?utf-8?q?" and "?=" (and, on
 # the lines after the first, the space that starts them).
-_FIRST_ROOM = MAXLINELEN - len("=?utf-8?q??=")
+_CHROME = "=?utf-8?q??="
+_FIRST_ROOM = MAXLINELEN - len(_CHROME)
 _NEXT_ROOM = _FIRST_ROOM - 1
 
 
@@ -244,7 +248,9 @@ def _encoded_words(value: str) -> str | None:
         data = value.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    b64_length, qp_length = base64mime.header_length(data), quoprimime.header_length(data)
+    # quoprimime.header_length() is a generator over the octets; the encoded word's length is it.
+    qp_word = quoprimime.header_encode(data, charset="utf-8")
+    b64_length, qp_length = base64mime.header_length(data), len(qp_word) - len(_CHROME)
     if b64_length < qp_length:
         if b64_length <= _FIRST_ROOM:
             return base64mime.header_encode(data, charset="utf-8")
@@ -257,10 +263,10 @@ def _encoded_words(value: str) -> str | None:
             data, room = data[cut:], _NEXT_ROOM
         return "\n ".join(words)
     if qp_length <= _FIRST_ROOM:
-        return quoprimime.header_encode(data, charset="utf-8")
+        return qp_word
     # "=XX" for an octet that is escaped (hex digits are never "="); a character's octets after its
     # first are escaped as =8X, =9X, =AX or =BX.
-    encoded = quoprimime.header_encode(data, charset="utf-8")[len("=?utf-8?q?") : -len("?=")]
+    encoded = qp_word[len("=?utf-8?q?") : -len("?=")]
     words, room = [], _FIRST_ROOM
     while encoded:
         cut = min(len(encoded), room)
