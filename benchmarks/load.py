@@ -134,19 +134,9 @@ def psql(sql: str, admin_url: str = POSTGRES_ADMIN_URL, database: str = "postgre
 
 
 def server_command(server: str, workers: int, port: int, extra: list[str] | None = None) -> list[str]:
-    """The web server's command line: `frukost serve` (gunicorn, as in production) or granian.
-
-    granian is only for comparing (benchmarks/README.md, issue 10): it serves the same WSGI
-    application with its access log on, one request at a time per worker as gunicorn's sync
-    workers do. Run `frukost collectstatic` first; `frukost serve` does that itself.
-    """
-    if server == "gunicorn":
-        return [FRUKOST, "serve", "--workers", str(workers), "--port", str(port), *(extra or [])]
-    return [
-        str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-ws", "--http", "1", "--access-log", *(extra or []),
-        "frukost.wsgi:application",
-    ]  # fmt: skip
+    """The web server's command line: `frukost serve`, as in production, with gunicorn (its
+    default) or granian (`--server granian`, core/granian.py); `extra` are more of its options."""
+    return [FRUKOST, "serve", f"--server={server}", f"--workers={workers}", f"--port={port}", *(extra or [])]
 
 
 def wait_until_serving(port: int, path: str, server: subprocess.Popen, timeout: float = 60) -> None:
@@ -322,8 +312,6 @@ def bench(database: str, args) -> dict:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "seed_demo")
         event_path = manage(env, "shell", "-c", SET_UP_EVENT).strip().splitlines()[-1]
-        if args.server != "gunicorn":
-            manage(env, "collectstatic", "--no-input", "-v", "0")
         log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed with the process
         server = subprocess.Popen(
             ["taskset", "-c", str(SERVER_CORE),
@@ -546,11 +534,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="web workers (default 2)")
     parser.add_argument(
         "--server", choices=["gunicorn", "granian"], default="gunicorn",
-        help="gunicorn through `frukost serve` (default, as in production) or granian, to compare",
+        help="`frukost serve --server`: gunicorn (the default, as in production) or granian",
     )  # fmt: skip
     parser.add_argument(
         "--server-arg", action="append", default=[],
-        help="repeatable: one more option for the server (granian's, or `frukost serve`'s)",
+        help="repeatable: one more option for `frukost serve`",
     )  # fmt: skip
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
     parser.add_argument("--registrations", type=int, default=3000, help="complete registrations to measure")

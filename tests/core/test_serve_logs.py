@@ -1,7 +1,7 @@
-"""`frukost serve` (gunicorn, for real) never writes a personal link into its logs (issue 7).
+"""`frukost serve` (gunicorn and granian, for real) never writes a personal link into its logs (issue 7).
 
 A registration is made through HTTP, its link opened and the registration cancelled through
-it; the access log (stdout) and everything else the server printed (stderr: gunicorn's own log
+it; the access log (stdout) and everything else the server printed (stderr: the server's own log
 and Django's, e.g. "Not Found: …") carry the redacted request lines and never the token.
 """
 
@@ -38,8 +38,8 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
+@pytest.fixture(params=["gunicorn", "granian"])
+def server(request, tmp_path):
     port = free_port()
     stdout, stderr = tmp_path / "access.log", tmp_path / "stderr.log"
     environment = {
@@ -54,7 +54,10 @@ def gunicorn(tmp_path):
     }
     with stdout.open("wb") as out, stderr.open("wb") as err:
         server = subprocess.Popen(
-            [str(FRUKOST), "serve", f"--port={port}", "--workers=1"], env=environment, stdout=out, stderr=err
+            [str(FRUKOST), "serve", f"--server={request.param}", f"--port={port}", "--workers=1"],
+            env=environment,
+            stdout=out,
+            stderr=err,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -75,8 +78,8 @@ def gunicorn(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_serve_logs_no_personal_link(gunicorn, event):
-    base, access_log, stderr = gunicorn
+def test_serve_logs_no_personal_link(server, event):
+    base, access_log, stderr = server
     with requests.Session() as browser:
         page = browser.get(base + event.get_absolute_url(), timeout=10)
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)

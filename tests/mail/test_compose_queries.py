@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 def _deliver(message: OutboxMessage) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert deliver(message) is True
-    return len([q for q in queries.captured_queries if q["sql"] not in ("BEGIN IMMEDIATE", "COMMIT")])
+    # Statements that read or write; not the transaction's own (BEGIN/COMMIT, or the savepoint the
+    # hand-over's transaction is inside the test's).
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return len([q for q in queries.captured_queries if not q["sql"].startswith(control)])
 
 
 def _confirmation(to: str) -> OutboxMessage:
@@ -46,10 +49,10 @@ def test_a_confirmation_takes_the_same_few_queries_with_colleagues_or_an_earlier
     again = _deliver(OutboxMessage.objects.get(to="dan@example.se"))
 
     # The registration with its event and organisation, whether it has colleagues (none stored by
-    # name), earlier registrations, the link and the check-in code stored, the hand-over (with the
-    # subject), sent: nothing per colleague or per earlier registration, no bodies saved.
-    assert plain == again == 7
-    assert with_colleague == 6  # names given are stored: no need to look for colleagues
+    # name) and its earlier registrations in one statement, the link and the check-in code stored,
+    # the hand-over (with the subject), sent: nothing per colleague or per earlier registration, no
+    # bodies saved.
+    assert plain == again == with_colleague == 5
     mails = {mail["To"]: mail for mail in read_eml_files(mail_dir)}
     cleo = mails["cleo@example.se"].get_body(("plain",)).get_content()
     assert "Bo Ek" in cleo
@@ -93,3 +96,35 @@ def test_the_prepared_registration_query_reads_what_the_orm_reads_and_always_afr
     assert (again.first_name, again.event.status) == ("Berit", "cancelled")  # nothing kept
     assert registration_for_mail(registration.pk + 1000) is None
     assert registration_for_mail(None) is None
+
+
+def test_the_earlier_rows_and_colleagues_read_with_the_registration_are_what_their_own_queries_say(
+    event, person, colleague
+):
+    from frukost.registrations import queries
+
+    register(event=event, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")])
+    for _ in range(2):
+        register(event=event, person=person("dan@example.se"))
+        cancel_registration(
+            registration=Registration.objects.get(email="dan@example.se", status="registered")
+        )
+    register(event=event, person=person("dan@example.se"))
+    register(event=event, person=person("eva@example.se"), colleagues=[colleague("dan@example.se")])
+
+    for registration in Registration.objects.all():
+        read = registration_for_mail_of(registration.pk)
+        assert "earlier_ended_registrations" not in registration.__dict__
+        assert read.earlier_ended_registrations == queries.earlier_registrations(registration)
+        assert read.has_colleague_rows == queries.has_colleagues(registration)
+        assert queries.earlier_registrations(read) == read.earlier_ended_registrations
+    dan = Registration.objects.filter(email="dan@example.se").latest("pk")
+    assert registration_for_mail_of(dan.pk).earlier_ended_registrations == 2
+    anna = Registration.objects.get(email="anna@example.se")
+    assert registration_for_mail_of(anna.pk).has_colleague_rows is True
+
+
+def registration_for_mail_of(pk):
+    from frukost.registrations.queries import registration_for_mail
+
+    return registration_for_mail(pk)

@@ -7,6 +7,8 @@ import datetime as dt
 import icalendar
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from frukost.mail.enums import MailKind
 from frukost.mail.ical import event_calendar
@@ -251,3 +253,26 @@ def test_event_calendar_title_cannot_fake_the_lines_filled_in_per_person(event_f
 
     assert int(entry["SEQUENCE"]) == 0
     assert entry["DTSTAMP"].dt.year > 2000
+
+
+def test_event_calendar_after_a_new_address_for_the_event_page_links_the_new_one(event_factory):
+    event = event_factory()
+    event_calendar(event)
+
+    event.slug = "ny-adress"
+    event.organisation.slug = "nytt-forbund"
+
+    description = str(_parse(event_calendar(event))[1]["DESCRIPTION"])
+    assert description.endswith("http://testserver/nytt-forbund/ny-adress/")
+
+
+@given(
+    moment=st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2200, 12, 31)),
+    sequence=st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_the_lines_written_per_message_are_icalendars_own(moment, sequence):
+    from frukost.mail import ical
+
+    moment = moment.replace(tzinfo=UTC)
+    assert ical._stamp_line(moment) == b"\r\nDTSTAMP:" + icalendar.vDatetime(moment).to_ical() + b"\r\n"
+    assert ical._sequence_line(sequence) == b"\r\nSEQUENCE:" + icalendar.vInt(sequence).to_ical() + b"\r\n"

@@ -14,7 +14,7 @@ from functools import partial
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from frukost.mail.enums import MailKind, MessageStatus, Priority
@@ -167,3 +167,125 @@ def test_a_confirmation_whose_worker_died_after_the_hand_over_is_composed_again(
     assert "BEGIN:VCALENDAR" in calendar.get_payload(decode=True).decode()
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+
+
+# --- The links minted at hand-over are written with it (benchmarks/README.md, fourth pass) ----
+
+
+def _link_rows(message) -> list[str]:
+    from frukost.registrations.models import PersonalLink
+
+    return sorted(PersonalLink.objects.filter(message_id=message.pk).values_list("purpose", flat=True))
+
+
+def test_the_links_the_check_in_code_and_the_hand_over_are_one_write(event, person):
+    from frukost.registrations.models import PersonalLink
+
+    message = _composed_confirmation(event, person)
+    links = PersonalLink._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert send_due() == 1
+
+    sql = [q["sql"] for q in queries.captured_queries]
+    inserts = [
+        n for n, statement in enumerate(sql) if statement.startswith("INSERT") and f'"{links}"' in statement
+    ]
+    [hand_over] = [n for n, statement in enumerate(sql) if "SET handed_over_at =" in statement]
+    # The personal link and the check-in code, then the hand-over, inside one transaction (a
+    # savepoint here: the test runs inside one): one commit where there were three.
+    assert len(inserts) == 2
+    opened = max(n for n, statement in enumerate(sql[: inserts[0]]) if statement.startswith("SAVEPOINT"))
+    released = hand_over + 1
+    assert (
+        sql[released].startswith("RELEASE SAVEPOINT") and sql[opened].split()[-1] == sql[released].split()[-1]
+    )
+    assert inserts[0] > opened and inserts[-1] < hand_over
+    assert _link_rows(message) == ["checkin", "manage"]
+
+
+def test_a_hand_over_that_cannot_be_written_leaves_no_link_and_the_message_is_retried(
+    event, person, monkeypatch, time_machine
+):
+    from frukost.mail import worker
+
+    time_machine.move_to(START, tick=False)
+    message = _composed_confirmation(event, person)
+    statements = worker._statements(connections["default"])
+    for key in list(statements.hand_over_sql):
+        monkeypatch.setitem(statements.hand_over_sql, key, "UPDATE no_such_table SET x = 1 WHERE 0 = %s")
+
+    assert send_due() == 0
+
+    message.refresh_from_db()
+    assert (message.status, message.handed_over_at) == (MessageStatus.QUEUED, None)
+    assert mail.outbox == []
+    # Nothing handed over, nothing stored: no usable link to anyone's page left behind.
+    assert _link_rows(message) == []
+
+    monkeypatch.undo()
+    time_machine.move_to(START + dt.timedelta(hours=1), tick=False)
+    assert send_due() == 1
+    assert _link_rows(message) == ["checkin", "manage"]
+    assert len(mail.outbox) == 1
+
+
+def test_a_worker_that_dies_before_the_hand_over_stores_no_link_and_the_message_goes_once(
+    settings, event, person, monkeypatch, time_machine
+):
+    from frukost.mail import renderers
+    from tests.mail.test_claim import _Killed
+
+    settings.FRUKOST_MAIL_STUCK_AFTER_SECONDS = 600
+    time_machine.move_to(START, tick=False)
+    message = _composed_confirmation(event, person)
+
+    def dies(_message):  # after the personal link was minted, before the hand-over
+        raise _Killed
+
+    monkeypatch.setitem(renderers._code_hooks, "issue", dies)
+    with pytest.raises(_Killed):
+        send_due()
+    message.refresh_from_db()
+    assert (message.status, message.handed_over_at) == (MessageStatus.SENDING, None)
+    assert _link_rows(message) == []
+
+    monkeypatch.undo()
+    time_machine.move_to(START + dt.timedelta(seconds=601), tick=False)
+    call_command("worker", once=True, stdout=io.StringIO())
+
+    [sent] = mail.outbox
+    assert "/r/" in sent.body
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+    assert _link_rows(message) == ["checkin", "manage"]
+
+
+def test_a_message_failing_before_its_hand_over_mid_chunk_leaves_no_link_and_the_others_go(
+    event, person, monkeypatch
+):
+    from frukost.mail import renderers
+    from frukost.mail.renderers import NothingToRender
+
+    for address in ("anna@example.se", "bo@example.se", "cecilia@example.se"):
+        register(event=event, person=person(address))
+    first, second, third = OutboxMessage.objects.filter(kind=MailKind.CONFIRMATION).order_by("pk")
+    issue = renderers._code_hooks["issue"]
+
+    def refuses_the_second(message):
+        if message.pk == second.pk:
+            raise NothingToRender("no code for this one")
+        return issue(message)
+
+    monkeypatch.setitem(renderers._code_hooks, "issue", refuses_the_second)
+    assert send_due() == 2
+
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk], statuses[third.pk]) == (
+        MessageStatus.SENT,
+        MessageStatus.FAILED,
+        MessageStatus.SENT,
+    )
+    # The failed message's link was never stored, and none went with the next one's hand-over.
+    assert _link_rows(second) == []
+    assert _link_rows(first) == _link_rows(third) == ["checkin", "manage"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.se", "cecilia@example.se"]

@@ -11,7 +11,8 @@ FRUKOST_MAIL_BULK_BATCH a round and FRUKOST_MAIL_BULK_PER_MINUTE a minute for al
 together (counted in the database: the bulk messages claimed in the last 60 seconds, under a lock
 so two workers cannot both spend the same allowance). Transactional mail is never limited.
 
-Just before a message goes to the mail server its `handed_over_at` is set and committed. A message
+Just before a message goes to the mail server its `handed_over_at` is set and committed, with the
+links and check-in code minted for it (one transaction, `with_hand_over`). A message
 left in "sending" by a worker that died is looked at after FRUKOST_MAIL_STUCK_AFTER_SECONDS: never
 handed over, it is queued again (nothing left the building); handed over, a transactional message
 is queued again (a person's own confirmation: at least once) and a bulk one is failed as "may have
@@ -35,6 +36,7 @@ import logging
 import random
 import re
 import smtplib
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -255,15 +257,24 @@ class _Statements:
             cursor.execute(self.bulk_due[database], params)
             return cursor.fetchone() is not None
 
-    def hand_over(self, message: OutboxMessage, *, with_subject: bool) -> None:
-        """Record (committed: autocommit) that the message goes to the mail server now; with the
-        subject composed for it, which the back office and an inviter's erasure look at."""
+    def hand_over(self, message: OutboxMessage, *, with_subject: bool, writes=()) -> None:
+        """Record (committed) that the message goes to the mail server now; with the subject
+        composed for it, which the back office and an inviter's erasure look at. `writes`, the
+        INSERTs of the links and check-in code minted for it (`with_hand_over`), are committed
+        with it, in one transaction: one commit a message where there were three."""
         database = database_clock()
         params = [] if database else [self.db.ops.adapt_datetimefield_value(timezone.now())]
         if with_subject:
             params += [message.subject, self.db.ops.adapt_datetimefield_value(message.rendered_at)]
-        with self.db.cursor() as cursor:
-            cursor.execute(self.hand_over_sql[with_subject, database], [*params, message.pk])
+        params.append(message.pk)
+        if not writes:
+            with self.db.cursor() as cursor:
+                cursor.execute(self.hand_over_sql[with_subject, database], params)
+            return
+        with transaction.atomic(using=self.db.alias), self.db.cursor() as cursor:
+            for sql, write_params in writes:
+                cursor.execute(sql, write_params)
+            cursor.execute(self.hand_over_sql[with_subject, database], params)
 
     def sent(self, pk: int, sent_at: dt.datetime, *, forget_recipient: bool) -> None:
         """Record a message as sent: no bodies kept, and no address for the kinds that forget it."""
@@ -271,6 +282,30 @@ class _Statements:
             cursor.execute(
                 self.sent_sql[forget_recipient], [self.db.ops.adapt_datetimefield_value(sent_at), pk]
             )
+
+
+# --- The writes that go with a hand-over --------------------------------------------------------
+# The links and the check-in code minted for a message as it is handed over are stored with its
+# hand-over, in one transaction (`_Statements.hand_over`): on SQLite each commit by the worker
+# makes every web worker's connection read again the pages it had cached, and each commit writes
+# its pages to the WAL anew (benchmarks/README.md, "Fourth pass: the worker beside the web").
+# Crash semantics are unchanged where they matter: the hand-over is committed before the mail
+# server sees the message, and a link is stored exactly when its message's hand-over is; a
+# message that fails before its hand-over leaves no link behind (none was stored).
+_handing_over = threading.local()
+
+
+def with_hand_over(db, sql: str, params) -> None:
+    """Run a write that belongs to the message this thread is handing over (the INSERT of a link
+    or a check-in code minted for it) in that message's hand-over transaction; at once, in
+    autocommit as before, when no message is being handed over on this connection (a link minted
+    for a page, a job, a test)."""
+    pending = getattr(_handing_over, "pending", None)
+    if pending is not None and pending[0] is db:
+        pending[1].append((sql, params))
+        return
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @functools.lru_cache(maxsize=16)
@@ -384,9 +419,14 @@ def deliver(message: OutboxMessage, *, connection=None) -> bool:
     """
     # Kept on the message for `_send`, which records the hand-over.
     attempt = message._attempt = _Attempt()
+    # The links minted for it wait for its hand-over (`with_hand_over`); dropped if it never comes.
+    _handing_over.pending = (connections[DEFAULT_DB_ALIAS], [])
     try:
-        attempt.composed = compose(message)
-        _send(message, connection)
+        try:
+            attempt.composed = compose(message)
+            _send(message, connection)
+        finally:
+            _handing_over.pending = None
     except NoLongerTrue as exc:
         _skip(message, str(exc), attempt)
         return False
@@ -474,7 +514,11 @@ def _send(message: OutboxMessage, connection) -> None:
     # The hand-over, committed before the mail server sees the message: a worker that dies from
     # here on may have delivered it (requeue_stuck).
     attempt = getattr(message, "_attempt", None) or _Attempt()
-    _statements(connections[DEFAULT_DB_ALIAS]).hand_over(message, with_subject=attempt.composed)
+    db = connections[DEFAULT_DB_ALIAS]
+    pending = getattr(_handing_over, "pending", None)
+    writes = pending[1] if pending is not None and pending[0] is db else ()
+    _statements(db).hand_over(message, with_subject=attempt.composed, writes=writes)
+    _handing_over.pending = None  # anything written from here on is written at once
     attempt.handed_over = True
     try:
         email.send()

@@ -39,9 +39,9 @@ from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 
-from frukost.core.inserts import insert
 from frukost.core.tokens import hash_token, new_token
 from frukost.mail.renderers import NothingToRender, personal_link_placeholder
+from frukost.mail.worker import with_hand_over
 from frukost.registrations.enums import LinkPurpose
 from frukost.registrations.exceptions import LinkExpired
 from frukost.registrations.models import PersonalLink, Registration
@@ -86,7 +86,7 @@ def mint_token(registration: Registration, purpose: LinkPurpose | str, *, messag
     return token
 
 
-# The columns the check-in code's INSERT … ON CONFLICT writes: every field of PersonalLink but its id.
+# The columns a link's INSERT writes: every field of PersonalLink but its id.
 _LINK_FIELDS = ("registration", "token_hash", "purpose", "message", "created_at")
 
 
@@ -98,36 +98,31 @@ def store_link(
     message=None,
     ignore_conflicts=False,
 ) -> None:
-    """Store one PersonalLink row, as `PersonalLink.objects.create(...)` would, through
-    `core.inserts.insert` (its INSERT built once per process and connection: the ORM spent more
-    CPU building each link's INSERT than the database spent running it; benchmarks/README.md,
-    "Third pass: the mail worker").
+    """Store one PersonalLink row, as `PersonalLink.objects.create(...)` would (with
+    `ignore_conflicts`, as `bulk_create([...], ignore_conflicts=True)`: nothing when the hash is
+    stored already, a check-in code issued again).
 
-    With `ignore_conflicts`, as `bulk_create([...], ignore_conflicts=True)`: nothing when the hash
-    is stored already (a check-in code is issued again). insert() cannot say that, so this one
-    statement is built here, once per connection, its values through each field's own
-    `get_db_prep_save`."""
+    The INSERT is built once per process and connection (the ORM spent more CPU building each
+    link's INSERT than the database spent running it; benchmarks/README.md, "Third pass: the mail
+    worker"), its values through each field's own `get_db_prep_save`. A link minted for a message
+    the worker is handing over is stored in that message's hand-over transaction
+    (`mail.worker.with_hand_over`: one commit for the links, the check-in code and the hand-over);
+    any other is stored at once."""
     purpose = LinkPurpose(purpose)
-    if not ignore_conflicts:
-        insert(
-            PersonalLink(registration=registration, token_hash=token_hash, purpose=purpose, message=message)
-        )
-        return
     db = connections[DEFAULT_DB_ALIAS]
-    sql, fields = _store_link_unless_stored_sql(db)
+    sql, fields = _store_link_sql(db, ignore_conflicts)
     values = (registration.pk, token_hash, str(purpose.value), getattr(message, "pk", None), timezone.now())
     params = [
         field.get_db_prep_save(value, connection=db) for field, value in zip(fields, values, strict=True)
     ]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
+    with_hand_over(db, sql, params)
 
 
-@functools.lru_cache(maxsize=16)
-def _store_link_unless_stored_sql(db):
+@functools.lru_cache(maxsize=32)
+def _store_link_sql(db, ignore_conflicts: bool):
     # Keyed on the connection object: one per thread (as registrations.queries does).
     fields = [PersonalLink._meta.get_field(name) for name in _LINK_FIELDS]
-    query = InsertQuery(PersonalLink, on_conflict=OnConflict.IGNORE)
+    query = InsertQuery(PersonalLink, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
     query.insert_values(fields, [PersonalLink(token_hash="", purpose=LinkPurpose.MANAGE)])
     compiler = query.get_compiler(connection=db)
     compiler.returning_fields = None

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frukost.core import formats
 from frukost.events.enums import EventStatus
 from frukost.mail.enums import MailKind, Priority
+from frukost.mail.frames import FrameCache
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue, withdraw_queued
 from frukost.mail.renderers import (
@@ -470,50 +471,198 @@ def _link_resent(registration: Registration, kind: MailKind) -> Rendered:
 def _render(
     registration: Registration, content: _Content, *, link_to_event: bool = False, link: str = ""
 ) -> Rendered:
+    """The message, its bodies filled into the frame of its kind, event and language (frames.py).
+
+    Only the recipient's own values are written per message; the rest (organisation, the
+    event's facts, every translated sentence of the templates) was rendered once for the frame.
+    Byte for byte what _render_full writes (tests/registrations/test_mail_frames.py).
+    """
     event = registration.event
-    event_url = settings.BASE_URL + event.get_absolute_url()
+    person = _person_values(registration, content, link_to_event=link_to_event, link=link)
+    values = (
+        content.subject,
+        person.greeting_name,
+        person.status_line,
+        person.link,
+        person.secondary_link,
+        content.button,
+        content.secondary,
+        *content.paragraphs,
+    )
+    key = (
+        _frame_facts(event),
+        registration.language,
+        translation.get_language(),
+        settings.BASE_URL,
+        get_script_prefix(),
+        person.online_link,
+        person.checkin,
+        # The flags of the kind's content as they are (a template may test them).
+        content.welcome,
+        content.show_status,
+        content.cancelled,
+    )
+
+    def build(slots):
+        subject, greeting_name, status_line, link, secondary_link, button, secondary, *paragraphs = slots
+        framed = _Content(
+            subject=subject,
+            paragraphs=paragraphs,
+            button=button,
+            show_status=content.show_status,
+            cancelled=content.cancelled,
+            welcome=content.welcome,
+            secondary=secondary,
+        )
+        # No registration in the frame's context: nothing of the first recipient's may be in it.
+        context = _context(
+            None,
+            event,
+            framed,
+            _Person(greeting_name, status_line, link, secondary_link, person.online_link, person.checkin),
+            registration.language,
+        )
+        return (
+            render_to_string("mail/message.txt", context),
+            render_to_string("mail/message.html", context),
+        )
+
+    bodies = _frames.render(key, values, build)
+    if bodies is None:  # the event's text holds a marker's character: this once, in full
+        return _render_full(registration, content, link_to_event=link_to_event, link=link)
+    body_text, body_html = bodies
+    return Rendered(
+        subject=content.subject,
+        body_text=body_text,
+        body_html=body_html,
+        ics=_calendar(registration, content),
+    )
+
+
+def _render_full(
+    registration: Registration, content: _Content, *, link_to_event: bool = False, link: str = ""
+) -> Rendered:
+    """The message rendered from the templates in full: what _render must equal."""
+    person = _person_values(registration, content, link_to_event=link_to_event, link=link)
+    context = _context(registration, registration.event, content, person, registration.language)
+    return Rendered(
+        subject=content.subject,
+        body_text=render_to_string("mail/message.txt", context),
+        body_html=render_to_string("mail/message.html", context),
+        ics=_calendar(registration, content),
+    )
+
+
+# Frames of mail/message.txt (plain) and .html: per kind's shape, event and language. A few
+# hundred kilobytes at most: an event has a frame per language and shape in use.
+_frames = FrameCache(size=256, escape=(False, True))
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What the bodies say that is the recipient's own (or depends on their registration)."""
+
+    greeting_name: str
+    status_line: str
+    link: str
+    secondary_link: str
+    online_link: bool
+    checkin: bool
+
+
+def _person_values(
+    registration: Registration, content: _Content, *, link_to_event: bool, link: str
+) -> _Person:
+    event = registration.event
     # A placeholder: the worker mints the link as it hands the message over (links.py).
-    link = link or (event_url if link_to_event else link_placeholder(registration))
+    if not link:
+        link = _event_url(event) if link_to_event else link_placeholder(registration)
+    return _Person(
+        # The greeting says the first name only if it is a name (a colleague's name is typed by
+        # someone else).
+        greeting_name=safe_name(registration.first_name),
+        status_line=_status_line(registration) if content.show_status else "",
+        link=link,
+        secondary_link=link_placeholder(registration) if content.secondary else "",
+        # The meeting link is for people with a seat only: never on the public page.
+        online_link=bool(_has_seat(registration) and event.online),
+        checkin=(
+            content.show_status
+            and not event.online
+            and registration.status == Status.REGISTERED
+            and registration.is_confirmed
+        ),
+    )
+
+
+def _context(
+    registration: Registration | None, event, content: _Content, person: _Person, language: str
+) -> dict:
     context = {
         "registration": registration,
         "event": event,
         "organisation": event.organisation,
         "content": content,
-        "link": link,
-        "secondary_link": link_placeholder(registration) if content.secondary else "",
-        "event_url": event_url,
+        "link": person.link,
+        "secondary_link": person.secondary_link,
+        "event_url": _event_url(event),
         "privacy_url": settings.BASE_URL
         + reverse("public:organisation-privacy", kwargs={"organisation": event.organisation.slug}),
-        "language": registration.language,
-        # The greeting says the first name only if it is a name (a colleague's name is typed by
-        # someone else).
-        "greeting_name": safe_name(registration.first_name),
-        "status_line": _status_line(registration) if content.show_status else "",
-        "date": formats.long_date(event.starts_at, registration.language),
-        "times": formats.time_range(event.starts_at, event.ends_at, registration.language),
-        "doors": formats.clock(event.doors_at, registration.language) if event.doors_at else "",
-        # The meeting link is for people with a seat only: never on the public page.
-        "online_link": event.online_url if _has_seat(registration) and event.online else "",
+        "language": language,
+        "greeting_name": person.greeting_name,
+        "status_line": person.status_line,
+        "date": formats.long_date(event.starts_at, language),
+        "times": formats.time_range(event.starts_at, event.ends_at, language),
+        "doors": formats.clock(event.doors_at, language) if event.doors_at else "",
+        "online_link": event.online_url if person.online_link else "",
     }
-    if (
-        content.show_status
-        and not event.online
-        and registration.status == Status.REGISTERED
-        and registration.is_confirmed
-    ):
+    if person.checkin:
         # Placeholders: the check-in app fills in the code and its QR image at hand-over.
         context["checkin_code"] = CHECKIN_CODE_PLACEHOLDER
         context["checkin_qr"] = CHECKIN_QR_PLACEHOLDER
-    return Rendered(
-        subject=content.subject,
-        body_text=render_to_string("mail/message.txt", context),
-        body_html=render_to_string("mail/message.html", context),
-        ics=event_calendar(
-            event,
-            cancelled=content.cancelled,
-            earlier_registrations=earlier_registrations(registration),
-        ).decode("utf-8"),
+    return context
+
+
+def _frame_facts(event) -> tuple:
+    """What of the event and its organisation the templates read (mail/message.*): a frame
+    is for these facts as they are, so a changed event or organisation gets a new one (never a
+    stale one), whether it was saved or updated in bulk. updated_at on top, for what a template
+    may come to read."""
+    organisation = event.organisation
+    return (
+        event.pk,
+        event.updated_at,
+        event.title,
+        event.starts_at,
+        event.ends_at,
+        event.doors_at,
+        event.online,
+        event.online_url,
+        event.venue_name,
+        event.street_address,
+        event.postal_code,
+        event.city,
+        event.gift,
+        event.contact_name,
+        event.contact_email,
+        event.contact_phone,
+        organisation.pk,
+        organisation.name,
+        organisation.colour,
+        organisation.slug,
     )
+
+
+def _event_url(event) -> str:
+    return settings.BASE_URL + event.get_absolute_url()
+
+
+def _calendar(registration: Registration, content: _Content) -> str:
+    return event_calendar(
+        registration.event,
+        cancelled=content.cancelled,
+        earlier_registrations=earlier_registrations(registration),
+    ).decode("utf-8")
 
 
 def _has_seat(registration: Registration) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from frukost.core.models import AuditLog
@@ -115,15 +116,22 @@ def registration_for_mail(pk: int | None) -> Registration | None:
     The same query as `Registration.objects.select_related("event__organisation").filter(pk=pk)`,
     read fresh every time, with the SQL and the column converters built once per process and
     connection (as events.queries.published_event): the ORM spent 0.7 ms of a message's CPU
-    building them, 0.1 ms running the query (benchmarks/README.md, issue 10).
+    building them, 0.1 ms running the query (benchmarks/README.md, issue 10). The same statement
+    answers `earlier_registrations` and `has_colleagues` for it (two statements fewer a message).
     """
     if pk is None:
         return None
     db = connections[DEFAULT_DB_ALIAS]
     prepared = _registration_for_mail_sql(db)
     if prepared is None:  # the ORM chose a column order this code does not know: never guess
-        return Registration.objects.select_related("event__organisation").filter(pk=pk).order_by().first()
-    compiler, sql, params, at, converters = prepared
+        return (
+            Registration.objects.select_related("event__organisation")
+            .annotate(**_mail_annotations())
+            .filter(pk=pk)
+            .order_by()
+            .first()
+        )
+    compiler, sql, params, at, converters, columns = prepared
     params = list(params)
     params[at] = pk
     with db.cursor() as cursor:
@@ -132,14 +140,32 @@ def registration_for_mail(pk: int | None) -> Registration | None:
     if not rows:
         return None
     row = next(compiler.apply_converters(rows, converters)) if converters else rows[0]
-    split, end = len(_REGISTRATION_FIELDS), len(_REGISTRATION_FIELDS) + len(_EVENT_FIELDS)
-    registration = Registration.from_db(db.alias, _REGISTRATION_FIELDS, row[:split])
-    event = Event.from_db(db.alias, _EVENT_FIELDS, row[split:end])
+    own, event_columns, organisation_columns, earlier, colleagues = columns
+    registration = Registration.from_db(db.alias, _REGISTRATION_FIELDS, own(row))
+    event = Event.from_db(db.alias, _EVENT_FIELDS, event_columns(row))
     Event.organisation.field.set_cached_value(
-        event, Organisation.from_db(db.alias, _ORGANISATION_FIELDS, row[end:])
+        event, Organisation.from_db(db.alias, _ORGANISATION_FIELDS, organisation_columns(row))
     )
     Registration.event.field.set_cached_value(registration, event)
+    registration.earlier_ended_registrations = row[earlier]
+    registration.has_colleague_rows = bool(row[colleagues])
     return registration
+
+
+def _mail_annotations() -> dict:
+    earlier = (
+        Registration.objects.filter(
+            event_id=OuterRef("event_id"), email=OuterRef("email"), pk__lt=OuterRef("pk")
+        )
+        .exclude(status__in=ACTIVE_STATUSES)
+        .order_by()
+        .annotate(number=Func(F("pk"), function="COUNT"))
+        .values("number")
+    )
+    return {
+        "earlier_ended_registrations": Subquery(earlier, output_field=IntegerField()),
+        "has_colleague_rows": Exists(Registration.objects.filter(invited_by_id=OuterRef("pk"))),
+    }
 
 
 @functools.lru_cache(maxsize=16)
@@ -147,18 +173,38 @@ def _registration_for_mail_sql(db):
     # Keyed on the connection object: one per thread, so a cached compiler never serves another.
     query = (
         Registration.objects.select_related("event__organisation")
+        .annotate(**_mail_annotations())
         .filter(pk=_NO_REGISTRATION)
         .order_by()
         .query
     )
     compiler = query.get_compiler(connection=db)
     sql, params = compiler.as_sql()
-    columns = [expression.target.attname for expression, _sql, _alias in compiler.select]
-    if columns != [*_REGISTRATION_FIELDS, *_EVENT_FIELDS, *_ORGANISATION_FIELDS]:
+    select = [expression for expression, _sql, _alias in compiler.select]
+    annotations = compiler.annotation_col_map
+    if set(annotations) != {"earlier_ended_registrations", "has_colleague_rows"}:
         return None
-    (at,) = (i for i, value in enumerate(params) if value == _NO_REGISTRATION)
-    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
-    return compiler, sql, tuple(params), at, converters
+    fields = [i for i in range(len(select)) if i not in annotations.values()]
+    columns = [getattr(select[i], "target", None) for i in fields]
+    if [column.attname if column else None for column in columns] != [
+        *_REGISTRATION_FIELDS,
+        *_EVENT_FIELDS,
+        *_ORGANISATION_FIELDS,
+    ]:
+        return None
+    found = [i for i, value in enumerate(params) if value == _NO_REGISTRATION]
+    if len(found) != 1:
+        return None
+    split, end = len(_REGISTRATION_FIELDS), len(_REGISTRATION_FIELDS) + len(_EVENT_FIELDS)
+    parts = (
+        operator.itemgetter(*fields[:split]),
+        operator.itemgetter(*fields[split:end]),
+        operator.itemgetter(*fields[end:]),
+        annotations["earlier_ended_registrations"],
+        annotations["has_colleague_rows"],
+    )
+    converters = compiler.get_converters(select)
+    return compiler, sql, tuple(params), found[0], converters, parts
 
 
 def earlier_registrations(registration: Registration) -> int:
@@ -169,6 +215,9 @@ def earlier_registrations(registration: Registration) -> int:
     time of a COUNT. The mail worker asks once per message, so the SQL is built once per process
     and connection, as `registration_for_mail`'s (0.3 ms of the ORM's Python a message).
     """
+    known = registration.__dict__.get("earlier_ended_registrations")
+    if known is not None:  # read with the registration (registration_for_mail)
+        return known
     db = connections[DEFAULT_DB_ALIAS]
     prepared = _earlier_registrations_sql(db)
     if prepared is None:  # the ORM built the parameters in an order this code does not know
@@ -212,6 +261,9 @@ def has_colleagues(registration: Registration) -> bool:
     """`registration.colleagues.exists()`, with the SQL built once per process and connection (as
     `earlier_registrations`'s): the mail worker asks it for each receipt of a registration that
     has no colleague names stored, which is nearly every one."""
+    known = registration.__dict__.get("has_colleague_rows")
+    if known is not None:  # read with the registration (registration_for_mail)
+        return known
     db = connections[DEFAULT_DB_ALIAS]
     prepared = _has_colleagues_sql(db)
     if prepared is None:  # the ORM built the parameters in an order this code does not know

@@ -1,0 +1,132 @@
+"""granian's side of `frukost serve --server granian` (issue 10): the WSGI application with a time
+limit per request, and the logging configuration that keeps personal links out of its logs.
+
+granian (HTTP in Rust, one Python thread per worker here: `--blocking-threads 1`) costs a fifth
+less per event page than gunicorn's sync worker and a third less per small page
+(benchmarks/README.md, "Fourth pass: the WSGI server, counted"). What gunicorn gives and granian
+does not is rebuilt here:
+
+- gunicorn's master replaces a sync worker stuck in one request for 30 s (`--timeout`); granian has
+  no such limit, so `TimeLimit` ends the worker itself and granian (`--respawn-failed-workers`)
+  starts a fresh one;
+- gunicorn's access log goes through core/gunicorn.py; granian's goes through the logger
+  `granian.access`, configured by `LOGGING` (written to a file for `--log-config`) with the same
+  filter that redacts `/r/<token>/` as `/r/…/` (core/logredact.py) on every handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from frukost.core.logredact import redact
+
+# gunicorn's default --timeout, what `frukost serve` has always had.
+REQUEST_TIMEOUT_SECONDS = 30
+
+# granian's default line with the Referer and the User-Agent, as gunicorn's combined format has them.
+ACCESS_LOG_FORMAT = (
+    '%(addr)s - - [%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d '
+    '"%(header{referer})s" "%(header{user-agent})s" %(dt_ms).1fms'
+)
+
+# granian.log.LOGGING_CONFIG (its own messages and the access log on standard output), each handler
+# with the redacting filter.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "frukost.core.logredact.RedactTokens"}},
+    "formatters": {
+        "generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"},
+        "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "formatter": "generic",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["redact"],
+        },
+        "access": {
+            "formatter": "access",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["redact"],
+        },
+    },
+    "loggers": {
+        "_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
+
+logger = logging.getLogger("frukost.serve")
+
+
+class TimeLimit:
+    """WSGI middleware: a request still in the application after `seconds` ends the worker process.
+
+    For a worker that serves one request at a time. A watchdog thread, started by the first request
+    (after the fork, in the worker), looks once a second; the request itself only notes when it
+    started. What the response streams after the application returned is not timed.
+    """
+
+    def __init__(self, application, seconds: float = REQUEST_TIMEOUT_SECONDS, *, tick: float = 1.0):
+        self.application = application
+        self.seconds = seconds
+        self.tick = tick
+        self.running: tuple[float, str] | None = None  # (monotonic start, path) of the request now
+        self.watchdog: threading.Thread | None = None
+
+    exit = staticmethod(os._exit)  # the whole process at once, whatever the stuck thread is doing
+
+    def __call__(self, environ, start_response):
+        if self.watchdog is None:
+            self.watchdog = threading.Thread(target=self.watch, name="frukost-time-limit", daemon=True)
+            self.watchdog.start()
+        self.running = (time.monotonic(), environ.get("PATH_INFO", ""))
+        try:
+            return self.application(environ, start_response)
+        finally:
+            self.running = None
+
+    def watch(self) -> None:
+        while True:
+            time.sleep(self.tick)
+            running = self.running
+            if running is not None and time.monotonic() - running[0] > self.seconds:
+                self.stop(running[1])
+                return
+
+    def stop(self, path: str) -> None:
+        logger.error(
+            "A request to %s ran for more than %s s: ending this worker (pid %s) for a fresh one.",
+            redact(path),
+            self.seconds,
+            os.getpid(),
+        )
+        for handler in logging.getLogger().handlers + logger.handlers:
+            handler.flush()
+        self.exit(1)
+
+
+def secrets_out_of_the_environment() -> None:
+    """granian copies the process environment into every request's WSGI environ (request.META),
+    as the environment was when the application was loaded (granian/wsgi.py, `basic_env`). The
+    settings are read by then; frukost's own variables (the secret key, passwords) and the database
+    URL are taken out of this worker's environment, so no request carries them."""
+    for name in list(os.environ):
+        if name.startswith("FRUKOST_") or name == "DATABASE_URL":
+            del os.environ[name]
+
+
+def application():
+    """The WSGI application, for granian's `--factory` (called in each worker, after the fork)."""
+    from django.core.wsgi import get_wsgi_application
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frukost.settings")
+    wsgi = get_wsgi_application()  # reads the settings
+    secrets_out_of_the_environment()
+    return TimeLimit(wsgi)

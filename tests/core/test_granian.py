@@ -1,0 +1,136 @@
+"""`frukost serve --server granian` (issue 10): what gunicorn gave and granian does not.
+
+A worker stuck in one request is ended (gunicorn's master does that after 30 s; granian respawns
+the worker that exited), and granian's logs go through the filter that redacts personal links.
+tests/core/test_serve_logs.py runs granian for real.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+
+from frukost.config import ConfigurationError
+from frukost.core import granian
+from frukost.core.management.commands import serve
+
+TOKEN = "Zq3xY8pLmN0vB4cD6eF7gH1jK2lM5nO9"
+
+
+def _limited(app_seconds: float, limit: float):
+    """A TimeLimit around an application that takes app_seconds, and the exits it asked for."""
+    exits = []
+
+    def app(environ, start_response):
+        time.sleep(app_seconds)
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    limited = granian.TimeLimit(app, limit, tick=0.02)
+    limited.exit = exits.append
+    return limited, exits
+
+
+def _wait_for(condition, seconds: float = 2.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_request_past_the_limit_ends_the_worker_and_logs_no_personal_link(caplog):
+    limited, exits = _limited(app_seconds=0.5, limit=0.1)
+    caplog.set_level(logging.ERROR, logger="frukost.serve")
+    request = threading.Thread(
+        target=limited, args=({"PATH_INFO": f"/r/{TOKEN}/avanmal/"}, lambda *a: None), daemon=True
+    )
+    request.start()
+
+    assert _wait_for(lambda: exits == [1])
+    [record] = caplog.records
+    assert "/r/…/avanmal/" in record.getMessage()
+    assert TOKEN not in record.getMessage()
+    request.join()
+
+
+def test_quick_requests_and_an_idle_worker_are_left_alone():
+    limited, exits = _limited(app_seconds=0.01, limit=0.1)
+    for _ in range(5):
+        assert limited({"PATH_INFO": "/"}, lambda *a: None) == [b"ok"]
+    time.sleep(0.3)  # idle for longer than the limit, after requests that were within it
+
+    assert exits == []
+    assert limited.watchdog.is_alive()
+
+
+def test_the_workers_environment_and_so_no_request_carries_the_secrets(monkeypatch):
+    for name in [name for name in os.environ if name.startswith("FRUKOST_")]:
+        monkeypatch.setenv(name, os.environ[name])  # given back after the test
+    monkeypatch.setenv("FRUKOST_SECRET_KEY", "k" * 50)
+    monkeypatch.setenv("DATABASE_URL", "postgres://frukost:hemligt@db/frukost")
+    monkeypatch.setenv("LANG", "sv_SE.UTF-8")
+    monkeypatch.setattr("django.core.wsgi.get_wsgi_application", lambda: "the application")
+
+    app = granian.application()
+
+    assert app.application == "the application"
+    assert [name for name in os.environ if name.startswith("FRUKOST_") or name == "DATABASE_URL"] == []
+    assert os.environ["LANG"] == "sv_SE.UTF-8"
+
+
+@pytest.fixture
+def exec_argv(monkeypatch, settings, tmp_path):
+    """The command line `frukost serve` would replace itself with (exec is not run)."""
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: None)  # collectstatic
+    started = []
+    monkeypatch.setattr(serve.os, "execv", lambda path, argv: started.append(argv))
+    return started
+
+
+def test_serve_granian_runs_one_request_at_a_time_per_worker_with_the_redacting_log(exec_argv, tmp_path):
+    call_command("serve", "--server", "granian", "--workers", "3", "--port", "8123")
+
+    [argv] = exec_argv
+    assert argv[0].endswith("/granian")
+    assert argv[-1] == "frukost.core.granian:application"
+    for option in (
+        "--interface=wsgi",
+        "--factory",
+        "--workers=3",
+        "--port=8123",
+        "--blocking-threads=1",
+        "--access-log",
+        "--respawn-failed-workers",
+        f"--log-config={tmp_path / 'granian-logging.json'}",
+    ):
+        assert option in argv
+    written = json.loads((tmp_path / "granian-logging.json").read_text())
+    assert written == granian.LOGGING
+    assert {name: handler["filters"] for name, handler in written["handlers"].items()} == {
+        "console": ["redact"],
+        "access": ["redact"],
+    }
+
+
+def test_gunicorn_stays_the_default(exec_argv, monkeypatch):
+    monkeypatch.delenv("FRUKOST_WEB_SERVER", raising=False)
+    call_command("serve")
+
+    [argv] = exec_argv
+    assert argv[0].endswith("/gunicorn")
+
+
+def test_an_unknown_server_in_the_environment_is_a_configuration_error(exec_argv, monkeypatch):
+    monkeypatch.setenv("FRUKOST_WEB_SERVER", "uwsgi")
+    with pytest.raises(ConfigurationError, match="FRUKOST_WEB_SERVER"):
+        call_command("serve")
+    assert exec_argv == []
