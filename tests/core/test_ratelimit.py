@@ -3,8 +3,11 @@
 import datetime as dt
 import uuid
 
+import hypothesis
 import pytest
 from django.core.cache import caches
+from django.utils.crypto import salted_hmac
+from hypothesis import strategies as st
 
 from frukost.core import ratelimit
 from frukost.core.models import RateCounter
@@ -150,3 +153,68 @@ def test_refund_takes_back_what_a_count_added(backend):
     ratelimit.refund([("a", 2)], window=60)
 
     assert ratelimit.count([("a", 0), ("b", 0)], window=60) == {"a": 0, "b": 1}
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    key=st.text(max_size=300)
+    | st.builds(
+        lambda event, address: f"email:{event}:{address}",
+        st.integers(min_value=1),
+        st.sampled_from(["åsa.öberg@exempel.se", '"o\'brien"@example.se', "<a&b>@example.se", "x" * 250]),
+    )
+)
+def test_a_key_is_hashed_as_salted_hmac_hashes_it(key):
+    """Counters already stored keep their names: the prepared HMAC gives salted_hmac's digest."""
+
+    assert ratelimit._hashed(key) == salted_hmac("frukost.core.ratelimit", key).hexdigest()[:40]
+
+
+def test_a_changed_secret_key_changes_the_hash_at_once(settings):
+    before = ratelimit._hashed("ip:192.0.2.7")
+    settings.SECRET_KEY = "another secret key, as after a rotation, long enough to be one" * 2
+
+    after = ratelimit._hashed("ip:192.0.2.7")
+
+    assert after != before
+    assert after == salted_hmac("frukost.core.ratelimit", "ip:192.0.2.7").hexdigest()[:40]
+
+
+def test_count_unless_over_counts_then_only_while_every_limit_holds(backend, settings, time_machine):
+    time_machine.move_to(dt.datetime(2029, 5, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+
+    def form(ip_weight: int) -> dict[str, int]:
+        return ratelimit.count_unless_over(
+            [("ip:192.0.2.1", ip_weight), ("email:a@example.se", 1)],
+            limits={"ip:192.0.2.1": 5, "email:a@example.se": 3},
+            then=("event:7", ip_weight),
+            window=60,
+            windows={"ip:192.0.2.1": 600},
+        )
+
+    assert form(2) == {"ip:192.0.2.1": 2, "email:a@example.se": 1, "event:7": 2}
+    assert form(3) == {"ip:192.0.2.1": 5, "email:a@example.se": 2, "event:7": 5}  # at the limit: counted
+    assert form(1) == {"ip:192.0.2.1": 6, "email:a@example.se": 3}  # the client over: the event not counted
+    ratelimit.refund([("ip:192.0.2.1", 6)], window=60)
+    assert form(1) == {"ip:192.0.2.1": 1, "email:a@example.se": 4}  # the address over
+    if backend == "redis":
+        return  # Redis expires keys by its own clock, which time-machine cannot move
+    time_machine.move_to(dt.datetime(2029, 5, 1, 12, 1, 1, tzinfo=dt.UTC), tick=False)
+    # The address's and the event's windows (60 s) have passed, the client's (600 s) not.
+    assert form(1) == {"ip:192.0.2.1": 2, "email:a@example.se": 1, "event:7": 1}
+
+
+def test_count_unless_over_is_one_statement_on_postgresql(settings, django_assert_num_queries):
+    from django.db import connection
+
+    settings.FRUKOST_REDIS_URL = ""
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        totals = ratelimit.count_unless_over(
+            [("ip:192.0.2.1", 1), ("email:anna@example.se", 1)],
+            limits={"ip:192.0.2.1": 10, "email:anna@example.se": 10},
+            then=("event:1", 1),
+            window=60,
+        )
+
+    assert totals == {"ip:192.0.2.1": 1, "email:anna@example.se": 1, "event:1": 1}
+    assert RateCounter.objects.count() == 3

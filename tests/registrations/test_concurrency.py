@@ -74,16 +74,13 @@ def test_negative_control_without_the_lock_the_race_overbooks(live_server, event
     register_module = importlib.import_module("frukost.registrations.services.register")
     seats = importlib.import_module("frukost.registrations.services.seats")
 
-    def unlocked(event):
-        return Event.objects.select_related("organisation").get(pk=event.pk)
-
-    def slow_seats_taken(event, email):
-        counted = seats.seats_taken_and_active(event, email)
+    def unlocked_slow_count(event, email):
+        unlocked = Event.objects.select_related("organisation").get(pk=event.pk)
+        counted = seats.seats_taken_and_active(unlocked, email)
         time.sleep(0.05)  # widen the window between the check and the write
-        return counted
+        return (unlocked, *counted)
 
-    monkeypatch.setattr(register_module, "lock_event_rules", unlocked)
-    monkeypatch.setattr(register_module, "seats_taken_and_active", slow_seats_taken)
+    monkeypatch.setattr(register_module, "lock_event_rules_and_count", unlocked_slow_count)
     event = event_factory(capacity=SEATS)
     url = live_server.url + event.get_absolute_url()
     barrier = threading.Barrier(20)

@@ -8,9 +8,15 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from frukost.registrations.enums import Status
+from frukost.registrations.enums import ACTIVE_STATUSES, Status
 from frukost.registrations.models import Registration
-from frukost.registrations.services.seats import _compiled_counts, seats_taken, seats_taken_and_active
+from frukost.registrations.services.seats import (
+    _ACTIVE_EMAILS,
+    _compiled_counts,
+    active_emails,
+    seats_taken,
+    seats_taken_and_active,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,4 +59,37 @@ def test_the_count_reads_only_indexes_on_sqlite(event):
         plan = " | ".join(row[-1] for row in cursor.fetchall())
 
     assert "USING COVERING INDEX registration_event_seats" in plan
+    assert "USING INDEX one_active_registration_per_email" in plan
+
+
+def test_active_emails_finds_the_addresses_the_orm_finds_active(event_factory):
+    event, other = event_factory(), event_factory()
+    _add(event, "anna@example.se", Status.REGISTERED)
+    _add(event, "bo@example.se", Status.WAITLISTED)
+    _add(event, "cilla@example.se", Status.CANCELLED)
+    _add(other, "dan@example.se", Status.REGISTERED)
+    named = ["anna@example.se", "bo@example.se", "cilla@example.se", "dan@example.se", "eva@example.se"]
+
+    for addresses in (named, named[:1], named[2:], []):
+        orm = Registration.objects.filter(event=event, email__in=addresses, status__in=ACTIVE_STATUSES)
+        assert active_emails(event, addresses) == set(orm.values_list("email", flat=True))
+    assert active_emails(event, named) == {"anna@example.se", "bo@example.se"}
+    assert active_emails(other, named) == {"dan@example.se"}
+
+
+def test_active_emails_is_one_statement(event, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        active_emails(event, ["anna@example.se", "bo@example.se"])
+    with django_assert_num_queries(0):
+        assert active_emails(event, []) == set()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+def test_active_emails_reads_the_partial_unique_index_on_sqlite(event):
+    active_emails(event, ["anna@example.se", "bo@example.se"])
+    sql = _ACTIVE_EMAILS[(connection.vendor, 2)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", [event.pk, "anna@example.se", "bo@example.se"])
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+
     assert "USING INDEX one_active_registration_per_email" in plan

@@ -27,6 +27,9 @@ the limits, and the cap on mails per address, hold all the same.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Sequence
@@ -35,7 +38,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from frukost.core.models import RateCounter
 
@@ -46,8 +48,24 @@ REDIS_RETRY_SECONDS = 30.0
 _redis_failed_at: float | None = None  # per process: when Redis last failed, None while it works
 
 
+_SALT = "frukost.core.ratelimit"
+
+
 def _hashed(key: str) -> str:
-    return salted_hmac("frukost.core.ratelimit", key).hexdigest()[:40]
+    """salted_hmac(_SALT, key).hexdigest()[:40], with the keyed HMAC prepared once per secret:
+    deriving the key and keying the HMAC was two thirds of each hash's cost, and a form hashes
+    four to six keys (issue 10). tests/core/test_ratelimit.py compares it with salted_hmac."""
+    mac = _keyed_hmac(settings.SECRET_KEY).copy()
+    mac.update(key.encode())
+    return mac.hexdigest()[:40]
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_hmac(secret: str) -> hmac.HMAC:
+    # As salted_hmac derives its key (SHA-1 its default: the stored counters' names stay); only
+    # ever copied, never updated itself.
+    key = hashlib.sha1(f"{_SALT}{secret}".encode()).digest()  # noqa: S324 - salted_hmac's derivation, inside an HMAC
+    return hmac.new(key, digestmod=hashlib.sha1)
 
 
 def count(
@@ -70,6 +88,39 @@ def count(
     totals = _with_redis(_count_in_redis, weights, window=window)
     if totals is None:
         totals = _count_in_database(weights, window=window)
+    return {hashed[name]: total for name, total in totals.items()}
+
+
+def count_unless_over(
+    hits: Sequence[tuple[str, int]],
+    *,
+    limits: dict[str, int],
+    then: tuple[str, int],
+    window: int,
+    windows: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """count(hits); then, only if none of those totals is over its limit in `limits`, count the
+    hit `then` too. Returns the totals, with `then`'s key only when it was counted.
+
+    For a counter others must not be able to use up by being refused (the event's allowance,
+    public/throttle.py). On PostgreSQL without Redis one statement, a round trip and a commit
+    less per form (issue 10); elsewhere the two counts, one after the other.
+    """
+    if settings.FRUKOST_REDIS_URL or connection.vendor != "postgresql":
+        totals = count(hits, window=window, windows=windows)
+        if any(totals[key] > most for key, most in limits.items()):
+            return totals
+        return {**totals, **count([then], window=window, windows=windows)}
+    keys = [key for key, _weight in hits]
+    windows = windows or {}
+    names = [_hashed(key) for key in [*keys, then[0]]]
+    hashed = dict(zip(names, [*keys, then[0]], strict=True))
+    weights = [
+        (name, max(int(weight), 0), windows.get(key, window))
+        for name, (key, weight) in zip(names, [*hits, then], strict=True)
+    ]
+    limited = [(names[keys.index(key)], most) for key, most in limits.items()]
+    totals = _count_unless_over_in_postgresql(weights[:-1], weights[-1], limited)
     return {hashed[name]: total for name, total in totals.items()}
 
 
@@ -120,17 +171,52 @@ def _count_in_database(weights: list[tuple[str, int, int]], *, window: int) -> d
     params: list = []
     for name, weight, key_window in weights:
         params += [name, weight, now + key_window]
+    sql = f"INSERT INTO {t} (name, hits, expires_at) VALUES {rows} {_on_conflict(t)}"  # noqa: S608 - no user input in the SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, now])
+        return dict(cursor.fetchall())
+
+
+def _on_conflict(t: str) -> str:
     # In an upsert's SET every expression sees the row as it was, so both CASEs test the old
     # window: an expired counter restarts at this hit's weight with a new window.
-    sql = (
-        f"INSERT INTO {t} (name, hits, expires_at) VALUES {rows} "  # noqa: S608 - no user input in the SQL
+    return (
         f"ON CONFLICT (name) DO UPDATE SET "
         f"hits = CASE WHEN {t}.expires_at <= %s THEN excluded.hits ELSE {t}.hits + excluded.hits END, "
         f"expires_at = CASE WHEN {t}.expires_at <= %s THEN excluded.expires_at ELSE {t}.expires_at END "
         f"RETURNING name, hits"
     )
+
+
+def _count_unless_over_in_postgresql(
+    weights: list[tuple[str, int, int]], then: tuple[str, int, int], limits: list[tuple[str, int]]
+) -> dict[str, int]:
+    """count_unless_over's one statement: the first upsert in a data-modifying CTE, and the
+    second an INSERT … SELECT that yields its row only when no total the first returned is over
+    its limit (it reads the first's RETURNING, so it runs after it)."""
+    now = timezone.now().timestamp()
+    t = connection.ops.quote_name(RateCounter._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s)"] * len(weights))
+    params: list = []
+    for name, weight, key_window in weights:
+        params += [name, weight, now + key_window]
+    bounds = ", ".join(["(%s::varchar, %s::integer)"] * len(limits)) or "(NULL::varchar, NULL::integer)"
+    sql = (
+        f"WITH counted AS (INSERT INTO {t} (name, hits, expires_at) VALUES {rows} {_on_conflict(t)}), "  # noqa: S608 - no user input in the SQL
+        f"limits (name, most) AS (VALUES {bounds}), "
+        f"then_counted AS (INSERT INTO {t} (name, hits, expires_at) "
+        f"SELECT %s::varchar, %s::integer, %s::double precision WHERE NOT EXISTS "
+        f"(SELECT 1 FROM counted JOIN limits ON limits.name = counted.name WHERE counted.hits > limits.most) "
+        f"{_on_conflict(t)}) "
+        f"SELECT name, hits FROM counted UNION ALL SELECT name, hits FROM then_counted"
+    )
+    name, weight, key_window = then
+    params += [now, now]
+    for limited, most in limits:
+        params += [limited, most]
+    params += [name, weight, now + key_window, now, now]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, now, now])
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 

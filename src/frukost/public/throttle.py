@@ -1,11 +1,12 @@
 """How many registrations the public form takes from one client, one address and for one event;
 and how many data requests (/mina-uppgifter/) from one client.
 
-Two statements per valid form (frukost.core.ratelimit): the client's IP (its short window and
-its day at this event) and every address named in the form for this event first; only if those
-pass, the event's counter. So a client that is already refused
-cannot use up the event's allowance and lock everyone else out. Forms with errors are not
-counted: a family correcting a typo is not an attack, and such a form saves nothing.
+Two counts per valid form (frukost.core.ratelimit.count_unless_over; on PostgreSQL without
+Redis one statement): the client's IP (its short window and its day at this event) and every
+address named in the form for this event first; only if those pass, the event's counter. So a
+client that is already refused cannot use up the event's allowance and lock everyone else out.
+Forms with errors are not counted: a family correcting a typo is not an attack, and such a form
+saves nothing.
 """
 
 from __future__ import annotations
@@ -64,8 +65,18 @@ def registration_allowed(request, *, event_id: int, emails: Sequence[str], peopl
     day_key = f"ip-event:{event_id}:{network}"
     email_keys = [f"email:{event_id}:{address}" for address in dict.fromkeys(emails)]
     email_hits = [(key, 1) for key in email_keys]
-    totals = ratelimit.count(
-        [(ip_key, people), (day_key, people), *email_hits], window=window, windows={day_key: DAY}
+    event_key = f"event:{event_id}"
+    # The event's counter only if the client's and the addresses' limits let the form through.
+    totals = ratelimit.count_unless_over(
+        [(ip_key, people), (day_key, people), *email_hits],
+        limits={
+            ip_key: settings.FRUKOST_RATELIMIT_PER_IP,
+            day_key: settings.FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY,
+            **dict.fromkeys(email_keys, settings.FRUKOST_RATELIMIT_PER_EMAIL),
+        },
+        then=(event_key, people),
+        window=window,
+        windows={day_key: DAY},
     )
     if totals[ip_key] > settings.FRUKOST_RATELIMIT_PER_IP:
         ratelimit.refund([(day_key, people), *email_hits], window=window)
@@ -81,9 +92,7 @@ def registration_allowed(request, *, event_id: int, emails: Sequence[str], peopl
         ratelimit.refund([(day_key, people)], window=window)
         logger.warning("registration refused: one address sent too often (event %s)", event_id)
         return False
-    event_key = f"event:{event_id}"
-    event_total = ratelimit.count([(event_key, people)], window=window)[event_key]
-    if event_total > settings.FRUKOST_RATELIMIT_PER_EVENT:
+    if totals[event_key] > settings.FRUKOST_RATELIMIT_PER_EVENT:
         ratelimit.refund([(day_key, people), *email_hits], window=window)
         logger.warning("registration refused: too many for the event just now (event %s)", event_id)
         return False

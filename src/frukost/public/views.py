@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.core import signing
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -279,7 +279,10 @@ def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
     says "the address you gave" and how many colleagues were e-mailed. The count is the number
     the registrant gave, not how many were created, and the status is what a newcomer would get.
     """
-    response = redirect("public:registered", organisation=event.organisation.slug, event=event.slug)
+    thank_you, event_path = _thank_you_paths(
+        get_script_prefix(), get_urlconf(), event.organisation.slug, event.slug
+    )
+    response = HttpResponseRedirect(thank_you)
     # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
     response.set_cookie(
         DONE_COOKIE,
@@ -291,9 +294,18 @@ def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
         httponly=True,
         samesite="Lax",
         secure=request.is_secure(),
-        path=event.get_absolute_url(),
+        path=event_path,
     )
     return response
+
+
+@lru_cache(maxsize=512)
+def _thank_you_paths(script_prefix: str, urlconf, organisation: str, event: str) -> tuple[str, str]:
+    """The thank-you page's path and the event page's (the cookie's path), per process: the two
+    URL reversals cost the POST more than signing its cookie (issue 10). A path depends only on
+    the slugs, the URL configuration and the script prefix, all in the key."""
+    kwargs = {"organisation": organisation, "event": event}
+    return reverse("public:registered", kwargs=kwargs), reverse("public:event", kwargs=kwargs)
 
 
 @private

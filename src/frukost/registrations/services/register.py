@@ -16,12 +16,12 @@ from frukost.registrations.models import Registration, normalise_email
 from frukost.registrations.services.consent import apply_consent
 from frukost.registrations.services.data import Answers, ColleagueData, PersonData, RegistrationResult
 from frukost.registrations.services.seats import (
+    active_emails,
     ensure_open,
     hold_seat_for_colleague,
     lock_event,
-    lock_event_rules,
+    lock_event_rules_and_count,
     seats_taken,
-    seats_taken_and_active,
 )
 
 
@@ -68,11 +68,11 @@ def register(
     inviter_name = f"{person.first_name.strip()} {person.last_name.strip()}"
 
     with transaction.atomic():
-        # Lock the event row: two requests for the last seat must not both win.
-        event = lock_event_rules(event)
+        # Lock the event row: two requests for the last seat must not both win. (A closed
+        # event's counts are read for nothing: one statement where the database allows it.)
+        event, taken, existing_id = lock_event_rules_and_count(event, email)
         now = timezone.now()
         ensure_open(event, now)
-        taken, existing_id = seats_taken_and_active(event, email)
         free = event.seat_limit - taken
         status_for_newcomer = Status.REGISTERED if free > 0 else Status.WAITLISTED
 
@@ -138,11 +138,7 @@ def _bring_colleagues(
     if not colleagues:
         return free
     emails = [normalise_email(c.email) for c in colleagues]
-    already_active = set(
-        Registration.objects.filter(event=event, email__in=emails, status__in=ACTIVE_STATUSES).values_list(
-            "email", flat=True
-        )
-    )
+    already_active = active_emails(event, emails)
     for colleague, email in zip(colleagues, emails, strict=True):
         if email in already_active:
             # Registered already: nothing to create, and nobody is told (that would reveal it).
