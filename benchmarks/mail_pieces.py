@@ -10,8 +10,9 @@ busy machine: callgrind collects only inside the functools.reduce that runs a pi
 
 Pieces: `render` (the composer: queries, templates, calendar file), `personalise` (the link
 minted, the check-in code stored and its QR PNG, rolled back each time), `mime` (the worker's
-e-mail built and serialised, `_Email(...).message().as_bytes()`). Divide callgrind's "Collected"
-by N.
+e-mail built and serialised, `_Email(...).message().as_bytes()`), `envelope` (the SMTP
+envelope's sender and recipient as mail.backends.SmtpBackend finds them) and `envelope-django`
+(as Django's SMTP backend does: `sanitize_address` for each). Divide callgrind's "Collected" by N.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ import django
 
 def main() -> None:
     django.setup()
+    from django.conf import settings
+    from django.core.mail.message import sanitize_address
     from django.db import transaction
 
-    from frukost.mail import worker
+    from frukost.mail import backends, worker
     from frukost.mail.models import OutboxMessage
     from frukost.mail.renderers import compose, personalise_with_images
     from frukost.registrations import notifications
@@ -57,7 +60,17 @@ def main() -> None:
             personalise_with_images(message)
             transaction.set_rollback(True)
 
+    def envelope() -> None:
+        backends._envelope_sender(settings.DEFAULT_FROM_EMAIL, "utf-8")
+        backends.envelope_address(message.to, "utf-8")
+
+    def envelope_django() -> None:
+        sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
+        sanitize_address(message.to, "utf-8")
+
     step = {
+        "envelope": envelope,
+        "envelope-django": envelope_django,
         "mime": mime,
         "personalise": personalise,
         "render": lambda: notifications.render_message(message),

@@ -260,7 +260,7 @@ EMAIL_BACKEND = env(
     "FRUKOST_EMAIL_BACKEND",
     "frukost.mail.backends.EmlDirectoryBackend"
     if DEBUG or TESTING or not env("FRUKOST_SMTP_HOST")
-    else "django.core.mail.backends.smtp.EmailBackend",
+    else "frukost.mail.backends.SmtpBackend",
 )
 EMAIL_HOST = env("FRUKOST_SMTP_HOST", "localhost")
 EMAIL_PORT = env_int("FRUKOST_SMTP_PORT", 587)

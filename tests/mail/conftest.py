@@ -90,9 +90,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_settings(settings):
-    """Point Django's SMTP backend at a loopback port where nothing listens yet."""
+    """Point the SMTP backend at a loopback port where nothing listens yet."""
     port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "frukost.mail.backends.SmtpBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False

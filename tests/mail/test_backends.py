@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.mail import EmailMessage
+from django.core.mail.message import sanitize_address
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from frukost.mail.backends import EmlDirectoryBackend
+from frukost.mail.backends import EmlDirectoryBackend, envelope_address
 from frukost.mail.worker import send_due
 from frukost.registrations.services import register
 from tests.conftest import read_eml_files
@@ -56,3 +61,35 @@ def test_eml_backend_keeps_messages_to_same_address_apart(tmp_path, frozen):
     subjects = sorted(mail["Subject"] for mail in read_eml_files(tmp_path / "mail"))
     assert subjects == ["nummer 1", "nummer 2"]
     assert len(list((tmp_path / "mail").iterdir())) == 2
+
+
+ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
+plain_addresses = st.from_regex(
+    rf"\A[{ATEXT}]{{1,20}}(\.[{ATEXT}]{{1,10}}){{0,2}}@[A-Za-z0-9-]{{1,63}}(\.[A-Za-z0-9-]{{1,63}}){{0,3}}\Z"
+)
+near_misses = st.text(alphabet=ATEXT[:9] + 'åé. @<>"()[],;:\\', min_size=1, max_size=40)
+
+
+@hypothesis_settings(max_examples=1500, deadline=None)
+@given(address=st.one_of(plain_addresses, near_misses, st.text(max_size=30)))
+def test_an_envelope_address_is_the_one_django_sanitises(address):
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except Exception as exc:  # noqa: BLE001
+        with pytest.raises(type(exc)):
+            envelope_address(address, "utf-8")
+    else:
+        assert envelope_address(address, "utf-8") == expected
+
+
+def test_the_smtp_backend_sends_what_django_s_sends(smtp_server, settings):
+    settings.DEFAULT_FROM_EMAIL = "Frukost på kontoret <noreply@frukost.test>"
+    for backend in ("frukost.mail.backends.SmtpBackend", "django.core.mail.backends.smtp.EmailBackend"):
+        settings.EMAIL_BACKEND = backend
+        to = ["asa@example.se", "Bo Ek <bo@exämple.se>"]
+        message = EmailMessage(subject="Hej", body="Hej Åsa!\n", to=to)
+        message.extra_headers = {"Date": "Wed, 02 Dec 2026 03:23:37 -0000", "Message-ID": "<1@frukost.test>"}
+        assert message.send() == 1
+    ours, django = smtp_server.handler.received
+    assert (ours.mail_from, ours.rcpt_tos, ours.raw) == (django.mail_from, django.rcpt_tos, django.raw)
+    assert ours.rcpt_tos == ["asa@example.se", "bo@xn--exmple-cua.se"]

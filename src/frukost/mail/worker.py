@@ -36,16 +36,12 @@ import logging
 import random
 import re
 import smtplib
-import sys
 import threading
 from dataclasses import dataclass
-from email.mime.image import MIMEImage
-from email.policy import Compat32
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
-from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
+from django.core.mail import BadHeaderError, get_connection
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
@@ -53,6 +49,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
+from frukost.mail.mime import Email as _Email
+from frukost.mail.mime import calendar_part as _calendar_part
 from frukost.mail.models import OutboxMessage
 from frukost.mail.renderers import (
     NoLongerTrue,
@@ -65,7 +63,6 @@ from frukost.mail.renderers import (
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
-ICS_FILENAME = "kalender.ics"
 STOPPED_WHILE_SENDING = "worker stopped while sending"
 HANDED_OVER_BEFORE_STOPPING = (
     "worker stopped after handing it to the mail server: may have been delivered; not sent again"
@@ -496,88 +493,6 @@ def _unsendable(exc: ValueError) -> PermanentFailure:
     return PermanentFailure(f"cannot build the message: {type(exc).__name__}: {exc}")
 
 
-class _Email(EmailMultiAlternatives):
-    """An e-mail whose HTML part may carry inline images: multipart/related inside the
-    multipart/alternative, so clients show the image in the HTML and not as an attachment."""
-
-    inline_images: tuple[tuple[str, bytes], ...] = ()
-
-    def message(self):
-        msg = super().message()
-        _set_boundaries(msg)
-        msg.policy = _POLICY  # the serialising generator uses it for every part
-        return msg
-
-    def _create_mime_attachment(self, content, mimetype):
-        part = super()._create_mime_attachment(content, mimetype)
-        if mimetype != "text/html" or not self.inline_images:
-            return part
-        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
-        related.attach(part)
-        for content_id, png in self.inline_images:
-            image = MIMEImage(png, "png")
-            image.add_header("Content-ID", f"<{content_id}>")
-            image.add_header("Content-Disposition", "inline", filename="incheckning.png")
-            related.attach(image)
-        return related
-
-
-# The stdlib's boundary: 15 "=", a random number in 19 digits, "==" (email.generator).
-_BOUNDARY_FORMAT = "=" * 15 + f"%0{len(repr(sys.maxsize - 1))}d" + "=="
-
-
-def _set_boundaries(msg) -> None:
-    """Give each multipart part the boundary the stdlib's generator would give it when the message
-    is serialised, drawn the same way, but checked against the parts' payloads by a substring
-    search instead of a regular expression compiled for each boundary (a third of a millisecond a
-    message: benchmarks/README.md, "Third pass: the mail worker"). Stricter than the generator's
-    check (a boundary may not occur anywhere in a payload, not only as a line of its own)."""
-    multiparts, payloads = [], []
-    for part in msg.walk():
-        if part.is_multipart():
-            if part.get_boundary() is None:
-                multiparts.append(part)
-        else:
-            payload = part.get_payload()
-            payloads.append(payload if isinstance(payload, str) else str(payload))
-    taken: list[str] = []
-    for part in multiparts:
-        while True:
-            boundary = _BOUNDARY_FORMAT % random.randrange(sys.maxsize)
-            if not any(boundary in text for text in payloads) and boundary not in taken:
-                break
-        taken.append(boundary)
-        part.set_boundary(boundary)
-
-
-# A header value that compat32 writes as it is: printable ASCII words, single spaces between.
-_PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
-
-
-class _Compat32(Compat32):
-    """compat32, the policy of Django's messages, writing a short plain header as it is.
-
-    compat32 passes every header through `email.header.Header(...).encode()`, which for a value of
-    printable ASCII words that fits on one line (78 characters with its name) returns the value
-    itself: that short cut saves a third of the serialisation's CPU (benchmarks/README.md, "Third
-    pass: the mail worker"). Anything else (long, non-ASCII, tabs, encoded words that need
-    folding) is folded by compat32 as before. tests/mail/test_mime_boundaries.py compares them.
-    """
-
-    def fold_binary(self, name, value):
-        if (
-            isinstance(value, str)
-            and self.max_line_length
-            and len(name) + 2 + len(value) <= self.max_line_length
-            and _PLAIN_HEADER.fullmatch(value)
-        ):
-            return f"{name}: {value}{self.linesep}".encode("ascii")
-        return super().fold_binary(name, value)
-
-
-_POLICY = _Compat32()
-
-
 def _send(message: OutboxMessage, connection) -> None:
     _check_addresses(message)
     # The personal links are minted now, as the message is handed over: the stored bodies
@@ -667,22 +582,6 @@ def smtp_error_text(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {_server_text(exc.smtp_error)}"
     return without_addresses(str(exc))
-
-
-def calendar_method(ics: str) -> str:
-    """The calendar's METHOD (PUBLISH when it names none)."""
-    match = re.search(r"^METHOD:([A-Z-]+)\r?$", ics, flags=re.MULTILINE)
-    return match.group(1) if match else "PUBLISH"
-
-
-def _calendar_part(ics: str) -> SafeMIMEText:
-    # Built by hand: given "text/calendar; charset=utf-8; method=PUBLISH" as a mimetype, Django
-    # adds its own charset and the header carries the parameter twice. The parameter must match
-    # the calendar's own METHOD (RFC 5546 / RFC 6047 2.4): CANCEL for a cancelled event.
-    part = SafeMIMEText(ics, "calendar", "utf-8")
-    part.set_param("method", calendar_method(ics))
-    part.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
-    return part
 
 
 def backoff_seconds(attempts: int) -> float:
