@@ -195,6 +195,12 @@ def test_after_an_edit_the_next_message_has_the_new_facts_and_each_person_their_
     bulk = _composed(MailKind.CONFIRMATION, "cilla@example.se")  # the frame of `again`'s shape
     for body in (bulk.body_text, bulk.body_html):
         assert "Clarion" in body and "Elite Hotel" not in body
+    # A new address for the event page, in bulk too: the calendar's link follows.
+    type(event).objects.filter(pk=event.pk).update(slug="frukost-om-lon")
+    moved = _composed(MailKind.CONFIRMATION, "cilla@example.se")
+    assert "/frukost-om-lon/" in moved.ics.replace("\r\n ", "")
+    for text in (moved.body_text, moved.body_html, moved.ics.replace("\r\n ", "")):
+        assert f"/{event.slug}/" not in text
 
     event.organisation.name = "Sveriges Ingenjörer"
     event.organisation.save()

@@ -19,6 +19,8 @@ bounded (least recently used out) and shared by the worker's threads.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 import secrets
 import threading
@@ -33,6 +35,20 @@ from django.utils.html import conditional_escape
 _OPEN, _CLOSE = "\ue000", "\ue001"
 
 _UNUSABLE = object()
+
+
+def model_facts(*instances) -> tuple:
+    """Every stored field of each instance, as it is now: for a key that changes whenever any of
+    them does, saved or updated in bulk (`updated_at` alone misses an `update()`), and that no
+    hand-kept list of fields can forget one of."""
+    return tuple(
+        value for instance in instances for value in operator.attrgetter(*_attnames(type(instance)))(instance)
+    )
+
+
+@functools.cache
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 def _cut(rendered: str, word: str, slots: int) -> tuple[str | int, ...] | None:

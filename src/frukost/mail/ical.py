@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from frukost.core import formats
 from frukost.core.formats import STOCKHOLM
+from frukost.mail.frames import model_facts
 
 if TYPE_CHECKING:
     from icalendar import Timezone
@@ -82,26 +83,11 @@ def event_calendar(event, *, cancelled: bool = False, earlier_registrations: int
     """
     # A cancellation must outrank the confirmation the client already holds.
     sequence = event.ical_sequence + 2 * earlier_registrations + (1 if cancelled else 0)
-    # The public URL by what it is reversed from (the slugs, the script prefix, BASE_URL below):
-    # reversing it for every message cost as much as the rest of the key.
+    # Every stored fact of the event and its organisation, and the public URL by what it is
+    # reversed from (the slugs among those facts, the script prefix, BASE_URL): reversing it for
+    # every message cost as much as the rest of the key.
     key = (
-        event.pk,
-        event.ical_uid,
-        event.updated_at,
-        event.status,
-        event.starts_at,
-        event.ends_at,
-        event.title,
-        event.online,
-        event.venue_name,
-        event.address_line,
-        event.doors_at,
-        event.host_name,
-        event.host_role,
-        event.contact_email,
-        event.organisation.name,
-        event.slug,
-        event.organisation.slug,
+        model_facts(event, event.organisation),
         get_script_prefix(),
         settings.BASE_URL,
         settings.DEFAULT_FROM_EMAIL,

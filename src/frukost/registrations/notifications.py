@@ -10,6 +10,7 @@ over open networks).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from frukost.core import formats
 from frukost.events.enums import EventStatus
 from frukost.mail.enums import MailKind, Priority
-from frukost.mail.frames import FrameCache
+from frukost.mail.frames import FrameCache, model_facts
 from frukost.mail.ical import event_calendar
 from frukost.mail.outbox import enqueue, withdraw_queued
 from frukost.mail.renderers import (
@@ -497,22 +498,14 @@ def _render(
         get_script_prefix(),
         person.online_link,
         person.checkin,
-        # The flags of the kind's content as they are (a template may test them).
-        content.welcome,
-        content.show_status,
-        content.cancelled,
+        # The rest of the kind's content as it is (a template may test or print it).
+        _content_facts(content),
     )
 
     def build(slots):
         subject, greeting_name, status_line, link, secondary_link, button, secondary, *paragraphs = slots
-        framed = _Content(
-            subject=subject,
-            paragraphs=paragraphs,
-            button=button,
-            show_status=content.show_status,
-            cancelled=content.cancelled,
-            welcome=content.welcome,
-            secondary=secondary,
+        framed = dataclasses.replace(
+            content, subject=subject, paragraphs=paragraphs, button=button, secondary=secondary
         )
         # No registration in the frame's context: nothing of the first recipient's may be in it.
         context = _context(
@@ -550,6 +543,19 @@ def _render_full(
         body_text=render_to_string("mail/message.txt", context),
         body_html=render_to_string("mail/message.html", context),
         ics=_calendar(registration, content),
+    )
+
+
+# The _Content fields that are slots of a frame; every other field is in its key.
+_CONTENT_SLOTS = frozenset({"subject", "paragraphs", "button", "secondary"})
+
+
+def _content_facts(content: _Content) -> tuple:
+    return tuple(
+        (field.name, tuple(value) if isinstance(value, list) else value)
+        for field in dataclasses.fields(content)
+        if field.name not in _CONTENT_SLOTS
+        for value in [getattr(content, field.name)]
     )
 
 
@@ -624,33 +630,10 @@ def _context(
 
 
 def _frame_facts(event) -> tuple:
-    """What of the event and its organisation the templates read (mail/message.*): a frame
-    is for these facts as they are, so a changed event or organisation gets a new one (never a
-    stale one), whether it was saved or updated in bulk. updated_at on top, for what a template
-    may come to read."""
-    organisation = event.organisation
-    return (
-        event.pk,
-        event.updated_at,
-        event.title,
-        event.starts_at,
-        event.ends_at,
-        event.doors_at,
-        event.online,
-        event.online_url,
-        event.venue_name,
-        event.street_address,
-        event.postal_code,
-        event.city,
-        event.gift,
-        event.contact_name,
-        event.contact_email,
-        event.contact_phone,
-        organisation.pk,
-        organisation.name,
-        organisation.colour,
-        organisation.slug,
-    )
+    """The event and its organisation as they are, every stored field (mail/frames.model_facts):
+    a frame is for these facts, so a changed event or organisation gets a new one, never a stale
+    one, whether it was saved or updated in bulk."""
+    return model_facts(event, event.organisation)
 
 
 def _event_url(event) -> str:
