@@ -33,17 +33,23 @@ def _erasure_journal(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache(request, django_db_blocker):
-    """Cached page fragments and sign-in throttle counts must not leak from one test into the next.
+    """Cached page fragments, mail frames, calendar parts and sign-in throttle counts must not leak
+    from one test into the next.
 
     The default cache is the database cache, as in production: a test in a transaction leaves
     nothing behind, one that commits (live server, races) empties it when done.
     """
     from django.core.cache import caches
 
+    from frukost.mail import ical
     from frukost.public import page_cache
+    from frukost.registrations import notifications
 
     caches["fragments"].clear()
     page_cache.clear()
+    notifications._frames.clear()
+    with ical._built_lock:
+        ical._built.clear()
     yield
     marker = request.node.get_closest_marker("django_db")
     if {"transactional_db", "live_server"} & set(request.fixturenames) or (
