@@ -43,6 +43,30 @@ import urllib.parse
 ROUNDS = 400
 
 
+def form_fields(token: str, n: int, *, prefix: str, colleagues: bool) -> dict:
+    """The n-th registration form as a person fills it: diets and needs in one in three, a
+    colleague in one in five (when the event allows colleagues); addresses unique per n."""
+    data = {
+        "csrfmiddlewaretoken": token,
+        "first_name": "Anna",
+        "last_name": "Svensson",
+        "email": f"{prefix}-{n}@example.se",
+        "workplace": "Sundsvalls kommun",
+        "job_title": "Enhetschef",
+        "membership": "member",
+    }
+    if n % 3 == 0:
+        data["diets"] = ["gluten", "milk"]
+        data["other_needs"] = "Teleslinga, tack."
+    if n % 5 == 0 and colleagues:
+        data |= {
+            "colleague1_first_name": "Bo",
+            "colleague1_last_name": "Ek",
+            "colleague1_email": f"{prefix}-colleague-{n}@example.se",
+        }
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=ROUNDS)
@@ -97,25 +121,7 @@ def main() -> None:
     token = client.cookies["csrftoken"].value
 
     def form(n: int) -> dict:
-        data = {
-            "csrfmiddlewaretoken": token,
-            "first_name": "Anna",
-            "last_name": "Svensson",
-            "email": f"post-{n}@example.se",
-            "workplace": "Sundsvalls kommun",
-            "job_title": "Enhetschef",
-            "membership": "member",
-        }
-        if n % 3 == 0:
-            data["diets"] = ["gluten", "milk"]
-            data["other_needs"] = "Teleslinga, tack."
-        if n % 5 == 0 and event.max_colleagues:
-            data |= {
-                "colleague1_first_name": "Bo",
-                "colleague1_last_name": "Ek",
-                "colleague1_email": f"post-colleague-{n}@example.se",
-            }
-        return data
+        return form_fields(token, n, prefix="post", colleagues=bool(event.max_colleagues))
 
     def send(data: dict, address: str):
         if args.multipart:

@@ -167,14 +167,19 @@ def _with_redis(operation, weights, *, window):
 def _count_in_database(weights: list[tuple[str, int, int]], *, window: int) -> dict[str, int]:
     now = timezone.now().timestamp()
     t = connection.ops.quote_name(RateCounter._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s)"] * len(weights))
-    params: list = []
-    for name, weight, key_window in weights:
-        params += [name, weight, now + key_window]
+    rows, params = _upsert_rows(weights, now)
     sql = f"INSERT INTO {t} (name, hits, expires_at) VALUES {rows} {_on_conflict(t)}"  # noqa: S608 - no user input in the SQL
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, now, now])
         return dict(cursor.fetchall())
+
+
+def _upsert_rows(weights: list[tuple[str, int, int]], now: float) -> tuple[str, list]:
+    """The VALUES rows of a counters' upsert and their parameters: name, hits, expiry."""
+    params: list = []
+    for name, weight, key_window in weights:
+        params += [name, weight, now + key_window]
+    return ", ".join(["(%s, %s, %s)"] * len(weights)), params
 
 
 def _on_conflict(t: str) -> str:
@@ -196,10 +201,7 @@ def _count_unless_over_in_postgresql(
     its limit (it reads the first's RETURNING, so it runs after it)."""
     now = timezone.now().timestamp()
     t = connection.ops.quote_name(RateCounter._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s)"] * len(weights))
-    params: list = []
-    for name, weight, key_window in weights:
-        params += [name, weight, now + key_window]
+    rows, params = _upsert_rows(weights, now)
     bounds = ", ".join(["(%s::varchar, %s::integer)"] * len(limits)) or "(NULL::varchar, NULL::integer)"
     sql = (
         f"WITH counted AS (INSERT INTO {t} (name, hits, expires_at) VALUES {rows} {_on_conflict(t)}), "  # noqa: S608 - no user input in the SQL
