@@ -23,7 +23,17 @@ from frukost.core.management.commands import serve
 TOKEN = "Zq3xY8pLmN0vB4cD6eF7gH1jK2lM5nO9"
 
 
-def _limited(app_seconds: float, limit: float):
+@pytest.fixture
+def limits():
+    """The TimeLimits a test made, closed after it: no watchdog outlives its test."""
+    made = []
+    yield made
+    for limited in made:
+        limited.close()
+        assert limited.watchdog is None or not limited.watchdog.is_alive()
+
+
+def _limited(limits, app_seconds: float, limit: float):
     """A TimeLimit around an application that takes app_seconds, and the exits it asked for."""
     exits = []
 
@@ -34,6 +44,7 @@ def _limited(app_seconds: float, limit: float):
 
     limited = granian.TimeLimit(app, limit, tick=0.02)
     limited.exit = exits.append
+    limits.append(limited)
     return limited, exits
 
 
@@ -46,8 +57,8 @@ def _wait_for(condition, seconds: float = 2.0) -> bool:
     return condition()
 
 
-def test_a_request_past_the_limit_ends_the_worker_and_logs_no_personal_link(caplog):
-    limited, exits = _limited(app_seconds=0.5, limit=0.1)
+def test_a_request_past_the_limit_ends_the_worker_and_logs_no_personal_link(caplog, limits):
+    limited, exits = _limited(limits, app_seconds=0.5, limit=0.1)
     caplog.set_level(logging.ERROR, logger="frukost.serve")
     request = threading.Thread(
         target=limited, args=({"PATH_INFO": f"/r/{TOKEN}/avanmal/"}, lambda *a: None), daemon=True
@@ -61,8 +72,8 @@ def test_a_request_past_the_limit_ends_the_worker_and_logs_no_personal_link(capl
     request.join()
 
 
-def test_quick_requests_and_an_idle_worker_are_left_alone():
-    limited, exits = _limited(app_seconds=0.01, limit=0.1)
+def test_quick_requests_and_an_idle_worker_are_left_alone(limits):
+    limited, exits = _limited(limits, app_seconds=0.01, limit=0.1)
     for _ in range(5):
         assert limited({"PATH_INFO": "/"}, lambda *a: None) == [b"ok"]
     time.sleep(0.3)  # idle for longer than the limit, after requests that were within it

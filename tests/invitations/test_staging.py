@@ -3,6 +3,8 @@ meet (a double click, a retry from the browser): one imports, the other gets its
 
 import os
 import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -122,7 +124,8 @@ def test_an_upload_nobody_is_importing_is_refused_at_once(monkeypatch):
 
     token = _stage()
     staging.discard(token)
-    monkeypatch.setattr(staging.time, "sleep", no_waiting)
+    # Only staging's clock: time.sleep itself is every thread's.
+    monkeypatch.setattr(staging, "time", SimpleNamespace(monotonic=time.monotonic, sleep=no_waiting))
 
     with pytest.raises(UploadExpired):
         _claim(token)
@@ -133,7 +136,11 @@ def test_an_upload_nobody_is_importing_is_refused_at_once(monkeypatch):
 def test_another_members_submission_is_refused_during_and_after_the_import(monkeypatch):
     token = _stage()
     upload = _claim(token)
-    monkeypatch.setattr(staging.time, "sleep", lambda seconds: pytest.fail("waited for another's import"))
+
+    def no_waiting(seconds):
+        raise AssertionError("claim() waited for another member's import")
+
+    monkeypatch.setattr(staging, "time", SimpleNamespace(monotonic=time.monotonic, sleep=no_waiting))
 
     with pytest.raises(UploadExpired):
         staging.claim(token, organisation_id=ORGANISATION, member_id=MEMBER + 1)

@@ -79,6 +79,7 @@ class TimeLimit:
         self.tick = tick
         self.running: tuple[float, str] | None = None  # (monotonic start, path) of the request now
         self.watchdog: threading.Thread | None = None
+        self.closed = threading.Event()
 
     exit = staticmethod(os._exit)  # the whole process at once, whatever the stuck thread is doing
 
@@ -92,9 +93,14 @@ class TimeLimit:
         finally:
             self.running = None
 
+    def close(self) -> None:
+        """Stop watching (the watchdog ends within a tick); the application still answers."""
+        self.closed.set()
+        if self.watchdog is not None:
+            self.watchdog.join()
+
     def watch(self) -> None:
-        while True:
-            time.sleep(self.tick)
+        while not self.closed.wait(self.tick):
             running = self.running
             if running is not None and time.monotonic() - running[0] > self.seconds:
                 self.stop(running[1])
