@@ -105,7 +105,12 @@ def count_unless_over(
     For a counter others must not be able to use up by being refused (the event's allowance,
     public/throttle.py). On PostgreSQL without Redis one statement, a round trip and a commit
     less per form (issue 10); elsewhere the two counts, one after the other.
+
+    `then`'s key must not be among the hits: the two counts would count it twice, while one
+    statement cannot update a row twice (PostgreSQL refuses it), so the call is refused here.
     """
+    if any(key == then[0] for key, _weight in hits):
+        raise ValueError(f"count_unless_over: the key {then[0]!r} is both a hit and `then`")
     if settings.FRUKOST_REDIS_URL or connection.vendor != "postgresql":
         totals = count(hits, window=window, windows=windows)
         if any(totals[key] > most for key, most in limits.items()):
@@ -177,7 +182,11 @@ def _count_in_database(weights: list[tuple[str, int, int]], *, window: int) -> d
 def _upsert_rows(weights: list[tuple[str, int, int]], now: float) -> tuple[str, list]:
     """The VALUES rows of a counters' upsert and their parameters: name, hits, expiry."""
     params: list = []
-    for name, weight, key_window in weights:
+    # In the names' order, whatever order the caller gave: two forms naming the same two
+    # addresses the other way round (Anna bringing Bo, Bo bringing Anna) would otherwise each
+    # lock one counter row and wait for the other's, and PostgreSQL would end one of them with a
+    # deadlock (a 500). The event's counter comes after these rows in the CTE, so no cycle forms.
+    for name, weight, key_window in sorted(weights):
         params += [name, weight, now + key_window]
     return ", ".join(["(%s, %s, %s)"] * len(weights)), params
 
@@ -225,7 +234,7 @@ def _count_unless_over_in_postgresql(
 def _count_in_redis(weights: list[tuple[str, int, int]], *, window: int) -> dict[str, int]:
     cache = caches[CACHE_ALIAS]
     totals = {}
-    for name, weight, key_window in weights:
+    for name, weight, key_window in sorted(weights):
         key = f"rate:{name}"
         if cache.add(key, weight, timeout=key_window):
             totals[name] = weight
