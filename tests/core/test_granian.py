@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -44,6 +47,8 @@ def _limited(limits, app_seconds: float, limit: float):
 
     limited = granian.TimeLimit(app, limit, tick=0.02)
     limited.exit = exits.append
+    limited.alarm = lambda which, seconds: limited.alarms.append(seconds)  # no real SIGALRM in pytest
+    limited.alarms = []
     limits.append(limited)
     return limited, exits
 
@@ -80,6 +85,58 @@ def test_quick_requests_and_an_idle_worker_are_left_alone(limits):
 
     assert exits == []
     assert limited.watchdog.is_alive()
+    # Each request armed the kernel's backstop past its limit and disarmed it when it was done.
+    assert limited.alarms == [0.1 + granian.BACKSTOP_SECONDS, 0] * 5
+
+
+STUCK_IN_ONE_C_CALL = """
+import re, sys
+from frukost.core import granian
+
+def app(environ, start_response):
+    re.match(r"(a+)+$", "a" * 30 + "b")  # minutes in one C call, the GIL held throughout
+    start_response("200 OK", [])
+    return [b"finished"]
+
+limited = granian.TimeLimit(app, 0.2, backstop=0.3)
+limited.exit = lambda code: sys.exit("the watchdog ran, so this test proves nothing")
+print(limited({"PATH_INFO": "/"}, lambda *a: None))
+"""
+
+
+def test_a_request_stuck_in_one_c_call_is_ended_by_the_kernel_alarm():
+    """The watchdog thread cannot wake while a C call holds the GIL; the alarm ends the worker
+    anyway, as gunicorn's master would (found in review, fifth pass)."""
+    started = time.monotonic()
+    ended = subprocess.run(
+        [sys.executable, "-c", STUCK_IN_ONE_C_CALL], capture_output=True, text=True, timeout=60
+    )
+
+    assert ended.returncode == -signal.SIGALRM, (ended.returncode, ended.stdout, ended.stderr)
+    assert "finished" not in ended.stdout
+    assert time.monotonic() - started < 30
+
+
+def test_each_request_is_stripped_of_the_names_taken_out_of_the_environment(limits):
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(sorted(environ))
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    limited = granian.TimeLimit(app, 30, scrub=("FRUKOST_SECRET_KEY", "DATABASE_URL"))
+    limited.alarm = lambda which, seconds: None
+    limits.append(limited)
+    environ = {
+        "PATH_INFO": "/",
+        "FRUKOST_SECRET_KEY": "k" * 50,
+        "DATABASE_URL": "postgres://x:y@db/z",
+        "LANG": "sv",
+    }
+    limited(environ, lambda *a: None)
+
+    assert seen == [["LANG", "PATH_INFO"]]
 
 
 def test_the_workers_environment_and_so_no_request_carries_the_secrets(monkeypatch):
@@ -94,6 +151,7 @@ def test_the_workers_environment_and_so_no_request_carries_the_secrets(monkeypat
 
     assert app.application == "the application"
     assert [name for name in os.environ if name.startswith("FRUKOST_") or name == "DATABASE_URL"] == []
+    assert {"FRUKOST_SECRET_KEY", "DATABASE_URL"} <= set(app.scrub)  # and out of every request
     assert os.environ["LANG"] == "sv_SE.UTF-8"
 
 

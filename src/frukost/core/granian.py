@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -25,6 +26,9 @@ from frukost.core.logredact import redact
 
 # gunicorn's default --timeout, what `frukost serve` has always had.
 REQUEST_TIMEOUT_SECONDS = 30
+
+# How long past the limit the kernel's alarm ends a worker whose watchdog could not run.
+BACKSTOP_SECONDS = 5
 
 # granian's default line with the Referer and the User-Agent, as gunicorn's combined format has them.
 ACCESS_LOG_FORMAT = (
@@ -69,28 +73,53 @@ class TimeLimit:
     """WSGI middleware: a request still in the application after `seconds` ends the worker process.
 
     For a worker that serves one request at a time. A watchdog thread, started by the first request
-    (after the fork, in the worker), looks once a second; the request itself only notes when it
-    started. What the response streams after the application returned is not timed.
+    (after the fork, in the worker), looks once a second and logs which path it ends; the request
+    itself only notes when it started. What the response streams after the application returned is
+    not timed.
+
+    A Python thread needs the GIL to wake, and a request stuck in one long C call (a regular
+    expression backtracking, say) holds it throughout: gunicorn's master, a process of its own,
+    would still end that worker. So each request also arms the kernel's real-time alarm for
+    `backstop` seconds past the limit; SIGALRM has no handler in a worker, so the kernel ends the
+    process without needing the GIL (3–4 µs a request). The watchdog, which logs, comes first.
+
+    `scrub`: environment variables taken out of each request's environ too, whatever granian
+    copied into it (see `secrets_out_of_the_environment`).
     """
 
-    def __init__(self, application, seconds: float = REQUEST_TIMEOUT_SECONDS, *, tick: float = 1.0):
+    def __init__(
+        self,
+        application,
+        seconds: float = REQUEST_TIMEOUT_SECONDS,
+        *,
+        tick: float = 1.0,
+        backstop: float = BACKSTOP_SECONDS,
+        scrub: tuple[str, ...] = (),
+    ):
         self.application = application
         self.seconds = seconds
         self.tick = tick
+        self.backstop = backstop
+        self.scrub = scrub
         self.running: tuple[float, str] | None = None  # (monotonic start, path) of the request now
         self.watchdog: threading.Thread | None = None
         self.closed = threading.Event()
 
     exit = staticmethod(os._exit)  # the whole process at once, whatever the stuck thread is doing
+    alarm = staticmethod(signal.setitimer)
 
     def __call__(self, environ, start_response):
         if self.watchdog is None:
             self.watchdog = threading.Thread(target=self.watch, name="frukost-time-limit", daemon=True)
             self.watchdog.start()
+        for name in self.scrub:
+            environ.pop(name, None)
         self.running = (time.monotonic(), environ.get("PATH_INFO", ""))
+        self.alarm(signal.ITIMER_REAL, self.seconds + self.backstop)
         try:
             return self.application(environ, start_response)
         finally:
+            self.alarm(signal.ITIMER_REAL, 0)
             self.running = None
 
     def close(self) -> None:
@@ -118,14 +147,17 @@ class TimeLimit:
         self.exit(1)
 
 
-def secrets_out_of_the_environment() -> None:
+def secrets_out_of_the_environment() -> tuple[str, ...]:
     """granian copies the process environment into every request's WSGI environ (request.META),
     as the environment was when the application was loaded (granian/wsgi.py, `basic_env`). The
     settings are read by then; frukost's own variables (the secret key, passwords) and the database
-    URL are taken out of this worker's environment, so no request carries them."""
-    for name in list(os.environ):
-        if name.startswith("FRUKOST_") or name == "DATABASE_URL":
-            del os.environ[name]
+    URL are taken out of this worker's environment, so no request carries them. Returns their names,
+    which TimeLimit also takes out of each request's environ: the first removal relies on when
+    granian 2.8 copies the environment, the second on nothing."""
+    names = tuple(name for name in os.environ if name.startswith("FRUKOST_") or name == "DATABASE_URL")
+    for name in names:
+        del os.environ[name]
+    return names
 
 
 def application():
@@ -134,5 +166,4 @@ def application():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frukost.settings")
     wsgi = get_wsgi_application()  # reads the settings
-    secrets_out_of_the_environment()
-    return TimeLimit(wsgi)
+    return TimeLimit(wsgi, scrub=secrets_out_of_the_environment())
