@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from frukost.core.models import AuditLog
 from frukost.events.enums import EventStatus
+from frukost.events.models import Event
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
     ColleagueLimitReached,
@@ -122,6 +123,19 @@ def test_register_refuses_more_colleagues_than_the_event_allows(event, person, c
             event=event,
             person=person("anna@example.se"),
             colleagues=[colleague("bo@example.se"), colleague("cilla@example.se")],
+        )
+
+    assert Registration.objects.count() == 0
+
+
+def test_register_holds_to_a_colleague_limit_lowered_after_the_form_was_read(event, person, colleague):
+    Event.objects.filter(pk=event.pk).update(max_colleagues=1)
+    read_by_the_page = Event.objects.get(pk=event.pk)  # one colleague allowed, as the form saw it
+    Event.objects.filter(pk=event.pk).update(max_colleagues=0)  # the organiser lowers it meanwhile
+
+    with pytest.raises(ColleagueLimitReached):
+        register(
+            event=read_by_the_page, person=person("anna@example.se"), colleagues=[colleague("bo@example.se")]
         )
 
     assert Registration.objects.count() == 0

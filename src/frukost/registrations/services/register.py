@@ -98,6 +98,10 @@ def register(
                 status=status_for_newcomer, registration=existing, already_registered=True
             )
 
+        # Checked again against the locked row: the organiser may have lowered the limit since
+        # the page the form came from was read.
+        if len(colleagues) > event.max_colleagues:
+            raise ColleagueLimitReached
         registration = _create(
             event=event,
             now=now,
