@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import json
 import os
@@ -52,6 +53,7 @@ BIN = Path(sys.executable).parent
 FRUKOST = str(BIN / "frukost")
 SERVER_CORE, GENERATOR_CORE = 0, 1
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432"
+CORE_STATES = ("user", "system", "softirq", "steal", "idle")  # core 0's, in the report
 BASELINE_PATH = "/tillganglighet/"  # the accessibility statement: base template, no form, no query
 SET_UP_EVENT = """
 from frukost.events.models import Event
@@ -77,6 +79,10 @@ class Phase:
     core_busy_seconds: dict[int, float]
     postgres_cpu_by_role: dict[str, float] = field(default_factory=dict)
     workers_seen: list[int] = field(default_factory=list)
+    # The server's CPU split into user and system time, its context switches and run delay, and
+    # what its core did meanwhile: what explains two runs of the same code differing.
+    server: procstats.Counters = field(default_factory=procstats.Counters)
+    server_core: dict[str, float] = field(default_factory=dict)
 
 
 def pin_self_to_generator_core() -> None:
@@ -211,12 +217,16 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
     query = functools.partial(psql, admin_url=args.pg_admin_url, database=args.pg_database)
     if with_postgres and args.pg_statements:
         psql("SELECT pg_stat_statements_reset()", args.pg_admin_url, args.pg_database)
-        counters0 = pgstats.table_counters(query)
+        tables0 = pgstats.table_counters(query)
     roles = args.pg_roles if with_postgres else None
     roles0 = roles.by_role() if roles else {}
     pg0 = postgres_cpu_seconds(args.postmaster) if with_postgres else None
     cores0 = procstats.core_busy_seconds()
+    times0 = procstats.core_times()[SERVER_CORE]
+    counters0 = procstats.tree_counters(master)
     results = asyncio.run(loadgen.run(total, clients, task))
+    counters1 = procstats.tree_counters(master)
+    times1 = procstats.core_times()[SERVER_CORE]
     cores1 = procstats.core_busy_seconds()
     server1 = procstats.tree_cpu_seconds(master)
     mail1 = procstats.cpu_seconds(mail_worker.pid) if mail_worker else 0.0
@@ -225,7 +235,7 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
     if with_postgres and args.pg_statements:
         dump_statements(args, name, results.completed)
         (args.pg_statements / f"tables-{name.replace(' ', '-')}.txt").write_text(
-            pgstats.counters_report(counters0, pgstats.table_counters(query), results.completed, name) + "\n"
+            pgstats.counters_report(tables0, pgstats.table_counters(query), results.completed, name) + "\n"
         )
     peaks.sample()
     if profiler:
@@ -240,6 +250,8 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
         core_busy_seconds={core: cores1[core] - cores0[core] for core in cores1},
         postgres_cpu_by_role=by_role,
         workers_seen=sorted(set(peaks.worker_pids) - before_workers),
+        server=counters1 - counters0,
+        server_core={state: times1[state] - times0[state] for state in times1},
     )
 
 
@@ -486,6 +498,26 @@ def report(outcome: dict, args) -> str:
             f"{' / '.join(f'{100 * b / r.wall_seconds:.0f}' for b in phase.core_busy_seconds.values())} | "
             f"{len(phase.workers_seen)} |"
         )
+    lines += [
+        "",
+        "| phase | server user / sys ms each | switches each: voluntary / involuntary | minor faults each "
+        "| run delay ms each | core 0: user / sys / softirq / steal / idle % | others on core 0 % |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for phase in outcome["phases"]:
+        c, each, wall = phase.server, max(phase.results.completed, 1), phase.results.wall_seconds
+        core = phase.server_core
+        # Core 0's busy time less the server's and the mail worker's (both pinned there): other
+        # people's processes, PostgreSQL's backends and kernel threads that ran on the core.
+        ours = phase.server_cpu_seconds + phase.mail_worker_cpu_seconds
+        others = phase.core_busy_seconds[SERVER_CORE] - ours
+        lines.append(
+            f"| {phase.name} | {ms(c.user / each)} / {ms(c.system / each)} | "
+            f"{c.voluntary_switches / each:.1f} / {c.involuntary_switches / each:.1f} | "
+            f"{c.minor_faults / each:.1f} | {ms(c.run_delay / each)} | "
+            + " / ".join(f"{100 * core.get(state, 0.0) / wall:.0f}" for state in CORE_STATES)
+            + f" | {100 * max(others, 0.0) / wall:.0f} |"
+        )
     rss = outcome["worker_peak_rss_mib"]
     lines += [
         "",
@@ -541,6 +573,8 @@ def serialisable(outcome: dict) -> dict:
                 "postgres_cpu_by_role": phase.postgres_cpu_by_role,
                 "new_workers": len(phase.workers_seen),
                 "core_busy_seconds": phase.core_busy_seconds,
+                "server_counters": dataclasses.asdict(phase.server),
+                "server_core_seconds": phase.server_core,
                 "latency_ms": {
                     step: {
                         q: loadgen.percentile(v, f) * 1000

@@ -4,12 +4,18 @@ CPU time of a process tree is the master's utime+stime, plus cutime+cstime (the 
 children it has already reaped: gunicorn workers recycled by --max-requests), plus the
 utime+stime of the children still alive. Snapshot before and after a phase; the difference
 is what the server spent on that phase.
+
+`tree_counters` splits that CPU into user and system time and adds what explains its variance
+between runs of the same code (benchmarks/README.md, "Fifth pass: the gap between one process
+and the server under load"): context switches, page faults and the time the server's threads
+were ready to run but waited for the core (schedstat's run delay); `core_times` says what the
+core did meanwhile (user, system, softirq, the hypervisor's steal).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -53,6 +59,83 @@ def tree_cpu_seconds(master: int) -> float:
     total = cpu_seconds(master, include_reaped_children=True)
     for child in children_of(master):
         total += cpu_seconds(child)
+    return total
+
+
+@dataclass(frozen=True)
+class Counters:
+    """What a process tree has used so far: seconds of CPU, counts of events.
+
+    The context switches and the run delay are summed over every thread (`/proc/PID/task`);
+    the kernel keeps no such counts for reaped children (only their CPU and faults), so a phase
+    in which a worker was recycled undercounts them by what the old worker did.
+    """
+
+    user: float = 0.0
+    system: float = 0.0
+    voluntary_switches: int = 0
+    involuntary_switches: int = 0
+    minor_faults: int = 0
+    major_faults: int = 0
+    run_delay: float = 0.0  # seconds ready to run but waiting for a core (schedstat)
+
+    def __add__(self, other: Counters) -> Counters:
+        return Counters(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def __sub__(self, other: Counters) -> Counters:
+        return Counters(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(self)))
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def _thread_counters(pid: int) -> tuple[int, int, float]:
+    """Voluntary and involuntary context switches and run delay, over all of pid's threads."""
+    voluntary = involuntary = 0
+    delay_ns = 0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError):
+        return 0, 0, 0.0
+    for tid in tids:
+        status = _read(f"/proc/{pid}/task/{tid}/status") or ""
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                voluntary += int(line.split()[1])
+            elif line.startswith("nonvoluntary_ctxt_switches:"):
+                involuntary += int(line.split()[1])
+        schedstat = (_read(f"/proc/{pid}/task/{tid}/schedstat") or "0 0 0").split()
+        delay_ns += int(schedstat[1])
+    return voluntary, involuntary, delay_ns / 1e9
+
+
+def counters(pid: int, *, include_reaped_children: bool = False) -> Counters:
+    """One process's Counters (with its reaped children's CPU and faults when asked)."""
+    fields_ = _stat_fields(pid)
+    if fields_ is None:
+        return Counters()
+    # After the ")": minflt=7 cminflt=8 majflt=9 cmajflt=10 utime=11 stime=12 cutime=13 cstime=14.
+    user, system = int(fields_[11]), int(fields_[12])
+    minor, major = int(fields_[7]), int(fields_[9])
+    if include_reaped_children:
+        user += int(fields_[13])
+        system += int(fields_[14])
+        minor += int(fields_[8])
+        major += int(fields_[10])
+    voluntary, involuntary, delay = _thread_counters(pid)
+    return Counters(user / CLOCK_TICKS, system / CLOCK_TICKS, voluntary, involuntary, minor, major, delay)
+
+
+def tree_counters(master: int) -> Counters:
+    """Counters of a pre-forking server: master (with reaped workers) and live workers."""
+    total = counters(master, include_reaped_children=True)
+    for child in children_of(master):
+        total += counters(child)
     return total
 
 
@@ -107,3 +190,20 @@ def core_busy_seconds() -> dict[int, float]:
                 # user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
                 busy[int(name[3:])] = (sum(ticks[:8]) - ticks[3] - ticks[4]) / CLOCK_TICKS
     return busy
+
+
+CORE_TIMES = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def core_times() -> dict[int, dict[str, float]]:
+    """Seconds per core since boot in each of /proc/stat's states (steal: time the hypervisor
+    ran something else while this virtual core wanted to run)."""
+    times = {}
+    with open("/proc/stat", encoding="ascii") as handle:
+        for line in handle:
+            name, *values = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                times[int(name[3:])] = {
+                    state: int(v) / CLOCK_TICKS for state, v in zip(CORE_TIMES, values, strict=False)
+                }
+    return times

@@ -1,0 +1,67 @@
+"""A web worker freezes the objects of its boot out of the cycle collector's reach (issue 10).
+
+A fresh process imports the WSGI application as a gunicorn worker does, in production settings:
+the application and what the boot built are frozen (the collector's full collections no longer
+scan them) with none of the boot's garbage among them, and a reference cycle made afterwards, as
+a request leaves one, is still collected.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+IMPORT_AS_A_WORKER = """
+import gc, json
+from frukost.wsgi import application  # what gunicorn imports
+from django.urls import get_resolver
+frozen = gc.get_freeze_count()
+tracked = {id(o) for o in gc.get_objects()}
+
+class Node:
+    pass
+
+a, b = Node(), Node()
+a.other, b.other = b, a
+del a, b
+print(json.dumps({
+    "frozen": frozen,
+    "application_tracked": id(application) in tracked,
+    "resolver_tracked": id(get_resolver()) in tracked,
+    "cycle_collected": gc.collect(),
+    "garbage": len(gc.garbage),
+    # Unfrozen again, the boot's objects hold no garbage: it was collected before the freeze.
+    "boot_garbage": (gc.unfreeze(), gc.collect())[1],
+}))
+"""
+
+
+def test_importing_the_wsgi_application_freezes_the_boot_and_still_collects_new_cycles(tmp_path):
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "frukost.settings",
+        "FRUKOST_DATA_DIR": str(tmp_path / "var"),
+        "FRUKOST_SECRET_KEY": "k" * 50,
+        "FRUKOST_ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_AS_A_WORKER],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert outcome["frozen"] > 10_000  # the boot's objects: tens of thousands
+    assert (outcome["application_tracked"], outcome["resolver_tracked"]) == (False, False)
+    # The two Nodes and their instance dictionaries: a request's garbage is still found.
+    assert outcome["cycle_collected"] >= 2
+    assert outcome["garbage"] == 0
+    assert outcome["boot_garbage"] == 0
