@@ -22,7 +22,9 @@ from functools import cache
 import segno
 from segno import encoder
 
-_GAP = 4  # light modules between packed lines: N3 looks four modules beyond a line's end
+from frukost.checkin import qr_encoding
+
+_GAP = qr_encoding.GAP  # light modules between packed lines: N3 looks four modules beyond a line's end
 _DIGITS = bytes.maketrans(b"\0\1", b"01")
 
 
@@ -143,9 +145,14 @@ def qr_symbol(text: str) -> tuple[int, list[str]]:
     micro=False) makes for `text`."""
     # micro=False: segno picks a Micro QR for 9 characters, which phone cameras, BarcodeDetector and
     # jsQR do not read.
-    qr = segno.make(text, error="m", micro=False, mask=0)
-    template = _template(encoder.normalize_version(qr.version), encoder.normalize_errorlevel(qr.error))
-    masked_with_0 = template.pack(qr.matrix)
+    encoded = qr_encoding.encode(text)  # a check-in code always is: one alphanumeric segment
+    if encoded is None:
+        qr = segno.make(text, error="m", micro=False, mask=0)
+        template = _template(encoder.normalize_version(qr.version), encoder.normalize_errorlevel(qr.error))
+        masked_with_0 = template.pack(qr.matrix)
+    else:
+        version, error, masked_with_0 = encoded
+        template = _template(version, error)
     mask = template.best_mask(masked_with_0)
     return mask, template.rows_with_mask(masked_with_0, mask)
 
