@@ -196,6 +196,12 @@ def codewords(data: bytes, blocks: tuple[tuple[int, int], ...]) -> bytes:
 
 @lru_cache(maxsize=64)
 def placement(version: int, blocks: tuple[tuple[int, int], ...]) -> itemgetter:
+    """`_sources` as one C-level getter."""
+    return itemgetter(*_sources(version, blocks))
+
+
+@lru_cache(maxsize=64)
+def _sources(version: int, blocks: tuple[tuple[int, int], ...]) -> list[int]:
     """The permutation from the blocks' codeword bits to the packed matrix, mask 0 applied.
 
     The getter takes a string: the N bits of `codewords()` ("1" dark), the same N bits
@@ -251,12 +257,55 @@ def placement(version: int, blocks: tuple[tuple[int, int], ...]) -> itemgetter:
         indices += [light] * GAP
         indices += line
     indices += [light] * GAP
-    return itemgetter(*indices)
+    return indices
+
+
+_TABLED_VERSIONS = 2  # versions placed through nibble tables: ~120 KB (version 1), ~260 KB (2) each
+
+
+@lru_cache(maxsize=_TABLED_VERSIONS * 4)
+def _nibble_tables(
+    version: int, blocks: tuple[tuple[int, int], ...]
+) -> tuple[int, list[list[int]], list[list[int]]]:
+    """The permutation as tables: the packed matrix of codewords all 0, and for each codeword
+    and each value of its high (then low) nibble, the bits of the packed matrix that its set
+    bits flip. No two bits of the codewords reach the same module, so a sum of table entries
+    is their XOR."""
+    sources = _sources(version, blocks)
+    bits = 8 * sum(data + error for data, error in blocks)
+    total = len(sources)
+    flips = [0] * bits
+    base = 0
+    for position, source in enumerate(sources):
+        bit = 1 << (total - 1 - position)
+        if source >= bits and source != 2 * bits:  # dark while the codeword bit is 0
+            base |= bit
+        if source < 2 * bits:
+            flips[source % bits] |= bit
+
+    def table(first: int) -> list[int]:
+        return [sum(flips[first + k] for k in range(4) if value & (8 >> k)) for value in range(16)]
+
+    return (
+        base,
+        [table(start) for start in range(0, bits, 8)],
+        [table(start + 4) for start in range(0, bits, 8)],
+    )
+
+
+_HIGH = bytes(value >> 4 for value in range(256))
+_LOW = bytes(value & 15 for value in range(256))
 
 
 def place(message: bytes, version: int, blocks: tuple[tuple[int, int], ...]) -> int:
     """The packed matrix of `codewords()` placed and masked with mask 0 (format and version
     modules light)."""
+    if version <= _TABLED_VERSIONS:
+        base, high, low = _nibble_tables(version, blocks)
+        get = list.__getitem__
+        return base ^ (
+            sum(map(get, high, message.translate(_HIGH))) + sum(map(get, low, message.translate(_LOW)))
+        )
     stream = format(int.from_bytes(message, "big"), f"0{8 * len(message)}b")
     return int("".join(placement(version, blocks)(stream + stream.translate(_FLIP) + "01")), 2)
 
