@@ -262,14 +262,9 @@ def test_the_reed_solomon_codewords_of_single_bytes_are_segnos(degree):
         assert qr_encoding.error_codewords(data, degree) == bytes(expected[length:])
 
 
-@settings(max_examples=120, deadline=None)
-@given(shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**32))
-def test_the_placement_is_segnos_for_any_codewords_in_every_version(shape, seed):
-    """Interleaving, placement, remainder bits and mask 0 for random codewords, against
-    segno's make_final_message, add_codewords and apply_mask."""
-    version, error = shape
-    blocks = qr_encoding.blocks(version, error)
-    data = random.Random(seed).randbytes(sum(count for count, _ in blocks))
+def _placed_by_segno(data: bytes, version: int, error: int) -> int:
+    """The codewords' matrix as segno builds it (make_final_message: Reed-Solomon, interleaving
+    and remainder bits; add_codewords; mask 0), packed without the format and version modules."""
     buffer = encoder.Buffer()
     for byte in data:
         buffer.append_bits(byte, 8)
@@ -280,7 +275,34 @@ def test_the_placement_is_segnos_for_any_codewords_in_every_version(shape, seed)
     encoder.add_codewords(matrix, encoder.make_final_message(version, error, buffer), version)
     encoder.find_and_apply_best_mask(matrix, width, width, proposed_mask=0)
     template = qr._template(version, error)
+    return template.pack(matrix) & ~template.late
+
+
+@settings(max_examples=120, deadline=None)
+@given(shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**32))
+def test_the_placement_is_segnos_for_any_codewords_in_every_version(shape, seed):
+    """Interleaving, placement, remainder bits and mask 0 for random codewords, against
+    segno's make_final_message, add_codewords and apply_mask."""
+    version, error = shape
+    blocks = qr_encoding.blocks(version, error)
+    data = random.Random(seed).randbytes(sum(count for count, _ in blocks))
 
     placed = qr_encoding.place(qr_encoding.codewords(data, blocks), version, blocks)
 
-    assert placed == template.pack(matrix) & ~template.late
+    assert placed == _placed_by_segno(data, version, error)
+
+
+@pytest.mark.parametrize("shape", [shape for shape in SHAPES if shape[0] <= qr_encoding._TABLED_VERSIONS])
+def test_the_nibble_tables_and_the_permutation_place_every_value_of_every_codeword_as_segno(shape):
+    """The tabled versions (a check-in code's among them), both ways of placing, with every
+    nibble value at every place in the data codewords."""
+    version, error = shape
+    blocks = qr_encoding.blocks(version, error)
+    count = sum(data for data, _ in blocks)
+    for value in range(16):
+        data = bytes((value + k) % 16 * 17 for k in range(count))
+        message = qr_encoding.codewords(data, blocks)
+        by_segno = _placed_by_segno(data, version, error)
+
+        assert qr_encoding._placed_by_tables(message, version, blocks) == by_segno
+        assert qr_encoding._placed_by_getter(message, version, blocks) == by_segno

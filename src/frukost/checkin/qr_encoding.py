@@ -204,9 +204,9 @@ def placement(version: int, blocks: tuple[tuple[int, int], ...]) -> itemgetter:
 def _sources(version: int, blocks: tuple[tuple[int, int], ...]) -> list[int]:
     """The permutation from the blocks' codeword bits to the packed matrix, mask 0 applied.
 
-    The getter takes a string: the N bits of `codewords()` ("1" dark), the same N bits
-    inverted, then "0" and "1"; it returns, for each bit of the packed matrix (rows, then
-    columns, GAP light modules before, between and after lines), the character to put there:
+    For each bit of the packed matrix (rows, then columns, GAP light modules before, between
+    and after lines), an index into a string of the N bits of `codewords()` ("1" dark), the
+    same N bits inverted, then "0" and "1": the character to put there,
     a codeword's bit, inverted where mask 0 flips its module, or a constant for function
     modules, format and version areas (light) and the remainder bits (0 before masking).
     Built from segno's own functions: each free module of segno's scratch matrix receives its
@@ -301,11 +301,19 @@ def place(message: bytes, version: int, blocks: tuple[tuple[int, int], ...]) -> 
     """The packed matrix of `codewords()` placed and masked with mask 0 (format and version
     modules light)."""
     if version <= _TABLED_VERSIONS:
-        base, high, low = _nibble_tables(version, blocks)
-        get = list.__getitem__
-        return base ^ (
-            sum(map(get, high, message.translate(_HIGH))) + sum(map(get, low, message.translate(_LOW)))
-        )
+        return _placed_by_tables(message, version, blocks)
+    return _placed_by_getter(message, version, blocks)
+
+
+def _placed_by_tables(message: bytes, version: int, blocks: tuple[tuple[int, int], ...]) -> int:
+    base, high, low = _nibble_tables(version, blocks)
+    get = list.__getitem__
+    return base ^ (
+        sum(map(get, high, message.translate(_HIGH))) + sum(map(get, low, message.translate(_LOW)))
+    )
+
+
+def _placed_by_getter(message: bytes, version: int, blocks: tuple[tuple[int, int], ...]) -> int:
     stream = format(int.from_bytes(message, "big"), f"0{8 * len(message)}b")
     return int("".join(placement(version, blocks)(stream + stream.translate(_FLIP) + "01")), 2)
 
