@@ -1,16 +1,17 @@
 """The check-in code's QR image: the very PNG segno makes, at a fraction of its CPU.
 
 Every confirmation e-mail carries one, so it counts against the mail worker's CPU per message
-(issue 10). segno still encodes the text (segments, version, error correction, codeword
-placement): `segno.make(..., mask=0)`. What it does slowly, in per-module Python loops, is the
-rest: applying and scoring all eight data masks (ISO/IEC 18004 7.8.3: N1 runs, N2 2x2 blocks,
-N3 finder-like patterns, N4 dark ratio) and writing the PNG. Here the matrix's rows and columns
-are packed into one integer, each mask is an XOR with a template built once per process per
-version and error level, and the penalties are counted with shifts and `bit_count()` over all
-lines at once. The rules are segno's own (`segno.encoder.mask_scores`), quirks included: its
-evaluation sees the format and version areas as light, and its scan for N3 patterns skips an
-occurrence that overlaps one it has just counted. tests/checkin/test_qr.py holds the scores,
-the chosen mask and the PNG bytes equal to segno's.
+(issue 10). segno does it in per-module Python loops: encoding the text (checkin/qr_encoding.py
+does that for a check-in code's shapes, with segno's layout; other texts still go through
+`segno.make(..., mask=0)`), applying and scoring all eight data masks (ISO/IEC 18004 7.8.3: N1
+runs, N2 2x2 blocks, N3 finder-like patterns, N4 dark ratio) and writing the PNG. Here the
+matrix's rows and columns are packed into one integer, each mask is an XOR with a template
+built once per process per version and error level, and the penalties are counted with shifts
+and `bit_count()` over all lines at once; the PNG's scanlines are made from that integer. The
+rules are segno's own (`segno.encoder.mask_scores`), quirks included: its evaluation sees the
+format and version areas as light, and its scan for N3 patterns skips an occurrence that
+overlaps one it has just counted. tests/checkin/test_qr.py holds the scores, the chosen mask and
+the PNG bytes equal to segno's.
 """
 
 from __future__ import annotations

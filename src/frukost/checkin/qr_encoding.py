@@ -12,13 +12,15 @@ check-in code is alphanumeric) is encoded with whole-integer and C-level operati
 - Reed-Solomon as a shift register over an int, one step a data codeword, with a table of the
   generator polynomial multiplied by each of the 256 byte values, made once per process from
   this module's own GF(256) log/antilog tables;
-- interleaving and placement as one permutation per version and error level (a module of the
-  packed matrix -> a bit of the blocks' codewords), applied by `operator.itemgetter` over a
-  string of the bits. The permutation is read off segno's own functions (`make_matrix`,
-  `add_finder_patterns`, `add_alignment_patterns`, `add_codewords` placing marker values in a
-  scratch matrix), so the layout is segno's by construction; the version and error level are
-  segno's own choice (`find_version`, `boost_error_level`) for a text of the same mode and
-  length.
+- interleaving, placement and mask 0 as one permutation per version and error level (a module
+  of the packed matrix -> a bit of the blocks' codewords), applied by `operator.itemgetter` over
+  a string of the bits, or, for versions 1 and 2 (a check-in code's is 1), through tables made
+  from it: per codeword and nibble value, the modules its set bits flip. The permutation is
+  read off segno's own functions (`make_matrix`, `add_finder_patterns`,
+  `add_alignment_patterns`, `add_codewords` placing marker values in a scratch matrix), so the
+  layout is segno's by construction; the version and error level (boosted: a check-in code
+  gets H) are segno's own choice (`find_version`, `boost_error_level`) for a text of the same
+  mode and length.
 
 Anything else (numeric or Kanji mode, non-ASCII text, a text too long for any version) is left
 to segno: `encode` returns None. tests/checkin/test_qr.py holds the codewords, the matrix and the
