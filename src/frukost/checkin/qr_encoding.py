@@ -196,13 +196,13 @@ def codewords(data: bytes, blocks: tuple[tuple[int, int], ...]) -> bytes:
     return data + b"".join(errors)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # version 40: ~2 MB with its getter; a check-in code needs ~20 KB
 def placement(version: int, blocks: tuple[tuple[int, int], ...]) -> itemgetter:
     """`_sources` as one C-level getter."""
     return itemgetter(*_sources(version, blocks))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # version 40: ~2 MB with its getter; a check-in code needs ~20 KB
 def _sources(version: int, blocks: tuple[tuple[int, int], ...]) -> list[int]:
     """The permutation from the blocks' codeword bits to the packed matrix, mask 0 applied.
 
