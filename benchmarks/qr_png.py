@@ -7,7 +7,8 @@ Each round makes the images of fresh random check-in codes (derived as `code_for
 so every mask and every shape occurs), timing each call with time.process_time; the figure is
 the median over all calls. The rows are interleaved, call by call, so a busy machine slows them
 alike: `codes.qr_png` as the tree has it, segno choosing the mask (`segno.make`), segno with a
-given mask (what checkin/qr.py starts from), and segno's own writer (`save(kind="png")`).
+given mask (what checkin/qr.py started from before checkin/qr_encoding.py, and still does for
+texts outside its shapes), and segno's own writer (`save(kind="png")`).
 Sets Django up (codes.py imports models) in a scratch data directory; makes no query.
 """
 

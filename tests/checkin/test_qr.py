@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from segno import encoder
 
-from frukost.checkin import codes, qr
+from frukost.checkin import codes, qr, qr_encoding
 
 ALPHABET_CODES = st.tuples(
     st.text(alphabet=codes.ALPHABET, min_size=4, max_size=4),
@@ -144,3 +144,165 @@ def test_the_penalty_scores_of_a_one_coloured_matrix_are_segnos(fill):
     template = qr._template(1, encoder.normalize_errorlevel("M"))
 
     assert template.scores(template.pack(matrix)) == encoder.mask_scores(matrix, 21, 21)
+
+
+# The encoding (checkin/qr_encoding.py): codewords, Reed-Solomon, interleaving and placement
+# without segno, held to segno's own functions.
+
+ALPHANUMERIC_TEXTS = st.text(
+    alphabet=encoder.consts.ALPHANUMERIC_CHARS.decode(), min_size=1, max_size=300
+).filter(lambda text: not text.isdigit())
+ASCII_BYTE_TEXTS = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=300).filter(
+    lambda text: not encoder.is_alphanumeric(text.encode()) or text == ""
+)
+SHAPES = [(version, error) for version in range(1, 41) for error in range(4)]
+
+
+def _segno_masked_with_0(text: str) -> tuple[int, int, int]:
+    made = segno.make(text, error="m", micro=False, mask=0)
+    version, error = encoder.normalize_version(made.version), encoder.normalize_errorlevel(made.error)
+    template = qr._template(version, error)
+    return version, error, template.pack(made.matrix) & ~template.late
+
+
+def _encoded_without_late(text: str) -> tuple[int, int, int]:
+    version, error, packed = qr_encoding.encode(text)
+    return version, error, packed & ~qr._template(version, error).late
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=st.one_of(ALPHABET_CODES, DERIVED_CODES))
+def test_a_check_in_code_is_encoded_without_segno_into_segnos_matrix(code):
+    assert qr_encoding.encode(code) is not None
+
+    assert _encoded_without_late(code) == _segno_masked_with_0(code)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.one_of(ALPHANUMERIC_TEXTS, ASCII_BYTE_TEXTS))
+def test_any_alphanumeric_or_ascii_text_is_encoded_as_segno_encodes_it(text):
+    """Every length of both modes: other versions, blocks, pad codewords and segno's zero byte."""
+    assert qr_encoding.encode(text) is not None
+
+    assert _encoded_without_late(text) == _segno_masked_with_0(text)
+    _assert_same_as_segno(text, scale=1, border=1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A" * length  # the data ends exactly on a byte, on the capacity, or leaves pad codewords
+        for length in (1, 2, 3, 7, 8, 10, 11, 13, 14, 16, 20, 25, 47, 77, 114, 154, 1852)
+    ]
+    + ["a" * length for length in (0, 1, 7, 11, 14, 15, 16, 17, 26, 32, 42, 53, 2331)],
+)
+def test_the_terminator_padding_and_pad_codewords_are_segnos(text):
+    assert _encoded_without_late(text) == _segno_masked_with_0(text)
+    _assert_same_as_segno(text, scale=1, border=0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345678",  # numeric mode
+        "0",
+        "Välkommen på frukost!",  # ISO 8859-1, not ASCII
+        "朝食",  # Kanji or UTF-8
+        "\x82\xa0\x82\xa2",  # ISO 8859-1 bytes that are Shift JIS pairs: segno's Kanji mode
+    ],
+)
+def test_texts_outside_the_encoded_shapes_are_left_to_segno_and_still_match(text):
+    assert qr_encoding.encode(text) is None
+
+    _assert_same_as_segno(text, scale=2, border=2)
+
+
+def test_a_text_too_long_for_any_version_gets_segnos_error():
+    assert qr_encoding.encode("A" * 4297) is None
+
+    with pytest.raises(segno.DataOverflowError):
+        qr.qr_png("A" * 4297, scale=1)
+
+
+def _segno_blocks(data: bytes, version: int, error: int) -> tuple[list[bytearray], list[bytearray]]:
+    buffer = encoder.Buffer()
+    for byte in data:
+        buffer.append_bits(byte, 8)
+    return encoder.make_blocks(encoder.consts.ECC[version][error], buffer)
+
+
+@settings(max_examples=200, deadline=None)
+@given(shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**32))
+def test_the_reed_solomon_codewords_are_segnos_for_any_data(shape, seed):
+    version, error = shape
+    blocks = qr_encoding.blocks(version, error)
+    data = random.Random(seed).randbytes(sum(count for count, _ in blocks))
+
+    data_blocks, error_blocks = _segno_blocks(data, version, error)
+
+    assert qr_encoding.codewords(data, blocks) == data + b"".join(map(bytes, error_blocks))
+    assert b"".join(map(bytes, data_blocks)) == data
+
+
+@pytest.mark.parametrize(
+    "degree", sorted({error for version, level in SHAPES for _, error in qr_encoding.blocks(version, level)})
+)
+def test_the_reed_solomon_codewords_of_single_bytes_are_segnos(degree):
+    """Each data byte's value at each place: every entry of the GF(256) tables is used."""
+    length = 2
+    for value in range(256):
+        data = bytes([value, 255 - value])
+        expected = bytearray(data) + bytearray(degree)
+        for k in range(length):  # segno's synthetic division, as make_blocks does it
+            coefficient = expected[k]
+            if coefficient:
+                log = encoder.consts.GALIOS_LOG[coefficient]
+                for n, generator in enumerate(encoder.consts.GEN_POLY[degree]):
+                    expected[k + n + 1] ^= encoder.consts.GALIOS_EXP[log + generator]
+        assert qr_encoding.error_codewords(data, degree) == bytes(expected[length:])
+
+
+def _placed_by_segno(data: bytes, version: int, error: int) -> int:
+    """The codewords' matrix as segno builds it (make_final_message: Reed-Solomon, interleaving
+    and remainder bits; add_codewords; mask 0), packed without the format and version modules."""
+    buffer = encoder.Buffer()
+    for byte in data:
+        buffer.append_bits(byte, 8)
+    width = encoder.calc_matrix_size(version)
+    matrix = encoder.make_matrix(width, width)
+    encoder.add_finder_patterns(matrix, width, width)
+    encoder.add_alignment_patterns(matrix, width, width)
+    encoder.add_codewords(matrix, encoder.make_final_message(version, error, buffer), version)
+    encoder.find_and_apply_best_mask(matrix, width, width, proposed_mask=0)
+    template = qr._template(version, error)
+    return template.pack(matrix) & ~template.late
+
+
+@settings(max_examples=120, deadline=None)
+@given(shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**32))
+def test_the_placement_is_segnos_for_any_codewords_in_every_version(shape, seed):
+    """Interleaving, placement, remainder bits and mask 0 for random codewords, against
+    segno's make_final_message, add_codewords and apply_mask."""
+    version, error = shape
+    blocks = qr_encoding.blocks(version, error)
+    data = random.Random(seed).randbytes(sum(count for count, _ in blocks))
+
+    placed = qr_encoding.place(qr_encoding.codewords(data, blocks), version, blocks)
+
+    assert placed == _placed_by_segno(data, version, error)
+
+
+@pytest.mark.parametrize("shape", [shape for shape in SHAPES if shape[0] <= qr_encoding._TABLED_VERSIONS])
+def test_the_nibble_tables_and_the_permutation_place_every_value_of_every_codeword_as_segno(shape):
+    """The tabled versions (a check-in code's among them), both ways of placing, with every
+    nibble value at every place in the data codewords."""
+    version, error = shape
+    blocks = qr_encoding.blocks(version, error)
+    count = sum(data for data, _ in blocks)
+    for value in range(16):
+        data = bytes((value + k) % 16 * 17 for k in range(count))
+        message = qr_encoding.codewords(data, blocks)
+        by_segno = _placed_by_segno(data, version, error)
+
+        assert qr_encoding._placed_by_tables(message, version, blocks) == by_segno
+        assert qr_encoding._placed_by_getter(message, version, blocks) == by_segno

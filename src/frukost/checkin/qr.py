@@ -1,16 +1,17 @@
 """The check-in code's QR image: the very PNG segno makes, at a fraction of its CPU.
 
 Every confirmation e-mail carries one, so it counts against the mail worker's CPU per message
-(issue 10). segno still encodes the text (segments, version, error correction, codeword
-placement): `segno.make(..., mask=0)`. What it does slowly, in per-module Python loops, is the
-rest: applying and scoring all eight data masks (ISO/IEC 18004 7.8.3: N1 runs, N2 2x2 blocks,
-N3 finder-like patterns, N4 dark ratio) and writing the PNG. Here the matrix's rows and columns
-are packed into one integer, each mask is an XOR with a template built once per process per
-version and error level, and the penalties are counted with shifts and `bit_count()` over all
-lines at once. The rules are segno's own (`segno.encoder.mask_scores`), quirks included: its
-evaluation sees the format and version areas as light, and its scan for N3 patterns skips an
-occurrence that overlaps one it has just counted. tests/checkin/test_qr.py holds the scores,
-the chosen mask and the PNG bytes equal to segno's.
+(issue 10). segno does it in per-module Python loops: encoding the text (checkin/qr_encoding.py
+does that for a check-in code's shapes, with segno's layout; other texts still go through
+`segno.make(..., mask=0)`), applying and scoring all eight data masks (ISO/IEC 18004 7.8.3: N1
+runs, N2 2x2 blocks, N3 finder-like patterns, N4 dark ratio) and writing the PNG. Here the
+matrix's rows and columns are packed into one integer, each mask is an XOR with a template
+built once per process per version and error level, and the penalties are counted with shifts
+and `bit_count()` over all lines at once; the PNG's scanlines are made from that integer. The
+rules are segno's own (`segno.encoder.mask_scores`), quirks included: its evaluation sees the
+format and version areas as light, and its scan for N3 patterns skips an occurrence that
+overlaps one it has just counted. tests/checkin/test_qr.py holds the scores, the chosen mask and
+the PNG bytes equal to segno's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from functools import cache
 import segno
 from segno import encoder
 
-_GAP = 4  # light modules between packed lines: N3 looks four modules beyond a line's end
+from frukost.checkin import qr_encoding
+
+_GAP = qr_encoding.GAP  # light modules between packed lines: N3 looks four modules beyond a line's end
 _DIGITS = bytes.maketrans(b"\0\1", b"01")
 
 
@@ -125,9 +128,12 @@ class _Template:
         totals = [sum(self.scores(unmasked_late ^ flip)) for flip in self.flips_from_0]
         return min(range(len(totals)), key=totals.__getitem__)
 
-    def rows_with_mask(self, masked_with_0: int, mask: int) -> list[str]:
-        """The final symbol's rows ("1" dark) with `mask` instead of mask 0."""
-        packed = (masked_with_0 & ~self.late | self.late_values[mask]) ^ self.flips_from_0[mask]
+    def with_mask(self, masked_with_0: int, mask: int) -> int:
+        """The final symbol, packed: `mask` instead of mask 0, and its format and version modules."""
+        return (masked_with_0 & ~self.late | self.late_values[mask]) ^ self.flips_from_0[mask]
+
+    def row_strings(self, packed: int) -> list[str]:
+        """A packed symbol's rows ("1" dark)."""
         bits = format(packed, f"0{self.total}b")
         starts = range(_GAP, self.width * self.stride, self.stride)
         return [bits[start : start + self.width] for start in starts]
@@ -138,48 +144,74 @@ def _template(version: int, error: int) -> _Template:
     return _Template(version, error)
 
 
+def _symbol(text: str) -> tuple[_Template, int, int]:
+    """The template, the mask and the packed final symbol segno.make(text, error="m",
+    micro=False) makes for `text`."""
+    encoded = qr_encoding.encode(text)  # a check-in code always is: one alphanumeric segment
+    if encoded is None:
+        # micro=False: segno picks a Micro QR for 9 characters, which phone cameras, BarcodeDetector
+        # and jsQR do not read.
+        qr = segno.make(text, error="m", micro=False, mask=0)
+        template = _template(encoder.normalize_version(qr.version), encoder.normalize_errorlevel(qr.error))
+        masked_with_0 = template.pack(qr.matrix)
+    else:
+        version, error, masked_with_0 = encoded
+        template = _template(version, error)
+    mask = template.best_mask(masked_with_0)
+    return template, mask, template.with_mask(masked_with_0, mask)
+
+
 def qr_symbol(text: str) -> tuple[int, list[str]]:
     """The mask and the rows ("1" dark) of the regular QR symbol segno.make(text, error="m",
     micro=False) makes for `text`."""
-    # micro=False: segno picks a Micro QR for 9 characters, which phone cameras, BarcodeDetector and
-    # jsQR do not read.
-    qr = segno.make(text, error="m", micro=False, mask=0)
-    template = _template(encoder.normalize_version(qr.version), encoder.normalize_errorlevel(qr.error))
-    masked_with_0 = template.pack(qr.matrix)
-    mask = template.best_mask(masked_with_0)
-    return mask, template.rows_with_mask(masked_with_0, mask)
+    template, mask, packed = _symbol(text)
+    return mask, template.row_strings(packed)
 
 
 def qr_png(text: str, *, scale: int, border: int = 4) -> bytes:
     """`text` as the PNG segno.make(text, error="m", micro=False).save(kind="png", scale=scale,
     border=border) writes, byte for byte."""
-    return _png(qr_symbol(text)[1], scale=scale, border=border)
+    template, _, packed = _symbol(text)
+    return _png(template, packed, scale=scale, border=border)
 
 
-def _png(rows: list[str], *, scale: int, border: int) -> bytes:
-    """The rows as the very PNG segno's writer makes (1-bit greyscale, a light pixel 1, each
-    repeated row an "Up"-filtered row of zeros, zlib level 9)."""
-    width = (len(rows) + 2 * border) * scale
+@cache
+def _widened(scale: int) -> list[bytes]:
+    """Each byte value with each of its bits repeated `scale` times: `scale` bytes."""
+    return [
+        int("".join(bit * scale for bit in format(value, "08b")), 2).to_bytes(scale, "big")
+        for value in range(256)
+    ]
+
+
+def _png(template: _Template, packed: int, *, scale: int, border: int) -> bytes:
+    """The packed symbol as the very PNG segno's writer makes (1-bit greyscale, a light pixel 1,
+    each repeated row an "Up"-filtered row of zeros, zlib level 9). The rows are widened to
+    pixels all at once, byte by byte through a table, and each scanline is one int."""
+    size, stride = template.width, template.stride
+    width = (size + 2 * border) * scale
     row_bytes = (width + 7) // 8
-    padding = "0" * (row_bytes * 8 - width)
-
-    def scanline(bits: str) -> bytes:  # filter type 0 ("None") and the pixels, 8 to a byte
-        return b"\0" + int(bits + padding, 2).to_bytes(row_bytes, "big")
-
-    quiet_zone = "1" * (border * scale)
-    light_rows = scanline("1" * width) * (border * scale)
+    padding = row_bytes * 8 - width  # 0 bits after the last pixel
+    rows = packed >> (template.total - size * stride)  # the rows part: row 0 highest, GAP apart
+    widened = int.from_bytes(
+        b"".join(map(_widened(scale).__getitem__, rows.to_bytes(-(-size * stride // 8), "big")))
+    )
+    light = ((1 << width) - 1) << padding
+    offset = border * scale + padding
+    row_mask = (1 << size * scale) - 1
+    light_rows = (b"\0" + light.to_bytes(row_bytes, "big")) * (border * scale)
     repeated = (b"\2" + bytes(row_bytes)) * (scale - 1)  # filter type 2 ("Up"): same as above
-    pixels = str.maketrans({"1": "0" * scale, "0": "1" * scale})  # a dark module is a 0 pixel
-    data = bytearray(light_rows)
-    for row in rows:
-        data += scanline(quiet_zone + row.translate(pixels) + quiet_zone)
-        data += repeated
-    data += light_rows
+    data = [light_rows]
+    for shift in range((size - 1) * stride * scale, -1, -stride * scale):  # filter type 0 ("None")
+        dark = (widened >> shift) & row_mask
+        data.append(b"\0" + (light ^ dark << offset).to_bytes(row_bytes, "big"))
+        data.append(repeated)
+    data.append(light_rows)
     header = struct.pack(">2I5B", width, width, 1, 0, 0, 0, 0)  # bit depth 1, greyscale
     return (
         b"\211PNG\r\n\032\n"
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(data, 9))
+        + _chunk(b"IDAT", zlib.compress(b"".join(data), 9))
         + _chunk(b"IEND", b"")
     )
 
