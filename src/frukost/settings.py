@@ -136,6 +136,9 @@ if DATABASE_URL:
     }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that makes no round trip while the connection's
+        # socket shows nothing from the server (frukost/core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "frukost.core.postgresql"
         # Values travel apart from the SQL (psycopg's server-side binding), and a statement a
         # connection has run FRUKOST_DB_PREPARE_THRESHOLD times is prepared on the server: it is
         # then neither parsed nor planned again (benchmarks/README.md, issue 10, third pass).
@@ -147,7 +150,7 @@ if DATABASE_URL:
             "prepare_threshold": prepare_threshold or None,
             **DATABASES["default"].get("OPTIONS", {}),
         }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A SQLite file named by DATABASE_URL is tuned like the default one (several workers write).
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
