@@ -155,3 +155,83 @@ def test_a_thread_that_inserts_leaves_nothing_behind_once_its_connection_is_gone
     assert AuditLog.objects.get(pk=seen["pk"]).action == "thread"
     assert seen["kept"] == [AuditLog]
     assert seen["connection"]() is None
+
+
+def _prepared_columns():
+    """Every column insert() prepares, of every model of the project's apps."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model.__module__.startswith("frukost."):
+            meta = model._meta
+            for field in meta.local_concrete_fields:
+                if field is not meta.auto_field and not field.generated:
+                    yield field
+
+
+def test_each_column_passed_as_it_is_is_what_get_db_prep_save_gives():
+    """The shortcut for text, boolean, date-and-time and foreign-key columns (_plain_type): the
+    values it passes unchanged are exactly what the field's get_db_prep_save returns for them."""
+    from frukost.core.inserts import _plain_type
+
+    samples = {
+        str: ["", "Anna", "åsa@exempel.se", "a\x00b\n", "1", "t", "True", "0", " ", "x" * 300],
+        bool: [True, False],
+        type(None): [],
+    }
+    kinds = {}
+    for field in _prepared_columns():
+        plain = _plain_type(field, connection)
+        if plain is None:
+            continue
+        kinds[plain] = kinds.get(plain, 0) + 1
+        for value in [None, *samples[plain]]:
+            prepared = field.get_db_prep_save(value, connection=connection)
+            assert prepared == value and type(prepared) is type(value), (field, value)
+    # All four kinds occur, so the comparison covered each (and the fields below are counted).
+    assert set(kinds) == {str, bool, type(None)}
+    assert kinds[str] > 20 and kinds[bool] > 3 and kinds[type(None)] > 20
+
+
+def test_a_field_with_a_method_of_its_own_is_prepared_by_the_field():
+    from django.db import models
+
+    from frukost.core.inserts import _plain_type
+
+    class Upper(models.CharField):
+        def get_prep_value(self, value):
+            return None if value is None else str(value).upper()
+
+    class Stamp(models.DateTimeField):
+        def to_python(self, value):
+            return value
+
+    assert _plain_type(models.CharField(max_length=5), connection) is str
+    assert _plain_type(models.TextField(), connection) is str
+    assert _plain_type(models.EmailField(), connection) is str
+    assert _plain_type(models.BooleanField(), connection) is bool
+    assert _plain_type(models.DateTimeField(), connection) is type(None)
+    assert _plain_type(Upper(max_length=5), connection) is None
+    assert _plain_type(Stamp(), connection) is None
+    assert _plain_type(models.IntegerField(), connection) is None
+    assert _plain_type(models.JSONField(), connection) is None
+    assert _plain_type(models.DateField(), connection) is None
+
+
+def test_a_lazy_translation_and_a_str_subclass_are_prepared_by_the_field(event):
+    """Only an exact str is passed as it is: a lazy text is cast by get_prep_value, as save() does."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    class Name(str):
+        pass
+
+    registration = _registration(event, "lazy@example.se")
+    registration.workplace = gettext_lazy("Workplace")
+    registration.job_title = Name("Enhetschef")
+    with translation.override("sv"):
+        insert(registration)
+
+    stored = _stored(Registration, registration.pk)
+    assert stored["workplace"] == "Arbetsplats"
+    assert stored["job_title"] == "Enhetschef"

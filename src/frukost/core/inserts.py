@@ -50,11 +50,14 @@ def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
             obj.save(force_insert=True, using=using)
             return obj
         prepared = kept[model] = _prepare(model, connection)
-    compiler, fields, sql, returning, converters = prepared
+    compiler, fields, plain_types, sql, returning, converters = prepared
     obj._prepare_related_fields_for_save(operation_name="save")
     values = []
-    for field in fields:
+    for field, plain_type in zip(fields, plain_types, strict=True):
         value = field.pre_save(obj, True)
+        if plain_type is not None and (value is None or type(value) is plain_type):
+            values.append(value)  # what get_db_prep_save returns for it (see _plain_type)
+            continue
         if hasattr(value, "resolve_expression"):  # an F(), a Subquery, a db_default: the ORM's job
             obj.save(force_insert=True, using=using)
             return obj
@@ -88,4 +91,50 @@ def _prepare(model: type[models.Model], connection) -> tuple:
     if compiler.returning_params or len(params) != len(fields) or sql.count("%s") != len(fields):
         raise AssertionError(f"insert(): the ORM's INSERT for {meta.label} is not one %s per column")
     converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
-    return compiler, fields, sql, returning, converters
+    plain_types = [_plain_type(f, connection) for f in fields]
+    return compiler, fields, plain_types, sql, returning, converters
+
+
+# Fields as Django defines them, by the methods get_db_prep_save calls (get_db_prep_save,
+# get_db_prep_value, get_prep_value, to_python): those that pass a value of one type unchanged, and
+# None as None. Text and boolean fields: get_prep_value casts a lazy translation to str and
+# to_python returns a str (CharField, TextField) or a bool (BooleanField: `bool(value)` for True
+# and False) as it is, and None as None, on every database. A date and time, and a foreign key,
+# only None (the date and time through connection.ops.adapt_datetimefield_value: checked per
+# connection when the INSERT is prepared).
+_DJANGOS = (models.Field.get_db_prep_save, models.Field.get_db_prep_value)
+_PLAIN = {
+    (*_DJANGOS, models.CharField.get_prep_value, models.CharField.to_python): str,
+    (*_DJANGOS, models.TextField.get_prep_value, models.TextField.to_python): str,
+    (*_DJANGOS, models.BooleanField.get_prep_value, models.BooleanField.to_python): bool,
+}
+_DATETIME = (
+    models.Field.get_db_prep_save,
+    models.DateTimeField.get_db_prep_value,
+    models.DateTimeField.get_prep_value,
+    models.DateTimeField.to_python,
+)
+_FOREIGN_KEY = (
+    models.ForeignKey.get_db_prep_save,
+    models.ForeignKey.get_db_prep_value,
+    models.ForeignKey.get_prep_value,
+    models.ForeignKey.to_python,
+)
+
+
+def _plain_type(field: models.Field, connection) -> type | None:
+    """The type whose values (and None) the field's get_db_prep_save returns unchanged, or None.
+
+    Preparing each column's value through its field's four nested methods was a tenth of
+    insert()'s cost (issue 10); for a field whose methods are all Django's own (none overridden,
+    by its class or a subclass) the value can be passed as it is (see _PLAIN).
+    tests/core/test_inserts.py compares it with get_db_prep_save."""
+    cls = type(field)
+    methods = (cls.get_db_prep_save, cls.get_db_prep_value, cls.get_prep_value, cls.to_python)
+    if methods in _PLAIN:
+        return _PLAIN[methods]
+    if methods == _FOREIGN_KEY or (
+        methods == _DATETIME and connection.ops.adapt_datetimefield_value(None) is None
+    ):
+        return type(None)
+    return None

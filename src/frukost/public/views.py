@@ -26,7 +26,7 @@ from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.ical import event_calendar
 from frukost.privacy import notice
-from frukost.public import page_cache, throttle
+from frukost.public import page_cache, signed, throttle
 from frukost.registrations import queries
 from frukost.registrations.enums import Status
 from frukost.registrations.exceptions import (
@@ -283,10 +283,11 @@ def _thank_you_redirect(request, event: Event, result, *, colleagues: int):
         get_script_prefix(), get_urlconf(), event.organisation.slug, event.slug
     )
     response = HttpResponseRedirect(thank_you)
-    # signing.dumps gives a base64 value that needs no cookie quoting (JSON would).
+    # signing.dumps's value (signed.dumps makes the same bytes, its HMAC keyed once): base64 that
+    # needs no cookie quoting (JSON would).
     response.set_cookie(
         DONE_COOKIE,
-        signing.dumps(
+        signed.dumps(
             {"status": result.status, "colleagues": colleagues, "confirm": event.confirm_email},
             salt=DONE_COOKIE,
         ),

@@ -26,6 +26,11 @@ from frukost.registrations.services import (
 
 
 def _reject_control_characters(value: str, *, multiline: bool = False) -> str:
+    # str.isprintable() is false for every character of the categories refused below (and for
+    # some allowed ones: line breaks, other spaces), from the same Unicode database: a printable
+    # text has nothing to refuse, and the loop runs only for the rest (issue 10).
+    if value.isprintable():
+        return value
     allowed = {"\n", "\r", "\t"} if multiline else set()
     for character in value:
         if character in allowed:
@@ -82,6 +87,19 @@ class NameField(CleanCharField):
 _email_validator = EmailValidator(allowlist=[])
 
 
+_UNSENDABLE = frozenset(',;<>"\\')
+
+
+def _unsendable(value: str) -> bool:
+    """Whether the address has a character no address we send to may have: a line break, NUL,
+    one of ,;<>"\\ or a control, format or line/paragraph separator character. str.isprintable()
+    is false for every character of those categories (\\r, \\n and NUL among them), so a printable
+    address needs only the six punctuation marks looked for; the rest character by character."""
+    if value.isprintable():
+        return not _UNSENDABLE.isdisjoint(value)
+    return any(c in '\r\n\x00,;<>"\\' or unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in value)
+
+
 class StrictEmailField(forms.EmailField):
     """An address we can send to: no quoted local part, no control characters, a real domain
     with a dot (no localhost, no IP address), stored as normalise_email() stores it (lower case,
@@ -97,9 +115,7 @@ class StrictEmailField(forms.EmailField):
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
-        if value and any(
-            c in '\r\n\x00,;<>"\\' or unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in value
-        ):
+        if value and _unsendable(value):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         value = super().clean(value)
         if not value:
@@ -175,6 +191,28 @@ class AnswersForm(forms.Form):
         del self.base_fields
         self.fields = dict(fields)
         self.event = event
+
+    def _clean_fields(self) -> None:
+        """BaseForm._clean_fields, without making a BoundField for every field first: the bound
+        field's only part in cleaning is handing the field its widget's value, and making it (its
+        names, label and id) was a fifth of validating the registration form (issue 10). Bound
+        fields are still made, as before, for a page shown again. Django's own loop for a form
+        with a disabled field or a file field (neither is in these forms)."""
+        fields = self.fields
+        if any(field.disabled or isinstance(field, forms.FileField) for field in fields.values()):
+            super()._clean_fields()
+            return
+        data, files, cleaned = self.data, self.files, self.cleaned_data
+        for name, field in fields.items():
+            try:
+                cleaned[name] = field.clean(
+                    field.widget.value_from_datadict(data, files, self.add_prefix(name))
+                )
+                clean_name = getattr(self, f"clean_{name}", None)
+                if clean_name is not None:
+                    cleaned[name] = clean_name()
+            except ValidationError as e:
+                self.add_error(name, e)
 
     def _configuration(self, event) -> tuple:
         """Everything the fields depend on besides the class: the words (in the active language)
