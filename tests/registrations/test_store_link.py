@@ -65,7 +65,9 @@ def test_a_check_in_code_is_stored_once_and_a_link_hash_never_twice(anna):
 _TOKENS = st.from_regex(links.TOKEN_FORMAT, fullmatch=True)
 
 
-@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     token=st.one_of(_TOKENS, st.just(links._SAMPLE_TOKEN), st.text(max_size=40)),
     purpose=st.sampled_from(list(LinkPurpose)),
