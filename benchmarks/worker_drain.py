@@ -1,9 +1,11 @@
 """The real `frukost worker` process's CPU per message while it drains queued confirmations (issue 10).
 
     .venv/bin/python benchmarks/worker_drain.py [--messages 2000] [--py-spy .venv/bin/py-spy]
+    .venv/bin/python benchmarks/worker_drain.py --db postgres [--pg-database frukost_drain]  # made, dropped
 
-A scratch data directory (SQLite, production settings, `.eml` backend as in load.py): migrate,
-seed_demo, then `frukost worker` (both loops, as load.py runs it). Its CPU (from /proc) is read
+A scratch data directory (SQLite, or with --db postgres a database made for the run; production
+settings, `.eml` backend as in load.py): migrate, seed_demo, then `frukost worker` (both loops,
+as load.py runs it). Its CPU (from /proc) is read
 after start-up, after --idle seconds of idling (nothing due: polls every 2 s), and after it has
 sent --messages confirmations that another process queues through `register()` meanwhile
 (committed one by one as the web server's POSTs do, so the worker's rounds are as small as in
@@ -27,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import procstats  # noqa: E402
-from load import FRUKOST, manage, server_environment  # noqa: E402
+from load import FRUKOST, POSTGRES_ADMIN_URL, manage, psql, server_environment  # noqa: E402
 
 QUEUE = """
 import secrets
@@ -55,11 +57,20 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idling measured")
     parser.add_argument("--core", default="0", help="taskset core of the worker (default 0)")
     parser.add_argument("--py-spy", help="path to py-spy: sample the worker during the drain")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--pg-database", default="frukost_drain", help="created and dropped (--db postgres)")
+    parser.add_argument("--pg-admin-url", default=POSTGRES_ADMIN_URL)
+    parser.add_argument("--port", type=int, default=8811, help="only in the settings' BASE_URL")
     parser.add_argument("--profile", type=Path, default=Path("benchmarks/results/profiles/worker-drain.txt"))
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="frukost-drain-"))
-    env = server_environment(data_dir, 8811, None)
+    database_url = None
+    if args.db == "postgres":
+        psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)", args.pg_admin_url)
+        psql(f"CREATE DATABASE {args.pg_database}", args.pg_admin_url)
+        database_url = f"{args.pg_admin_url}/{args.pg_database}"
+    env = server_environment(data_dir, args.port, database_url)
     worker = spy = None
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
@@ -101,6 +112,8 @@ def main() -> None:
             worker.terminate()
             worker.wait(timeout=30)
         shutil.rmtree(data_dir, ignore_errors=True)
+        if database_url:
+            psql(f"DROP DATABASE IF EXISTS {args.pg_database} WITH (FORCE)", args.pg_admin_url)
     print(f"start-up and seed mail ({seeded} sent): {boot * 1000:.0f} ms CPU")
     print(f"idle: {idle / args.idle * 1000:.2f} ms CPU per second")
     print(

@@ -43,9 +43,10 @@ def _empty_cache(request, django_db_blocker):
 
     from frukost.mail import ical
     from frukost.public import page_cache
-    from frukost.registrations import notifications
+    from frukost.registrations import links, notifications
 
     caches["fragments"].clear()
+    links._around_token.cache_clear()
     page_cache.clear()
     notifications._frames.clear()
     with ical._built_lock:

@@ -63,6 +63,26 @@ def test_eml_backend_keeps_messages_to_same_address_apart(tmp_path, frozen):
     assert len(list((tmp_path / "mail").iterdir())) == 2
 
 
+def test_eml_backend_makes_its_directory_when_a_write_finds_it_missing(tmp_path):
+    directory = tmp_path / "var" / "mail"
+    backend = EmlDirectoryBackend(directory=directory)
+    message = EmailMessage(
+        subject="hej", body="hej", to=["anna@example.se"], from_email="frukost <noreply@localhost>"
+    )
+
+    assert backend.send_messages([message]) == 1
+    for written in directory.iterdir():  # emptied and removed between two messages of one round
+        written.unlink()
+    directory.rmdir()
+    assert backend.send_messages([message]) == 1
+
+    [written] = directory.iterdir()
+    assert written.name.endswith("-anna@example.se-" + written.name.rsplit("-", 1)[1])
+    assert not written.name.startswith(".")
+    [read] = read_eml_files(directory)
+    assert (read["Subject"], read["To"], read.get_content()) == ("hej", "anna@example.se", "hej")
+
+
 ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
 plain_addresses = st.from_regex(
     rf"\A[{ATEXT}]{{1,20}}(\.[{ATEXT}]{{1,10}}){{0,2}}@[A-Za-z0-9-]{{1,63}}(\.[A-Za-z0-9-]{{1,63}}){{0,3}}\Z"

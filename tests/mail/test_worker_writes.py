@@ -212,7 +212,7 @@ def test_a_hand_over_that_cannot_be_written_leaves_no_link_and_the_message_is_re
     message = _composed_confirmation(event, person)
     statements = worker._statements(connections["default"])
     for key in list(statements.hand_over_sql):
-        monkeypatch.setitem(statements.hand_over_sql, key, "UPDATE no_such_table SET x = 1 WHERE 0 = %s")
+        monkeypatch.setitem(statements.hand_over_sql, key, "UPDATE no_such_table SET x = 1 WHERE 0 = %(id)s")
 
     assert send_due() == 0
 
@@ -289,3 +289,30 @@ def test_a_message_failing_before_its_hand_over_mid_chunk_leaves_no_link_and_the
     assert _link_rows(second) == []
     assert _link_rows(first) == _link_rows(third) == ["checkin", "manage"]
     assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.se", "cecilia@example.se"]
+
+
+def test_every_statement_a_confirmation_is_sent_with_takes_its_parameters_by_name(event, person):
+    # Django's SQLite cursor rewrites a statement with positional parameters by a regular
+    # expression over the whole SQL (0.17 ms for the registration's 3.8 kB, every message), one
+    # with named parameters by a `%` formatting (frukost.core.sql). Both databases run them.
+    message = _composed_confirmation(event, person)
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql.split(" ", 1)[0], type(params).__name__ if params else None, sql[:90]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert send_due() == 1
+
+    with_parameters = [(verb, style) for verb, style, _sql in seen if style is not None]
+    # The claim, the registration, the link and the check-in code, the hand-over, "sent", the
+    # claim that finds nothing more and the look for due bulk mail.
+    claim = "WITH" if connection.vendor == "postgresql" else "UPDATE"  # PostgreSQL's locks in a CTE
+    assert [verb for verb, _style in with_parameters] == [
+        claim, "SELECT", "INSERT", "INSERT", "UPDATE", "UPDATE", claim, "SELECT",
+    ]  # fmt: skip
+    assert {style for _verb, style in with_parameters} == {"dict"}
+    assert _link_rows(message) == ["checkin", "manage"]
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT

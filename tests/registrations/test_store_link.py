@@ -9,7 +9,11 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from frukost.checkin import codes
 from frukost.mail.models import OutboxMessage
@@ -56,3 +60,33 @@ def test_a_check_in_code_is_stored_once_and_a_link_hash_never_twice(anna):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         links.store_link(registration=anna, token_hash=rows.get().token_hash, purpose=LinkPurpose.CHECKIN)
+
+
+_TOKENS = st.from_regex(links.TOKEN_FORMAT, fullmatch=True)
+
+
+@hypothesis_settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    token=st.one_of(_TOKENS, st.just(links._SAMPLE_TOKEN), st.text(max_size=40)),
+    purpose=st.sampled_from(list(LinkPurpose)),
+    base_url=st.sampled_from(["http://127.0.0.1:8000", "https://frukost.example.se", "https://x.se/Zq9"]),
+    prefix=st.sampled_from(["/", "/frukost/", "/Zq9-Zq9_Zq9-Zq9_Zq9-Zq9_Zq9-Zq9_/"]),
+)
+def test_a_link_s_url_is_the_one_reverse_gives(token, purpose, base_url, prefix, settings):
+    # The halves around the token are kept per base URL, script prefix and URLconf: each of them
+    # changed here between examples, and a prefix holding the sample token itself.
+    settings.BASE_URL = base_url
+    set_script_prefix(prefix)
+    try:
+        name = "public:feedback" if purpose == LinkPurpose.FEEDBACK else "public:registration"
+        try:
+            expected = base_url + reverse(name, kwargs={"token": token})
+        except NoReverseMatch:
+            with pytest.raises(NoReverseMatch):
+                links.url_for_token(token, purpose)
+            return
+        assert links.url_for_token(token, purpose) == expected
+    finally:
+        set_script_prefix("/")

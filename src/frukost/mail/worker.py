@@ -219,22 +219,25 @@ class _Statements:
                     self.claim[bulk, database] = (
                         f"{update} WHERE id IN ({candidates}) AND status = '{queued}' RETURNING {columns}"
                     )
-        # (with the subject composed now, database clock) -> the hand-over.
+        # (with the subject composed now, database clock) -> the hand-over. Its parameters and
+        # sent's are named, as the claims' are: Django's SQLite cursor rewrites a statement with
+        # named parameters by one `%` formatting, positional ones by a slower regular expression
+        # (frukost.core.sql).
         self.hand_over_sql: dict[tuple[bool, bool], str] = {}
         for with_subject in (False, True):
-            subject = ", subject = %s, rendered_at = %s" if with_subject else ""
+            subject = ", subject = %(subject)s, rendered_at = %(rendered_at)s" if with_subject else ""
             for database in (False, True):
-                now = "STATEMENT_TIMESTAMP()" if database else "%s"
+                now = "STATEMENT_TIMESTAMP()" if database else "%(now)s"
                 self.hand_over_sql[with_subject, database] = (
-                    f"UPDATE {table} SET handed_over_at = {now}{subject} WHERE id = %s"  # noqa: S608
+                    f"UPDATE {table} SET handed_over_at = {now}{subject} WHERE id = %(id)s"  # noqa: S608
                 )
         # forget the recipient -> sent: no bodies kept.
         self.sent_sql: dict[bool, str] = {}
         for forget_recipient in (False, True):
             forget = f", {quote('to')} = '', reply_to = ''" if forget_recipient else ""
             self.sent_sql[forget_recipient] = (
-                f"UPDATE {table} SET status = '{sent}', sent_at = %s, last_error = '',"  # noqa: S608
-                f" body_text = '', body_html = '', ics = ''{forget} WHERE id = %s"
+                f"UPDATE {table} SET status = '{sent}', sent_at = %(sent_at)s, last_error = '',"  # noqa: S608
+                f" body_text = '', body_html = '', ics = ''{forget} WHERE id = %(id)s"
             )
 
     def claimed(self, *, bulk: bool, count: int, now: dt.datetime | None) -> list[OutboxMessage]:
@@ -265,10 +268,12 @@ class _Statements:
         INSERTs of the links and check-in code minted for it (`with_hand_over`), are committed
         with it, in one transaction: one commit a message where there were three."""
         database = database_clock()
-        params = [] if database else [self.db.ops.adapt_datetimefield_value(timezone.now())]
+        params = {"id": message.pk}
+        if not database:
+            params["now"] = self.db.ops.adapt_datetimefield_value(timezone.now())
         if with_subject:
-            params += [message.subject, self.db.ops.adapt_datetimefield_value(message.rendered_at)]
-        params.append(message.pk)
+            params["subject"] = message.subject
+            params["rendered_at"] = self.db.ops.adapt_datetimefield_value(message.rendered_at)
         if not writes:
             with self.db.cursor() as cursor:
                 cursor.execute(self.hand_over_sql[with_subject, database], params)
@@ -282,7 +287,8 @@ class _Statements:
         """Record a message as sent: no bodies kept, and no address for the kinds that forget it."""
         with self.db.cursor() as cursor:
             cursor.execute(
-                self.sent_sql[forget_recipient], [self.db.ops.adapt_datetimefield_value(sent_at), pk]
+                self.sent_sql[forget_recipient],
+                {"sent_at": self.db.ops.adapt_datetimefield_value(sent_at), "id": pk},
             )
 
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, 
 from django.utils import timezone
 
 from frukost.core.models import AuditLog
+from frukost.core.sql import by_name, named, names
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.models import OutboxMessage
@@ -131,9 +132,11 @@ def registration_for_mail(pk: int | None) -> Registration | None:
             .order_by()
             .first()
         )
-    compiler, sql, params, at, converters, columns = prepared
+    compiler, sql, params, at, converters, columns, keys = prepared
     params = list(params)
     params[at] = pk
+    if keys:  # the statement takes its parameters by name (core.sql: cheaper on SQLite)
+        params = named(keys, params)
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -204,7 +207,11 @@ def _registration_for_mail_sql(db):
         annotations["has_colleague_rows"],
     )
     converters = compiler.get_converters(select)
-    return compiler, sql, tuple(params), found[0], converters, parts
+    keys = ()
+    named_sql = by_name(sql, len(params))
+    if named_sql is not None:
+        sql, keys = named_sql, names(len(params))
+    return compiler, sql, tuple(params), found[0], converters, parts, keys
 
 
 def earlier_registrations(registration: Registration) -> int:
