@@ -152,11 +152,14 @@ if DATABASE_URL:
         }
     elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A SQLite file named by DATABASE_URL is tuned like the default one (several workers write).
+        DATABASES["default"]["ENGINE"] = "frukost.core.sqlite3"
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend, with each statement's placeholder rewrite kept per SQL text
+            # (frukost/core/sqlite3/base.py).
+            "ENGINE": "frukost.core.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": dict(SQLITE_OPTIONS),
             # Keep each worker's connection: opening one per request (and its PRAGMAs, and the WAL
