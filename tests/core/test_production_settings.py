@@ -10,32 +10,14 @@ from pathlib import Path
 import pytest
 
 from frukost.config import ConfigurationError, smtp_tls
+from tests.core.processes import production_environment, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _production_environment(tmp_path: Path, **environment: str) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
-        "DJANGO_SETTINGS_MODULE": "frukost.settings",
-        "FRUKOST_DATA_DIR": str(tmp_path / "var"),
-        "FRUKOST_SECRET_KEY": "k" * 50,
-        **environment,
-    }
-
-
 def _setting(tmp_path: Path, expression: str, **environment: str) -> str:
-    clean = _production_environment(tmp_path, **environment)
-    result = subprocess.run(
-        [sys.executable, "-c", f"import frukost.settings as s; print({expression})"],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    clean = production_environment(tmp_path, **environment)
+    return run_python(f"import frukost.settings as s; print({expression})", clean, timeout=60).strip()
 
 
 @pytest.mark.parametrize(
@@ -82,7 +64,7 @@ def test_retired_smtp_variables_are_refused_not_ignored(monkeypatch):
 
 
 def test_data_directory_and_database_are_private_to_the_service(tmp_path):
-    clean = _production_environment(tmp_path)
+    clean = production_environment(tmp_path)
     frukost = Path(sys.executable).parent / "frukost"
     # As a shell with the usual umask 022 would start it.
     result = subprocess.run(

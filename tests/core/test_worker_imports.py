@@ -14,15 +14,11 @@ work and load them then. On PostgreSQL (DATABASE_URL) the process uses a scratch
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.processes import last_json_line, production_environment, run_python
 
 HEAVY = [
     "reportlab",
@@ -101,26 +97,12 @@ def scratch_database():
 
 
 def test_public_pages_load_no_library_only_other_pages_need(tmp_path):
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
-        "DJANGO_SETTINGS_MODULE": "frukost.settings",
-        "FRUKOST_DATA_DIR": str(tmp_path / "var"),
-        "FRUKOST_SECRET_KEY": "k" * 50,
-        "FRUKOST_ALLOWED_HOSTS": "testserver",
-    }
+    environment = production_environment(tmp_path, FRUKOST_ALLOWED_HOSTS="testserver")
     with scratch_database() as database_url:
         if database_url:
             environment["DATABASE_URL"] = database_url
-        result = subprocess.run(
-            [sys.executable, "-c", SERVE_PUBLIC_PAGES],
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+        output = run_python(SERVE_PUBLIC_PAGES, environment, timeout=180)
+    outcome = last_json_line(output)
 
     assert outcome["statuses"] == [200, 200, 302, 200, 200]
     assert outcome["loaded"] == []

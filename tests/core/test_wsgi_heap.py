@@ -8,12 +8,7 @@ a request leaves one, is still collected.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.processes import last_json_line, production_environment, run_python
 
 IMPORT_AS_A_WORKER = """
 import gc, json
@@ -41,23 +36,8 @@ print(json.dumps({
 
 
 def test_importing_the_wsgi_application_freezes_the_boot_and_still_collects_new_cycles(tmp_path):
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
-        "DJANGO_SETTINGS_MODULE": "frukost.settings",
-        "FRUKOST_DATA_DIR": str(tmp_path / "var"),
-        "FRUKOST_SECRET_KEY": "k" * 50,
-        "FRUKOST_ALLOWED_HOSTS": "testserver",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", IMPORT_AS_A_WORKER],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    environment = production_environment(tmp_path, FRUKOST_ALLOWED_HOSTS="testserver")
+    outcome = last_json_line(run_python(IMPORT_AS_A_WORKER, environment))
 
     assert outcome["frozen"] > 10_000  # the boot's objects: tens of thousands
     assert (outcome["application_tracked"], outcome["resolver_tracked"]) == (False, False)
