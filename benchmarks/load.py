@@ -653,7 +653,7 @@ def main() -> None:
     args = parser.parse_args()
     pin_self_to_generator_core()
     print(
-        f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"# {platform.node()}: {os.cpu_count()} cores, {procstats.interpreter()}, "
         f"server on core {SERVER_CORE}, generator on core {GENERATOR_CORE}\n",
         flush=True,
     )

@@ -15,6 +15,8 @@ core did meanwhile (user, system, softirq, the hypervisor's steal).
 from __future__ import annotations
 
 import os
+import platform
+import sys
 from dataclasses import dataclass, field, fields
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -207,3 +209,15 @@ def core_times() -> dict[int, dict[str, float]]:
                     state: int(v) / CLOCK_TICKS for state, v in zip(CORE_TIMES, values, strict=False)
                 }
     return times
+
+
+def interpreter() -> str:
+    """This Python and how it was built, for a report's header: a build whose interpreter calls
+    into a shared libpython (pyenv's and most source builds) runs the same code measurably slower
+    than one linked in, as Debian's /usr/bin/python3 is (benchmarks/README.md, "Sixth pass: the
+    interpreter")."""
+    maps = _read("/proc/self/maps") or ""
+    shared = any("/libpython" in line for line in maps.splitlines())
+    executable = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    build = "libpython shared" if shared else "libpython linked in"
+    return f"Python {platform.python_version()} ({executable}, {build})"

@@ -410,7 +410,7 @@ def main() -> None:
     args = parser.parse_args()
     load.pin_self_to_generator_core()
     print(
-        f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}; server and mail "
+        f"# {platform.node()}: {os.cpu_count()} cores, {procstats.interpreter()}; server and mail "
         f"worker on any core, the load generator pinned to core {load.GENERATOR_CORE}\n",
         flush=True,
     )
