@@ -16,6 +16,7 @@ does not is rebuilt here:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -166,4 +167,8 @@ def application():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frukost.settings")
     wsgi = get_wsgi_application()  # reads the settings
-    return TimeLimit(wsgi, scrub=secrets_out_of_the_environment())
+    application = TimeLimit(wsgi, scrub=secrets_out_of_the_environment())
+    # The boot's objects out of the cycle collector's reach, as frukost/wsgi.py does for gunicorn.
+    gc.collect()
+    gc.freeze()
+    return application
