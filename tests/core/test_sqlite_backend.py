@@ -40,11 +40,22 @@ def test_the_project_runs_on_the_backend_and_its_queries_answer_as_before(db):
 
 
 def test_repeated_statements_are_rewritten_once(db):
-    base.qmark.cache_clear()
+    base.cached_rewrite.cache_clear()
     for _ in range(3):
         list(Registration.objects.filter(email="anna@example.se"))
 
-    info = base.qmark.cache_info()
+    info = base.cached_rewrite.cache_info()
     assert info.misses == 1
     assert info.hits == 2
     assert info.maxsize == base.CACHE_SIZE
+
+
+def test_long_texts_such_as_large_in_lists_are_rewritten_but_not_kept(db):
+    base.cached_rewrite.cache_clear()
+    # An IN list of each length is a text of its own; past the limit none of them is kept.
+    for length in range(2000, 2010):
+        assert list(Registration.objects.filter(pk__in=range(length))) == []
+
+    assert base.cached_rewrite.cache_info().currsize == 0
+    long_text = "SELECT " + ", ".join(["%s"] * 3000) + " WHERE x LIKE '%%'"
+    assert base.qmark(long_text) == DjangosCursor.convert_query(None, long_text)

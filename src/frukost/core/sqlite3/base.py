@@ -7,8 +7,10 @@ query, on every execution: more than SQLite itself takes to run most of them (is
 pass; benchmarks/README.md). The ORM compiles the same text for the same query each request,
 so the rewritten text is kept, keyed on the text itself (a dict look-up hashes it once, about
 1 ns a character, and compares on a hit); at most CACHE_SIZE texts per process, the least
-recently used dropped. A text is rewritten exactly as Django rewrites it (a test compares
-them), so nothing but the cost changes; named (`%(name)s`) parameters go Django's way.
+recently used dropped; a text longer than CACHED_CHARACTERS (a long `IN (…)` list, made again for
+every length) is rewritten each time, so the cache stays a few MB however the lists vary. A text
+is rewritten exactly as Django rewrites it (a test compares them), so nothing but the cost
+changes; named (`%(name)s`) parameters go Django's way.
 """
 
 from __future__ import annotations
@@ -17,15 +19,27 @@ from functools import lru_cache
 
 from django.db.backends.sqlite3 import base
 
-# Distinct statement texts a process runs: the ORM's few hundred, and texts with inlined
-# lists of varying length; a text is about 1 kB, so the cache holds at most a few MB.
+# Distinct statement texts a process runs: the ORM's few hundred, and texts with inlined lists of
+# varying length. The largest the request paths and the mail worker run are under 4 kB; longer
+# ones are not kept, so the cache holds at most CACHE_SIZE × CACHED_CHARACTERS × 2 (key and
+# value): about 32 MB in the worst case, a few MB in practice.
 CACHE_SIZE = 2048
+CACHED_CHARACTERS = 8192
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def qmark(query: str) -> str:
+def rewrite(query: str) -> str:
     """`query` with its `%s` placeholders as `?` and `%%` as `%`, as Django's cursor writes it."""
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+cached_rewrite = lru_cache(maxsize=CACHE_SIZE)(rewrite)
+
+
+def qmark(query: str) -> str:
+    """`rewrite(query)`, kept for the next time unless the text is longer than CACHED_CHARACTERS."""
+    if len(query) > CACHED_CHARACTERS:
+        return rewrite(query)
+    return cached_rewrite(query)
 
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
