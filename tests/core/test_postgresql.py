@@ -12,6 +12,7 @@ from django.db import connection
 
 from frukost.core import ratelimit
 from frukost.core.models import RateCounter
+from frukost.core.postgresql import base as pg_backend
 from frukost.events.models import Event
 from frukost.mail.models import OutboxMessage
 from frukost.registrations.models import PersonalLink, Registration
@@ -53,6 +54,47 @@ def test_health_check_sends_nothing_while_the_connection_is_idle():
 
     assert connection.is_usable() is True
     assert protocol == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_suites_server_on_loopback_is_on_this_machine_and_trusted_however_long_idle(monkeypatch):
+    connection.ensure_connection()
+    monkeypatch.setattr(connection, "last_used", float("-inf"))  # idle since forever
+
+    protocol = _protocol_of(lambda: connection.is_usable())
+
+    assert connection.local is True
+    assert protocol == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_check_asks_a_server_on_another_machine_after_a_quiet_spell(monkeypatch):
+    # A NAT, a firewall or the server's reboot may have ended an idle connection to another
+    # machine without the socket showing it: after FRESH_SECONDS idle Django's SELECT 1 finds out.
+    connection.ensure_connection()
+    monkeypatch.setattr(connection, "local", False)
+    Event.objects.count()  # in use just now
+
+    recently = _protocol_of(lambda: connection.is_usable())
+    monkeypatch.setattr(connection, "last_used", connection.last_used - pg_backend.FRESH_SECONDS - 0.1)
+    after_a_pause = _protocol_of(lambda: connection.is_usable())
+    right_after_the_check = _protocol_of(lambda: connection.is_usable())
+
+    assert recently == ""
+    assert "SELECT 1" in after_a_pause
+    assert right_after_the_check == ""
+
+
+def test_only_a_unix_socket_or_a_loopback_address_is_this_machine():
+    class Pgconn:
+        def __init__(self, host, hostaddr):
+            self.host, self.hostaddr = host, hostaddr
+
+    assert pg_backend._on_this_machine(Pgconn(b"/var/run/postgresql", b""))
+    assert pg_backend._on_this_machine(Pgconn(b"localhost", b"127.0.0.1"))
+    assert pg_backend._on_this_machine(Pgconn(b"localhost", b"::1"))
+    assert not pg_backend._on_this_machine(Pgconn(b"db.example.se", b"192.0.2.10"))
+    assert not pg_backend._on_this_machine(Pgconn(b"10.0.0.5", b"10.0.0.5"))
 
 
 @pytest.mark.django_db(transaction=True)
