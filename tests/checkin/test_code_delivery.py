@@ -62,12 +62,15 @@ def test_the_personal_page_shows_the_same_code_and_a_qr_image(client, event):
 
 @pytest.mark.parametrize("scale", [6, 3])
 @pytest.mark.parametrize("code", ["K7QX-2MPA", "2222-2222", "ZZZZ-ZZZZ", "H8NM-4TQV"])
-def test_the_qr_png_is_byte_for_byte_the_one_segnos_writer_makes(code, scale):
+def test_the_qr_png_is_the_image_segnos_writer_makes(code, scale):
     import io
 
     import segno
 
+    from tests.checkin.png import image
+
     made_by_segno = io.BytesIO()
     segno.make(code, error="m", micro=False).save(made_by_segno, kind="png", scale=scale, border=4)
 
-    assert codes.qr_png(code, scale=scale) == made_by_segno.getvalue()
+    # The same header and pixel rows; the rows are compressed at another zlib level (checkin/qr.py).
+    assert image(codes.qr_png(code, scale=scale)) == image(made_by_segno.getvalue())

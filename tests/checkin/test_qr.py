@@ -1,11 +1,13 @@
 """The check-in QR image is exactly the one segno makes: the same version, error correction,
-mask, modules and PNG bytes. checkin/qr.py scores segno's eight masks with its own bit
-arithmetic, so these tests hold that arithmetic to segno's own (segno.encoder.mask_scores)."""
+mask, modules and PNG image (header and pixel rows; compressed at another zlib level).
+checkin/qr.py scores segno's eight masks with its own bit arithmetic, so these tests hold that
+arithmetic to segno's own (segno.encoder.mask_scores)."""
 
 from __future__ import annotations
 
 import io
 import random
+import zlib
 
 import pytest
 import segno
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from segno import encoder
 
 from frukost.checkin import codes, qr, qr_encoding
+from tests.checkin.png import image
 
 ALPHABET_CODES = st.tuples(
     st.text(alphabet=codes.ALPHABET, min_size=4, max_size=4),
@@ -29,21 +32,26 @@ def _segno_png(text: str, *, scale: int, border: int = 4) -> bytes:
     return made.getvalue()
 
 
+def _segno_image(text: str, *, scale: int, border: int = 4) -> list[tuple[bytes, bytes]]:
+    return image(_segno_png(text, scale=scale, border=border))
+
+
 def _assert_same_as_segno(text: str, *, scale: int = 6, border: int = 4) -> None:
     by_segno = segno.make(text, error="m", micro=False)
     mask, rows = qr.qr_symbol(text)
     assert mask == by_segno.mask
     assert rows == ["".join(map(str, row)) for row in by_segno.matrix]
-    assert qr.qr_png(text, scale=scale, border=border) == _segno_png(text, scale=scale, border=border)
+    ours = qr.qr_png(text, scale=scale, border=border)
+    assert image(ours) == _segno_image(text, scale=scale, border=border)
 
 
 @settings(max_examples=400, deadline=None)
 @given(code=st.one_of(ALPHABET_CODES, DERIVED_CODES))
-def test_a_check_in_codes_qr_has_segnos_mask_and_png_bytes(code):
+def test_a_check_in_codes_qr_has_segnos_mask_and_png_image(code):
     assert codes.normalise(code) == code.replace("-", "") and len(code) == 9
 
     _assert_same_as_segno(code)
-    assert codes.qr_png(code) == _segno_png(code, scale=6)
+    assert image(codes.qr_png(code)) == _segno_image(code, scale=6)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +104,7 @@ def test_one_code_after_another_each_gets_its_own_image():
 
     images = [codes.qr_png(code) for code in (first, second, first, second)]
 
-    assert images == [_segno_png(first, scale=6), _segno_png(second, scale=6)] * 2
+    assert list(map(image, images)) == [_segno_image(first, scale=6), _segno_image(second, scale=6)] * 2
     assert images[0] != images[1]
 
 
@@ -306,3 +314,25 @@ def test_the_nibble_tables_and_the_permutation_place_every_value_of_every_codewo
 
         assert qr_encoding._placed_by_tables(message, version, blocks) == by_segno
         assert qr_encoding._placed_by_getter(message, version, blocks) == by_segno
+
+
+def test_the_pixel_rows_are_compressed_at_level_1_in_few_more_bytes():
+    """Level 1 (a third of level 9's CPU): the same rows as segno's, compressed otherwise."""
+    code = "K7QX-2MPA"
+    png, by_segno = codes.qr_png(code), _segno_png(code, scale=6)
+    [idat] = [data for name, data in image(png) if name == b"IDAT"]
+
+    assert qr.ZLIB_LEVEL == 1
+    assert png != by_segno and image(png) == image(by_segno)
+    assert zlib.compress(idat, 1) in png
+    assert len(png) < len(by_segno) + 100 and len(png) < 400
+
+
+def test_the_image_decodes_to_segnos_pixels():
+    """An independent decoder (Pillow, which reportlab brings) sees the very pixels segno's has."""
+    pil = pytest.importorskip("PIL.Image")
+    for code in ("K7QX-2MPA", "2222-2222", "ZZZZ-ZZZZ"):
+        ours, theirs = (pil.open(io.BytesIO(png)) for png in (codes.qr_png(code), _segno_png(code, scale=6)))
+        # Version 1 (at H): (21 + 2 × 4 border) × 6 pixels a side.
+        assert (ours.mode, ours.size) == (theirs.mode, theirs.size) == ("1", (174, 174))
+        assert ours.tobytes() == theirs.tobytes()

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 
 from frukost.checkin import codes
 from frukost.checkin.exceptions import NoSeat, NotCheckedIn
@@ -115,6 +116,23 @@ def test_codes_for_many_are_the_codes_for_each(seated):
     anna, bo = seated
 
     assert codes.codes_for([anna.pk, bo.pk]) == {anna.pk: codes.code_for(anna), bo.pk: codes.code_for(bo)}
+
+
+def test_code_is_salted_hmac_of_the_current_secret_key(seated, settings):
+    """The key is derived once per SECRET_KEY, not per code; a rotated key gives other codes."""
+    anna, bo = seated
+
+    def derived(registration):
+        return codes._grouped(salted_hmac(codes._SALT, str(registration.pk), algorithm="sha256").digest())
+
+    codes._key.cache_clear()
+    assert [codes.code_for(anna), codes.code_for(bo)] == [derived(anna), derived(bo)]
+    before = codes.code_for(anna)
+    assert codes._key.cache_info().misses == 1  # three codes, one key
+
+    settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
+    assert codes.code_for(anna) == derived(anna) != before
+    assert codes.codes_for([bo.pk]) == {bo.pk: derived(bo)}
 
 
 def test_losing_the_race_to_another_device_returns_their_check_in(seated, staff_factory, monkeypatch):

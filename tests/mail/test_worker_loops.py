@@ -138,3 +138,41 @@ def test_worker_only_jobs_sends_no_mail(frequent, running):
     assert ran.wait(10)
     time.sleep(0.5)
     assert OutboxMessage.objects.get(pk=message.pk).status == MessageStatus.QUEUED
+
+
+def test_the_mail_loop_gathers_after_a_few_messages_and_goes_on_at_once_after_a_full_chunk(
+    monkeypatch, settings
+):
+    """A round that sent a few messages is followed by a short pause (what is queued meanwhile
+    goes out together), a full chunk by the next round at once, nothing sent by the poll."""
+    settings.FRUKOST_WORKER_POLL_SECONDS = 2
+    worker = command.Worker(jobs=False)
+    rounds = iter([3, command.CLAIM_CHUNK, 0, 1])
+    waits: list[float] = []
+
+    def send_due():
+        sent = next(rounds, None)
+        if sent is None:
+            worker.stop.set()
+        return sent or 0
+
+    monkeypatch.setattr(command, "send_due", send_due)
+    monkeypatch.setattr(command, "requeue_stuck", lambda: 0)
+
+    def wait(timeout=None):
+        waits.append(timeout)
+        return worker.stop.is_set()
+
+    monkeypatch.setattr(worker.stop, "wait", wait)
+    worker.run()
+
+    assert 0 < command.GATHER_SECONDS < 2
+    assert waits == [command.GATHER_SECONDS, 2, command.GATHER_SECONDS, 2]
+
+
+def test_the_pause_after_a_few_messages_is_never_longer_than_the_poll(settings):
+    settings.FRUKOST_WORKER_POLL_SECONDS = 0.2
+
+    assert command.pause_after(1) == 0.2
+    assert command.pause_after(0) == 0.2
+    assert command.pause_after(command.CLAIM_CHUNK) == 0

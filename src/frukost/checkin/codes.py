@@ -15,13 +15,13 @@ Forty bits are plenty against guessing because only signed-in door staff can try
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
 
 from frukost.registrations.enums import LinkPurpose
 from frukost.registrations.links import link_hash, registration_of, store_link
@@ -34,14 +34,22 @@ _SALT = "frukost.checkin.code"
 
 def code_for(registration: Registration) -> str:
     """The registration's code, grouped for reading: 'K7QX-2MPA'."""
-    return _grouped(salted_hmac(_SALT, str(registration.pk), algorithm="sha256").digest())
+    key = _key(settings.SECRET_KEY)
+    return _grouped(hmac.new(key, str(registration.pk).encode(), hashlib.sha256).digest())
 
 
 def codes_for(registration_ids: Iterable[int]) -> dict[int, str]:
-    """code_for for many registrations at once (the door list for a device): the HMAC key is
-    derived once, as salted_hmac derives it, instead of once per person."""
-    key = hashlib.sha256(f"{_SALT}{settings.SECRET_KEY}".encode()).digest()
+    """code_for for many registrations at once (the door list for a device)."""
+    key = _key(settings.SECRET_KEY)
     return {pk: _grouped(hmac.new(key, str(pk).encode(), hashlib.sha256).digest()) for pk in registration_ids}
+
+
+@functools.lru_cache(maxsize=4)
+def _key(secret: str) -> bytes:
+    """The HMAC key, derived as Django's salted_hmac(_SALT, …, algorithm="sha256") derives it
+    from SECRET_KEY, once per secret instead of once per code (the mail worker asks for one code
+    a message). Keyed by the secret itself, so a rotated SECRET_KEY gives new codes at once."""
+    return hashlib.sha256(f"{_SALT}{secret}".encode()).digest()
 
 
 def _grouped(digest: bytes) -> str:

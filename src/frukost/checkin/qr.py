@@ -11,7 +11,9 @@ and `bit_count()` over all lines at once; the PNG's scanlines are made from that
 rules are segno's own (`segno.encoder.mask_scores`), quirks included: its evaluation sees the
 format and version areas as light, and its scan for N3 patterns skips an occurrence that
 overlaps one it has just counted. tests/checkin/test_qr.py holds the scores, the chosen mask and
-the PNG bytes equal to segno's.
+the PNG's image (its header and its decompressed pixel rows) equal to segno's. The pixel rows are
+compressed at zlib level 1, not segno's 9: a third of the CPU for the same image, in about 50
+more bytes (`ZLIB_LEVEL`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from segno import encoder
 
 from frukost.checkin import qr_encoding
 
+# zlib level 1: about 0.16 M instructions a check-in QR where segno's level 9 takes 0.51 M, for
+# 250 bytes instead of 202 (benchmarks/README.md, "Sixth pass: the mail worker"). The image is
+# the same; only its compressed bytes differ.
+ZLIB_LEVEL = 1
 _GAP = qr_encoding.GAP  # light modules between packed lines: N3 looks four modules beyond a line's end
 _DIGITS = bytes.maketrans(b"\0\1", b"01")
 
@@ -169,8 +175,9 @@ def qr_symbol(text: str) -> tuple[int, list[str]]:
 
 
 def qr_png(text: str, *, scale: int, border: int = 4) -> bytes:
-    """`text` as the PNG segno.make(text, error="m", micro=False).save(kind="png", scale=scale,
-    border=border) writes, byte for byte."""
+    """`text` as the PNG image segno.make(text, error="m", micro=False).save(kind="png",
+    scale=scale, border=border) writes: the same chunks and pixel rows, the rows compressed at
+    ZLIB_LEVEL instead of segno's 9."""
     template, _, packed = _symbol(text)
     return _png(template, packed, scale=scale, border=border)
 
@@ -185,8 +192,8 @@ def _widened(scale: int) -> list[bytes]:
 
 
 def _png(template: _Template, packed: int, *, scale: int, border: int) -> bytes:
-    """The packed symbol as the very PNG segno's writer makes (1-bit greyscale, a light pixel 1,
-    each repeated row an "Up"-filtered row of zeros, zlib level 9). The rows are widened to
+    """The packed symbol as the PNG segno's writer makes (1-bit greyscale, a light pixel 1, each
+    repeated row an "Up"-filtered row of zeros), compressed at ZLIB_LEVEL. The rows are widened to
     pixels all at once, byte by byte through a table, and each scanline is one int."""
     size, stride = template.width, template.stride
     width = (size + 2 * border) * scale
@@ -211,7 +218,7 @@ def _png(template: _Template, packed: int, *, scale: int, border: int) -> bytes:
     return (
         b"\211PNG\r\n\032\n"
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(b"".join(data), 9))
+        + _chunk(b"IDAT", zlib.compress(b"".join(data), ZLIB_LEVEL))
         + _chunk(b"IEND", b"")
     )
 

@@ -24,7 +24,7 @@ check-in code is alphanumeric) is encoded with whole-integer and C-level operati
 
 Anything else (numeric or Kanji mode, non-ASCII text, a text too long for any version) is left
 to segno: `encode` returns None. tests/checkin/test_qr.py holds the codewords, the matrix and the
-PNG bytes equal to segno's.
+PNG image equal to segno's.
 """
 
 from __future__ import annotations

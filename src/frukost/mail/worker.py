@@ -383,12 +383,17 @@ def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
         # messages that another could be sending.
         taken = 0
         while taken < limit:
-            messages = _claim_transactional(min(CLAIM_CHUNK, limit - taken), now=now)
+            chunk = min(CLAIM_CHUNK, limit - taken)
+            messages = _claim_transactional(chunk, now=now)
             if not messages:
                 break
             taken += len(messages)
             connection_ = connection_ or get_connection()
             sent += sum(deliver(message, connection=connection_) for message in messages)
+            if len(messages) < chunk:
+                # Fewer were due than asked for: no claim again for what came in meanwhile (on
+                # SQLite an empty claim still takes the write lock); the next round sends it.
+                break
         messages = _claim_bulk(settings.FRUKOST_MAIL_BULK_BATCH, now=now)
         if messages:
             connection_ = connection_ or get_connection()
