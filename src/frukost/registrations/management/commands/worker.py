@@ -28,7 +28,7 @@ from django.db import close_old_connections, connection
 from frukost.catering.services import freeze_closed_catering_lists
 from frukost.core.periodic import run_due_daily_jobs, run_frequent_jobs
 from frukost.core.ratelimit import purge_expired
-from frukost.mail.worker import CLAIM_CHUNK, requeue_stuck, send_due
+from frukost.mail.worker import requeue_stuck, send_due
 from frukost.registrations.services import (
     release_expired_holds,
     remind_unconfirmed_colleagues,
@@ -39,12 +39,6 @@ logger = logging.getLogger("frukost.worker")
 HOUSEKEEPING_EVERY_SECONDS = 60
 # How soon a jobs thread that died is started again (it may die again at once).
 RESTART_AFTER_SECONDS = 5
-# After a round that sent a few messages (fewer than a claim's chunk), the mail loop waits this
-# long before the next, so that what is queued meanwhile goes out together: each round has a fixed
-# part (the claims, the look for bulk mail, the mail server's connection; about 0.6 M
-# instructions, a message's own work 5 M). Never longer than the poll: a confirmation still
-# leaves at most FRUKOST_WORKER_POLL_SECONDS (and a round) after it was queued.
-GATHER_SECONDS = 0.5
 
 
 def scheduled_jobs() -> dict[str, int]:
@@ -71,16 +65,6 @@ def scheduled_jobs() -> dict[str, int]:
 def housekeeping() -> dict[str, int]:
     """Recover mail a crashed worker left, then run the scheduled jobs (one thread, in order)."""
     return {"requeued": requeue_stuck(), **scheduled_jobs()}
-
-
-def pause_after(sent: int) -> float:
-    """Seconds the mail loop waits after a round that sent `sent` messages: the poll when it sent
-    none, none after a full chunk (more may be waiting), GATHER_SECONDS after a few."""
-    if not sent:
-        return settings.FRUKOST_WORKER_POLL_SECONDS
-    if sent >= CLAIM_CHUNK:
-        return 0.0
-    return min(GATHER_SECONDS, settings.FRUKOST_WORKER_POLL_SECONDS)
 
 
 def run_once() -> dict[str, int]:
@@ -172,9 +156,8 @@ class Worker:
             except Exception:
                 # A database hiccup must not kill the worker; the next round tries again.
                 logger.exception("mail round failed")
-            pause = pause_after(sent)
-            if pause:
-                self.stop.wait(pause)
+            if not sent:
+                self.stop.wait(settings.FRUKOST_WORKER_POLL_SECONDS)
 
 
 class Command(BaseCommand):
