@@ -23,9 +23,10 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import signals
 from django.db.models.base import DEFERRED
-from django.db.models.fields import return_None
+from django.db.models.fields import AutoFieldMixin, return_None
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.sql import InsertQuery
 
@@ -107,11 +108,11 @@ def _prepare(model: type[models.Model], connection) -> tuple:
 
 # Fields as Django defines them, by the methods get_db_prep_save calls (get_db_prep_save,
 # get_db_prep_value, get_prep_value, to_python): those that pass a value of one type unchanged, and
-# None as None. Text and boolean fields: get_prep_value casts a lazy translation to str and
-# to_python returns a str (CharField, TextField) or a bool (BooleanField: `bool(value)` for True
-# and False) as it is, and None as None, on every database. A date and time, and a foreign key,
-# only None (the date and time through connection.ops.adapt_datetimefield_value: checked per
-# connection when the INSERT is prepared).
+# None as None (integers and ids below). Text and boolean fields: get_prep_value casts a lazy
+# translation to str and to_python returns a str (CharField, TextField) or a bool (BooleanField:
+# `bool(value)` for True and False) as it is, and None as None, on every database. A date and
+# time, and a foreign key to anything but an id, only None (the date and time through
+# connection.ops.adapt_datetimefield_value: checked per connection when the INSERT is prepared).
 _DJANGOS = (models.Field.get_db_prep_save, models.Field.get_db_prep_value)
 _PLAIN = {
     (*_DJANGOS, models.CharField.get_prep_value, models.CharField.to_python): str,
@@ -130,6 +131,27 @@ _FOREIGN_KEY = (
     models.ForeignKey.get_prep_value,
     models.ForeignKey.to_python,
 )
+# An integer column: get_prep_value's int() returns an exact int as it is, and the database's
+# adapt_integerfield_value is then all that could change it (PostgreSQL's wraps it; checked per
+# connection). An id (a foreign key's target, AutoField and BigAutoField): the same int(), then
+# only the database's validate_autopk_value (MySQL's refuses 0; checked per connection).
+_INTEGER = (
+    models.Field.get_db_prep_save,
+    models.IntegerField.get_db_prep_value,
+    models.IntegerField.get_prep_value,
+    models.IntegerField.to_python,
+)
+_AUTO = (
+    models.Field.get_db_prep_save,
+    AutoFieldMixin.get_db_prep_value,
+    models.IntegerField.get_prep_value,
+    models.IntegerField.to_python,
+)
+
+
+def _methods(field: models.Field) -> tuple:
+    cls = type(field)
+    return (cls.get_db_prep_save, cls.get_db_prep_value, cls.get_prep_value, cls.to_python)
 
 
 def _plain_type(field: models.Field, connection) -> type | None:
@@ -139,13 +161,24 @@ def _plain_type(field: models.Field, connection) -> type | None:
     insert()'s cost (issue 10); for a field whose methods are all Django's own (none overridden,
     by its class or a subclass) the value can be passed as it is (see _PLAIN).
     tests/core/test_inserts.py compares it with get_db_prep_save."""
-    cls = type(field)
-    methods = (cls.get_db_prep_save, cls.get_db_prep_value, cls.get_prep_value, cls.to_python)
+    methods = _methods(field)
+    ops = type(connection.ops)
     if methods in _PLAIN:
         return _PLAIN[methods]
-    if methods == _FOREIGN_KEY or (
-        methods == _DATETIME and connection.ops.adapt_datetimefield_value(None) is None
+    if (
+        methods == _INTEGER
+        and ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
     ):
+        return int
+    if methods == _FOREIGN_KEY:
+        # ForeignKey.get_db_prep_save hands a value that is not None to its target's.
+        if (
+            _methods(field.target_field) == _AUTO
+            and ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        ):
+            return int
+        return type(None)
+    if methods == _DATETIME and connection.ops.adapt_datetimefield_value(None) is None:
         return type(None)
     return None
 
