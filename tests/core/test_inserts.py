@@ -170,13 +170,14 @@ def _prepared_columns():
 
 
 def test_each_column_passed_as_it_is_is_what_get_db_prep_save_gives():
-    """The shortcut for text, boolean, date-and-time and foreign-key columns (_plain_type): the
+    """The shortcut for text, boolean, integer, date-and-time and foreign-key columns (_plain_type): the
     values it passes unchanged are exactly what the field's get_db_prep_save returns for them."""
     from frukost.core.inserts import _plain_type
 
     samples = {
         str: ["", "Anna", "åsa@exempel.se", "a\x00b\n", "1", "t", "True", "0", " ", "x" * 300],
         bool: [True, False],
+        int: [0, 1, -1, 7, 2**31, 2**63 - 1],
         type(None): [],
     }
     kinds = {}
@@ -188,9 +189,10 @@ def test_each_column_passed_as_it_is_is_what_get_db_prep_save_gives():
         for value in [None, *samples[plain]]:
             prepared = field.get_db_prep_save(value, connection=connection)
             assert prepared == value and type(prepared) is type(value), (field, value)
-    # All four kinds occur, so the comparison covered each (and the fields below are counted).
-    assert set(kinds) == {str, bool, type(None)}
-    assert kinds[str] > 20 and kinds[bool] > 3 and kinds[type(None)] > 20
+    # All kinds occur, so the comparison covered each (and the fields below are counted): on
+    # PostgreSQL an integer column is adapted (wrapped) by the backend, an id is not.
+    assert set(kinds) == {str, bool, int, type(None)}
+    assert kinds[str] > 20 and kinds[bool] > 3 and kinds[type(None)] > 10 and kinds[int] > 20
 
 
 def test_a_field_with_a_method_of_its_own_is_prepared_by_the_field():
@@ -213,7 +215,7 @@ def test_a_field_with_a_method_of_its_own_is_prepared_by_the_field():
     assert _plain_type(models.DateTimeField(), connection) is type(None)
     assert _plain_type(Upper(max_length=5), connection) is None
     assert _plain_type(Stamp(), connection) is None
-    assert _plain_type(models.IntegerField(), connection) is None
+    assert _plain_type(models.IntegerField(), connection) is (int if connection.vendor == "sqlite" else None)
     assert _plain_type(models.JSONField(), connection) is None
     assert _plain_type(models.DateField(), connection) is None
 
@@ -235,3 +237,16 @@ def test_a_lazy_translation_and_a_str_subclass_are_prepared_by_the_field(event):
     stored = _stored(Registration, registration.pk)
     assert stored["workplace"] == "Arbetsplats"
     assert stored["job_title"] == "Enhetschef"
+
+
+def test_an_integer_choice_and_a_bool_in_an_integer_column_are_prepared_by_the_field(event):
+    """Only an exact int is passed as it is: an IntegerChoices member (an int subclass) and True
+    go through the field, which makes them plain ints, as save() does."""
+    from frukost.mail.enums import Priority
+
+    with transaction.atomic():
+        message = insert(OutboxMessage(kind="x", to="anna@example.se", priority=Priority.BULK, attempts=True))
+
+    stored = OutboxMessage.objects.filter(pk=message.pk).values_list("priority", "attempts").get()
+    assert stored == (int(Priority.BULK), 1)
+    assert [type(v) for v in stored] == [int, int]

@@ -9,6 +9,9 @@ only prepares each column's value as the ORM does (`pre_save`, `get_db_prep_save
 statement and sets the returned id. The instance is then as save() leaves it (id set, adding
 False, its database recorded).
 
+build(Model, **values) makes the instance to insert: what Model(**values) makes, through the
+positional path Django's from_db takes (see build()).
+
 It falls back to save(force_insert=True) wherever the two could differ: a model with save
 signal receivers or parents, an id already set, a value that is an expression, a database that
 cannot return the id from an INSERT. It does not call the model's own save(): a model that does
@@ -17,9 +20,17 @@ something there (Registration lower-cases the address) has that done by the call
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import signals
+from django.db.models.base import DEFERRED
+from django.db.models.fields import AutoFieldMixin, return_None
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.sql import InsertQuery
+
+M = TypeVar("M", bound=models.Model)
 
 # Kept on each connection object (one per thread), per model: (compiler, fields, sql, returning
 # fields, converters). A new connection object (a new thread, the test runner's) builds its own,
@@ -97,11 +108,11 @@ def _prepare(model: type[models.Model], connection) -> tuple:
 
 # Fields as Django defines them, by the methods get_db_prep_save calls (get_db_prep_save,
 # get_db_prep_value, get_prep_value, to_python): those that pass a value of one type unchanged, and
-# None as None. Text and boolean fields: get_prep_value casts a lazy translation to str and
-# to_python returns a str (CharField, TextField) or a bool (BooleanField: `bool(value)` for True
-# and False) as it is, and None as None, on every database. A date and time, and a foreign key,
-# only None (the date and time through connection.ops.adapt_datetimefield_value: checked per
-# connection when the INSERT is prepared).
+# None as None (integers and ids below). Text and boolean fields: get_prep_value casts a lazy
+# translation to str and to_python returns a str (CharField, TextField) or a bool (BooleanField:
+# `bool(value)` for True and False) as it is, and None as None, on every database. A date and
+# time, and a foreign key to anything but an id, only None (the date and time through
+# connection.ops.adapt_datetimefield_value: checked per connection when the INSERT is prepared).
 _DJANGOS = (models.Field.get_db_prep_save, models.Field.get_db_prep_value)
 _PLAIN = {
     (*_DJANGOS, models.CharField.get_prep_value, models.CharField.to_python): str,
@@ -120,6 +131,27 @@ _FOREIGN_KEY = (
     models.ForeignKey.get_prep_value,
     models.ForeignKey.to_python,
 )
+# An integer column: get_prep_value's int() returns an exact int as it is, and the database's
+# adapt_integerfield_value is then all that could change it (PostgreSQL's wraps it; checked per
+# connection). An id (a foreign key's target, AutoField and BigAutoField): the same int(), then
+# only the database's validate_autopk_value (MySQL's refuses 0; checked per connection).
+_INTEGER = (
+    models.Field.get_db_prep_save,
+    models.IntegerField.get_db_prep_value,
+    models.IntegerField.get_prep_value,
+    models.IntegerField.to_python,
+)
+_AUTO = (
+    models.Field.get_db_prep_save,
+    AutoFieldMixin.get_db_prep_value,
+    models.IntegerField.get_prep_value,
+    models.IntegerField.to_python,
+)
+
+
+def _methods(field: models.Field) -> tuple:
+    cls = type(field)
+    return (cls.get_db_prep_save, cls.get_db_prep_value, cls.get_prep_value, cls.to_python)
 
 
 def _plain_type(field: models.Field, connection) -> type | None:
@@ -129,12 +161,92 @@ def _plain_type(field: models.Field, connection) -> type | None:
     insert()'s cost (issue 10); for a field whose methods are all Django's own (none overridden,
     by its class or a subclass) the value can be passed as it is (see _PLAIN).
     tests/core/test_inserts.py compares it with get_db_prep_save."""
-    cls = type(field)
-    methods = (cls.get_db_prep_save, cls.get_db_prep_value, cls.get_prep_value, cls.to_python)
+    methods = _methods(field)
+    ops = type(connection.ops)
     if methods in _PLAIN:
         return _PLAIN[methods]
-    if methods == _FOREIGN_KEY or (
-        methods == _DATETIME and connection.ops.adapt_datetimefield_value(None) is None
+    if (
+        methods == _INTEGER
+        and ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
     ):
+        return int
+    if methods == _FOREIGN_KEY:
+        # ForeignKey.get_db_prep_save hands a value that is not None to its target's.
+        if (
+            _methods(field.target_field) == _AUTO
+            and ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        ):
+            return int
+        return type(None)
+    if methods == _DATETIME and connection.ops.adapt_datetimefield_value(None) is None:
         return type(None)
     return None
+
+
+# Per model: (template, positions, related, calls), or None where build() leaves it to Model():
+# see _build_plan.
+_BUILD_PLANS: dict[type[models.Model], tuple | None] = {}
+_CALL = object()  # in a template: the field's default is made anew for each instance
+
+
+def build(model: type[M], /, **values) -> M:
+    """model(**values): the same instance, made faster.
+
+    Django's keyword path raises and catches a KeyError for every field not given (about 23 of
+    a registration's 30) and asks each its default: 7 % of the registration POST (issue 10).
+    Here the defaults that are the same object every time (what get_default() returns for a
+    field without a default, or with one that is not callable) are laid out once per model, the
+    given values put in their place, and the row made by Model(*args), the positional path
+    Django's from_db takes; a callable default (timezone.now, list, dict) is called for each
+    instance, as Django does, and a related instance is set through its descriptor afterwards,
+    as the keyword path sets it (type check, cache). Anything else goes to Model(**values): a
+    model with its own __init__, init signal receivers, a keyword that is not a concrete field
+    (a property, a typo: Django's TypeError), a relation given both ways.
+    tests/core/test_inserts.py compares the two for every model of the project.
+    """
+    plan = _BUILD_PLANS.get(model, _CALL)
+    if plan is _CALL:
+        plan = _BUILD_PLANS[model] = _build_plan(model)
+    if plan is None or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model(**values)
+    template, positions, related, calls = plan
+    args = template.copy()
+    objects = []
+    for key, value in values.items():
+        index = positions.get(key)
+        if index is None:
+            attname = related.get(key)
+            if attname is None or attname in values or value is DEFERRED:
+                return model(**values)
+            objects.append((key, value))
+            continue
+        args[index] = value
+    for index, field in calls:
+        if args[index] is _CALL:
+            args[index] = field.get_default()
+    obj = model(*args)
+    for name, value in objects:
+        setattr(obj, name, value)
+    return obj
+
+
+def _build_plan(model: type[models.Model]) -> tuple | None:
+    if model.__init__ is not models.Model.__init__ or model._meta.abstract:
+        return None
+    template = []
+    positions: dict[str, int] = {}
+    related: dict[str, str] = {}
+    calls = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        if field.generated:
+            template.append(DEFERRED)  # never set from a keyword (Model.__init__ skips it)
+            continue
+        positions[field.attname] = index
+        if isinstance(field.remote_field, ForeignObjectRel):
+            related[field.name] = field.attname
+        if field._get_default in (str, return_None) or (field.has_default() and not callable(field.default)):
+            template.append(field.get_default())  # the very object get_default() returns each time
+        else:
+            template.append(_CALL)
+            calls.append((index, field))
+    return template, positions, related, calls

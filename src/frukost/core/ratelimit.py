@@ -103,15 +103,15 @@ def count_unless_over(
     hit `then` too. Returns the totals, with `then`'s key only when it was counted.
 
     For a counter others must not be able to use up by being refused (the event's allowance,
-    public/throttle.py). On PostgreSQL without Redis one statement, a round trip and a commit
-    less per form (issue 10); elsewhere the two counts, one after the other.
+    public/throttle.py). Without Redis one statement, a round trip (PostgreSQL) and a commit
+    less per form (issue 10); with Redis the two counts, one after the other.
 
     `then`'s key must not be among the hits: the two counts would count it twice, while one
     statement cannot update a row twice (PostgreSQL refuses it), so the call is refused here.
     """
     if any(key == then[0] for key, _weight in hits):
         raise ValueError(f"count_unless_over: the key {then[0]!r} is both a hit and `then`")
-    if settings.FRUKOST_REDIS_URL or connection.vendor != "postgresql":
+    if settings.FRUKOST_REDIS_URL or connection.vendor not in ("postgresql", "sqlite"):
         totals = count(hits, window=window, windows=windows)
         if any(totals[key] > most for key, most in limits.items()):
             return totals
@@ -125,7 +125,10 @@ def count_unless_over(
         for name, (key, weight) in zip(names, [*hits, then], strict=True)
     ]
     limited = [(names[keys.index(key)], most) for key, most in limits.items()]
-    totals = _count_unless_over_in_postgresql(weights[:-1], weights[-1], limited)
+    if connection.vendor == "sqlite":
+        totals = _count_unless_over_in_sqlite(weights[:-1], weights[-1], limited)
+    else:
+        totals = _count_unless_over_in_postgresql(weights[:-1], weights[-1], limited)
     return {hashed[name]: total for name, total in totals.items()}
 
 
@@ -226,6 +229,45 @@ def _count_unless_over_in_postgresql(
     for limited, most in limits:
         params += [limited, most]
     params += [name, weight, now + key_window, now, now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def _count_unless_over_in_sqlite(
+    weights: list[tuple[str, int, int]], then: tuple[str, int, int], limits: list[tuple[str, int]]
+) -> dict[str, int]:
+    """count_unless_over's one statement on SQLite, which has no data-modifying CTEs: one upsert
+    of the hits' rows and, only when none of the totals they make is over its limit, `then`'s.
+
+    The condition reads the counters as they were before the statement (SQLite runs an INSERT's
+    SELECT to completion before it writes, when the SELECT reads the table written) and adds each
+    limited key's weight itself, as the upsert does: the old hits while the window lasts, else
+    none. Nothing can change the counters in between: a statement is a write transaction of its
+    own, and SQLite lets one write at a time."""
+    now = timezone.now().timestamp()
+    t = connection.ops.quote_name(RateCounter._meta.db_table)
+    rows, params = _upsert_rows(weights, now)
+    weight_of = {name: weight for name, weight, _key_window in weights}
+    bounds = ", ".join(["(%s, %s, %s)"] * len(limits))
+    over = (
+        f"SELECT 1 FROM (VALUES {bounds}) AS limits LEFT JOIN {t} ON {t}.name = limits.column1 "  # noqa: S608 - no user input in the SQL
+        f"WHERE CASE WHEN {t}.expires_at > %s THEN {t}.hits ELSE 0 END + limits.column2 > limits.column3"
+    )
+    condition = f"NOT EXISTS ({over})" if limits else "1"
+    # The outer SELECT's WHERE: SQLite's upsert after INSERT … SELECT needs one to parse.
+    sql = (
+        f"INSERT INTO {t} (name, hits, expires_at) SELECT * FROM "  # noqa: S608 - no user input in the SQL
+        f"(SELECT * FROM (VALUES {rows}) UNION ALL SELECT %s, %s, %s WHERE {condition}) "
+        f"WHERE true {_on_conflict(t)}"
+    )
+    name, weight, key_window = then
+    params += [name, weight, now + key_window]
+    for limited, most in limits:
+        params += [limited, weight_of[limited], most]
+    if limits:
+        params.append(now)
+    params += [now, now]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())

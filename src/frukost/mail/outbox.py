@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from frukost.core.inserts import insert
+from frukost.core.inserts import build, insert
 from frukost.mail.enums import MessageStatus, Priority
 from frukost.mail.exceptions import NotInTransaction
 from frukost.mail.models import OutboxMessage
@@ -47,10 +47,11 @@ def enqueue(
         return None
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
-    # The INSERT's SQL built once per process (core.inserts), as OutboxMessage.objects.create
-    # would write it.
+    # The INSERT's SQL built once per process, and the instance made without Django's keyword
+    # path (core.inserts), as OutboxMessage.objects.create would make and write it.
     return insert(
-        OutboxMessage(
+        build(
+            OutboxMessage,
             kind=kind,
             to=to,
             subject=subject,

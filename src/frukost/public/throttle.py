@@ -1,8 +1,8 @@
 """How many registrations the public form takes from one client, one address and for one event;
 and how many data requests (/mina-uppgifter/) from one client.
 
-Two counts per valid form (frukost.core.ratelimit.count_unless_over; on PostgreSQL without
-Redis one statement): the client's IP (its short window and its day at this event) and every
+Two counts per valid form (frukost.core.ratelimit.count_unless_over; without Redis one
+statement): the client's IP (its short window and its day at this event) and every
 address named in the form for this event first; only if those pass, the event's counter. So a
 client that is already refused cannot use up the event's allowance and lock everyone else out.
 Forms with errors are not counted: a family correcting a typo is not an attack, and such a form

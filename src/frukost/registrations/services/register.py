@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frukost.core import ratelimit
-from frukost.core.inserts import insert
+from frukost.core.inserts import build, insert
 from frukost.core.models import AuditLog, audit
 from frukost.events.models import Event
 from frukost.registrations import notifications
@@ -276,7 +276,8 @@ def _create(
     actor=None,
     by_organiser: bool = False,
 ) -> Registration:
-    registration = Registration(
+    registration = build(  # Registration(...), made faster (core.inserts.build)
+        Registration,
         event=event,
         invited_by=invited_by,
         invited_by_name=invited_by_name,
@@ -312,7 +313,8 @@ def _created_entry(registration: Registration, *, event: Event, actor, by_organi
     data = {"status": registration.status, "colleague": registration.invited_by_id is not None}
     if by_organiser:
         data["by_organiser"] = True
-    return AuditLog(
+    return build(
+        AuditLog,
         action="registration.created",
         organisation_id=event.organisation_id,
         event_id=event.pk,
