@@ -80,3 +80,9 @@ def test_then_among_the_hits_is_refused_on_every_database(settings):
         ratelimit.count_unless_over(
             [("ip:192.0.2.1", 1)], limits={"ip:192.0.2.1": 10}, then=("ip:192.0.2.1", 1), window=60
         )
+    # The message names the key's kind, never the address a key may end in (it may be logged).
+    key = "email:7:anna@example.se"
+    with pytest.raises(ValueError) as refused:
+        ratelimit.count_unless_over([(key, 1)], limits={key: 5}, then=(key, 1), window=60)
+    assert "anna@example.se" not in str(refused.value)
+    assert "'email'" in str(refused.value)

@@ -110,7 +110,9 @@ def count_unless_over(
     statement cannot update a row twice (PostgreSQL refuses it), so the call is refused here.
     """
     if any(key == then[0] for key, _weight in hits):
-        raise ValueError(f"count_unless_over: the key {then[0]!r} is both a hit and `then`")
+        # The key's kind only: a key may end in an e-mail address, and this message may be logged.
+        kind = then[0].split(":", 1)[0]
+        raise ValueError(f"count_unless_over: a {kind!r} key is both a hit and `then`")
     if settings.FRUKOST_REDIS_URL or connection.vendor not in ("postgresql", "sqlite"):
         totals = count(hits, window=window, windows=windows)
         if any(totals[key] > most for key, most in limits.items()):
