@@ -172,6 +172,74 @@ def test_form_needs_all_of_a_colleagues_details(client, event):
     assert Registration.objects.count() == 0
 
 
+def test_a_colleague_named_on_a_page_read_before_the_organiser_lowered_the_limit_is_not_dropped_silently(
+    client, event_factory
+):
+    # The page offered two colleagues; the organiser allows one by the time the form is sent.
+    event = event_factory(max_colleagues=1)
+    bo = {"colleague1_first_name": "Bo", "colleague1_last_name": "Ek", "colleague1_email": "bo@example.se"}
+    cecilia = {
+        "colleague2_first_name": "Cecilia",
+        "colleague2_last_name": "Lind",
+        "colleague2_email": "c@example.se",
+    }
+
+    response = post(client, event, **bo, **cecilia)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Du kan ta med högst 1 kollega till det här evenemanget nu" in page
+    assert Registration.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
+    # Sent again with what the page now offers, it registers.
+    assert post(client, event, **bo).status_code == 302
+    assert Registration.objects.count() == 2
+
+
+def test_a_colleague_sent_after_the_organiser_stopped_colleagues_gets_a_clear_message_in_english(
+    client, event_factory
+):
+    client.cookies.load({"frukost_language": "en"})
+    event = event_factory(max_colleagues=0)
+
+    response = post(
+        client, event, colleague1_first_name="Bo", colleague1_last_name="Ek", colleague1_email="b@example.se"
+    )
+
+    assert response.status_code == 400
+    assert "Colleagues can no longer be brought to this event" in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_a_limit_lowered_while_the_form_is_checked_gets_its_own_message(client, event, monkeypatch):
+    # The service re-reads the limit under the event's lock; the organiser may lower it in between.
+    from frukost.public import views
+    from frukost.registrations.exceptions import ColleagueLimitReached
+
+    def lowered_meanwhile(**kwargs):
+        raise ColleagueLimitReached
+
+    monkeypatch.setattr(views, "register", lowered_meanwhile)
+
+    response = post(
+        client, event, colleague1_first_name="Bo", colleague1_last_name="Ek", colleague1_email="b@example.se"
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Arrangören har just ändrat hur många kollegor du kan ta med" in page
+    assert "Kontrollera kollegornas e-postadresser" not in page
+    assert Registration.objects.count() == 0
+
+
+def test_blank_colleague_places_past_the_limit_are_no_reason_to_refuse(client, event_factory):
+    event = event_factory(max_colleagues=0)
+
+    response = post(client, event, colleague1_first_name="", colleague1_last_name=" ", colleague1_email="")
+
+    assert response.status_code == 302
+
+
 def test_form_refuses_my_own_address_as_colleague(client, event):
     response = post(
         client, event, colleague1_first_name="A", colleague1_last_name="S", colleague1_email="ANNA@example.se"

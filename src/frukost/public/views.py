@@ -197,7 +197,17 @@ def _event_detail_post(request, event: Event):
             form = None
             closed = True
             status = 409
-        except (ColleagueLimitReached, ColleagueNotAllowed):
+        except ColleagueLimitReached:
+            # The organiser lowered the limit while this form was being checked.
+            form.add_error(
+                None,
+                _(
+                    "The organiser has just changed how many colleagues you can bring. Check your "
+                    "colleagues and send the form again."
+                ),
+            )
+            status = 400
+        except ColleagueNotAllowed:
             form.add_error(
                 None,
                 _(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import unicodedata
 
 from django import forms
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from frukost.contacts import wording
 from frukost.registrations.enums import Diet, Language, Membership, Status
@@ -140,6 +142,10 @@ _PREPARED_FIELDS_MAX = 256
 
 def _colleague_prefixes(max_colleagues: int) -> list[str]:
     return [f"colleague{n}" for n in range(1, max_colleagues + 1)]
+
+
+# A colleague's fields as the page names them, whatever the event's limit is now.
+_COLLEAGUE_FIELD = re.compile(r"colleague(\d+)_(?:first_name|last_name|email)")
 
 
 class AnswersForm(forms.Form):
@@ -325,6 +331,24 @@ class RegistrationForm(AnswersForm):
 
     def clean(self):
         data = super().clean()
+        if self._colleagues_beyond_the_limit():
+            # The page was read before the organiser lowered the limit: its colleague is not in
+            # this form's fields, and must not be dropped without a word.
+            allowed = len(self.colleague_prefixes)
+            if allowed:
+                message = ngettext(
+                    "You can bring at most %(count)s colleague to this event now: the organiser "
+                    "changed it after you opened the page. Check your colleagues and send the form again.",
+                    "You can bring at most %(count)s colleagues to this event now: the organiser "
+                    "changed it after you opened the page. Check your colleagues and send the form again.",
+                    allowed,
+                ) % {"count": allowed}
+            else:
+                message = _(
+                    "Colleagues can no longer be brought to this event: the organiser changed it "
+                    "after you opened the page. Send the form again without them."
+                )
+            self.add_error(None, ValidationError(message, code="colleague_limit"))
         own = data.get("email")
         seen = set()
         for prefix in self.colleague_prefixes:
@@ -349,6 +373,16 @@ class RegistrationForm(AnswersForm):
             if email:
                 seen.add(email)
         return data
+
+    def _colleagues_beyond_the_limit(self) -> bool:
+        """Whether the POST names a colleague in a place past the event's limit (not left blank)."""
+        allowed = len(self.colleague_prefixes)
+        for name, value in self.data.items():
+            if name.startswith("colleague") and value.strip():
+                field = _COLLEAGUE_FIELD.fullmatch(name)
+                if field and int(field[1]) > allowed:
+                    return True
+        return False
 
     def person(self, language: str) -> PersonData:
         data = self.cleaned_data
