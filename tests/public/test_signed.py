@@ -71,7 +71,7 @@ secrets_ = st.text(min_size=1, max_size=40)
 def _outcome(read, value: str, salt: str):
     try:
         return ("value", read(value, salt=salt, max_age=3600))
-    except Exception as error:  # noqa: BLE001 - the type and message are what is compared
+    except Exception as error:
         return (type(error), str(error))
 
 
@@ -90,7 +90,7 @@ def _outcome(read, value: str, salt: str):
     garbage=st.text(max_size=60),
     rotation=st.sampled_from(["same", "fallback", "other"]),
 )
-def test_loads_answers_as_signing_loads(  # noqa: PLR0913 - hypothesis's draws
+def test_loads_answers_as_signing_loads(
     obj,
     salt,
     signer_secret,
