@@ -35,6 +35,9 @@ prepared data directory, so each starts from the same rows:
     PYTHONHASHSEED=0 PYTHONPATH=src valgrind --tool=callgrind --toggle-collect=functools_reduce \
         --callgrind-out-file=/tmp/flow.out .venv/bin/python benchmarks/request_floor.py \
         --data-dir /tmp/flow-run --count-only flow-post --rounds 200
+
+With --database-url postgres://… the same on PostgreSQL (a fresh database per run, prepared
+natively first with a data directory of its own; callgrind counts only this client's instructions).
 """
 
 from __future__ import annotations
@@ -103,6 +106,9 @@ def main() -> None:
         help="only run the requests inside functools.reduce (flow-*: one request of each flow)",
     )
     parser.add_argument("--flow", action="store_true", help="also time the three requests of a registration")
+    parser.add_argument(
+        "--database-url", help="this database instead of SQLite (PostgreSQL: only the client is counted)"
+    )
     args = parser.parse_args()
 
     scratch = None if args.data_dir else tempfile.TemporaryDirectory(prefix="frukost-floor-")
@@ -117,6 +123,8 @@ def main() -> None:
     os.environ.setdefault("FRUKOST_RATELIMIT_PER_EVENT", "1000000")
     for name in ("FRUKOST_DEBUG", "FRUKOST_TESTING", "DATABASE_URL"):
         os.environ.pop(name, None)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
     import django
 
     django.setup()
