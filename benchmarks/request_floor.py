@@ -107,6 +107,12 @@ def main() -> None:
     )
     parser.add_argument("--flow", action="store_true", help="also time the three requests of a registration")
     parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="switch the garbage collector off after the warm-up (so its collections, which fall where"
+        " the allocations add up, do not move counts from one request to another)",
+    )
+    parser.add_argument(
         "--database-url", help="this database instead of SQLite (PostgreSQL: only the client is counted)"
     )
     args = parser.parse_args()
@@ -264,6 +270,11 @@ def main() -> None:
         request(event_path)
         if args.flow or (args.count_only or "").startswith("flow"):
             flow()
+    if args.no_gc:
+        import gc
+
+        gc.collect()
+        gc.disable()
     if args.count_only in steps:
         for _ in range(args.rounds):
             flow(args.count_only)
