@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from frukost.core.cached_urls import cached_include
 from frukost.core.lazy_urls import lazy_include
 from frukost.public import (
     feedback_views,
@@ -83,7 +84,8 @@ urlpatterns = [
     path("konto/", include("frukost.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path(".well-known/security.txt", operations.security_txt, name="security-txt"),
-    path("", include(public_patterns)),
+    # What a public path resolves to is kept per path (core.cached_urls, issue 10).
+    cached_include(public_patterns),
 ]
 
 handler404 = "frukost.public.views.not_found"

@@ -207,3 +207,27 @@ def test_a_cached_event_page_costs_two_queries(event, django_assert_max_num_quer
 
     with django_assert_max_num_queries(2):  # the event with its organisation, the seats taken
         visit(event.get_absolute_url())
+
+
+def test_the_key_holds_every_stored_field_of_the_event_and_its_organisation(event, rf):
+    # The pages' key (page_cache._key) reads the facts with operator.attrgetter: it must hold the
+    # value of every concrete field, so a change to any of them is a new page at once.
+    from frukost.public import page_cache
+
+    request = rf.get(event.get_absolute_url())
+    key = page_cache.page_key(request, event, "open")
+
+    assert key[1] == tuple(getattr(event, field.attname) for field in event._meta.concrete_fields)
+    organisation = event.organisation
+    assert key[2] == tuple(
+        getattr(organisation, field.attname) for field in organisation._meta.concrete_fields
+    )
+    for obj in (event, organisation):
+        for field in obj._meta.concrete_fields:
+            # In the instance's dict, past the descriptors (a new organisation_id would drop the
+            # cached organisation and read it again).
+            before = obj.__dict__[field.attname]
+            obj.__dict__[field.attname] = object()
+            assert page_cache.page_key(request, event, "open") != key, field.attname
+            obj.__dict__[field.attname] = before
+    assert page_cache.page_key(request, event, "open") == key

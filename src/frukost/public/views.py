@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import time
 from functools import lru_cache, wraps
 
 from django.core import signing
@@ -14,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -65,7 +66,11 @@ def private(view):
 
 
 def _private_headers(response):
-    add_never_cache_headers(response)
+    # What add_never_cache_headers and then the Cache-Control below leave, written directly: its
+    # Expires (now, unless the view set one) and its max-age=0, no-cache, must-revalidate are
+    # replaced by "no-store, private" anyway (tests/public/test_private_headers.py compares).
+    if "Expires" not in response:
+        response.headers["Expires"] = http_date(time.time())
     response["Cache-Control"] = "no-store, private"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -324,7 +329,7 @@ def _thank_you_paths(script_prefix: str, urlconf, organisation: str, event: str)
 def registered(request, organisation, event):
     event = _public_event(organisation, event)
     try:
-        done = signing.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
+        done = signed.loads(request.COOKIES[DONE_COOKIE], salt=DONE_COOKIE, max_age=3600)
     except (KeyError, signing.BadSignature):
         return redirect(event)
     colleagues = done.get("colleagues", 0)
