@@ -68,10 +68,12 @@ def record_consent(
         "consented_at": timezone.now(),
         "source_event": event,
     }
-    # No savepoint of its own: the callers run it inside the registration's transaction and let
-    # an error end that transaction (one round trip each for SAVEPOINT and RELEASE otherwise).
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
+    # On PostgreSQL no savepoint of its own: the callers run it inside the registration's
+    # transaction and let an error end that transaction, and SAVEPOINT and RELEASE are a round
+    # trip each (1.5 % of a POST's instructions, 2 in 5 consenting; on SQLite not measurable).
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(savepoint=not postgresql):
+        if postgresql:
             contact, created = _upsert_contact(organisation, email, values)
         else:
             contact, created = Contact.objects.update_or_create(
