@@ -311,3 +311,46 @@ def test_a_consent_on_the_form_takes_no_savepoint_and_one_statement_on_postgresq
     contact = Contact.objects.get()
     assert (contact.first_name, contact.consent_text == SWEDISH_TEXT) == ("Anna", True)
     assert AuditLog.objects.filter(action="contact.consented").latest("id").data["repeated"] is repeat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_consents_for_one_new_address_at_once_make_one_contact(organisation):
+    """The second waits for the first's insert and then updates that row, as update_or_create's
+    retry after the IntegrityError does: one contact, one "repeated" (a real race, both databases;
+    on SQLite the second simply waits for the write lock)."""
+    import threading
+
+    from django.db import connections
+
+    inserted, done = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                done.append(record_consent(organisation=organisation, email="anna@example.se",
+                                           first_name="Anna", last_name="Old", text="First"))  # fmt: skip
+                inserted.set()
+                threading.Event().wait(0.5)  # the second is waiting for this transaction now
+        finally:
+            inserted.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inserted.wait(10)
+    second = record_consent(organisation=organisation, email="anna@example.se", first_name="Anna",
+                            last_name="New", text="Second")  # fmt: skip
+    thread.join(10)
+
+    stored = Contact.objects.get()
+    assert (done[0].pk, second.pk, stored.last_name, stored.consent_text) == (
+        stored.pk,
+        stored.pk,
+        "New",
+        "Second",
+    )
+    assert list(
+        AuditLog.objects.filter(action="contact.consented")
+        .order_by("id")
+        .values_list("data__repeated", flat=True)
+    ) == [False, True]
