@@ -256,33 +256,47 @@ def measure(name, total, clients, task, master, mail_worker, peaks, with_postgre
 
 
 def dump_statements(args, phase: str, completed: int) -> None:
-    """Write pg_stat_statements for this phase's database: calls and execution ms per unit of work."""
+    """Write pg_stat_statements for this phase's database, per unit of work: calls, execution and
+    planning ms, how many of the calls were planned, shared buffers hit / read / dirtied and the
+    WAL each statement wrote (records, bytes)."""
     rows = psql(
         # Savepoint names differ each time: one line for all of them.
-        "SELECT sum(calls), sum(rows), sum(total_exec_time), sum(total_plan_time), q FROM ("
-        "SELECT calls, rows, total_exec_time, total_plan_time, regexp_replace(regexp_replace("
+        "SELECT sum(calls), sum(total_exec_time), sum(total_plan_time), sum(plans), "
+        "sum(shared_blks_hit), sum(shared_blks_read), sum(shared_blks_dirtied), "
+        "sum(wal_records), sum(wal_bytes), q FROM ("
+        "SELECT calls, total_exec_time, total_plan_time, plans, shared_blks_hit, shared_blks_read, "
+        "shared_blks_dirtied, wal_records, wal_bytes, regexp_replace(regexp_replace("
         "query, '\\s+', ' ', 'g'), '\"s[0-9]+_x[0-9]+\"', '\"…\"') AS q "
         "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-        "WHERE d.datname = current_database()) t GROUP BY q ORDER BY 1 DESC, 3 DESC",
+        "WHERE d.datname = current_database()) t GROUP BY q ORDER BY 1 DESC, 2 DESC",
         args.pg_admin_url,
         args.pg_database,
     )
     args.pg_statements.mkdir(parents=True, exist_ok=True)
-    lines = [f"# {phase}: {completed} completed; per completed: calls, exec ms, plan ms; query"]
-    total_calls = total_ms = 0.0
+    per = max(completed, 1)
+    lines = [
+        f"# {phase}: {completed} completed; per completed: calls, exec ms, plan ms, plans, "
+        "buffers hit, read, dirtied, WAL records, WAL bytes; query"
+    ]
+    totals = [0.0] * 8
     for row in filter(None, rows.splitlines()):
-        calls, _rows, exec_ms, plan_ms, query = row.split("|", 4)
+        *numbers, query = row.split("|", 9)
         if "pg_stat_statements" in query:
             continue
-        per = int(calls) / max(completed, 1)
-        total_calls += per
-        total_ms += (float(exec_ms) + float(plan_ms)) / max(completed, 1)
+        calls, exec_ms, plan_ms, plans, hit, read, dirtied, wal_records, wal_bytes = (
+            float(n or 0) / per for n in numbers
+        )
+        for i, value in enumerate((calls, exec_ms, plan_ms, plans, hit, read, wal_records, wal_bytes)):
+            totals[i] += value
         lines.append(
-            f"{per:7.2f} {float(exec_ms) / max(completed, 1):7.3f} {float(plan_ms) / max(completed, 1):7.3f}"
-            f"  {query[:300]}"
+            f"{calls:7.2f} {exec_ms:7.3f} {plan_ms:7.3f} {plans:6.2f} {hit:7.1f} {read:5.1f} {dirtied:5.1f}"
+            f" {wal_records:6.2f} {wal_bytes:7.0f}  {query[:300]}"
         )
     lines.insert(
-        1, f"# statements per completed: {total_calls:.2f}; exec+plan ms per completed: {total_ms:.3f}"
+        1,
+        f"# statements per completed: {totals[0]:.2f}; exec+plan ms: {totals[1] + totals[2]:.3f} "
+        f"(plan {totals[2]:.3f}, {totals[3]:.2f} plans); buffers hit {totals[4]:.1f}, read {totals[5]:.1f}; "
+        f"WAL by statements {totals[6]:.1f} records, {totals[7]:.0f} bytes",
     )
     (args.pg_statements / f"{phase.replace(' ', '-')}.txt").write_text("\n".join(lines) + "\n")
 

@@ -4,8 +4,9 @@ and kept when the registration it came with is anonymised."""
 import re
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from frukost.contacts.models import Contact
 from frukost.contacts.services import record_consent, withdraw_consent
@@ -246,3 +247,110 @@ def test_erasing_ones_registration_withdraws_the_consent_too(event):
 
     assert contacts() == []
     assert AuditLog.objects.filter(action="contact.withdrawn").count() == 1
+
+
+def test_a_repeat_consent_returns_the_contact_as_stored_and_keeps_its_creation_time(organisation, frozen):
+    """On PostgreSQL one INSERT … ON CONFLICT DO UPDATE stands for `update_or_create`: the same
+    row, the same contact returned, the same "repeated" in the audit."""
+    first_time = frozen("2029-03-01 09:00")
+    first = record_consent(organisation=organisation, email="Anna@Example.se", first_name="Anna",
+                           last_name="Svensson", text="Old")  # fmt: skip
+    later = frozen("2029-04-01 09:00")
+    second = record_consent(organisation=organisation, email="anna@example.se", first_name="Anna",
+                            last_name="Berg", workplace="Region", language="en", text="New")  # fmt: skip
+
+    stored = Contact.objects.get()
+    fields = [field.attname for field in Contact._meta.concrete_fields]
+    for returned in (second,):
+        assert {name: getattr(returned, name) for name in fields} == {
+            name: getattr(stored, name) for name in fields
+        }
+    assert (first.pk, first.created_at, first.consented_at, first.last_name) == (
+        stored.pk,
+        first_time,
+        first_time,
+        "Svensson",
+    )
+    assert (stored.created_at, stored.updated_at, stored.consented_at) == (first_time, later, later)
+    assert (stored.last_name, stored.workplace, stored.language, stored.consent_text) == (
+        "Berg",
+        "Region",
+        "en",
+        "New",
+    )
+    assert stored.source_event_id is None
+    assert not second._state.adding and second._state.db == "default"
+    assert list(
+        AuditLog.objects.filter(action="contact.consented")
+        .order_by("id")
+        .values_list("data__repeated", flat=True)
+    ) == [False, True]
+
+
+@pytest.mark.parametrize("repeat", [False, True])
+def test_a_consent_on_the_form_takes_no_savepoint_and_one_statement_on_postgresql(client, event, repeat):
+    """Issue 10: the consent ran three savepoints (its own, update_or_create's and get_or_create's),
+    a SELECT … FOR UPDATE and the INSERT: eight round trips. On PostgreSQL now one upsert; SQLite
+    keeps the ORM's way (its savepoints cost no round trip)."""
+    if repeat:
+        record_consent(organisation=event.organisation, email="anna@example.se", first_name="A",
+                       last_name="S", text="Old")  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        post(client, event, wants_future_invitations="on", email="anna@example.se")
+
+    # The registration's own transaction is a savepoint too here, inside the test's transaction.
+    statements = [q["sql"] for q in queries.captured_queries]
+    savepoints = [sql for sql in statements if sql.startswith("SAVEPOINT")]
+    contacts_sql = [sql for sql in statements if "contacts_contact" in sql]
+    if connection.vendor == "postgresql":
+        assert (len(savepoints), len(contacts_sql)) == (1, 1), statements
+        assert contacts_sql[0].startswith('INSERT INTO "contacts_contact"')
+    else:
+        # record_consent's, update_or_create's, and get_or_create's for a new contact
+        assert len(savepoints) == 1 + 2 + (not repeat), statements
+    contact = Contact.objects.get()
+    assert (contact.first_name, contact.consent_text == SWEDISH_TEXT) == ("Anna", True)
+    assert AuditLog.objects.filter(action="contact.consented").latest("id").data["repeated"] is repeat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_consents_for_one_new_address_at_once_make_one_contact(organisation):
+    """The second waits for the first's insert and then updates that row, as update_or_create's
+    retry after the IntegrityError does: one contact, one "repeated" (a real race, both databases;
+    on SQLite the second simply waits for the write lock)."""
+    import threading
+
+    from django.db import connections
+
+    inserted, done = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                done.append(record_consent(organisation=organisation, email="anna@example.se",
+                                           first_name="Anna", last_name="Old", text="First"))  # fmt: skip
+                inserted.set()
+                threading.Event().wait(0.5)  # the second is waiting for this transaction now
+        finally:
+            inserted.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inserted.wait(10)
+    second = record_consent(organisation=organisation, email="anna@example.se", first_name="Anna",
+                            last_name="New", text="Second")  # fmt: skip
+    thread.join(10)
+
+    stored = Contact.objects.get()
+    assert (done[0].pk, second.pk, stored.last_name, stored.consent_text) == (
+        stored.pk,
+        stored.pk,
+        "New",
+        "Second",
+    )
+    assert list(
+        AuditLog.objects.filter(action="contact.consented")
+        .order_by("id")
+        .values_list("data__repeated", flat=True)
+    ) == [False, True]

@@ -10,10 +10,11 @@ the person saw. Every change is audited with ids only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from frukost.contacts.enums import LeadKind, SuppressionReason
@@ -67,10 +68,17 @@ def record_consent(
         "consented_at": timezone.now(),
         "source_event": event,
     }
-    with transaction.atomic():
-        contact, created = Contact.objects.update_or_create(
-            organisation=organisation, email=email, defaults=values
-        )
+    # On PostgreSQL no savepoint of its own: the callers run it inside the registration's
+    # transaction and let an error end that transaction, and SAVEPOINT and RELEASE are a round
+    # trip each (1.5 % of a POST's instructions, 2 in 5 consenting; on SQLite not measurable).
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(savepoint=not postgresql):
+        if postgresql:
+            contact, created = _upsert_contact(organisation, email, values)
+        else:
+            contact, created = Contact.objects.update_or_create(
+                organisation=organisation, email=email, defaults=values
+            )
         audit(
             "contact.consented",
             organisation_id=organisation.pk,
@@ -93,6 +101,54 @@ def record_consent(
                 contact_id=contact.pk,
             )
     return contact
+
+
+def _upsert_contact(organisation: Organisation, email: str, values: dict[str, Any]) -> tuple[Contact, bool]:
+    """PostgreSQL: `update_or_create`'s result in one statement. The ORM's way takes eight round
+    trips (SAVEPOINT, SELECT … FOR UPDATE, SAVEPOINT, INSERT or UPDATE, two RELEASEs and the
+    outer savepoint's pair); `INSERT … ON CONFLICT DO UPDATE` locks, inserts or updates at once,
+    and waits for a concurrent insert of the same address as the ORM's retry would. `xmax = 0`
+    only on a row this statement inserted (an updated row carries the updating transaction)."""
+    now = timezone.now()
+    row = {
+        **values,
+        "organisation": organisation.pk,
+        "email": email,
+        "source_event": values["source_event"].pk if values["source_event"] else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    sql, names = _upsert_contact_sql(connection.alias, tuple(values))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [row[name] for name in names])
+        *fields, inserted = cursor.fetchone()
+    return Contact.from_db(connection.alias, _CONTACT_FIELDS, fields), inserted
+
+
+_CONTACT_FIELDS = [field.attname for field in Contact._meta.concrete_fields]
+
+
+@functools.cache
+def _upsert_contact_sql(alias: str, refreshed_fields: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The upsert's SQL (built once per process, database and set of fields: names only, no
+    value) and the fields its parameters stand for, in order: the address's, `refreshed_fields`
+    (what `update_or_create` would set, its `defaults`) and the two times."""
+    meta = Contact._meta
+    quote = connections[alias].ops.quote_name
+    written = ("organisation", "email", *refreshed_fields, "created_at", "updated_at")
+    kept = {"organisation", "email", "created_at"}  # what a repeat consent leaves as it was
+    columns = {name: quote(meta.get_field(name).column) for name in written}
+    refreshed = ", ".join(
+        f"{column} = EXCLUDED.{column}" for name, column in columns.items() if name not in kept
+    )
+    returned = ", ".join(quote(meta.get_field(name).column) for name in _CONTACT_FIELDS)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns.values())})"  # noqa: S608 - names only
+        f" VALUES ({', '.join(['%s'] * len(written))})"
+        f" ON CONFLICT ON CONSTRAINT {quote('contact_one_per_address')} DO UPDATE SET {refreshed}"
+        f" RETURNING {returned}, (xmax = 0)"
+    )
+    return sql, written
 
 
 def withdraw_consent(*, organisation: Organisation, email: str, actor=None) -> bool:
