@@ -12,7 +12,11 @@ cost. PostgreSQL's driver (psycopg) takes the same named style and caches its ow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def by_name(sql: str, count: int) -> str | None:
@@ -33,3 +37,29 @@ def names(count: int) -> tuple[str, ...]:
 def named(keys: tuple[str, ...], params: Sequence) -> dict:
     """The positional parameters of a statement as the mapping its `by_name` form takes."""
     return dict(zip(keys, params, strict=True))
+
+
+def per_connection(function: Callable[..., T]) -> Callable[..., T]:
+    """`function(db, *args)` memoised on the connection wrapper `db` itself (in its `__dict__`).
+
+    A statement built for one connection (a compiler holds its connection) must never serve
+    another, and Django gives each thread its own wrapper; keeping what was built on the wrapper
+    ties its life to that connection. A module-level cache keyed on the wrapper would also keep
+    the wrapper, and its open database connection, alive after its thread is gone: granian
+    retires an idle blocking thread and starts a new one (`--blocking-threads-idle-timeout`), so
+    a worker would gather connections that nothing uses or closes.
+    """
+    attribute = f"_frukost_per_connection:{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def kept(db, *args):
+        store = db.__dict__.get(attribute)
+        if store is None:
+            store = db.__dict__[attribute] = {}
+        try:
+            return store[args]
+        except KeyError:
+            value = store[args] = function(db, *args)
+            return value
+
+    return kept

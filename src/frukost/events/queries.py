@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.sql.compiler import SQLCompiler
 
+from frukost.core.sql import per_connection
 from frukost.events.enums import EventStatus
 from frukost.events.models import Event, Organisation
 
@@ -53,9 +52,9 @@ def published_event(*, organisation: str, event: str) -> Event | None:
     return found
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _prepared(db) -> tuple[SQLCompiler, str, tuple, tuple[int, int], dict] | None:
-    # Keyed on the connection object: one per thread, so a cached compiler never serves another.
+    # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     query = public_events().filter(organisation__slug=_ORGANISATION_SLUG, slug=_EVENT_SLUG).query
     compiler = query.get_compiler(connection=db)
     sql, params = compiler.as_sql()

@@ -31,7 +31,6 @@ the database's runs on; SQLite, on the worker's own machine, always uses it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import random
 import re
@@ -48,6 +47,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from frukost.core.sql import per_connection
 from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
 from frukost.mail.mime import Email as _Email
 from frukost.mail.mime import calendar_part as _calendar_part
@@ -316,9 +316,9 @@ def with_hand_over(db, sql: str, params) -> None:
         cursor.execute(sql, params)
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _statements(db) -> _Statements:
-    # Keyed on the connection object: one per thread, so a cached compiler never serves another.
+    # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     return _Statements(db)
 
 

@@ -39,7 +39,7 @@ from django.db.models.sql import InsertQuery
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
-from frukost.core.sql import by_name, named, names
+from frukost.core.sql import by_name, named, names, per_connection
 from frukost.core.tokens import hash_token, new_token
 from frukost.mail.renderers import NothingToRender, personal_link_placeholder
 from frukost.mail.worker import with_hand_over
@@ -119,9 +119,9 @@ def store_link(
     with_hand_over(db, sql, named(keys, params) if keys else params)
 
 
-@functools.lru_cache(maxsize=32)
+@per_connection
 def _store_link_sql(db, ignore_conflicts: bool):
-    # Keyed on the connection object: one per thread (as registrations.queries does).
+    # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     fields = [PersonalLink._meta.get_field(name) for name in _LINK_FIELDS]
     query = InsertQuery(PersonalLink, on_conflict=OnConflict.IGNORE if ignore_conflicts else None)
     query.insert_values(fields, [PersonalLink(token_hash="", purpose=LinkPurpose.MANAGE)])

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, 
 from django.utils import timezone
 
 from frukost.core.models import AuditLog
-from frukost.core.sql import by_name, named, names
+from frukost.core.sql import by_name, named, names, per_connection
 from frukost.events.enums import EventStatus, RegistrationState
 from frukost.events.models import Event, Organisation
 from frukost.mail.models import OutboxMessage
@@ -171,9 +171,9 @@ def _mail_annotations() -> dict:
     }
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _registration_for_mail_sql(db):
-    # Keyed on the connection object: one per thread, so a cached compiler never serves another.
+    # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     query = (
         Registration.objects.select_related("event__organisation")
         .annotate(**_mail_annotations())
@@ -250,9 +250,9 @@ def _earlier_registrations(event_id, email, pk) -> QuerySet:
 _NO_EVENT, _NO_EMAIL = -918_273_645, "\x00frukost: the address\x00"
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _earlier_registrations_sql(db):
-    # Keyed on the connection object: one per thread (see _registration_for_mail_sql).
+    # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     query = _earlier_registrations(_NO_EVENT, _NO_EMAIL, _NO_REGISTRATION).query
     sql, params = query.get_compiler(connection=db).as_sql()
     at = []
@@ -283,9 +283,9 @@ def has_colleagues(registration: Registration) -> bool:
         return cursor.fetchone() is not None
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _has_colleagues_sql(db):
-    # Keyed on the connection object: one per thread (see _registration_for_mail_sql).
+    # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     query = Registration.objects.filter(invited_by_id=_NO_REGISTRATION).order_by().query.exists()
     sql, params = query.get_compiler(connection=db).as_sql()
     found = [index for index, value in enumerate(params) if value == _NO_REGISTRATION]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 import re
 from collections.abc import Sequence
 
@@ -14,6 +13,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from frukost.core.sql import per_connection
 from frukost.events.enums import EventStatus
 from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
 from frukost.registrations.enums import ACTIVE_STATUSES
@@ -113,7 +113,7 @@ def _locked_copy(event: Event, compiler: SQLCompiler, converters: dict, row: tup
 _EVENT_PK = -42_000_002  # stands for the event's id while lock_event_rules's SQL is built
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _prepared_rules(db) -> tuple[SQLCompiler, str, tuple, int, dict]:
     """lock_event_rules's statement, built once per process and connection (keyed on the
     connection object: one per thread): building it cost the ORM more CPU than running it."""
@@ -170,7 +170,7 @@ def _compiled_counts(vendor: str) -> tuple[str, tuple]:
     return _COMPILED[vendor]
 
 
-@functools.lru_cache(maxsize=16)
+@per_connection
 def _prepared_rules_and_counts(db) -> tuple[SQLCompiler, str, tuple, dict]:
     """SQLite's one statement for lock_event_rules_and_count: lock_event_rules's SELECT of the
     event's row with seats_taken_and_active's two subqueries as two more columns (per process
