@@ -157,7 +157,8 @@ def _with_redis(operation, weights, *, window):
     global _redis_failed_at  # noqa: PLW0603 - one flag per process, read on every request
     if not settings.FRUKOST_REDIS_URL:
         return None
-    if _redis_failed_at is not None and time.monotonic() - _redis_failed_at < REDIS_RETRY_SECONDS:
+    failed_at = _redis_failed_at  # read once: another thread may set it back to None meanwhile
+    if failed_at is not None and time.monotonic() - failed_at < REDIS_RETRY_SECONDS:
         return None
     try:
         result = operation(weights, window=window)

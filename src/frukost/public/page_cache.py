@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import operator
 import secrets
+import threading
 import time
 from collections.abc import Callable
 
@@ -72,6 +73,9 @@ _event_facts = _facts(_EVENT_FIELDS)
 _organisation_facts = _facts(_ORGANISATION_FIELDS)
 # key (the facts themselves) -> (page, whether it carries the nonce, expiry on time.monotonic()).
 _pages: dict[tuple, tuple[bytes, bool, float]] = {}
+# Taken to store a page: two threads of one worker may miss at once, and the eviction's iteration
+# must not see the other's insert ("dictionary changed size during iteration").
+_storing = threading.Lock()
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -134,10 +138,12 @@ def serve(request: HttpRequest, key: tuple, render: Callable[[dict], TemplateRes
         if uses_nonce:
             page = page.replace(str(request.csp_nonce).encode(), _NONCE_BYTES)
         # A page rendered again goes to the back, as the newest; the front is the oldest render.
-        _pages.pop(key, None)
-        while len(_pages) >= MAX_PAGES:
-            _pages.pop(next(iter(_pages)), None)
-        cached = _pages[key] = (page, uses_nonce, time.monotonic() + TIMEOUT)
+        cached = (page, uses_nonce, time.monotonic() + TIMEOUT)
+        with _storing:
+            _pages.pop(key, None)
+            while len(_pages) >= MAX_PAGES:
+                _pages.pop(next(iter(_pages)), None)
+            _pages[key] = cached
     # Bytes, as the response sends them: the token and the nonce go in without an encoding.
     page, uses_nonce, _expires = cached
     # get_token marks the CSRF cookie for sending, exactly as {% csrf_token %} would.
