@@ -18,6 +18,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from frukost.config import ConfigurationError
 from frukost.core import granian
@@ -165,7 +166,7 @@ def exec_argv(monkeypatch, settings, tmp_path):
     return started
 
 
-def test_serve_granian_runs_one_request_at_a_time_per_worker_with_the_redacting_log(exec_argv, tmp_path):
+def test_serve_granian_runs_its_workers_with_the_redacting_log(exec_argv, tmp_path):
     call_command("serve", "--server", "granian", "--workers", "3", "--port", "8123")
 
     [argv] = exec_argv
@@ -176,7 +177,6 @@ def test_serve_granian_runs_one_request_at_a_time_per_worker_with_the_redacting_
         "--factory",
         "--workers=3",
         "--port=8123",
-        "--blocking-threads=1",
         "--access-log",
         "--respawn-failed-workers",
         f"--log-config={tmp_path / 'granian-logging.json'}",
@@ -203,3 +203,90 @@ def test_an_unknown_server_in_the_environment_is_a_configuration_error(exec_argv
     with pytest.raises(ConfigurationError, match="FRUKOST_WEB_SERVER"):
         call_command("serve")
     assert exec_argv == []
+
+
+def test_serve_granian_serves_two_requests_at_once_per_worker_by_default(exec_argv, monkeypatch):
+    monkeypatch.delenv("FRUKOST_WEB_THREADS", raising=False)
+    call_command("serve", "--server", "granian")
+
+    [argv] = exec_argv
+    assert "--blocking-threads=2" in argv
+    # A retired idle thread takes its database connection along: threads are kept as long as granian allows.
+    assert "--blocking-threads-idle-timeout=600" in argv
+
+
+def test_the_threads_per_worker_come_from_the_option_or_the_environment(exec_argv, monkeypatch):
+    monkeypatch.setenv("FRUKOST_WEB_THREADS", "3")
+    call_command("serve", "--server", "granian")
+    call_command("serve", "--server", "granian", "--threads", "1")
+
+    first, second = exec_argv
+    assert "--blocking-threads=3" in first
+    assert "--blocking-threads=1" in second
+
+
+def test_threads_with_gunicorn_or_below_one_are_refused_with_a_clear_message(exec_argv, monkeypatch):
+    monkeypatch.delenv("FRUKOST_WEB_THREADS", raising=False)
+    with pytest.raises(CommandError, match="--threads is for --server granian"):
+        call_command("serve", "--threads", "2")
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("serve", "--server", "granian", "--threads", "0")
+    assert exec_argv == []
+
+
+def test_a_request_past_the_limit_ends_the_worker_while_another_thread_finishes_quickly(caplog, limits):
+    """Two requests at once in one worker: the quick one ending must not forget the stuck one."""
+    exits = []
+    release = threading.Event()
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/slow/":
+            release.wait(5)
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    limited = granian.TimeLimit(app, 0.2, tick=0.02)
+    limited.exit = exits.append
+    limited.alarms = []
+    limited.alarm = lambda which, seconds: limited.alarms.append(round(seconds, 1))
+    limits.append(limited)
+    caplog.set_level(logging.ERROR, logger="frukost.serve")
+
+    slow = threading.Thread(target=limited, args=({"PATH_INFO": "/slow/"}, lambda *a: None), daemon=True)
+    slow.start()
+    assert _wait_for(lambda: limited.running)
+    assert limited({"PATH_INFO": "/quick/"}, lambda *a: None) == [b"ok"]
+
+    # The quick request's end re-armed the kernel's alarm for the slow one instead of switching it off.
+    assert limited.alarms[0] == 0.2 + granian.BACKSTOP_SECONDS
+    assert len(limited.alarms) == 2 and 0 < limited.alarms[1] <= 0.2 + granian.BACKSTOP_SECONDS
+    assert _wait_for(lambda: exits == [1])
+    [record] = caplog.records
+    assert "/slow/" in record.getMessage()
+    release.set()
+    slow.join()
+    assert limited.alarms[-1] == 0  # off once nothing runs
+
+
+def test_requests_at_once_within_the_limit_are_left_alone(limits):
+    exits = []
+    both_in = threading.Barrier(2, timeout=5)
+
+    def app(environ, start_response):
+        both_in.wait()  # the two requests overlap for certain
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    limited = granian.TimeLimit(app, 0.2, tick=0.02)
+    limited.exit = exits.append
+    limited.alarm = lambda which, seconds: None
+    limits.append(limited)
+    threads = [threading.Thread(target=limited, args=({"PATH_INFO": "/"}, lambda *a: None)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(0.3)
+
+    assert exits == []
+    assert limited.running == {}

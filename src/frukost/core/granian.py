@@ -1,7 +1,7 @@
 """granian's side of `frukost serve --server granian` (issue 10): the WSGI application with a time
 limit per request, and the logging configuration that keeps personal links out of its logs.
 
-granian (HTTP in Rust, one Python thread per worker here: `--blocking-threads 1`) costs a fifth
+granian (HTTP in Rust, `--threads` Python threads per worker: `--blocking-threads`) costs a fifth
 less per event page than gunicorn's sync worker and a third less per small page
 (benchmarks/README.md, "Fourth pass: the WSGI server, counted"). What gunicorn gives and granian
 does not is rebuilt here:
@@ -73,15 +73,18 @@ logger = logging.getLogger("frukost.serve")
 class TimeLimit:
     """WSGI middleware: a request still in the application after `seconds` ends the worker process.
 
-    For a worker that serves one request at a time. A watchdog thread, started by the first request
-    (after the fork, in the worker), looks once a second and logs which path it ends; the request
-    itself only notes when it started. What the response streams after the application returned is
-    not timed.
+    For a worker with one or more blocking threads (`frukost serve --threads`), each serving one
+    request at a time. A watchdog thread, started by the first request (after the fork, in the
+    worker), looks once a second and logs which path it ends; a request itself only notes, by
+    thread, when it started. Ending the worker also ends what its other threads were serving, as a
+    crash would (each in its own transaction, so nothing is half-written). What the response streams
+    after the application returned is not timed.
 
     A Python thread needs the GIL to wake, and a request stuck in one long C call (a regular
     expression backtracking, say) holds it throughout: gunicorn's master, a process of its own,
-    would still end that worker. So each request also arms the kernel's real-time alarm for
-    `backstop` seconds past the limit; SIGALRM has no handler in a worker, so the kernel ends the
+    would still end that worker. So the kernel's real-time alarm is armed for `backstop` seconds
+    past the limit of the oldest request running (a process has one such alarm: re-armed as
+    requests end, off when none runs); SIGALRM has no handler in a worker, so the kernel ends the
     process without needing the GIL (3–4 µs a request). The watchdog, which logs, comes first.
 
     `scrub`: environment variables taken out of each request's environ too, whatever granian
@@ -102,7 +105,9 @@ class TimeLimit:
         self.tick = tick
         self.backstop = backstop
         self.scrub = scrub
-        self.running: tuple[float, str] | None = None  # (monotonic start, path) of the request now
+        # (monotonic start, path) of each request in the application now, by thread.
+        self.running: dict[int, tuple[float, str]] = {}
+        self.lock = threading.Lock()
         self.watchdog: threading.Thread | None = None
         self.closed = threading.Event()
 
@@ -111,17 +116,37 @@ class TimeLimit:
 
     def __call__(self, environ, start_response):
         if self.watchdog is None:
-            self.watchdog = threading.Thread(target=self.watch, name="frukost-time-limit", daemon=True)
-            self.watchdog.start()
+            self._start_watching()
         for name in self.scrub:
             environ.pop(name, None)
-        self.running = (time.monotonic(), environ.get("PATH_INFO", ""))
-        self.alarm(signal.ITIMER_REAL, self.seconds + self.backstop)
+        thread = threading.get_ident()
+        with self.lock:
+            first = not self.running
+            self.running[thread] = (time.monotonic(), environ.get("PATH_INFO", ""))
+            if first:  # otherwise the alarm is armed for an older request, which ends sooner
+                self.alarm(signal.ITIMER_REAL, self.seconds + self.backstop)
         try:
             return self.application(environ, start_response)
         finally:
+            with self.lock:
+                del self.running[thread]
+                self._arm_for_the_oldest()
+
+    def _start_watching(self) -> None:
+        with self.lock:
+            if self.watchdog is None:
+                self.watchdog = threading.Thread(target=self.watch, name="frukost-time-limit", daemon=True)
+                self.watchdog.start()
+
+    def _arm_for_the_oldest(self) -> None:
+        """The process has one real-time alarm: it is set for the oldest request still running, or
+        off when none is (called with the lock held)."""
+        if not self.running:
             self.alarm(signal.ITIMER_REAL, 0)
-            self.running = None
+            return
+        oldest = min(start for start, _path in self.running.values())
+        left = oldest + self.seconds + self.backstop - time.monotonic()
+        self.alarm(signal.ITIMER_REAL, max(left, 0.001))
 
     def close(self) -> None:
         """Stop watching (the watchdog ends within a tick); the application still answers."""
@@ -131,9 +156,10 @@ class TimeLimit:
 
     def watch(self) -> None:
         while not self.closed.wait(self.tick):
-            running = self.running
-            if running is not None and time.monotonic() - running[0] > self.seconds:
-                self.stop(running[1])
+            with self.lock:
+                running = sorted(self.running.values())
+            if running and time.monotonic() - running[0][0] > self.seconds:
+                self.stop(running[0][1])
                 return
 
     def stop(self, path: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from frukost.config import ConfigurationError, env, env_int
 from frukost.core.granian import ACCESS_LOG_FORMAT, LOGGING
@@ -32,8 +32,22 @@ def gunicorn_argv(host: str, port: int, workers: int, max_requests: int) -> list
     ]
 
 
-def granian_argv(host: str, port: int, workers: int, log_config: Path) -> list[str]:
-    """granian as gunicorn's sync workers run: one request at a time per worker, HTTP/1.1 only.
+# granian's threads per worker when neither --threads nor FRUKOST_WEB_THREADS says: two requests
+# of one process at once keep its core busy while the other waits on the network or a lock, at
+# less CPU per request than two processes sharing the core (benchmarks/README.md, "Seventh pass:
+# threads in the worker").
+GRANIAN_THREADS = 2
+
+# How long granian keeps an idle blocking thread (its longest): a retired thread takes its
+# database connection with it, and the next one opens a new one.
+GRANIAN_IDLE_THREAD_SECONDS = 600
+
+
+def granian_argv(
+    host: str, port: int, workers: int, log_config: Path, threads: int = GRANIAN_THREADS
+) -> list[str]:
+    """granian with `threads` Python threads per worker, each serving one request at a time,
+    HTTP/1.1 only.
 
     core/granian.py gives each worker the time limit gunicorn's master gives its workers, and the
     logging configuration (log_config, written from core.granian.LOGGING) redacts personal links.
@@ -46,7 +60,8 @@ def granian_argv(host: str, port: int, workers: int, log_config: Path) -> list[s
         f"--host={host}",
         f"--port={port}",
         f"--workers={workers}",
-        "--blocking-threads=1",
+        f"--blocking-threads={threads}",
+        f"--blocking-threads-idle-timeout={GRANIAN_IDLE_THREAD_SECONDS}",
         "--runtime-threads=1",
         "--http=1",
         "--no-ws",
@@ -73,6 +88,12 @@ class Command(BaseCommand):
             help="gunicorn's sync workers (the default) or granian's (docs/deploy.md).",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=env_int("FRUKOST_WEB_THREADS", 0) or None,
+            help=f"requests at once per granian worker (default {GRANIAN_THREADS}); gunicorn's serve one.",
+        )
+        parser.add_argument(
             "--max-requests",
             type=int,
             default=env_int("FRUKOST_WEB_MAX_REQUESTS", 10000),
@@ -80,17 +101,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dev", action="store_true", help="Django's auto-reloading development server.")
 
-    def handle(self, *args, host, port, workers, server, max_requests, dev, **options):
+    def handle(self, *args, host, port, workers, server, threads, max_requests, dev, **options):
         if dev:
             call_command("runserver", f"{host}:{port}")
             return
         if server not in SERVERS:  # from FRUKOST_WEB_SERVER: argparse checks only what is typed
             raise ConfigurationError(f"FRUKOST_WEB_SERVER must be gunicorn or granian, not {server!r}")
+        if threads is not None and threads < 1:
+            raise CommandError("--threads must be 1 or more.")
+        if server == "gunicorn" and threads not in (None, 1):
+            raise CommandError(
+                "--threads is for --server granian: gunicorn's sync workers serve one request at a time "
+                "(use --workers for more)."
+            )
         call_command("collectstatic", interactive=False, verbosity=0)
         if server == "granian":
             log_config = Path(settings.DATA_DIR) / "granian-logging.json"
             log_config.write_text(json.dumps(LOGGING, indent=2))
-            argv = granian_argv(host, port, workers, log_config)
+            argv = granian_argv(host, port, workers, log_config, threads or GRANIAN_THREADS)
         else:
             argv = gunicorn_argv(host, port, workers, max_requests)
         # Replaces this process with the server (the service's main PID); the arguments are ours.
