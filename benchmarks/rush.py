@@ -52,6 +52,7 @@ import loadgen
 import procstats
 
 WEB_WORKERS = 4  # docs/deploy.md: `frukost serve --workers 4` on a 2-core machine
+WEB_SERVER = "gunicorn"
 EML_NAME_TIME = "%Y%m%d-%H%M%S-%f"  # mail.backends.EmlDirectoryBackend's file names
 REQUEST_TYPES = ("GET event page", "POST form", "GET thank-you page", "GET event page (view only)")
 
@@ -174,7 +175,7 @@ def rush(database: str, args) -> dict:
         # server and the worker every core again (and execs, so the pids are theirs).
         every_core = ["taskset", "-c", f"0-{(os.cpu_count() or 1) - 1}"]
         server = subprocess.Popen(
-            [*every_core, load.FRUKOST, "serve", "--workers", str(args.workers), "--port", str(args.port)],
+            [*every_core, *load.server_command(args.server, args.workers, args.port, args.server_arg)],
             env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         load.wait_until_serving(args.port, event_path, server)
@@ -329,10 +330,12 @@ def summary(outcome: dict, args) -> dict:
 
 def report(s: dict, args) -> str:
     ok = "✓"
+    extra = f" ({' '.join(args.server_arg)})" if args.server_arg else ""
     lines = [
         f"### the rush on {s['database']}: {s['registrations']} registrations and {s['views']} page views "
         f"arriving within {s['seconds']:g} s (think time median {s['think_median_seconds']:g} s), "
-        f"{args.workers} gunicorn workers + 1 mail worker (nice {args.mail_worker_nice}) "
+        f"{args.workers} {args.server} workers{extra}"
+        f" + 1 mail worker (nice {args.mail_worker_nice}) "
         f"on {os.cpu_count()} cores",
         "",
         "| request | answered | p50 ms | p95 ms | p99 ms | max ms | p99 < 250 ms |",
@@ -390,7 +393,21 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=5000, help="page-only visitors arriving (default 5000)")
     parser.add_argument("--seconds", type=float, default=60, help="the arrivals' window (default 60)")
     parser.add_argument("--think", type=float, default=15, help="median think time on the form, s (0: none)")
-    parser.add_argument("--workers", type=int, default=WEB_WORKERS, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--workers", type=int, default=WEB_WORKERS, help=f"web workers (default {WEB_WORKERS})"
+    )
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default=WEB_SERVER,
+        help=f"default {WEB_SERVER}, as deployed",
+    )
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        help="more `frukost serve` options, e.g. --server-arg=--threads=1",
+    )
     parser.add_argument("--warmup", type=int, default=40, help="closed-loop registrations first (unmeasured)")
     parser.add_argument("--mail-timeout", type=float, default=120, help="wait after the last POST, s")
     parser.add_argument("--seed", type=int, default=10)
