@@ -145,7 +145,8 @@ def psql(sql: str, admin_url: str = POSTGRES_ADMIN_URL, database: str = "postgre
 def server_command(server: str, workers: int, port: int, extra: list[str] | None = None) -> list[str]:
     """The web server's command line: `frukost serve`, as in production, with gunicorn (its
     default) or granian (`--server granian`, core/granian.py); `extra` are more of its options."""
-    return [FRUKOST, "serve", f"--server={server}", f"--workers={workers}", f"--port={port}", *(extra or [])]
+    chosen = [] if server == "gunicorn" else [f"--server={server}"]  # older trees have no --server
+    return [FRUKOST, "serve", *chosen, f"--workers={workers}", f"--port={port}", *(extra or [])]
 
 
 def wait_until_serving(port: int, path: str, server: subprocess.Popen, timeout: float = 60) -> None:
