@@ -536,11 +536,15 @@ def report(outcome: dict, args) -> str:
     rss = outcome["worker_peak_rss_mib"]
     lines += [
         "",
-        f"- Peak RSS (VmHWM) per gunicorn worker: {', '.join(f'{v:.1f}' for v in rss.values())} MiB "
+        f"- Peak RSS (VmHWM) per {args.server} worker: {', '.join(f'{v:.1f}' for v in rss.values())} MiB "
         f"(max {max(rss.values(), default=0):.1f} MiB); master {outcome['master_peak_rss_mib']:.1f} MiB.",
-        f"- Booting a worker costs {outcome['worker_boot_cpu_seconds']:.2f} s of CPU; gunicorn recycles each "
-        "after 10,000 ± 1,000 requests (`frukost serve --max-requests`), counted in the phase where it "
-        "happens (new workers).",
+        f"- Booting a worker costs {outcome['worker_boot_cpu_seconds']:.2f} s of CPU"
+        + (
+            "; gunicorn recycles each after 10,000 ± 1,000 requests (`frukost serve --max-requests`), "
+            "counted in the phase where it happens (new workers)."
+            if args.server == "gunicorn"
+            else "."
+        ),
         f"- Registrations in the database afterwards: {outcome['registrations_in_database']} "
         f"(expected {outcome['expected_registrations']}, of which {outcome['colleagues']} colleagues); "
         f"outbox messages: {outcome['outbox_messages']}"

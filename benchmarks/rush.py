@@ -363,7 +363,7 @@ def report(s: dict, args) -> str:
         + (f" {ok}" if not c["missing"] and not c["over_60_s"] else " ✗"),
         f"- The rush lasted {s['wall_seconds']:.1f} s (last thank-you page included); cores busy "
         f"{core} % (everything on the machine, other people's work included).",
-        f"- Server CPU (gunicorn master and workers): {s['server_cpu_seconds']:.1f} s "
+        f"- Server CPU ({args.server}'s master and workers): {s['server_cpu_seconds']:.1f} s "
         f"= {s['server_cpu_ms_per_request']:.2f} ms per request answered on average, "
         f"{s['server_cpu_percent_of_machine']:.0f} % of the machine over the rush; mail worker "
         f"{s['mail_worker_cpu_seconds']:.1f} s for {s['mail_files']} e-mails "
@@ -377,7 +377,7 @@ def report(s: dict, args) -> str:
         f"{s['colleagues']} colleagues in them); "
         f"outbox messages {s['outbox_messages']}"
         + (f" {ok}" if s["registrations_in_database"] == s["expected_registrations"] else " — **MISMATCH**"),
-        f"- Peak RSS per gunicorn worker: {s['worker_peak_rss_mib']:.1f} MiB.",
+        f"- Peak RSS per {args.server} worker: {s['worker_peak_rss_mib']:.1f} MiB.",
     ]
     return "\n".join(lines)
 
