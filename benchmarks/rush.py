@@ -4,10 +4,11 @@
 
 For each database it makes a scratch data directory (and database) as load.py does, then starts
 the documented production set-up on this 2-core machine (docs/deploy.md): `frukost serve
---workers 4` (gunicorn, two sync workers per core) and one `frukost worker`, neither pinned, so
-the kernel spreads them over both cores as it would in production. The load generator has to
-share the machine: it re-runs itself pinned to core 1, so it takes at most one core and its own
-CPU is reported beside the server's.
+--server granian --workers 2` (one worker per core, two threads each) and one `frukost worker`,
+neither pinned, so the kernel spreads them over both cores as it would in production
+(`--server gunicorn --workers 4`: the set-up before the seventh pass, two sync workers per
+core). The load generator has to share the machine: it re-runs itself pinned to core 1, so it
+takes at most one core and its own CPU is reported beside the server's.
 
 After a short closed-loop warm-up (templates compiled, connections open; its mail drained), the
 rush itself is open-loop, its schedule fixed by --seed:
@@ -51,8 +52,8 @@ import load
 import loadgen
 import procstats
 
-WEB_WORKERS = 4  # docs/deploy.md: `frukost serve --workers 4` on a 2-core machine
-WEB_SERVER = "gunicorn"
+WEB_WORKERS = 2  # docs/deploy.md: `frukost serve --server granian --workers 2` on a 2-core machine
+WEB_SERVER = "granian"
 EML_NAME_TIME = "%Y%m%d-%H%M%S-%f"  # mail.backends.EmlDirectoryBackend's file names
 REQUEST_TYPES = ("GET event page", "POST form", "GET thank-you page", "GET event page (view only)")
 
