@@ -12,7 +12,8 @@ import gc
 import threading
 import weakref
 
-from django.db import connections
+import pytest
+from django.db import connections, transaction
 
 from frukost.core.sql import per_connection
 from frukost.events import queries as event_queries
@@ -44,11 +45,15 @@ def _in_a_thread_that_ends() -> tuple[weakref.ref, list]:
 
     def work():
         db = connections["default"]
-        first = _build_everything(db)
-        again = _build_everything(db)
-        seen["same"] = all(a is b for a, b in zip(first, again, strict=True))
-        seen["db"] = weakref.ref(db)
-        seen["kinds"] = [type(value).__name__ for value in first]
+        try:
+            # A transaction, as where they are used: PostgreSQL's compiler refuses FOR UPDATE without one.
+            with transaction.atomic():
+                first = _build_everything(db)
+                again = _build_everything(db)
+            seen["same"] = all(a is b for a, b in zip(first, again, strict=True))
+            seen["db"] = weakref.ref(db)
+        finally:
+            db.close()
 
     thread = threading.Thread(target=work)
     thread.start()
@@ -56,6 +61,7 @@ def _in_a_thread_that_ends() -> tuple[weakref.ref, list]:
     return seen
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_finished_threads_connection_is_not_kept_alive_by_what_was_built_for_it():
     seen = _in_a_thread_that_ends()
     assert seen["same"], "each statement is built once per connection"
@@ -63,12 +69,17 @@ def test_a_finished_threads_connection_is_not_kept_alive_by_what_was_built_for_i
     assert seen["db"]() is None, "a finished thread's connection wrapper is still referenced"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_two_threads_never_share_what_was_built_for_a_connection():
     built = {}
 
     def work(name):
         db = connections["default"]
-        built[name] = (db, seats._prepared_rules(db))
+        try:
+            with transaction.atomic():
+                built[name] = (db, seats._prepared_rules(db))
+        finally:
+            db.close()
 
     threads = [threading.Thread(target=work, args=(name,)) for name in ("a", "b")]
     for thread in threads:
