@@ -134,3 +134,26 @@ def test_a_view_that_changes_its_resolver_match_changes_nothing_for_the_next_req
     assert again.status_code == 200
     assert again.resolver_match.kwargs == {"organisation": event.organisation.slug, "event": event.slug}
     assert again.resolver_match.captured_kwargs == again.resolver_match.kwargs
+
+
+def test_a_personal_links_token_is_never_kept():
+    resolver = cached_urls.cached_include(urls.public_patterns)
+    token = "Qm9va3MtYXJlLXNlY3JldHMtdG9vLTEy"
+    for path in (f"r/{token}/", f"r/{token}/avanmal/", f"i/{token}/", f"mina-uppgifter/{token}/"):
+        match = resolver.resolve(path)
+        assert match.kwargs["token"] == token
+        assert resolver.resolve(path) is not match  # resolved afresh each time
+
+    assert resolver._resolved.cache_info().currsize == 0
+    assert resolver.resolve("org/event/").kwargs == {"organisation": "org", "event": "event"}
+    assert resolver._resolved.cache_info().currsize == 1
+
+
+def test_a_long_path_is_resolved_but_not_kept():
+    resolver = cached_urls.cached_include(urls.public_patterns)
+    long_slug = "a" * cached_urls.MAX_PATH_CHARACTERS
+
+    match = resolver.resolve(f"{long_slug}/{long_slug}/")
+
+    assert match.kwargs == {"organisation": long_slug, "event": long_slug}
+    assert resolver._resolved.cache_info().currsize == 0

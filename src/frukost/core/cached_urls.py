@@ -6,7 +6,9 @@ the data requests, each a regular expression, each failure noted in `tried`), ab
 resolving the event page or the thank-you page cost. What a path resolves to depends only on the
 path and the patterns, which never change in a running process, so CachedURLResolver keeps the
 ResolverMatch its patterns gave for each path that matched (the most recent MAX_PATHS; a path
-that matches nothing is resolved, and refused, every time, so it cannot fill the cache).
+that matches nothing is resolved, and refused, every time, so it cannot fill the cache). Never
+kept: a path over MAX_PATH_CHARACTERS (a few thousand of them would hold megabytes), and a match
+with a personal link's token in it (a secret, which frukost keeps nowhere in clear).
 
 The kept match is never a request's own: each resolve() hands out a copy with its own dicts and
 lists (the root passes `captured_kwargs` on as it is), and the root builds the request's
@@ -24,17 +26,43 @@ from django.urls.resolvers import RoutePattern
 
 MAX_PATHS = 2048
 
+# A longer path is resolved every time: a visitor could otherwise fill the cache with paths of
+# several kilobytes that match a pattern (`<slug>/<slug>/`) and keep megabytes in each worker.
+MAX_PATH_CHARACTERS = 256
+
+# A match that captured one of these is resolved every time and never kept: a personal link's
+# token is a secret, kept nowhere in clear (the database holds its hash, the logs mask it).
+SECRET_ARGUMENTS = frozenset({"token"})
+
+
+class _NotKept(Exception):  # noqa: N818 - not an error: carries a match past the lru_cache
+    def __init__(self, match: ResolverMatch):
+        self.match = match
+
 
 class CachedURLResolver(URLResolver):
     """URLResolver with resolve() kept per path for the paths that match."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # lru_cache keeps no exception: Resolver404 is raised afresh for every request.
-        self._resolved = functools.lru_cache(maxsize=MAX_PATHS)(functools.partial(URLResolver.resolve, self))
+        # lru_cache keeps no exception: Resolver404 is raised afresh for every request, and so is
+        # _NotKept, which hands back a match with a secret in it.
+        self._resolved = functools.lru_cache(maxsize=MAX_PATHS)(self._resolve_to_keep)
+
+    def _resolve_to_keep(self, path: str) -> ResolverMatch:
+        match = URLResolver.resolve(self, path)
+        if not SECRET_ARGUMENTS.isdisjoint({**match.captured_kwargs, **match.kwargs}):
+            raise _NotKept(match)
+        return match
 
     def resolve(self, path):
-        kept = self._resolved(str(path))
+        path = str(path)
+        if len(path) > MAX_PATH_CHARACTERS:
+            return URLResolver.resolve(self, path)
+        try:
+            kept = self._resolved(path)
+        except _NotKept as not_kept:
+            return not_kept.match  # resolved for this request alone
         # The root passes some of these on as they are (captured_kwargs): each request its own.
         match = object.__new__(ResolverMatch)  # ResolverMatch refuses copy.copy (no pickling)
         match.__dict__.update(kept.__dict__)
