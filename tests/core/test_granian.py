@@ -225,6 +225,18 @@ def test_the_threads_per_worker_come_from_the_option_or_the_environment(exec_arg
     assert "--blocking-threads=1" in second
 
 
+def test_the_threads_variable_is_granians_alone(exec_argv, monkeypatch):
+    """An environment file written for granian does not stop a unit switched back to gunicorn."""
+    monkeypatch.setenv("FRUKOST_WEB_THREADS", "2")
+    call_command("serve", "--server", "gunicorn")
+
+    [argv] = exec_argv
+    assert argv[0].endswith("/gunicorn")
+    monkeypatch.setenv("FRUKOST_WEB_THREADS", "0")
+    with pytest.raises(ConfigurationError, match="FRUKOST_WEB_THREADS must be 1 or more"):
+        call_command("serve", "--server", "granian")
+
+
 def test_threads_with_gunicorn_or_below_one_are_refused_with_a_clear_message(exec_argv, monkeypatch):
     monkeypatch.delenv("FRUKOST_WEB_THREADS", raising=False)
     with pytest.raises(CommandError, match="--threads is for --server granian"):
@@ -277,7 +289,7 @@ def test_requests_at_once_within_the_limit_are_left_alone(limits):
         start_response("200 OK", [])
         return [b"ok"]
 
-    limited = granian.TimeLimit(app, 0.2, tick=0.02)
+    limited = granian.TimeLimit(app, 1.0, tick=0.02)  # far beyond the requests, even on a busy machine
     limited.exit = exits.append
     limited.alarm = lambda which, seconds: None
     limits.append(limited)

@@ -39,6 +39,9 @@ def named(keys: tuple[str, ...], params: Sequence) -> dict:
     return dict(zip(keys, params, strict=True))
 
 
+_PER_CONNECTION = "_frukost_per_connection"  # the wrapper's attribute: {(function, *args): value}
+
+
 def per_connection(function: Callable[..., T]) -> Callable[..., T]:
     """`function(db, *args)` memoised on the connection wrapper `db` itself (in its `__dict__`).
 
@@ -49,17 +52,17 @@ def per_connection(function: Callable[..., T]) -> Callable[..., T]:
     retires an idle blocking thread and starts a new one (`--blocking-threads-idle-timeout`), so
     a worker would gather connections that nothing uses or closes.
     """
-    attribute = f"_frukost_per_connection:{function.__module__}.{function.__qualname__}"
 
     @functools.wraps(function)
     def kept(db, *args):
-        store = db.__dict__.get(attribute)
+        store = db.__dict__.get(_PER_CONNECTION)
         if store is None:
-            store = db.__dict__[attribute] = {}
+            store = db.__dict__[_PER_CONNECTION] = {}
+        key = (function, *args)  # the function itself: two of the same name never share values
         try:
-            return store[args]
+            return store[key]
         except KeyError:
-            value = store[args] = function(db, *args)
+            value = store[key] = function(db, *args)
             return value
 
     return kept

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=env_int("FRUKOST_WEB_THREADS", 0) or None,
+            default=None,
             help=f"requests at once per granian worker (default {GRANIAN_THREADS}); gunicorn's serve one.",
         )
         parser.add_argument(
@@ -114,11 +114,17 @@ class Command(BaseCommand):
                 "--threads is for --server granian: gunicorn's sync workers serve one request at a time "
                 "(use --workers for more)."
             )
+        if threads is None and server == "granian":
+            # FRUKOST_WEB_THREADS is granian's alone: with gunicorn the variable is left unread, so
+            # an environment file written for granian does not stop a unit switched back.
+            threads = env_int("FRUKOST_WEB_THREADS", GRANIAN_THREADS)
+            if threads < 1:
+                raise ConfigurationError(f"FRUKOST_WEB_THREADS must be 1 or more, not {threads}")
         call_command("collectstatic", interactive=False, verbosity=0)
         if server == "granian":
             log_config = Path(settings.DATA_DIR) / "granian-logging.json"
             log_config.write_text(json.dumps(LOGGING, indent=2))
-            argv = granian_argv(host, port, workers, log_config, threads or GRANIAN_THREADS)
+            argv = granian_argv(host, port, workers, log_config, threads)
         else:
             argv = gunicorn_argv(host, port, workers, max_requests)
         # Replaces this process with the server (the service's main PID); the arguments are ours.
