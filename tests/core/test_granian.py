@@ -7,6 +7,7 @@ tests/core/test_serve_logs.py runs granian for real.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -302,3 +303,42 @@ def test_requests_at_once_within_the_limit_are_left_alone(limits):
 
     assert exits == []
     assert limited.running == {}
+
+
+def _is_closed(raw) -> bool:
+    if hasattr(raw, "closed"):  # psycopg
+        return bool(raw.closed)
+    try:  # sqlite3
+        raw.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - sqlite3.ProgrammingError: "Cannot operate on a closed database"
+        return True
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retired_threads_database_connection_is_closed_when_the_thread_ends():
+    """granian retires idle blocking threads; Django's connection wrapper lives in reference cycles,
+    so without CloseWithThread its connection stayed open until a full garbage collection."""
+    from django.db import connections
+
+    opened = []
+
+    def app(environ, start_response):
+        connections["default"].ensure_connection()
+        opened.append(connections["default"].connection)
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    application = granian.CloseWithThread(app)
+    gc.disable()  # what closes the connection must not be the collector
+    try:
+        served = threading.Thread(
+            target=lambda: [application({"PATH_INFO": "/"}, lambda *a: None) for _ in range(2)]
+        )
+        served.start()
+        served.join()
+        [raw, again] = opened
+        assert raw is again  # the thread kept its connection between its requests
+        assert _is_closed(raw)
+    finally:
+        gc.enable()

@@ -9,6 +9,8 @@ does not is rebuilt here:
 - gunicorn's master replaces a sync worker stuck in one request for 30 s (`--timeout`); granian has
   no such limit, so `TimeLimit` ends the worker itself and granian (`--respawn-failed-workers`)
   starts a fresh one;
+- a gunicorn worker is one thread; a granian worker's blocking threads are retired when idle, and
+  `CloseWithThread` closes the database connections a retired thread leaves;
 - gunicorn's access log goes through core/gunicorn.py; granian's goes through the logger
   `granian.access`, configured by `LOGGING` (written to a file for `--log-config`) with the same
   filter that redacts `/r/<token>/` as `/r/…/` (core/logredact.py) on every handler.
@@ -16,12 +18,15 @@ does not is rebuilt here:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import signal
 import threading
 import time
+
+from django.db import connections
 
 from frukost.core.logredact import redact
 
@@ -174,6 +179,49 @@ class TimeLimit:
         self.exit(1)
 
 
+class _HeldConnections:
+    """The database connections one thread has used; closed when the thread's local data goes.
+
+    Only this object holds it, and it is in no reference cycle, so it goes the moment its thread
+    ends. A Django connection wrapper is in cycles of its own (its `ops`, `client` … point back at
+    it), so without this a retired thread's connection stayed open until a full collection of the
+    garbage collector, which an idle worker, the one whose threads retire, seldom runs."""
+
+    __slots__ = ("wrappers",)
+
+    def __init__(self):
+        self.wrappers = ()
+
+    def __del__(self):
+        for wrapper in self.wrappers:
+            raw = wrapper.connection  # the DB-API connection: closing it needs no Django check
+            if raw is not None:
+                with contextlib.suppress(Exception):  # already closed, or the server is gone
+                    raw.close()
+
+
+class CloseWithThread:
+    """WSGI middleware: the database connections a thread used are closed when granian retires it.
+
+    granian ends a blocking thread that has been idle for `--blocking-threads-idle-timeout` and
+    starts a new one when needed; Django keeps a connection per thread (CONN_MAX_AGE), checked for
+    age only by its own thread. After each request the thread's object of `_HeldConnections` is
+    told which connections the thread has (one look at `connections`, about a microsecond)."""
+
+    def __init__(self, application):
+        self.application = application
+        self.local = threading.local()
+
+    def __call__(self, environ, start_response):
+        try:
+            return self.application(environ, start_response)
+        finally:
+            held = getattr(self.local, "held", None)
+            if held is None:
+                held = self.local.held = _HeldConnections()
+            held.wrappers = tuple(connections.all(initialized_only=True))
+
+
 def secrets_out_of_the_environment() -> tuple[str, ...]:
     """granian copies the process environment into every request's WSGI environ (request.META),
     as the environment was when the application was loaded (granian/wsgi.py, `basic_env`). The
@@ -193,7 +241,7 @@ def application():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frukost.settings")
     wsgi = get_wsgi_application()  # reads the settings
-    application = TimeLimit(wsgi, scrub=secrets_out_of_the_environment())
+    application = TimeLimit(CloseWithThread(wsgi), scrub=secrets_out_of_the_environment())
     # The boot's objects out of the cycle collector's reach, as frukost/wsgi.py does for gunicorn.
     gc.collect()
     gc.freeze()
