@@ -151,7 +151,8 @@ def test_the_workers_environment_and_so_no_request_carries_the_secrets(monkeypat
 
     app = granian.application()
 
-    assert app.application == "the application"
+    assert isinstance(app.application, granian.CloseWithThread)  # each thread's connections closed as it ends
+    assert app.application.application == "the application"
     assert [name for name in os.environ if name.startswith("FRUKOST_") or name == "DATABASE_URL"] == []
     assert {"FRUKOST_SECRET_KEY", "DATABASE_URL"} <= set(app.scrub)  # and out of every request
     assert os.environ["LANG"] == "sv_SE.UTF-8"
