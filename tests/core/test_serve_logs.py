@@ -8,11 +8,7 @@ and Django's, e.g. "Not Found: …") carry the redacted request lines and never 
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -23,10 +19,7 @@ from django.db import connection
 from frukost.mail.worker import send_due
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
-from tests.mail.conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-FRUKOST = Path(sys.executable).parent / "frukost"
+from tests.core.processes import serving
 
 
 def _database_url() -> str:
@@ -40,40 +33,9 @@ def _database_url() -> str:
 
 @pytest.fixture(params=["gunicorn", "granian"])
 def server(request, tmp_path):
-    port = free_port()
-    stdout, stderr = tmp_path / "access.log", tmp_path / "stderr.log"
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
-        "FRUKOST_DATA_DIR": str(tmp_path / "var"),
-        "FRUKOST_SECRET_KEY": "s" * 50,
-        "FRUKOST_ALLOWED_HOSTS": "127.0.0.1",
-        "FRUKOST_BASE_URL": f"http://127.0.0.1:{port}",
-        "FRUKOST_SECURE_COOKIES": "0",  # plain http on loopback
-        "DATABASE_URL": _database_url(),
-    }
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        server = subprocess.Popen(
-            [str(FRUKOST), "serve", f"--server={request.param}", f"--port={port}", "--workers=1"],
-            env=environment,
-            stdout=out,
-            stderr=err,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(base + "/", timeout=10)
-                    break
-                except requests.RequestException:  # not listening yet, or slow to answer its first request
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(stderr.read_text()) from None
-                    time.sleep(0.2)
-            yield base, stdout, stderr
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    options = [f"--server={request.param}", "--workers=1"]
+    with serving(tmp_path, options, database_url=_database_url()) as running:
+        yield running
 
 
 @pytest.mark.slow

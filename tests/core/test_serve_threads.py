@@ -9,11 +9,7 @@ the public URL matches) are shared by both threads.
 
 from __future__ import annotations
 
-import re
-import signal
-import subprocess
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -22,8 +18,9 @@ from django.utils import translation
 
 from frukost.registrations.enums import Status
 from frukost.registrations.models import Registration
-from tests.core.test_serve_logs import FRUKOST, ROOT, _database_url
-from tests.mail.conftest import free_port
+from tests.core.processes import serving
+from tests.core.test_serve_logs import _database_url
+from tests.registrations.test_concurrency import post_registration
 
 CLIENTS = 24
 SEATS = 5
@@ -31,58 +28,20 @@ SEATS = 5
 
 @pytest.fixture
 def threaded_server(tmp_path):
-    port = free_port()
-    stderr = tmp_path / "stderr.log"
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
-        "FRUKOST_DATA_DIR": str(tmp_path / "var"),
-        "FRUKOST_SECRET_KEY": "s" * 50,
-        "FRUKOST_ALLOWED_HOSTS": "127.0.0.1",
-        "FRUKOST_BASE_URL": f"http://127.0.0.1:{port}",
-        "FRUKOST_SECURE_COOKIES": "0",  # plain http on loopback
-        "FRUKOST_RATELIMIT_PER_IP": "1000",  # every client is 127.0.0.1 here
-        "FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY": "1000",
-        "DATABASE_URL": _database_url(),
-    }
-    command = [str(FRUKOST), "serve", "--server=granian", "--workers=1", "--threads=2", f"--port={port}"]
-    with stderr.open("wb") as err:
-        server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=err)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(base + "/", timeout=10)
-                    break
-                except requests.RequestException:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(stderr.read_text()) from None
-                    time.sleep(0.2)
-            yield base, stderr
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    with serving(
+        tmp_path,
+        ["--server=granian", "--workers=1", "--threads=2"],
+        database_url=_database_url(),
+        FRUKOST_RATELIMIT_PER_IP="1000",  # every client is 127.0.0.1 here
+        FRUKOST_RATELIMIT_PER_IP_PER_EVENT_PER_DAY="1000",
+    ) as (base, _stdout, stderr):
+        yield base, stderr
 
 
 def _register(url: str, number: int, barrier: threading.Barrier) -> tuple[int, int, str]:
+    """The form posted as tests/registrations/test_concurrency.py posts it, then the thank-you page."""
     with requests.Session() as session:
-        page = session.get(url, timeout=60)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        barrier.wait(timeout=60)  # everyone posts at once
-        posted = session.post(
-            url,
-            data={
-                "csrfmiddlewaretoken": token,
-                "first_name": "Person",
-                "last_name": f"Nummer {number}",
-                "email": f"person{number}@example.se",
-                "membership": "undisclosed",
-            },
-            headers={"Referer": url},
-            allow_redirects=False,
-            timeout=60,
-        )
+        posted = post_registration(session, url, number, barrier)
         thanks = session.get(url.rstrip("/") + "/tack/", timeout=60) if posted.status_code == 302 else None
         return posted.status_code, thanks.status_code if thanks else 0, thanks.text if thanks else ""
 

@@ -16,23 +16,28 @@ SEATS = 5
 
 def _register(url: str, number: int, barrier: threading.Barrier) -> int:
     with requests.Session() as session:
-        page = session.get(url, timeout=60)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        barrier.wait(timeout=60)  # everyone posts at once
-        response = session.post(
-            url,
-            data={
-                "csrfmiddlewaretoken": token,
-                "first_name": "Person",
-                "last_name": f"Nummer {number}",
-                "email": f"person{number}@example.se",
-                "membership": "undisclosed",
-            },
-            headers={"Referer": url},
-            allow_redirects=False,
-            timeout=60,
-        )
-        return response.status_code
+        return post_registration(session, url, number, barrier).status_code
+
+
+def post_registration(session: requests.Session, url: str, number: int, barrier: threading.Barrier):
+    """A new visitor's form, posted when every other client's is ready too; the POST's response."""
+    page = session.get(url, timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    barrier.wait(timeout=60)  # everyone posts at once
+    response = session.post(
+        url,
+        data={
+            "csrfmiddlewaretoken": token,
+            "first_name": "Person",
+            "last_name": f"Nummer {number}",
+            "email": f"person{number}@example.se",
+            "membership": "undisclosed",
+        },
+        headers={"Referer": url},
+        allow_redirects=False,
+        timeout=60,
+    )
+    return response
 
 
 @pytest.mark.slow
