@@ -134,6 +134,8 @@ def test_a_thread_that_inserts_leaves_nothing_behind_once_its_connection_is_gone
 
     from django.db import connections
 
+    from frukost.core import inserts, sql
+
     seen = {}
 
     def work():
@@ -141,7 +143,8 @@ def test_a_thread_that_inserts_leaves_nothing_behind_once_its_connection_is_gone
         own = connections["default"]
         seen["pk"], seen["kept"], seen["connection"] = (
             row.pk,
-            list(own.__dict__["_frukost_prepared_inserts"]),  # the models only: no reference to it
+            # the models only (per_connection's store: {(function, *args): value}); no reference to it
+            [key[1] for key in own.__dict__[sql._PER_CONNECTION] if key[0] is inserts._prepare.__wrapped__],
             weakref.ref(own),
         )
         connections.close_all()

@@ -30,13 +30,9 @@ from django.db.models.fields import AutoFieldMixin, return_None
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.sql import InsertQuery
 
-M = TypeVar("M", bound=models.Model)
+from frukost.core.sql import per_connection
 
-# Kept on each connection object (one per thread), per model: (compiler, fields, sql, returning
-# fields, converters). A new connection object (a new thread, the test runner's) builds its own,
-# and what it built goes with it when the thread's connection is dropped: nothing per thread is
-# left behind in the process.
-_ATTRIBUTE = "_frukost_prepared_inserts"
+M = TypeVar("M", bound=models.Model)
 
 
 def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
@@ -52,16 +48,10 @@ def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
         obj.save(force_insert=True, using=using)
         return obj
     connection = connections[using]
-    kept = connection.__dict__.get(_ATTRIBUTE)
-    if kept is None:
-        kept = connection.__dict__[_ATTRIBUTE] = {}
-    prepared = kept.get(model)
-    if prepared is None:
-        if not connection.features.can_return_columns_from_insert:
-            obj.save(force_insert=True, using=using)
-            return obj
-        prepared = kept[model] = _prepare(model, connection)
-    compiler, fields, plain_types, sql, returning, converters = prepared
+    if not connection.features.can_return_columns_from_insert:
+        obj.save(force_insert=True, using=using)
+        return obj
+    compiler, fields, plain_types, sql, returning, converters = _prepare(connection, model)
     obj._prepare_related_fields_for_save(operation_name="save")
     values = []
     for field, plain_type in zip(fields, plain_types, strict=True):
@@ -85,9 +75,11 @@ def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
     return obj
 
 
-def _prepare(model: type[models.Model], connection) -> tuple:
+@per_connection
+def _prepare(connection, model: type[models.Model]) -> tuple:
     """The ORM's INSERT for one row of `model`, compiled with stand-in values (only the
-    placeholders matter: every column's is %s unless its field says otherwise)."""
+    placeholders matter: every column's is %s unless its field says otherwise); built once per
+    connection object (one per thread) and model, kept on the connection (core.sql.per_connection)."""
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
     returning = list(meta.db_returning_fields)
