@@ -11,12 +11,26 @@ recently used dropped; a text longer than CACHED_CHARACTERS (a long `IN (…)` l
 every length) is rewritten each time, so the cache stays a few MB however the lists vary. A text
 is rewritten exactly as Django rewrites it (a test compares them), so nothing but the cost
 changes; named (`%(name)s`) parameters go Django's way.
+
+One writer at a time per process, waiting on a lock. SQLite lets one connection write at a time;
+another that finds the file locked waits in SQLite's busy handler, which sleeps 1, 2, 5, 10, 15,
+20, 25 … 100 ms between looks and so goes on sleeping after the lock is free (under load,
+benchmarks/README.md, "Eighth pass: SQLite's writers", a POST's first write slept there in one
+request of two). The threads of one process (granian's two) therefore take a lock of the
+process's own, per database file, before they write: a write transaction from its `BEGIN
+IMMEDIATE` to its commit, rollback or the connection's close, and a write statement run in
+autocommit (the rate counters' upsert) for that statement. The one waiting is woken the moment the
+other is done. Other processes (the mail worker, a second web worker, a command) still meet in
+SQLite's busy handler as before; reads never wait (WAL). A thread that waits longer than the
+connection's `timeout` option gets "database is locked", as it would from SQLite.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 # Distinct statement texts a process runs: the ORM's few hundred, and texts with inlined lists of
@@ -42,13 +56,117 @@ def qmark(query: str) -> str:
     return cached_rewrite(query)
 
 
+# What a statement that writes starts with (the ORM's, core.inserts' and the rate counters'). A
+# write that starts otherwise (`WITH … INSERT`) waits in SQLite's busy handler, as before.
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+_writers: dict[str, threading.RLock] = {}
+_writers_made = threading.Lock()
+
+
+def writer_lock(name) -> threading.RLock:
+    """The lock this process's writers to the database file `name` take, one per file.
+
+    Re-entrant: a thread that writes through two connections to one file (a test, a command)
+    waits for itself no more than before (in SQLite's busy handler)."""
+    key = str(name)
+    with _writers_made:
+        return _writers.setdefault(key, threading.RLock())
+
+
+def writes(query: str) -> bool:
+    """Whether a statement writes, by its first word."""
+    return query.lstrip()[:7].upper().startswith(WRITES)
+
+
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
+    writer: threading.RLock
+    wait: float
+
     def convert_query(self, query, *, param_names=None):
         if param_names is None and type(query) is str:
             return qmark(query)
         return super().convert_query(query, param_names=param_names)
 
+    def execute(self, query, params=None):
+        # A write in autocommit is a transaction of one statement: it takes the process's lock for
+        # the statement. Inside a transaction the connection holds the lock already (BEGIN).
+        if self.connection.in_transaction or not writes(query):
+            return super().execute(query, params)
+        with _holding(self.writer, self.wait):
+            return super().execute(query, params)
+
+    def executemany(self, query, param_list):
+        if self.connection.in_transaction or not writes(query):
+            return super().executemany(query, param_list)
+        with _holding(self.writer, self.wait):
+            return super().executemany(query, param_list)
+
+
+class _holding:
+    """`with` the writer's lock, given up after `wait` seconds with SQLite's own error."""
+
+    __slots__ = ("lock", "wait")
+
+    def __init__(self, lock: threading.RLock, wait: float):
+        self.lock, self.wait = lock, wait
+
+    def __enter__(self):
+        if not self.lock.acquire(timeout=self.wait):
+            raise OperationalError("database is locked")
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.writer = writer_lock(self.settings_dict["NAME"])
+        # As long as SQLite's busy handler would wait (the `timeout` option, Django's default 5 s).
+        self.writer_wait = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        self.holds_writer = False
+
+    def get_new_connection(self, conn_params):
+        # The file this connection opens (the test database's, once the test runner has renamed it).
+        self.writer = writer_lock(self.settings_dict["NAME"])
+        return super().get_new_connection(conn_params)
+
     def create_cursor(self, name=None):
-        return self.connection.cursor(factory=SQLiteCursorWrapper)
+        cursor = self.connection.cursor(factory=SQLiteCursorWrapper)
+        cursor.writer, cursor.wait = self.writer, self.writer_wait
+        return cursor
+
+    def _start_transaction_under_autocommit(self):
+        # Every transaction Django begins here is a write transaction (BEGIN IMMEDIATE).
+        if not self.writer.acquire(timeout=self.writer_wait):
+            raise OperationalError("database is locked")
+        self.holds_writer = True
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer()
+            raise
+
+    def _release_writer(self):
+        if self.holds_writer:
+            self.holds_writer = False
+            self.writer.release()
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_writer()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_writer()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_writer()
