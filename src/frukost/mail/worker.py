@@ -36,6 +36,7 @@ import random
 import re
 import smtplib
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -231,6 +232,8 @@ class _Statements:
                 self.hand_over_sql[with_subject, database] = (
                     f"UPDATE {table} SET handed_over_at = {now}{subject} WHERE id = %(id)s"  # noqa: S608
                 )
+        self.postgresql = postgresql
+        self._joined_sql: dict = {}  # (write statements, hand-over statement) -> see _joined
         # forget the recipient -> sent: no bodies kept.
         self.sent_sql: dict[bool, str] = {}
         for forget_recipient in (False, True):
@@ -278,10 +281,38 @@ class _Statements:
             with self.db.cursor() as cursor:
                 cursor.execute(self.hand_over_sql[with_subject, database], params)
             return
+        joined = self.postgresql and self._joined(tuple(sql for sql, _ in writes), with_subject, database)
+        if joined:
+            # One statement, so one round trip where BEGIN, each INSERT, the UPDATE and COMMIT
+            # were one each; a statement is atomic on its own, so what is committed (the links
+            # with the hand-over, or nothing) is what the transaction committed. Inside a
+            # caller's transaction (tests) a savepoint keeps a failure from ending it, as the
+            # nested atomic() did.
+            sql, renames = joined
+            for index, (_, write_params) in enumerate(writes):
+                params.update((renames[index][key], value) for key, value in write_params.items())
+            inside = transaction.atomic(using=self.db.alias) if self.db.in_atomic_block else nullcontext()
+            with inside, self.db.cursor() as cursor:
+                cursor.execute(sql, params)
+            return
         with transaction.atomic(using=self.db.alias), self.db.cursor() as cursor:
             for sql, write_params in writes:
                 cursor.execute(sql, write_params)
             cursor.execute(self.hand_over_sql[with_subject, database], params)
+
+    def _joined(self, sqls: tuple[str, ...], with_subject: bool, database: bool):
+        """The hand-over with its writes as one PostgreSQL statement, each write a data-modifying
+        CTE (run exactly once, to completion, whether or not anything reads it): `WITH w0 AS
+        (INSERT …), w1 AS (INSERT … ON CONFLICT DO NOTHING) UPDATE … handed_over_at …`, and per
+        write the names its parameters take in it (`p0` -> `w0_p0`). None when a write's
+        parameters are not all named (`%(name)s`, frukost.core.sql): then the transaction as before.
+        A plain INSERT's unique violation still fails the whole statement (nothing stored, the
+        IntegrityError raised), an `ON CONFLICT DO NOTHING` one still stores nothing and goes on.
+        Kept per shape: the same text each time, which psycopg prepares."""
+        key = (sqls, self.hand_over_sql[with_subject, database])
+        if key not in self._joined_sql:
+            self._joined_sql[key] = _join_writes(*key)
+        return self._joined_sql[key]
 
     def sent(self, pk: int, sent_at: dt.datetime, *, forget_recipient: bool) -> None:
         """Record a message as sent: no bodies kept, and no address for the kinds that forget it."""
@@ -314,6 +345,21 @@ def with_hand_over(db, sql: str, params) -> None:
         return
     with db.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _join_writes(sqls: tuple[str, ...], hand_over_sql: str):
+    """See `_Statements._joined`."""
+    parts, renames = [], []
+    for index, sql in enumerate(sqls):
+        found = _NAMED.findall(sql)
+        if not found or sql.count("%") != len(found):
+            return None
+        renames.append({name: f"w{index}_{name}" for name in found})
+        parts.append(f"w{index} AS ({_NAMED.sub(lambda match, i=index: f'%(w{i}_{match[1]})s', sql)})")
+    return f"WITH {', '.join(parts)} {hand_over_sql}", renames
 
 
 @per_connection
