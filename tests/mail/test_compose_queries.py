@@ -51,8 +51,8 @@ def test_a_confirmation_takes_the_same_few_queries_with_colleagues_or_an_earlier
     # The registration with its event and organisation, whether it has colleagues (none stored by
     # name) and its earlier registrations in one statement, the link and the check-in code stored,
     # the hand-over (with the subject), sent: nothing per colleague or per earlier registration, no
-    # bodies saved.
-    assert plain == again == with_colleague == 5
+    # bodies saved. On PostgreSQL the link and the check-in code go in the hand-over's statement.
+    assert plain == again == with_colleague == (3 if connection.vendor == "postgresql" else 5)
     mails = {mail["To"]: mail for mail in read_eml_files(mail_dir)}
     cleo = mails["cleo@example.se"].get_body(("plain",)).get_content()
     assert "Bo Ek" in cleo

@@ -37,6 +37,88 @@ M = TypeVar("M", bound=models.Model)
 
 def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
     """INSERT obj as a new row (what obj.save() does for a new instance) and return it."""
+    connection = connections[using]
+    prepared = _insertable(obj, connection)
+    if prepared is None:
+        obj.save(force_insert=True, using=using)
+        return obj
+    (compiler, _fields, _plain_types, sql, returning, converters), values = prepared
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = connection.ops.fetch_returned_insert_columns(cursor, ())
+    _returned(obj, row, compiler, returning, converters, using)
+    return obj
+
+
+def insert_with(parent: models.Model, child: models.Model, *, field: str, using: str = DEFAULT_DB_ALIAS):
+    """insert(parent), then insert(child) with child.<field> set to it (a foreign key to it, or a
+    plain column for its id): on PostgreSQL in one
+    statement (`WITH parent AS (INSERT … RETURNING id) INSERT child … VALUES (…, (SELECT id
+    FROM parent), …)`), one round trip where there were two. Both rows or neither: an error in
+    either (the parent's unique constraint) fails the statement as it would fail the first or
+    the second INSERT. Elsewhere, or where either INSERT is not the plain one insert() runs
+    (see insert()), the two insert()s."""
+    connection = connections[using]
+    link = type(child)._meta.get_field(field)
+    joined = None
+    if connection.vendor == "postgresql":
+        parent_prepared = _insertable(parent, connection)
+        child_prepared = parent_prepared and _insertable(child, connection, unset=link)
+        if child_prepared:
+            joined = _joined(connection, type(parent), type(child), link.name)
+    if joined is None:
+        insert(parent, using=using)
+        _link(child, link, parent)
+        insert(child, using=using)
+        return
+    (parent_plan, parent_values), (child_plan, child_values) = parent_prepared, child_prepared
+    sql, link_index = joined
+    del child_values[link_index]
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, parent_values + child_values)
+        parent_id, child_id = cursor.fetchone()
+    _returned(parent, (parent_id,), parent_plan[0], parent_plan[4], parent_plan[5], using)
+    _link(child, link, parent)
+    _returned(child, (child_id,), child_plan[0], child_plan[4], child_plan[5], using)
+
+
+def _link(child: models.Model, link: models.Field, parent: models.Model) -> None:
+    # A foreign key to the parent is set to it; a plain id column (AuditLog.registration_id) to its id.
+    if link.is_relation:
+        setattr(child, link.name, parent)
+    else:
+        setattr(child, link.attname, parent.pk)
+
+
+@per_connection
+def _joined(connection, parent_model, child_model, link_name: str):
+    """The statement insert_with runs, and the index of the child's link among its values;
+    None where the two INSERTs are not as expected (each returns its id alone)."""
+    _c, _f, _p, parent_sql, parent_returning, _v = _prepare(connection, parent_model)
+    _c, child_fields, _p, child_sql, child_returning, _v = _prepare(connection, child_model)
+    if [f.attname for f in parent_returning] != [parent_model._meta.pk.attname] or [
+        f.attname for f in child_returning
+    ] != [child_model._meta.pk.attname]:
+        return None
+    link_index = [f.name for f in child_fields].index(link_name)
+    quote = connection.ops.quote_name
+    pk = quote(parent_model._meta.pk.column)
+    head, returning = child_sql.rsplit(" RETURNING ", 1)
+    parts = head.split("%s")
+    if len(parts) != len(child_fields) + 1:
+        return None
+    pieces = []
+    for n, part in enumerate(parts[:-1]):
+        pieces += [part, f"(SELECT {pk} FROM parent)" if n == link_index else "%s"]  # noqa: S608 - no input
+    child_head = "".join(pieces) + parts[-1]
+    sql = f"WITH parent AS ({parent_sql}) {child_head} RETURNING (SELECT {pk} FROM parent), {returning}"  # noqa: S608
+    return sql, link_index
+
+
+def _insertable(obj: models.Model, connection, *, unset: models.Field | None = None):
+    """insert()'s prepared statement for obj and its values, or None where save() must do it
+    (see the module's docstring). `unset`: a foreign key not set yet (insert_with sets it in
+    the SQL); its value is left None."""
     model = type(obj)
     meta = model._meta
     if (
@@ -44,35 +126,39 @@ def insert(obj: models.Model, *, using: str = DEFAULT_DB_ALIAS) -> models.Model:
         or meta.parents
         or signals.pre_save.has_listeners(model)
         or signals.post_save.has_listeners(model)
+        or not connection.features.can_return_columns_from_insert
     ):
-        obj.save(force_insert=True, using=using)
-        return obj
-    connection = connections[using]
-    if not connection.features.can_return_columns_from_insert:
-        obj.save(force_insert=True, using=using)
-        return obj
-    compiler, fields, plain_types, sql, returning, converters = _prepare(connection, model)
-    obj._prepare_related_fields_for_save(operation_name="save")
+        return None
+    prepared = _prepare(connection, model)
+    _compiler, fields, plain_types, _sql, _returning, _converters = prepared
+    obj._prepare_related_fields_for_save(
+        operation_name="save",
+        fields=None if unset is None else [f for f in meta.concrete_fields if f is not unset],
+    )
     values = []
     for field, plain_type in zip(fields, plain_types, strict=True):
+        if field is unset:
+            values.append(None)
+            continue
         value = field.pre_save(obj, True)
         if plain_type is not None and (value is None or type(value) is plain_type):
             values.append(value)  # what get_db_prep_save returns for it (see _plain_type)
             continue
         if hasattr(value, "resolve_expression"):  # an F(), a Subquery, a db_default: the ORM's job
-            obj.save(force_insert=True, using=using)
-            return obj
+            return None
         values.append(field.get_db_prep_save(value, connection=connection))
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        rows = [connection.ops.fetch_returned_insert_columns(cursor, ())]
+    return prepared, values
+
+
+def _returned(obj, row, compiler, returning, converters, using) -> None:
+    """Set what the INSERT returned on obj, and leave it as save() leaves a new instance."""
+    rows = [row]
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
     for field, value in zip(returning, rows[0], strict=True):
         setattr(obj, field.attname, value)
     obj._state.adding = False
     obj._state.db = using
-    return obj
 
 
 @per_connection

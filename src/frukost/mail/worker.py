@@ -12,7 +12,8 @@ together (counted in the database: the bulk messages claimed in the last 60 seco
 so two workers cannot both spend the same allowance). Transactional mail is never limited.
 
 Just before a message goes to the mail server its `handed_over_at` is set and committed, with the
-links and check-in code minted for it (one transaction, `with_hand_over`). A message
+links and check-in code minted for it (one transaction, `with_hand_over`; on PostgreSQL one
+statement, `_Statements._joined`). A message
 left in "sending" by a worker that died is looked at after FRUKOST_MAIL_STUCK_AFTER_SECONDS: never
 handed over, it is queued again (nothing left the building); handed over, a transactional message
 is queued again (a person's own confirmation: at least once) and a bulk one is failed as "may have
@@ -36,6 +37,7 @@ import random
 import re
 import smtplib
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -231,6 +233,8 @@ class _Statements:
                 self.hand_over_sql[with_subject, database] = (
                     f"UPDATE {table} SET handed_over_at = {now}{subject} WHERE id = %(id)s"  # noqa: S608
                 )
+        self.postgresql = postgresql
+        self._joined_sql: dict = {}  # (write statements, hand-over statement) -> see _joined
         # forget the recipient -> sent: no bodies kept.
         self.sent_sql: dict[bool, str] = {}
         for forget_recipient in (False, True):
@@ -266,7 +270,8 @@ class _Statements:
         """Record (committed) that the message goes to the mail server now; with the subject
         composed for it, which the back office and an inviter's erasure look at. `writes`, the
         INSERTs of the links and check-in code minted for it (`with_hand_over`), are committed
-        with it, in one transaction: one commit a message where there were three."""
+        with it, in one transaction: one commit a message where there were three (on PostgreSQL in
+        one statement: one round trip where there were five)."""
         database = database_clock()
         params = {"id": message.pk}
         if not database:
@@ -278,10 +283,38 @@ class _Statements:
             with self.db.cursor() as cursor:
                 cursor.execute(self.hand_over_sql[with_subject, database], params)
             return
+        joined = self.postgresql and self._joined(tuple(sql for sql, _ in writes), with_subject, database)
+        if joined:
+            # One statement, so one round trip where BEGIN, each INSERT, the UPDATE and COMMIT
+            # were one each; a statement is atomic on its own, so what is committed (the links
+            # with the hand-over, or nothing) is what the transaction committed. Inside a
+            # caller's transaction (tests) a savepoint keeps a failure from ending it, as the
+            # nested atomic() did.
+            sql, renames = joined
+            for index, (_, write_params) in enumerate(writes):
+                params.update((renames[index][key], value) for key, value in write_params.items())
+            inside = transaction.atomic(using=self.db.alias) if self.db.in_atomic_block else nullcontext()
+            with inside, self.db.cursor() as cursor:
+                cursor.execute(sql, params)
+            return
         with transaction.atomic(using=self.db.alias), self.db.cursor() as cursor:
             for sql, write_params in writes:
                 cursor.execute(sql, write_params)
             cursor.execute(self.hand_over_sql[with_subject, database], params)
+
+    def _joined(self, sqls: tuple[str, ...], with_subject: bool, database: bool):
+        """The hand-over with its writes as one PostgreSQL statement, each write a data-modifying
+        CTE (run exactly once, to completion, whether or not anything reads it): `WITH w0 AS
+        (INSERT …), w1 AS (INSERT … ON CONFLICT DO NOTHING) UPDATE … handed_over_at …`, and per
+        write the names its parameters take in it (`p0` -> `w0_p0`). None when a write's
+        parameters are not all named (`%(name)s`, frukost.core.sql): then the transaction as before.
+        A plain INSERT's unique violation still fails the whole statement (nothing stored, the
+        IntegrityError raised), an `ON CONFLICT DO NOTHING` one still stores nothing and goes on.
+        Kept per shape: the same text each time, which psycopg prepares."""
+        key = (sqls, self.hand_over_sql[with_subject, database])
+        if key not in self._joined_sql:
+            self._joined_sql[key] = _join_writes(*key)
+        return self._joined_sql[key]
 
     def sent(self, pk: int, sent_at: dt.datetime, *, forget_recipient: bool) -> None:
         """Record a message as sent: no bodies kept, and no address for the kinds that forget it."""
@@ -314,6 +347,21 @@ def with_hand_over(db, sql: str, params) -> None:
         return
     with db.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _join_writes(sqls: tuple[str, ...], hand_over_sql: str):
+    """See `_Statements._joined`."""
+    parts, renames = [], []
+    for index, sql in enumerate(sqls):
+        found = _NAMED.findall(sql)
+        if not found or sql.count("%") != len(found):
+            return None
+        renames.append({name: f"w{index}_{name}" for name in found})
+        parts.append(f"w{index} AS ({_NAMED.sub(lambda match, i=index: f'%(w{i}_{match[1]})s', sql)})")
+    return f"WITH {', '.join(parts)} {hand_over_sql}", renames
 
 
 @per_connection
