@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from frukost.core.instances import copied
 from frukost.core.sql import per_connection
 from frukost.events.enums import EventStatus
 from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
@@ -104,7 +104,7 @@ def _fetch_one_event_row(sql: str, params: list) -> tuple:
 def _locked_copy(event: Event, compiler: SQLCompiler, converters: dict, row: tuple) -> Event:
     if converters:
         row = next(compiler.apply_converters([row], converters))
-    locked = copy.copy(event)
+    locked = copied(event)  # copy.copy(event), without pickling's detour (core.instances)
     for name, value in zip(RULE_FIELDS, row, strict=True):
         setattr(locked, name, value)
     return locked
