@@ -6,7 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.sql.compiler import SQLCompiler
 
 from frukost.core.instances import from_row
-from frukost.core.sql import per_connection
+from frukost.core.sql import per_connection, with_datetimes_kept
 from frukost.events.enums import EventStatus
 from frukost.events.models import Event, Organisation
 
@@ -64,4 +64,4 @@ def _prepared(db) -> tuple[SQLCompiler, str, tuple, tuple[int, int], dict] | Non
         return None
     slots = (params.index(_ORGANISATION_SLUG), params.index(_EVENT_SLUG))
     converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
-    return compiler, sql, tuple(params), slots, converters
+    return compiler, sql, tuple(params), slots, with_datetimes_kept(converters, db)

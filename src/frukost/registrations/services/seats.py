@@ -13,7 +13,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from frukost.core.instances import copied
-from frukost.core.sql import per_connection
+from frukost.core.sql import per_connection, with_datetimes_kept
 from frukost.events.enums import EventStatus
 from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
 from frukost.registrations.enums import ACTIVE_STATUSES
@@ -126,6 +126,7 @@ def _prepared_rules(db) -> tuple[SQLCompiler, str, tuple, int, dict]:
     if columns != list(RULE_FIELDS):
         raise AssertionError("lock_event_rules: the ORM laid out the columns differently")
     converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+    converters = with_datetimes_kept(converters, db)  # the event's times: parsed once (core.sql)
     return compiler, sql, tuple(params), list(params).index(_EVENT_PK), converters
 
 
