@@ -12,9 +12,13 @@ cost. PostgreSQL's driver (psycopg) takes the same named style and caches its ow
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 T = TypeVar("T")
 
@@ -66,3 +70,51 @@ def per_connection(function: Callable[..., T]) -> Callable[..., T]:
             return value
 
     return kept
+
+
+# SQLite's datetime columns: the naive datetime its driver reads (Django registers the parsing
+# with sqlite3) -> the aware datetime Django's converter makes of it, per the connection's time
+# zone: {(datetime, timezone): datetime}. Only for the columns of events and organisations (their
+# times: no personal data), never registrations'. A datetime is immutable, so one object serves
+# every row that holds the same time.
+_DATETIMES: dict[tuple, object] = {}
+MAX_DATETIMES = 4096
+
+
+def with_datetimes_kept(converters: dict, db) -> dict:
+    """A compiler's `get_converters()` result, with SQLite's datetime converter (the setting read,
+    then `replace(tzinfo=…)`: half of converting an event's row, issue 10) answered from
+    `_DATETIMES` for a time seen before. Every other converter, and every other backend, as they
+    were. The kept values are forgotten when USE_TZ, TIME_ZONE or DATABASES changes."""
+    if db.vendor != "sqlite":
+        return converters
+    original = db.ops.convert_datetimefield_value
+    kept = {}
+    for position, (functions, expression) in converters.items():
+        if functions == [original]:
+            functions = [_kept_datetime(original)]
+        kept[position] = (functions, expression)
+    return kept
+
+
+def _kept_datetime(original):
+    def convert(value, expression, connection):
+        if type(value) is not dt.datetime:  # None, or text the driver did not parse
+            return original(value, expression, connection)
+        key = (value, connection.timezone)  # USE_TZ off: no time zone, a key of its own
+        try:
+            return _DATETIMES[key]
+        except KeyError:
+            result = original(value, expression, connection)
+            if len(_DATETIMES) >= MAX_DATETIMES:
+                _DATETIMES.clear()
+            _DATETIMES[key] = result
+            return result
+
+    return convert
+
+
+@receiver(setting_changed)
+def _forget_datetimes(*, setting: str, **kwargs) -> None:
+    if setting in ("USE_TZ", "TIME_ZONE", "DATABASES"):
+        _DATETIMES.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -13,7 +12,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from frukost.core.sql import per_connection
+from frukost.core.instances import copied
+from frukost.core.sql import per_connection, with_datetimes_kept
 from frukost.events.enums import EventStatus
 from frukost.events.models import MAX_COLLEAGUE_HOLD_HOURS, Event
 from frukost.registrations.enums import ACTIVE_STATUSES
@@ -104,7 +104,7 @@ def _fetch_one_event_row(sql: str, params: list) -> tuple:
 def _locked_copy(event: Event, compiler: SQLCompiler, converters: dict, row: tuple) -> Event:
     if converters:
         row = next(compiler.apply_converters([row], converters))
-    locked = copy.copy(event)
+    locked = copied(event)  # copy.copy(event), without pickling's detour (core.instances)
     for name, value in zip(RULE_FIELDS, row, strict=True):
         setattr(locked, name, value)
     return locked
@@ -126,6 +126,7 @@ def _prepared_rules(db) -> tuple[SQLCompiler, str, tuple, int, dict]:
     if columns != list(RULE_FIELDS):
         raise AssertionError("lock_event_rules: the ORM laid out the columns differently")
     converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+    converters = with_datetimes_kept(converters, db)  # the event's times: parsed once (core.sql)
     return compiler, sql, tuple(params), list(params).index(_EVENT_PK), converters
 
 
