@@ -297,3 +297,39 @@ def test_a_written_message_answers_as_the_stdlibs_does():
         "text/html",
     ]
     assert written.as_bytes() == raw == bytes(written)  # looked into: the same bytes
+
+
+class _NoSplit:
+    """Stands in for mime._NEWLINE where a payload must not be cut at its line ends."""
+
+    def split(self, data):
+        raise AssertionError("the payload was split at its line ends")
+
+
+@pytest.mark.parametrize("linesep", ["\n", "\r\n"])
+def test_a_calendar_in_crlf_is_written_as_the_stdlib_writes_it_without_splitting_its_lines(
+    monkeypatch, linesep
+):
+    message = mime.Email(subject="Frukost", body="Hej Åsa!\n", to=["asa@example.se"])
+    message.attach_alternative("<p>Hej Åsa!</p>\n", "text/html")
+    message.attach(mime.calendar_part(_calendar("PUBLISH", "Frukost – på kontoret")))
+    written = message.message()
+    stdlib = written.stdlib_message().as_bytes(linesep=linesep)
+    monkeypatch.setattr(mime, "_NEWLINE", _NoSplit())
+
+    ours = written.as_bytes(linesep=linesep)
+
+    assert ours == stdlib
+    calendar = email.message_from_bytes(ours, policy=policy.default).get_payload()[1]
+    assert calendar.get_content().splitlines()[2] == "METHOD:PUBLISH"
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r", "\r\r\n", "\n\r"])
+@pytest.mark.parametrize("linesep", ["\n", "\r\n"])
+def test_a_calendar_with_other_line_ends_is_written_as_the_stdlib_writes_it(linesep, line_end):
+    ics = _calendar("PUBLISH", "Frukost").replace("VERSION:2.0\r\n", f"VERSION:2.0{line_end}")
+    message = mime.Email(subject="Frukost", body="Hej!\n", to=["asa@example.se"])
+    message.attach(mime.calendar_part(ics))
+    written = message.message()
+
+    assert written.as_bytes(linesep=linesep) == written.stdlib_message().as_bytes(linesep=linesep)

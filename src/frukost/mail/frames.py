@@ -20,6 +20,7 @@ bounded (least recently used out) and shared by the worker's threads.
 from __future__ import annotations
 
 import functools
+import html
 import operator
 import re
 import secrets
@@ -41,14 +42,18 @@ def model_facts(*instances) -> tuple:
     """Every stored field of each instance, as it is now: for a key that changes whenever any of
     them does, saved or updated in bulk (`updated_at` alone misses an `update()`), and that no
     hand-kept list of fields can forget one of."""
-    return tuple(
-        value for instance in instances for value in operator.attrgetter(*_attnames(type(instance)))(instance)
-    )
+    if len(instances) == 2:  # the event and its organisation, twice a message
+        first, second = instances
+        return _getter(type(first))(first) + _getter(type(second))(second)
+    return tuple(value for instance in instances for value in _getter(type(instance))(instance))
 
 
 @functools.cache
-def _attnames(model) -> tuple[str, ...]:
-    return tuple(field.attname for field in model._meta.concrete_fields)
+def _getter(model) -> operator.attrgetter:
+    # Built once per model: constructing it parses and interns every field name again.
+    names = tuple(field.attname for field in model._meta.concrete_fields)
+    getter = operator.attrgetter(*names)
+    return getter if len(names) > 1 else lambda instance: (getter(instance),)
 
 
 def _cut(rendered: str, word: str, slots: int) -> tuple[str | int, ...] | None:
@@ -60,6 +65,15 @@ def _cut(rendered: str, word: str, slots: int) -> tuple[str | int, ...] | None:
     if any(int(number) >= slots for number in pieces[1::2]):
         return None
     return tuple(piece if i % 2 == 0 else int(piece) for i, piece in enumerate(pieces))
+
+
+def _escape(value) -> str:
+    """conditional_escape's text for a value: a plain str straight through html.escape, as
+    Django's escape() does, without its lazy-argument wrapper and SafeString around it (the
+    pieces are joined into a str anyway); anything else through conditional_escape itself."""
+    if type(value) is str:
+        return html.escape(value)
+    return conditional_escape(value)
 
 
 class FrameCache:
@@ -111,7 +125,7 @@ class FrameCache:
         for pieces, is_html in zip(frame, self._escape, strict=True):
             if is_html:
                 if escaped is None:
-                    escaped = [conditional_escape(value) for value in values]
+                    escaped = [_escape(value) for value in values]
                 filled = escaped
             else:
                 filled = [str(value) for value in values]

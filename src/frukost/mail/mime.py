@@ -464,10 +464,12 @@ def _render(part, nl: bytes, linesep: str, out: list, headers: list | None = Non
     out.append(nl)
     if isinstance(part, _Leaf):
         data = part.payload
-        if nl == b"\n" and b"\r" not in data:
-            out.append(data)
-        elif nl == b"\r\n" and b"\r" not in data:
-            out.append(data.replace(b"\n", b"\r\n"))
+        if b"\r" not in data:
+            out.append(data if nl == b"\n" else data.replace(b"\n", nl))
+        elif data.count(b"\r") == data.count(b"\n") == data.count(b"\r\n"):
+            # Every line ends in CRLF already (the calendar file: RFC 5545's line ending), so the
+            # generator's split at each line end would only join the same lines again.
+            out.append(data if nl == b"\r\n" else data.replace(b"\r\n", nl))
         else:
             out.append(nl.join(_NEWLINE.split(data)))
         return
