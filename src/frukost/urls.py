@@ -4,16 +4,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from frukost.core.cached_urls import cached_include
-from frukost.core.lazy_urls import lazy_include
-from frukost.public import (
-    feedback_views,
-    invitation_views,
-    offer_views,
-    operations,
-    selfservice_views,
-    still_coming_views,
-    views,
-)
+from frukost.core.lazy_urls import lazy_include, lazy_path
+from frukost.public import operations, views
 
 admin.site.site_header = "frukost"
 admin.site.site_title = "frukost"
@@ -35,37 +27,65 @@ public_patterns = (
         path("tillganglighet/", operations.accessibility, name="accessibility"),
         path("r/<str:token>/", views.registration_detail, name="registration"),
         path("r/<str:token>/avanmal/", views.registration_cancel, name="registration-cancel"),
-        path(
+        lazy_path(
             "r/<str:token>/kommer-du/",
-            still_coming_views.registration_still_coming,
+            "frukost.public.still_coming_views.registration_still_coming",
             name="registration-still-coming",
         ),
-        path("r/<str:token>/plats/", offer_views.registration_offer, name="registration-offer"),
+        lazy_path(
+            "r/<str:token>/plats/", "frukost.public.offer_views.registration_offer", name="registration-offer"
+        ),
         path("r/<str:token>/kalender.ics", views.registration_ics, name="registration-ics"),
-        path("r/<str:token>/mina-uppgifter/", selfservice_views.registration_data, name="registration-data"),
-        path(
+        lazy_path(
+            "r/<str:token>/mina-uppgifter/",
+            "frukost.public.selfservice_views.registration_data",
+            name="registration-data",
+        ),
+        lazy_path(
             "r/<str:token>/mina-uppgifter.json",
-            selfservice_views.registration_data_json,
+            "frukost.public.selfservice_views.registration_data_json",
             name="registration-data-json",
         ),
-        path("r/<str:token>/aterkoppling/", feedback_views.feedback, name="feedback"),
-        path("r/<str:token>/aterkoppling/tack/", feedback_views.feedback_done, name="feedback-done"),
-        path("r/<str:token>/radera/", selfservice_views.registration_erase, name="registration-erase"),
+        lazy_path("r/<str:token>/aterkoppling/", "frukost.public.feedback_views.feedback", name="feedback"),
+        lazy_path(
+            "r/<str:token>/aterkoppling/tack/",
+            "frukost.public.feedback_views.feedback_done",
+            name="feedback-done",
+        ),
+        lazy_path(
+            "r/<str:token>/radera/",
+            "frukost.public.selfservice_views.registration_erase",
+            name="registration-erase",
+        ),
         # An invitation's links (frukost.invitations): the answer link and its "I can't come", and
         # the unsubscribe link (a token of its own; the List-Unsubscribe header's URL).
-        path("i/<str:token>/", invitation_views.invitation, name="invitation"),
-        path("i/<str:token>/kan-inte-komma/", invitation_views.invitation_decline, name="invitation-decline"),
-        path(
+        lazy_path("i/<str:token>/", "frukost.public.invitation_views.invitation", name="invitation"),
+        lazy_path(
+            "i/<str:token>/kan-inte-komma/",
+            "frukost.public.invitation_views.invitation_decline",
+            name="invitation-decline",
+        ),
+        lazy_path(
             "i/<str:token>/avregistrera/",
-            invitation_views.invitation_unsubscribe,
+            "frukost.public.invitation_views.invitation_unsubscribe",
             name="invitation-unsubscribe",
         ),
-        path("i/<str:token>/<slug:event>/", invitation_views.invitation_event, name="invitation-event"),
-        path("mina-uppgifter/", selfservice_views.data_request, name="data-request"),
-        path("mina-uppgifter/raderade/", selfservice_views.erased, name="erased"),
-        path("mina-uppgifter/<str:token>/", selfservice_views.data_request_list, name="data-request-list"),
-        path(
-            "mina-uppgifter/<str:token>.json", selfservice_views.data_request_json, name="data-request-json"
+        lazy_path(
+            "i/<str:token>/<slug:event>/",
+            "frukost.public.invitation_views.invitation_event",
+            name="invitation-event",
+        ),
+        lazy_path("mina-uppgifter/", "frukost.public.selfservice_views.data_request", name="data-request"),
+        lazy_path("mina-uppgifter/raderade/", "frukost.public.selfservice_views.erased", name="erased"),
+        lazy_path(
+            "mina-uppgifter/<str:token>/",
+            "frukost.public.selfservice_views.data_request_list",
+            name="data-request-list",
+        ),
+        lazy_path(
+            "mina-uppgifter/<str:token>.json",
+            "frukost.public.selfservice_views.data_request_json",
+            name="data-request-json",
         ),
         # Before the event pattern: "integritet" is a reserved event slug (events.models).
         path("<slug:organisation>/integritet/", views.organisation_privacy, name="organisation-privacy"),

@@ -343,3 +343,52 @@ def test_a_retired_threads_database_connection_is_closed_when_the_thread_ends():
         assert _is_closed(raw)
     finally:
         gc.enable()
+
+
+ARENAS_AFTER_SIX_THREADS = """
+import ctypes, json, sys, threading
+from frukost.core import granian
+applied = {apply}
+if applied:
+    applied = granian.fewer_malloc_arenas_and_trim()
+started, done = threading.Barrier(6), threading.Event()
+
+def allocate():
+    held = [b"x" * 2000 for _ in range(50)]  # above pymalloc's 512 bytes: glibc's malloc
+    started.wait()
+    done.wait()
+
+threads = [threading.Thread(target=allocate) for _ in range(6)]
+for thread in threads:
+    thread.start()
+ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena n:" block per arena, on standard error
+done.set()
+for thread in threads:
+    thread.join()
+print(json.dumps(applied))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+@pytest.mark.parametrize(("apply", "arenas"), [(False, 7), (True, 2)])
+def test_a_worker_holds_its_threads_to_two_malloc_arenas(apply, arenas):
+    # Six threads that allocate beside the main thread: glibc gives each its own arena (each with
+    # free pages of its own) unless the worker set the limit, as granian.application() does.
+    script = ARENAS_AFTER_SIX_THREADS.replace("{apply}", repr(apply))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) is apply
+    assert result.stderr.count("Arena ") == arenas
+
+
+def test_the_factory_limits_the_arenas_after_the_boot(monkeypatch):
+    monkeypatch.setattr("django.core.wsgi.get_wsgi_application", lambda: "the application")
+    calls = []
+    monkeypatch.setattr(granian, "fewer_malloc_arenas_and_trim", lambda: calls.append("limited") or True)
+    for name in [name for name in os.environ if name.startswith("FRUKOST_") or name == "DATABASE_URL"]:
+        monkeypatch.setenv(name, os.environ[name])  # given back after the test
+
+    granian.application()
+
+    assert calls == ["limited"]

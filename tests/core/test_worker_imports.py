@@ -7,7 +7,9 @@ whole life once imported, so none may be loaded by pages that do not use it: Rep
 (the door PDFs), XlsxWriter (XLSX exports), openpyxl (an uploaded invitation list), fido2 and
 cryptography (allauth's two-factor views, imported by the /konto/2fa/ pages), icalendar (the
 calendar files: the .ics downloads and the mail worker) and the back office's URL configuration
-with all its views. The same process then asks for the pages that do use them, which must still
+with all its views, and the public pages only a mail's link opens now and then (feedback,
+invitations, an offered seat, one's own data, "still coming?") with the services only they use.
+The same process then asks for the pages that do use them, which must still
 work and load them then. On PostgreSQL (DATABASE_URL) the process uses a scratch database.
 """
 
@@ -31,6 +33,16 @@ HEAVY = [
     "icalendar",
     "allauth.mfa.base.views",
     "frukost.backoffice.urls",
+    # The public pages a mail's link opens now and then (feedback, invitations, a seat offered,
+    # one's own data, "still coming?"), with the services only they use: imported at their first
+    # request (frukost/urls.py, lazy_path).
+    "frukost.public.feedback_views",
+    "frukost.public.invitation_views",
+    "frukost.public.offer_views",
+    "frukost.public.selfservice_views",
+    "frukost.public.still_coming_views",
+    "frukost.followup.services",
+    "frukost.privacy.selfservice",
 ]
 
 SERVE_PUBLIC_PAGES = """
@@ -62,6 +74,8 @@ statuses.append(client.get(personal).status_code)
 public = loaded()
 ics = client.get(personal + "kalender.ics")
 after_ics = loaded()
+own_data = client.get(personal + "mina-uppgifter/").status_code
+after_own_data = loaded()
 sign_in = client.get("/konto/login/").status_code
 second_factor = client.get("/konto/2fa/authenticate/").status_code  # no sign-in begun: back to it
 print(json.dumps({
@@ -69,6 +83,7 @@ print(json.dumps({
     "loaded": public,
     "ics": [ics.status_code, ics["Content-Type"], ics.content.startswith(b"BEGIN:VCALENDAR")],
     "after_ics": after_ics,
+    "own_data": [own_data, after_own_data],
     "back_office": [sign_in, second_factor],
     "after_back_office": loaded(),
 }))
@@ -109,5 +124,9 @@ def test_public_pages_load_no_library_only_other_pages_need(tmp_path):
     # The pages that need them still work, and load them then.
     assert outcome["ics"] == [200, "text/calendar; charset=utf-8", True]
     assert outcome["after_ics"] == ["icalendar"]
+    assert outcome["own_data"] == [
+        200,
+        ["icalendar", "frukost.public.selfservice_views", "frukost.privacy.selfservice"],
+    ]
     assert outcome["back_office"] == [200, 302]
     assert {"fido2", "cryptography", "allauth.mfa.base.views"} <= set(outcome["after_back_office"])

@@ -235,6 +235,34 @@ def secrets_out_of_the_environment() -> tuple[str, ...]:
     return names
 
 
+# glibc's M_ARENA_MAX (malloc.h): at most this many malloc arenas in a worker.
+_M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+
+
+def fewer_malloc_arenas_and_trim() -> bool:
+    """Hold a worker's C heap to `MALLOC_ARENAS` arenas and give the boot's freed pages back.
+
+    glibc gives each thread that meets a locked arena one of its own (up to eight per core), and
+    a granian worker has five threads that allocate: its two blocking threads, the main thread and
+    Rust's runtime threads. Each arena keeps its own free pages, so the same requests took more
+    memory than in one thread. Most of Python's allocations are its own (pymalloc, under the GIL)
+    and never reach these locks. `malloc_trim(0)` returns the free pages the boot left in the heap
+    (the settings, the apps' set-up, the collected garbage). About 1 MiB each (benchmarks/README.md,
+    "Eighth pass: memory per web worker"). Returns False where the C library is not glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt, malloc_trim = libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):  # musl, or no C library found by that name
+        return False
+    mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+    malloc_trim(0)
+    return True
+
+
 def application():
     """The WSGI application, for granian's `--factory` (called in each worker, after the fork)."""
     from django.core.wsgi import get_wsgi_application
@@ -245,4 +273,5 @@ def application():
     # The boot's objects out of the cycle collector's reach, as frukost/wsgi.py does for gunicorn.
     gc.collect()
     gc.freeze()
+    fewer_malloc_arenas_and_trim()
     return application
