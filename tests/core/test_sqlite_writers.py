@@ -190,3 +190,38 @@ def test_one_lock_per_database_file_that_a_thread_holding_it_takes_again():
 )
 def test_which_statements_write(query, writes):
     assert base.writes(query) is writes
+
+
+def test_an_autocommit_write_with_returning_gives_up_sqlites_lock_before_its_rows_are_read():
+    # The rate counters' upsert returns its rows: SQLite holds its write lock until they are read,
+    # so they are read while the process's lock is held, and SQLite's lock is free when it ends.
+    outcome = {}
+
+    def other_writer():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 0")
+            cursor.execute("BEGIN IMMEDIATE")  # fails at once if SQLite's write lock is held
+            cursor.execute("ROLLBACK")
+        return True
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO "core_ratecounter" (name, hits, expires_at) VALUES (%s, %s, %s), (%s, %s, %s) '
+            "RETURNING name, hits",
+            ["a", 1, 2e9, "b", 2, 2e9],
+        )
+        thread, outcome = _in_thread(other_writer, busy_timeout_zero=False)
+        thread.join(10)
+        assert outcome == {"value": True}, outcome
+        assert cursor.fetchone() == ("a", 1)
+        assert cursor.fetchall() == [("b", 2)]
+        assert cursor.fetchone() is None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO "core_ratecounter" (name, hits, expires_at) VALUES (%s, %s, %s) RETURNING name',
+            ["c", 1, 2e9],
+        )
+        assert list(cursor) == [("c",)]
+        cursor.execute("SELECT name FROM core_ratecounter ORDER BY name")  # reads go as before
+        assert cursor.fetchmany(2) == [("a",), ("b",)]
+        assert cursor.fetchall() == [("c",)]

@@ -28,6 +28,7 @@ connection's `timeout` option gets "database is locked", as it would from SQLite
 from __future__ import annotations
 
 import threading
+from collections import deque
 from functools import lru_cache
 
 from django.db import OperationalError
@@ -88,19 +89,54 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
             return qmark(query)
         return super().convert_query(query, param_names=param_names)
 
+    # The rows an autocommit write's RETURNING gave, read while the lock was held (None: none kept).
+    _returned: deque | None = None
+
     def execute(self, query, params=None):
         # A write in autocommit is a transaction of one statement: it takes the process's lock for
         # the statement. Inside a transaction the connection holds the lock already (BEGIN).
+        self._returned = None
         if self.connection.in_transaction or not writes(query):
             return super().execute(query, params)
         with _holding(self.writer, self.wait):
-            return super().execute(query, params)
+            super().execute(query, params)
+            if self.description is not None:
+                # INSERT … RETURNING (the rate counters' upsert): SQLite ends the statement, and
+                # gives up its write lock, only once every row is read, so they are read now.
+                self._returned = deque(super().fetchall())
+        return self
 
     def executemany(self, query, param_list):
+        self._returned = None
         if self.connection.in_transaction or not writes(query):
             return super().executemany(query, param_list)
         with _holding(self.writer, self.wait):
             return super().executemany(query, param_list)
+
+    def fetchone(self):
+        if self._returned is None:
+            return super().fetchone()
+        return self._returned.popleft() if self._returned else None
+
+    def fetchmany(self, size=None):
+        if self._returned is None:
+            return super().fetchmany(self.arraysize if size is None else size)
+        count = min(self.arraysize if size is None else size, len(self._returned))
+        return [self._returned.popleft() for _ in range(count)]
+
+    def fetchall(self):
+        if self._returned is None:
+            return super().fetchall()
+        rows = list(self._returned)
+        self._returned.clear()
+        return rows
+
+    def __next__(self):
+        if self._returned is None:
+            return super().__next__()
+        if not self._returned:
+            raise StopIteration
+        return self._returned.popleft()
 
 
 class _holding:
