@@ -251,12 +251,11 @@ def fewer_malloc_arenas_and_trim() -> bool:
     (the settings, the apps' set-up, the collected garbage). About 1 MiB each (benchmarks/README.md,
     "Eighth pass: memory per web worker"). Returns False where the C library is not glibc."""
     import ctypes
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the process's own symbols: glibc's, without find_library's ldconfig
         mallopt, malloc_trim = libc.mallopt, libc.malloc_trim
-    except (OSError, AttributeError):  # musl, or no C library found by that name
+    except (OSError, AttributeError):  # not glibc: musl has no malloc_trim
         return False
     mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
     malloc_trim(0)

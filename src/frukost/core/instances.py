@@ -72,6 +72,7 @@ def _plan(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[int, ...]] 
         model._meta.abstract
         or model.__init__ is not models.Model.__init__
         or model.__new__ is not object.__new__
+        or model.__setattr__ is not models.Model.__setattr__
         or model.from_db.__func__ is not models.Model.from_db.__func__
     ):
         return None
