@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from django.middleware import csrf
 from django.test import Client, RequestFactory
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from frukost.core import csrf_secrets
 
@@ -91,3 +94,17 @@ def test_a_form_posted_with_the_token_passes_djangos_check_and_a_wrong_one_fails
 
     assert accepted.status_code == 302
     assert refused.status_code == 403
+
+
+@given(st.lists(st.binary(min_size=40, max_size=40), min_size=8, max_size=8))
+def test_the_characters_are_the_byte_by_byte_mapping_of_the_usable_bytes(draws):
+    # The reference: each byte below 248 in draw order, mapped by its remainder; the rest dropped.
+    chars = csrf.CSRF_ALLOWED_CHARS
+    usable = [byte for draw in draws for byte in draw if byte < 248]
+    assume(len(usable) >= 32)
+    reads = iter(draws)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csrf_secrets.os, "urandom", lambda n: next(reads))
+        drawn = csrf_secrets.new_csrf_string()
+
+    assert drawn == "".join(chars[byte % len(chars)] for byte in usable[:32])
