@@ -27,7 +27,8 @@ def _build_everything(db) -> list:
     """Every statement the web and the mail worker keep per connection (compiled, never run)."""
     built = [
         event_queries._prepared(db),
-        registration_queries._registration_for_mail_sql(db),
+        registration_queries._registration_for_mail_sql(db, True),
+        registration_queries._registration_for_mail_sql(db, False),
         registration_queries._earlier_registrations_sql(db),
         registration_queries._has_colleagues_sql(db),
         seats._prepared_rules(db),

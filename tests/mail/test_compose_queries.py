@@ -128,3 +128,107 @@ def registration_for_mail_of(pk):
     from frukost.registrations.queries import registration_for_mail
 
     return registration_for_mail(pk)
+
+
+def _statements(queries) -> list[str]:
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(control)]
+
+
+def test_in_a_round_the_event_is_read_with_the_first_message_only(event, person):
+    from frukost.core import rounds
+    from frukost.events.models import Event
+    from frukost.registrations.queries import registration_for_mail
+
+    ids = [register(event=event, person=person(f"p{n}@example.se")).registration.pk for n in range(3)]
+    event_table = Event._meta.db_table
+
+    with rounds.round_of_work(), CaptureQueriesContext(connection) as queries:
+        read = [registration_for_mail(pk) for pk in ids]
+
+    statements = _statements(queries)
+    assert len(statements) == 3  # one statement a message, as outside a round
+    assert event_table in statements[0]
+    assert [event_table in sql for sql in statements[1:]] == [False, False]  # the registration alone
+    orm = Registration.objects.select_related("event__organisation").get(pk=ids[2])
+    event_fields = [f.attname for f in Event._meta.concrete_fields]
+    assert [getattr(read[2].event, f) for f in event_fields] == [getattr(orm.event, f) for f in event_fields]
+    assert read[2].event.organisation.name == orm.event.organisation.name
+    assert [r.email for r in read] == ["p0@example.se", "p1@example.se", "p2@example.se"]
+    assert read[2].event._state.db == "default" and read[2].event._state.adding is False
+
+
+def test_each_message_of_a_round_gets_its_own_copy_of_the_event(event, person):
+    from frukost.core import rounds
+    from frukost.registrations.queries import registration_for_mail
+
+    first, second = (
+        register(event=event, person=person(f"p{n}@example.se")).registration.pk for n in range(2)
+    )
+
+    with rounds.round_of_work():
+        one = registration_for_mail(first)
+        one.event.title = "Changed while composing"
+        one.event.organisation.name = "Changed too"
+        two = registration_for_mail(second)
+
+    assert two.event is not one.event and two.event.organisation is not one.event.organisation
+    assert (two.event.title, two.event.organisation.name) == (event.title, event.organisation.name)
+
+
+def test_in_a_round_the_registration_is_still_read_afresh_and_each_event_is_its_own(event_factory, person):
+    from frukost.core import rounds
+    from frukost.registrations.queries import registration_for_mail
+
+    breakfast, lunch = event_factory(title="Frukost"), event_factory(title="Lunch")
+    anna = register(event=breakfast, person=person("anna@example.se")).registration
+    bo = register(event=lunch, person=person("bo@example.se")).registration
+    cleo = register(event=breakfast, person=person("cleo@example.se")).registration
+
+    with rounds.round_of_work():
+        assert registration_for_mail(anna.pk).event.title == "Frukost"
+        Registration.objects.filter(pk=cleo.pk).update(first_name="Cleo", status="waitlisted")
+        assert registration_for_mail(bo.pk).event.title == "Lunch"  # read, then kept for the round
+        read = registration_for_mail(cleo.pk)
+        assert (read.first_name, read.status, read.event.title) == ("Cleo", "waitlisted", "Frukost")
+        assert registration_for_mail(bo.pk).event.title == "Lunch"
+        assert registration_for_mail(anna.pk + 10_000) is None
+
+
+def test_a_changed_event_reaches_the_next_round(event, person):
+    from frukost.core import rounds
+    from frukost.events.models import Event
+    from frukost.registrations.queries import registration_for_mail
+
+    pk = register(event=event, person=person("anna@example.se")).registration.pk
+    with rounds.round_of_work():
+        assert registration_for_mail(pk).event.venue_name == event.venue_name
+    Event.objects.filter(pk=event.pk).update(venue_name="Hotel Nytt")
+    with rounds.round_of_work():
+        assert registration_for_mail(pk).event.venue_name == "Hotel Nytt"
+
+
+def test_the_worker_reads_the_event_once_a_round_and_every_mail_names_it(settings, mail_dir, event, person):
+    from frukost.events.models import Event
+    from frukost.mail.worker import send_due
+
+    settings.EMAIL_BACKEND = "frukost.mail.backends.EmlDirectoryBackend"
+    for n in range(6):
+        register(event=event, person=person(f"p{n}@example.se"))
+    event_table = Event._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        assert send_due() == 6
+
+    reads = [
+        sql
+        for sql in _statements(queries)
+        if sql.lstrip().upper().startswith("SELECT") and event_table in sql
+    ]
+    assert len(reads) == 1
+    mails = read_eml_files(mail_dir)
+    assert len(mails) == 6
+    assert all(
+        event.title in mail["Subject"] or event.title in mail.get_body(("plain",)).get_content()
+        for mail in mails
+    )

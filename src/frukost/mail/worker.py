@@ -49,6 +49,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from frukost.core import rounds
 from frukost.core.sql import per_connection
 from frukost.mail.enums import FORGET_RECIPIENT_KINDS, MessageStatus, Priority
 from frukost.mail.mime import Email as _Email
@@ -424,6 +425,12 @@ def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     a send to 3,000 attendees goes out a batch per round and never holds a confirmation queued
     after it. `now` (a test's) replaces the clock for every decision.
     """
+    # One round (core.rounds): what its messages share, the events they are about, is read once.
+    with rounds.round_of_work():
+        return _send_due(limit=limit, now=now)
+
+
+def _send_due(*, limit: int, now: dt.datetime | None) -> int:
     sent = 0
     connection_ = None
     try:

@@ -1,0 +1,40 @@
+"""What the steps of one round of work may share: a dict that lives for the round, in its thread.
+
+    with rounds.round_of_work():         # the mail worker's send_due(): one round of messages
+        ...
+        kept = rounds.kept()             # inside: the round's dict; outside any round: None
+
+A round is short and bounded (the mail worker's is at most one `send_due`: a few dozen messages,
+well under a second when busy), so a value read at its start may serve its later steps: the
+mail worker reads an event once a round instead of once a message (registrations.queries,
+`registration_for_mail`). Only what every step of the round may see belongs here: nothing of
+one person for another's step. A nested round is the outer one's; the dict is dropped when the
+outermost round ends, whatever it ended with.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_state = threading.local()
+
+
+@contextmanager
+def round_of_work() -> Iterator[dict]:
+    """A round in this thread (see the module's docstring); yields its dict."""
+    current = getattr(_state, "kept", None)
+    if current is not None:  # nested: the outer round goes on
+        yield current
+        return
+    _state.kept = {}
+    try:
+        yield _state.kept
+    finally:
+        _state.kept = None
+
+
+def kept() -> dict | None:
+    """The current round's dict in this thread, or None outside a round."""
+    return getattr(_state, "kept", None)
