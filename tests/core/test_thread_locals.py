@@ -4,8 +4,10 @@ thread, read without asgiref's Python code, and never in async code, where it wo
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from asgiref.local import Local
@@ -167,6 +169,26 @@ def _views(patterns):
             yield pattern.callback
 
 
+def test_django_s_asgi_handler_refuses_to_start():
+    from django.core.asgi import get_asgi_application
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="WSGI application only"):
+        get_asgi_application()
+
+
+def _signals():
+    # Every Signal a loaded module holds (gc.get_objects() misses what gc.freeze() has frozen).
+    from django.dispatch import Signal
+
+    found = {}
+    for module in list(sys.modules.values()):
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, Signal):
+                found[id(value)] = value
+    return list(found.values())
+
+
 def test_frukost_serves_no_async_code():
     # threading.local is right only because every request runs in a plain thread: no ASGI entry
     # point, no coroutine view, no async-only middleware. If one of these fails, thread_locals
@@ -179,3 +201,21 @@ def test_frukost_serves_no_async_code():
     for path in settings.MIDDLEWARE:
         middleware = import_string(path)
         assert getattr(middleware, "sync_capable", True), path
+    resolver = get_resolver()
+    handlers = [resolver.resolve_error_handler(status) for status in (400, 403, 404, 500)]
+    handlers.append(import_string(settings.CSRF_FAILURE_VIEW))
+    assert [handler for handler in handlers if iscoroutinefunction(handler)] == []
+    # Django runs an async receiver through async_to_sync, in another thread.
+    signals = _signals()
+    assert len(signals) > 10
+    # Each receiver is (lookup key, receiver or its weak reference, is_async) in Django 5.
+    async_receivers = [entry for signal in signals for entry in signal.receivers if entry[2]]
+    assert async_receivers == []
+    source = Path(thread_locals.__file__).resolve().parents[1]
+    found = [
+        str(path.relative_to(source))
+        for path in source.rglob("*.py")
+        if path.name != "thread_locals.py"  # its docstring names them
+        and re.search(r"\basync def\b|async_to_sync|sync_to_async", path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

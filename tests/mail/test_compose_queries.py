@@ -148,8 +148,9 @@ def test_in_a_round_the_event_is_read_with_the_first_message_only(event, person)
 
     statements = _statements(queries)
     assert len(statements) == 3  # one statement a message, as outside a round
-    assert event_table in statements[0]
-    assert [event_table in sql for sql in statements[1:]] == [False, False]  # the registration alone
+    title = f'"{event_table}"."title"'  # one of the event's columns, read with the first only
+    assert title in statements[0]
+    assert [title in sql for sql in statements[1:]] == [False, False]  # the registration, the fingerprint
     orm = Registration.objects.select_related("event__organisation").get(pk=ids[2])
     event_fields = [f.attname for f in Event._meta.concrete_fields]
     assert [getattr(read[2].event, f) for f in event_fields] == [getattr(orm.event, f) for f in event_fields]
@@ -220,15 +221,82 @@ def test_the_worker_reads_the_event_once_a_round_and_every_mail_names_it(setting
     with CaptureQueriesContext(connection) as queries:
         assert send_due() == 6
 
-    reads = [
-        sql
-        for sql in _statements(queries)
-        if sql.lstrip().upper().startswith("SELECT") and event_table in sql
-    ]
-    assert len(reads) == 1
+    title = f'"{event_table}"."title"'
+    reads = [sql for sql in _statements(queries) if title in sql]
+    assert len(reads) == 1  # the six messages were one claim: one round
     mails = read_eml_files(mail_dir)
     assert len(mails) == 6
     assert all(
         event.title in mail["Subject"] or event.title in mail.get_body(("plain",)).get_content()
         for mail in mails
     )
+
+
+def test_an_event_changed_during_a_round_is_read_again_for_the_rounds_later_messages(
+    settings, mail_dir, event, person
+):
+    # A round lasts as long as its sends: the event can change between two of its messages.
+    from frukost.core import rounds
+    from frukost.registrations.services import cancel_event
+
+    settings.EMAIL_BACKEND = "frukost.mail.backends.EmlDirectoryBackend"
+    register(event=event, person=person("anna@example.se"))
+    register(event=event, person=person("bo@example.se"))
+
+    with rounds.round_of_work():
+        assert deliver(_confirmation("anna@example.se")) is True
+        cancel_event(event=event)
+        bo = OutboxMessage.objects.get(to="bo@example.se", kind=MailKind.CONFIRMATION)
+        deliver(bo)
+        notice = OutboxMessage.objects.get(to="bo@example.se", kind=MailKind.EVENT_CANCELLED)
+        assert deliver(notice) is True
+
+    bo.refresh_from_db()
+    assert bo.status == MessageStatus.SKIPPED  # no "you are registered" for a cancelled event
+    [mail] = [m for m in read_eml_files(mail_dir) if m["To"] == "bo@example.se"]
+    ics = next(p for p in mail.walk() if p.get_content_type() == "text/calendar").get_content()
+    assert "METHOD:CANCEL" in ics
+
+
+def test_a_time_changed_during_a_round_reaches_the_rounds_later_messages(settings, mail_dir, event, person):
+    import datetime as dt
+
+    from frukost.core import rounds
+    from frukost.registrations.services import update_event
+
+    settings.EMAIL_BACKEND = "frukost.mail.backends.EmlDirectoryBackend"
+    register(event=event, person=person("anna@example.se"))
+    register(event=event, person=person("bo@example.se"))
+    later = event.starts_at + dt.timedelta(days=1)
+
+    with rounds.round_of_work():
+        assert deliver(_confirmation("anna@example.se")) is True
+        update_event(
+            event=event, changes={"starts_at": later, "ends_at": event.ends_at + dt.timedelta(days=1)}
+        )
+        assert deliver(_confirmation("bo@example.se")) is True
+
+    mails = {m["To"]: m for m in read_eml_files(mail_dir)}
+    assert _starts(mails["bo@example.se"]) == later
+    assert _starts(mails["anna@example.se"]) == event.starts_at
+
+
+def _starts(mail):
+    import icalendar
+
+    ics = next(p for p in mail.walk() if p.get_content_type() == "text/calendar").get_content()
+    [vevent] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    return vevent["DTSTART"].dt
+
+
+def test_an_event_deleted_during_a_round_leaves_nothing_to_compose(event, person):
+    from frukost.core import rounds
+    from frukost.events.models import Event
+    from frukost.registrations.queries import registration_for_mail
+
+    anna = register(event=event, person=person("anna@example.se")).registration
+    bo = register(event=event, person=person("bo@example.se")).registration
+    with rounds.round_of_work():
+        assert registration_for_mail(anna.pk) is not None
+        Event.objects.filter(pk=event.pk).delete()
+        assert registration_for_mail(bo.pk) is None

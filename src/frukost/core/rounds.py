@@ -1,12 +1,13 @@
 """What the steps of one round of work may share: a dict that lives for the round, in its thread.
 
-    with rounds.round_of_work():         # the mail worker's send_due(): one round of messages
+    with rounds.round_of_work():         # the mail worker: the messages of one claim
         ...
         kept = rounds.kept()             # inside: the round's dict; outside any round: None
 
-A round is short and bounded (the mail worker's is at most one `send_due`: a few dozen messages,
-well under a second when busy), so a value read at its start may serve its later steps: the
-mail worker reads an event once a round instead of once a message (registrations.queries,
+A round is bounded (the mail worker's is the messages of one claim, at most ten), but it lasts
+as long as its steps do (each message's send included), so what one step keeps here for the
+next must be checked before it is used, not assumed fresh: the mail worker keeps an event and
+checks it against the event's fingerprint in each later message's row (registrations.queries,
 `registration_for_mail`). Only what every step of the round may see belongs here: nothing of
 one person for another's step. A nested round is the outer one's; the dict is dropped when the
 outermost round ends, whatever it ended with.

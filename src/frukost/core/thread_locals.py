@@ -19,8 +19,14 @@ leaves alone any object that is not an asgiref `Local` (a Django that changed it
 
 If frukost ever serves async code (an ASGI entry point, an async view), this module must go:
 two tasks on one event loop would then share one thread's language, time zone and connections.
-`tests/core/test_thread_locals.py` fails if an ASGI application is configured or a view is a
-coroutine, so the two cannot meet unnoticed.
+So `install()` also makes Django's ASGI handler refuse to start, and
+`tests/core/test_thread_locals.py` fails if an ASGI application is configured, or a view, error
+handler, middleware or signal receiver is a coroutine, or frukost's code calls asgiref's
+`async_to_sync`/`sync_to_async`: the two cannot meet unnoticed.
+
+Django itself puts a new asgiref `Local` back in two places: its test signals when a test
+overrides CACHES, LANGUAGES or LOCALE_PATHS, and runserver's autoreload when a translation file
+changes. That is asgiref's own behaviour again, correct and only slower.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import threading
 
 from asgiref.local import Local
+from django.core.exceptions import ImproperlyConfigured
 
 _MISSING = object()
 
@@ -61,9 +68,20 @@ def plain(local: Local, names: tuple[str, ...]) -> threading.local:
     return replacement
 
 
+def _refuse_asgi(handler, *args, **kwargs):
+    raise ImproperlyConfigured(
+        "frukost runs as a WSGI application only: its per-thread state is kept per thread "
+        "(frukost/core/thread_locals.py). Serve frukost.wsgi:application."
+    )
+
+
 def install() -> int:
     """Put threading.local objects in place of Django's asgiref Locals (see the module's
-    docstring). Returns how many were replaced; calling it again replaces none."""
+    docstring), and make Django's ASGI handler refuse to start. Returns how many were replaced;
+    calling it again replaces none."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    ASGIHandler.__init__ = _refuse_asgi
     replaced = 0
     for owner, attribute, names in _targets():
         current = getattr(owner, attribute)

@@ -425,12 +425,6 @@ def send_due(*, limit: int = 50, now: dt.datetime | None = None) -> int:
     a send to 3,000 attendees goes out a batch per round and never holds a confirmation queued
     after it. `now` (a test's) replaces the clock for every decision.
     """
-    # One round (core.rounds): what its messages share, the events they are about, is read once.
-    with rounds.round_of_work():
-        return _send_due(limit=limit, now=now)
-
-
-def _send_due(*, limit: int, now: dt.datetime | None) -> int:
     sent = 0
     connection_ = None
     try:
@@ -444,7 +438,7 @@ def _send_due(*, limit: int, now: dt.datetime | None) -> int:
                 break
             taken += len(messages)
             connection_ = connection_ or get_connection()
-            sent += sum(deliver(message, connection=connection_) for message in messages)
+            sent += _deliver_all(messages, connection_)
             if len(messages) < chunk:
                 # Fewer were due than asked for: no claim again for what came in meanwhile (on
                 # SQLite an empty claim still takes the write lock); the next round sends it.
@@ -452,7 +446,7 @@ def _send_due(*, limit: int, now: dt.datetime | None) -> int:
         messages = _claim_bulk(settings.FRUKOST_MAIL_BULK_BATCH, now=now)
         if messages:
             connection_ = connection_ or get_connection()
-            sent += sum(deliver(message, connection=connection_) for message in messages)
+            sent += _deliver_all(messages, connection_)
     finally:
         if connection_ is not None:
             try:
@@ -460,6 +454,13 @@ def _send_due(*, limit: int, now: dt.datetime | None) -> int:
             except Exception:  # noqa: BLE001 - closing a broken connection must not hide the real error
                 logger.debug("closing the mail connection failed", exc_info=True)
     return sent
+
+
+def _deliver_all(messages: list[OutboxMessage], connection_) -> int:
+    # The messages of one claim are one round (core.rounds): what they share, such as the event
+    # they are about, is read once and checked, not read again for each (registrations.queries).
+    with rounds.round_of_work():
+        return sum(deliver(message, connection=connection_) for message in messages)
 
 
 @dataclass

@@ -122,12 +122,17 @@ def registration_for_mail(pk: int | None) -> Registration | None:
     building them, 0.1 ms running the query (benchmarks/README.md, issue 10). The same statement
     answers `earlier_registrations` and `has_colleagues` for it (two statements fewer a message).
 
-    Within a round of the mail worker (core.rounds: one `send_due`), the event and its
+    Within a round of the mail worker (core.rounds: the messages of one claim), the event and its
     organisation are read with the round's first message and kept for the round's others: they
-    read the registration's own row alone and get a copy of the kept event (half the query's
-    instructions were the event's and organisation's 56 columns). A change to the event during
-    a round reaches the round's later messages no later than the next round, as it would have
-    had the round composed them a moment earlier. The registration itself is always read fresh.
+    read the registration's own row with three of its event's columns, and get a copy of the
+    kept event (half the query's instructions were the event's and organisation's 56 columns).
+    The three columns are the event's fingerprint: `updated_at` (every save() sets it), `status`
+    and `ical_sequence` (a cancellation or a change of time or place raises it). When they differ
+    from the kept event's, the event is read again, so a message is never composed from an event
+    older than the one its registration's row joins: a confirmation after the event was
+    cancelled is skipped, the cancellation's calendar file cancels. The registration itself is
+    always read fresh. (What no service does, an `UPDATE` of an event's other columns straight in
+    SQL, would reach the round's later messages with the next claim, at most ten messages on.)
     """
     if pk is None:
         return None
@@ -154,7 +159,7 @@ def registration_for_mail(pk: int | None) -> Registration | None:
     if not rows:
         return None
     row = next(compiler.apply_converters(rows, converters)) if converters else rows[0]
-    own, event_columns, organisation_columns, earlier, colleagues = columns
+    own, event_columns, organisation_columns, earlier, colleagues, fingerprint = columns
     registration = Registration.from_db(db.alias, _REGISTRATION_FIELDS, own(row))
     if joined:
         event = Event.from_db(db.alias, _EVENT_FIELDS, event_columns(row))
@@ -165,10 +170,12 @@ def registration_for_mail(pk: int | None) -> Registration | None:
             events[event.pk] = _event_copy(event)
     else:
         kept = events.get(registration.event_id)
-        if kept is None:  # the round's first message for this event
-            kept = events[registration.event_id] = (
-                Event.objects.select_related("organisation").filter(pk=registration.event_id).get()
-            )
+        if kept is None or _fingerprint(kept) != fingerprint(row):
+            # The round's first message for this event, or the event changed since it was kept.
+            kept = Event.objects.select_related("organisation").filter(pk=registration.event_id).first()
+            if kept is None:  # deleted since the registration's row was read
+                return None
+            events[registration.event_id] = kept
         event = _event_copy(kept)
     Registration.event.field.set_cached_value(registration, event)
     registration.earlier_ended_registrations = row[earlier]
@@ -178,6 +185,17 @@ def registration_for_mail(pk: int | None) -> Registration | None:
 
 # The key of the mail round's events in core.rounds' dict: {event id: Event, organisation loaded}.
 _ROUND_EVENTS = "registrations.mail_events"
+
+
+_FINGERPRINT = {
+    "kept_event_updated_at": F("event__updated_at"),
+    "kept_event_status": F("event__status"),
+    "kept_event_sequence": F("event__ical_sequence"),
+}
+
+
+def _fingerprint(event: Event) -> tuple:
+    return event.updated_at, event.status, event.ical_sequence
 
 
 def _events_of_this_round() -> dict | None:
@@ -215,15 +233,19 @@ def _mail_annotations() -> dict:
 def _registration_for_mail_sql(db, joined: bool):
     # Kept on the connection (core.sql.per_connection): one per thread, never serving another.
     # `joined`: with the event's and organisation's columns; else the registration's alone.
-    registrations = (
-        Registration.objects.select_related("event__organisation") if joined else Registration.objects
-    )
-    query = registrations.annotate(**_mail_annotations()).filter(pk=_NO_REGISTRATION).order_by().query
+    # (Not joined: the event's fingerprint, see registration_for_mail, read with the registration.)
+    if joined:
+        registrations = Registration.objects.select_related("event__organisation")
+        wanted = _mail_annotations()
+    else:
+        registrations = Registration.objects
+        wanted = {**_mail_annotations(), **_FINGERPRINT}
+    query = registrations.annotate(**wanted).filter(pk=_NO_REGISTRATION).order_by().query
     compiler = query.get_compiler(connection=db)
     sql, params = compiler.as_sql()
     select = [expression for expression, _sql, _alias in compiler.select]
     annotations = compiler.annotation_col_map
-    if set(annotations) != {"earlier_ended_registrations", "has_colleague_rows"}:
+    if set(annotations) != set(wanted):
         return None
     fields = [i for i in range(len(select)) if i not in annotations.values()]
     columns = [getattr(select[i], "target", None) for i in fields]
@@ -244,6 +266,7 @@ def _registration_for_mail_sql(db, joined: bool):
         operator.itemgetter(*fields[end:]) if joined else None,
         annotations["earlier_ended_registrations"],
         annotations["has_colleague_rows"],
+        None if joined else operator.itemgetter(*(annotations[name] for name in _FINGERPRINT)),
     )
     converters = compiler.get_converters(select)
     keys = ()
