@@ -3,36 +3,19 @@ LazySettings, overrides and changes included, without a Python call per read."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from django.conf import LazySettings, settings
 from django.test import override_settings
 
 from frukost.core import settings_access
+from tests.core.calls import python_calls
 from tests.core.processes import production_environment, run_python
-
-
-def _python_calls(read) -> list[str]:
-    """The Python functions entered while `read()` runs."""
-    calls: list[str] = []
-
-    def profile(frame, event, _arg):
-        if event == "call":
-            calls.append(f"{frame.f_code.co_filename}:{frame.f_code.co_name}")
-
-    sys.setprofile(profile)
-    try:
-        read()
-    finally:
-        sys.setprofile(None)
-    return calls
 
 
 def test_a_setting_read_before_is_read_without_calling_python():
     settings.USE_TZ  # noqa: B018 - the first read keeps the value
 
-    calls = _python_calls(lambda: settings.USE_TZ)
+    calls = python_calls(lambda: settings.USE_TZ)
 
     assert [call for call in calls if "django/" in call] == []
 
@@ -43,7 +26,7 @@ def test_django_s_lazy_settings_runs_python_for_every_read():
     lazy.configure(USE_TZ=True)
     lazy.USE_TZ  # noqa: B018
 
-    calls = _python_calls(lambda: lazy.USE_TZ)
+    calls = python_calls(lambda: lazy.USE_TZ)
 
     assert any(call.endswith(":__getattribute__") for call in calls)
 
@@ -118,4 +101,4 @@ def test_install_moves_only_an_exact_lazy_settings_and_only_once():
     assert type(lazy) is settings_access.FastSettings
     assert settings_access.install(lazy) is True  # again: nothing more to do
     assert (lazy.USE_TZ, lazy.DEBUG) == (False, True)
-    assert [call for call in _python_calls(lambda: lazy.DEBUG) if "django/" in call] == []
+    assert [call for call in python_calls(lambda: lazy.DEBUG) if "django/" in call] == []

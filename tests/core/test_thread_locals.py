@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from frukost.core import thread_locals
+from tests.core.calls import python_calls
 from tests.core.processes import production_environment, run_python
 
 
@@ -46,18 +47,7 @@ def _in_a_thread(function):
 
 
 def _asgiref_calls(read) -> list[str]:
-    calls: list[str] = []
-
-    def profile(frame, event, _arg):
-        if event == "call" and "asgiref" in frame.f_code.co_filename:
-            calls.append(frame.f_code.co_name)
-
-    sys.setprofile(profile)
-    try:
-        read()
-    finally:
-        sys.setprofile(None)
-    return calls
+    return [call for call in python_calls(read) if "asgiref" in call]
 
 
 def test_the_running_process_keeps_django_s_thread_state_in_threading_locals(tmp_path):
