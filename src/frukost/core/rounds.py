@@ -4,7 +4,8 @@
         ...
         kept = rounds.kept()             # inside: the round's dict; outside any round: None
 
-A round is bounded (the mail worker's is the messages of one claim, at most ten), but it lasts
+A round is bounded (the mail worker's is the messages of one claim: ten transactional ones, or
+one bulk batch of FRUKOST_MAIL_BULK_BATCH), but it lasts
 as long as its steps do (each message's send included), so what one step keeps here for the
 next must be checked before it is used, not assumed fresh: the mail worker keeps an event and
 checks it against the event's fingerprint in each later message's row (registrations.queries,

@@ -30,9 +30,9 @@ class FastSettings(LazySettings):
     __getattribute__ = object.__getattribute__
 
     # new_method_proxy()'s special methods on LazyObject are marked `_mask_wrapped = False` so that
-    # LazyObject.__getattribute__ hides them; with object.__getattribute__ they would be found on
-    # the class instead of raising AttributeError. Where that matters (`__dir__` for dir(), say)
-    # the class methods already forward to the wrapped Settings, so the answers are the same.
+    # LazyObject.__getattribute__ hides them; here they are found on the class instead, so
+    # `hasattr(settings, "__len__")` is now True (nothing probes settings so). Calling them, and
+    # dir(), forward to the wrapped Settings as before.
 
 
 def install(target: LazySettings = settings) -> bool:

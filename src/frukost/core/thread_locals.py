@@ -7,7 +7,7 @@ pays for that in Python, in a sync thread too: `Local.__getattr__` asks asyncio 
 running (an exception raised and caught each time) or takes a lock and copies a context
 variable's storage, and a missing name raises and formats an AttributeError. `connections[alias]`
 cost about 10 K instructions and `get_language()` about 15 K (benchmarks/README.md, "Eighth pass:
-the registration's web requests"), and a registration's three requests read these some 150 times.
+the registration's web requests"), and a registration's POST alone reads them about 22 times.
 
 frukost is a WSGI application only: no async views or middleware, no ASGI entry point, and its
 servers (gunicorn's sync workers, granian's blocking threads, the mail worker's threads) call it

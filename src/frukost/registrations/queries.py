@@ -132,7 +132,8 @@ def registration_for_mail(pk: int | None) -> Registration | None:
     older than the one its registration's row joins: a confirmation after the event was
     cancelled is skipped, the cancellation's calendar file cancels. The registration itself is
     always read fresh. (What no service does, an `UPDATE` of an event's other columns straight in
-    SQL, would reach the round's later messages with the next claim, at most ten messages on.)
+    SQL, would reach the round's later messages with the next claim: ten transactional messages,
+    or one bulk batch, FRUKOST_MAIL_BULK_BATCH.)
     """
     if pk is None:
         return None
