@@ -138,3 +138,18 @@ def test_worker_only_jobs_sends_no_mail(frequent, running):
     assert ran.wait(10)
     time.sleep(0.5)
     assert OutboxMessage.objects.get(pk=message.pk).status == MessageStatus.QUEUED
+
+
+def test_a_jobs_thread_that_ended_because_the_worker_is_stopping_is_not_started_again(caplog):
+    # SIGTERM sets `stop` while the mail loop is between its look at `stop` and the supervision:
+    # the jobs thread sees it and ends; that is a worker stopping, not a thread that died.
+    worker = command.Worker()
+    worker.jobs_thread = threading.Thread(target=lambda: None)
+    worker.jobs_thread.start()
+    worker.jobs_thread.join()
+    worker.stop.set()
+
+    worker._supervise_jobs()
+
+    assert worker.jobs_started == 0
+    assert "had stopped" not in caplog.text

@@ -114,6 +114,11 @@ class Worker:
         if self.jobs_thread is not None:
             if self.jobs_thread.is_alive():
                 return
+            if self.stop.is_set():
+                # It ended because the worker is stopping (SIGTERM between the mail loop's look at
+                # `stop` and this one): nothing died. Asked after is_alive(), so a thread that saw
+                # `stop` and ended is never taken for a dead one.
+                return
             if time.monotonic() - self._jobs_died_at < RESTART_AFTER_SECONDS:
                 return
             logger.error("the scheduled jobs thread had stopped; starting it again")
